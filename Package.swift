@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Pulse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pulse", targets: ["pulse"]),
+        .library(name: "PulseConfig", targets: ["PulseConfig"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The system libyaml (Debian: libyaml-dev). Only PulseYAML imports it.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(name: "PulseDiagnostics"),
+        .target(name: "PulseYAML", dependencies: ["CYAML", "PulseDiagnostics"]),
+        .target(name: "PulseConfig", dependencies: ["PulseYAML", "PulseDiagnostics"]),
+        .target(
+            name: "PulseCLI",
+            dependencies: [
+                "PulseConfig", "PulseDiagnostics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "pulse", dependencies: ["PulseCLI"]),
+        .testTarget(name: "PulseYAMLTests", dependencies: ["PulseYAML"]),
+        .testTarget(
+            name: "PulseConfigTests",
+            dependencies: ["PulseConfig"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "PulseCLITests", dependencies: ["PulseCLI", "pulse"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,56 @@
+/// A whole-second span written as `90m`, `24h`, `7d` or a sum such as `1d12h`.
+///
+/// Units: `s` seconds, `m` minutes, `h` hours, `d` days, `w` weeks.
+public struct ConfigDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The length in seconds.
+    public var seconds: Int
+
+    /// Creates a duration of `seconds`.
+    public init(seconds: Int) {
+        self.seconds = seconds
+    }
+
+    private static let units: [(Character, Int)] = [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
+
+    /// Parses `24h`, `7d`, `90m`, `1d12h`; nil for anything else (no sign, no fractions, at
+    /// least one part, each unit at most once and largest first).
+    public init?(parsing text: String) {
+        var total = 0
+        var digits = ""
+        var lastUnitIndex = -1
+        var parts = 0
+        for character in text {
+            if character.isASCII, character.isNumber {
+                digits.append(character)
+                continue
+            }
+            guard !digits.isEmpty, let n = Int(digits),
+                  let unitIndex = Self.units.firstIndex(where: { $0.0 == character }),
+                  unitIndex > lastUnitIndex
+            else { return nil }
+            let (product, overflow1) = n.multipliedReportingOverflow(by: Self.units[unitIndex].1)
+            let (sum, overflow2) = total.addingReportingOverflow(product)
+            guard !overflow1, !overflow2 else { return nil }
+            total = sum
+            digits = ""
+            lastUnitIndex = unitIndex
+            parts += 1
+        }
+        guard digits.isEmpty, parts > 0 else { return nil }
+        seconds = total
+    }
+
+    public static func < (lhs: ConfigDuration, rhs: ConfigDuration) -> Bool { lhs.seconds < rhs.seconds }
+
+    /// The shortest spelling: `24h` stays `1d`, `90m` becomes `1h30m`, zero is `0s`.
+    public var description: String {
+        if seconds == 0 { return "0s" }
+        var rest = seconds
+        var out = ""
+        for (unit, size) in Self.units where rest >= size {
+            out += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return out
+    }
+}

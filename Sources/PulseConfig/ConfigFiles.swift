@@ -1,0 +1,78 @@
+import Foundation
+import PulseDiagnostics
+
+/// A problem that stops a command before it can check anything: a path that does not exist or
+/// a file that cannot be read. (Problems inside files are diagnostics, not errors.)
+public struct ConfigAccessError: Error, Sendable, CustomStringConvertible {
+    /// The path concerned.
+    public var path: String
+    /// What went wrong.
+    public var reason: String
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Finds the YAML files under the paths a user names.
+public enum ConfigFiles {
+    /// The `.yaml` and `.yml` files at or under `paths`, each folder searched recursively, in a
+    /// stable order (sorted within each path), without duplicates.
+    ///
+    /// - Throws: ``ConfigAccessError`` for a path that does not exist.
+    public static func yamlFiles(under paths: [String]) throws -> [String] {
+        var out: [String] = []
+        var seen = Set<String>()
+        let fm = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ConfigAccessError(path: path, reason: "no such file or folder")
+            }
+            var found: [String] = []
+            if isDirectory.boolValue {
+                guard let enumerator = fm.enumerator(atPath: path) else {
+                    throw ConfigAccessError(path: path, reason: "cannot list this folder")
+                }
+                while let relative = enumerator.nextObject() as? String {
+                    if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
+                        found.append(join(path, relative))
+                    }
+                }
+                found.sort()
+            } else {
+                found = [path]
+            }
+            for file in found where seen.insert(standardized(file)).inserted {
+                out.append(file)
+            }
+        }
+        return out
+    }
+
+    /// Reads a file's bytes.
+    ///
+    /// - Throws: ``ConfigAccessError`` when it cannot be read.
+    public static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw ConfigAccessError(path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "is a folder, not a file" : "cannot read this file (permissions?)")
+        }
+        return [UInt8](data)
+    }
+
+    static func join(_ folder: String, _ relative: String) -> String {
+        folder.hasSuffix("/") ? folder + relative : folder + "/" + relative
+    }
+
+    private static func standardized(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// The file's name without folder and extension.
+    public static func stem(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if name.hasSuffix(".yaml") { return String(name.dropLast(5)) }
+        if name.hasSuffix(".yml") { return String(name.dropLast(4)) }
+        return name
+    }
+}

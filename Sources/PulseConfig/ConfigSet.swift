@@ -1,0 +1,78 @@
+import PulseDiagnostics
+import PulseYAML
+
+/// Every card and profile read from a set of paths, with every problem found in them.
+public struct ConfigSet: Sendable {
+    /// The cards that decoded, in file order.
+    public var cards: [Card] = []
+    /// The profiles that decoded, in file order.
+    public var profiles: [Profile] = []
+    /// Per-file problems (syntax, schema) so far; ``Linter`` adds the cross-file ones.
+    public var diagnostics: [Diagnostic] = []
+    /// Each file's text, for quoting lines in reports.
+    public var sources: [String: String] = [:]
+    /// How many files were read.
+    public var fileCount = 0
+
+    /// An empty set.
+    public init() {}
+
+    /// Reads every YAML file under `paths` as a card or a profile.
+    ///
+    /// A file under a folder named `profiles` is a profile and one under `cards` a card;
+    /// elsewhere, a file with a top-level `profile` key is a profile and one with `key` a card.
+    ///
+    /// - Throws: ``ConfigAccessError`` when a path is missing or a file unreadable.
+    public static func load(paths: [String], limits: YAMLLimits = .default) throws -> ConfigSet {
+        var set = ConfigSet()
+        for file in try ConfigFiles.yamlFiles(under: paths) {
+            set.add(file: file, bytes: try ConfigFiles.read(file), limits: limits)
+        }
+        return set
+    }
+
+    /// Adds one file's content.
+    public mutating func add(file: String, bytes: [UInt8], limits: YAMLLimits = .default) {
+        fileCount += 1
+        let document = YAMLParser.parse(bytes: bytes, file: file, limits: limits)
+        sources[file] = document.text
+        diagnostics += document.diagnostics
+        guard document.diagnostics.isEmpty else { return }
+        guard let root = document.root, !root.isNull else {
+            diagnostics.append(.error("empty-file", "the file is empty; a card needs key, title, connector, from and measure, a profile needs profile",
+                                      at: .startOf(file)))
+            return
+        }
+        let reader = NodeReader()
+        switch kind(of: file, root: root) {
+        case .card:
+            if let card = Card.decode(root, file: file, reader: reader) { cards.append(card) }
+        case .profile:
+            if let profile = Profile.decode(root, file: file, reader: reader) { profiles.append(profile) }
+        case nil:
+            reader.error("unknown-file-kind",
+                         "cannot tell whether this is a card (it would have a 'key') or a profile (it would have a 'profile'); put it under cards/ or profiles/",
+                         at: root.location)
+        }
+        diagnostics += reader.diagnostics
+    }
+
+    private enum Kind { case card, profile }
+
+    private func kind(of file: String, root: YAMLNode) -> Kind? {
+        let folders = file.split(separator: "/").dropLast()
+        if let folder = folders.last(where: { $0 == "cards" || $0 == "profiles" }) {
+            return folder == "cards" ? .card : .profile
+        }
+        let keys = Set(root.mapping?.compactMap { $0.key.scalar?.value } ?? [])
+        if keys.contains("profile") { return .profile }
+        if keys.contains("key") { return .card }
+        return nil
+    }
+
+    /// The card with `key`.
+    public func card(_ key: String) -> Card? { cards.first { $0.key.value == key } }
+
+    /// The profile called `name`.
+    public func profile(_ name: String) -> Profile? { profiles.first { $0.name.value == name } }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import PulseDiagnostics
+import PulseYAML
+
+/// Reads typed values out of YAML nodes, collecting a located diagnostic for every problem
+/// instead of stopping at the first.
+final class NodeReader {
+    private(set) var diagnostics: [Diagnostic] = []
+
+    func error(_ rule: String, _ message: String, at location: SourceLocation) {
+        diagnostics.append(.error(rule, message, at: location))
+    }
+
+    func warning(_ rule: String, _ message: String, at location: SourceLocation) {
+        diagnostics.append(.warning(rule, message, at: location))
+    }
+
+    /// The node's entries by key, after reporting unknown keys (with the nearest known one) and
+    /// missing required keys. Nil, with an error, when the node is not a mapping.
+    func fields(of node: YAMLNode, in context: String, known: [String], required: [String]) -> [String: YAMLPair]? {
+        guard let pairs = node.mapping else {
+            error("wrong-type", "\(context) must be a mapping of keys to values, not \(node.kindDescription)", at: node.location)
+            return nil
+        }
+        var fields: [String: YAMLPair] = [:]
+        for pair in pairs {
+            guard let key = pair.key.scalar?.value else {
+                error("wrong-type", "keys in \(context) must be plain names, not \(pair.key.kindDescription)", at: pair.key.location)
+                continue
+            }
+            if known.contains(key) {
+                fields[key] = pair
+            } else {
+                error("unknown-key", "unknown key '\(key)' in \(context)"
+                      + (Suggestion.nearest(to: key, in: known).map { "; did you mean '\($0)'?" }
+                         ?? "; known keys: " + known.joined(separator: ", ")),
+                      at: pair.key.location)
+            }
+        }
+        for key in required where fields[key] == nil {
+            error("missing-key", "\(context) is missing the required key '\(key)'", at: node.location)
+        }
+        return fields
+    }
+
+    /// A non-null scalar as text.
+    func string(_ node: YAMLNode, _ what: String) -> Located<String>? {
+        guard let scalar = node.scalar, !scalar.isNull else {
+            error("wrong-type", "\(what) must be a string, not \(node.kindDescription)", at: node.location)
+            return nil
+        }
+        return Located(scalar.value, at: node.location)
+    }
+
+    /// A non-empty string.
+    func nonEmptyString(_ node: YAMLNode, _ what: String) -> Located<String>? {
+        guard let s = string(node, what) else { return nil }
+        if s.value.trimmed(of: " \t\n\r").isEmpty {
+            error("empty-value", "\(what) must not be empty", at: node.location)
+            return nil
+        }
+        return s
+    }
+
+    /// One of an enum's raw values, else an error listing them (with a suggestion).
+    func choice<T: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ what: String, as type: T.Type) -> T?
+        where T.RawValue == String {
+        guard let s = string(node, what) else { return nil }
+        if let value = T(rawValue: s.value) { return value }
+        let options = T.allCases.map(\.rawValue)
+        error("invalid-value", "\(what) must be one of \(options.joined(separator: ", ")), not '\(s.value)'"
+              + Suggestion.didYouMean(s.value, in: options), at: node.location)
+        return nil
+    }
+
+    /// `true` or `false`, unquoted.
+    func bool(_ node: YAMLNode, _ what: String) -> Located<Bool>? {
+        if let scalar = node.scalar, scalar.style == .plain {
+            switch scalar.value {
+            case "true", "True", "TRUE": return Located(true, at: node.location)
+            case "false", "False", "FALSE": return Located(false, at: node.location)
+            default: break
+            }
+        }
+        error("wrong-type", "\(what) must be true or false, not \(node.kindDescription)", at: node.location)
+        return nil
+    }
+
+    /// A whole number, unquoted.
+    func int(_ node: YAMLNode, _ what: String) -> Int? {
+        if let scalar = node.scalar, scalar.style == .plain, let value = Int(scalar.value) { return value }
+        error("wrong-type", "\(what) must be a whole number, not \(node.kindDescription)", at: node.location)
+        return nil
+    }
+
+    /// A number, unquoted.
+    func double(_ node: YAMLNode, _ what: String) -> Double? {
+        if let scalar = node.scalar, scalar.style == .plain,
+           scalar.value.range(of: #"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"#, options: .regularExpression) != nil,
+           let value = Double(scalar.value) {
+            return value
+        }
+        error("wrong-type", "\(what) must be a number, not \(node.kindDescription)", at: node.location)
+        return nil
+    }
+
+    /// `24h`, `7d`, `90m`, …
+    func duration(_ node: YAMLNode, _ what: String) -> Located<ConfigDuration>? {
+        guard let s = string(node, what) else { return nil }
+        guard let d = ConfigDuration(parsing: s.value) else {
+            error("bad-duration", "\(what) must be a duration such as 90m, 24h, 7d or 1d12h, not '\(s.value)'", at: node.location)
+            return nil
+        }
+        return Located(d, at: node.location)
+    }
+
+    /// A list of strings; a single string where a list belongs is an error that shows the fix.
+    func stringList(_ node: YAMLNode, _ what: String) -> [Located<String>]? {
+        guard let items = node.sequence else {
+            if let scalar = node.scalar, !scalar.isNull {
+                error("wrong-type", "\(what) must be a list; write [\(scalar.value)]", at: node.location)
+            } else {
+                error("wrong-type", "\(what) must be a list, not \(node.kindDescription)", at: node.location)
+            }
+            return nil
+        }
+        var out: [Located<String>] = []
+        for item in items {
+            if let s = string(item, "each item of \(what)") { out.append(s) }
+        }
+        return out
+    }
+
+    /// A trigger such as `> 0`.
+    func trigger(_ node: YAMLNode, _ what: String) -> Located<Trigger>? {
+        guard let scalar = node.scalar, !scalar.isNull else {
+            error("bad-trigger", "\(what) must be a comparison such as \"> 0\", \">= 5\" or \"< 90\", not \(node.kindDescription)",
+                  at: node.location)
+            return nil
+        }
+        guard let trigger = Trigger(parsing: scalar.value) else {
+            error("bad-trigger", "\(what) must be a comparison (>, >=, <, <=, ==, !=) and a number, such as \"> 0\" or \"< 90\", not '\(scalar.value)'",
+                  at: node.location)
+            return nil
+        }
+        return Located(trigger, at: node.location)
+    }
+
+    /// A value of a parameter's type.
+    func paramValue(_ node: YAMLNode, type: ParamType, _ what: String) -> ParamValue? {
+        let before = diagnostics.count
+        let value: ParamValue?
+        switch type {
+        case .bool: value = bool(node, what).map { .bool($0.value) }
+        case .int: value = int(node, what).map { .int($0) }
+        case .double: value = double(node, what).map { .double($0) }
+        case .string: value = string(node, what).map { .string($0.value) }
+        case .duration: value = duration(node, what).map { .duration($0.value) }
+        case .stringList: value = stringList(node, what).map { .stringList($0.map(\.value)) }
+        }
+        // Type mismatches of params have their own rule id.
+        for i in before..<diagnostics.count where diagnostics[i].rule == "wrong-type" || diagnostics[i].rule == "bad-duration" {
+            diagnostics[i].rule = "param-type"
+            diagnostics[i].message += " (the parameter is declared \(type.rawValue))"
+        }
+        return value
+    }
+}

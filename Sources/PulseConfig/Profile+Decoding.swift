@@ -1,0 +1,66 @@
+import PulseDiagnostics
+import PulseYAML
+
+extension Profile {
+    /// Every key a profile file may hold.
+    public static let knownKeys = [
+        "profile", "extends", "timezone", "roles", "priority_markets", "buffer_skus",
+        "separate_fulfilment_skus", "cards",
+    ]
+
+    /// Every key a profile's per-card entry may hold.
+    public static let knownCardKeys = ["alert", "params", "roles", "enabled"]
+
+    /// Decodes a profile from a file's root node; nil (with diagnostics) when it has no name.
+    static func decode(_ root: YAMLNode, file: String, reader: NodeReader) -> Profile? {
+        guard let f = reader.fields(of: root, in: "a profile", known: knownKeys, required: ["profile"]) else { return nil }
+        let name = f["profile"].flatMap { reader.nonEmptyString($0.value, "profile") }
+        let extends = f["extends"].flatMap { reader.nonEmptyString($0.value, "extends") }
+        let timezone = f["timezone"].flatMap { reader.nonEmptyString($0.value, "timezone") }
+        let roles = f["roles"].flatMap { reader.stringList($0.value, "roles") }
+        let markets = f["priority_markets"].flatMap { reader.stringList($0.value, "priority_markets") }
+        let buffer = f["buffer_skus"].flatMap { reader.stringList($0.value, "buffer_skus") }
+        let separate = f["separate_fulfilment_skus"].flatMap { reader.stringList($0.value, "separate_fulfilment_skus") }
+        let cards = f["cards"].map { decodeCards($0.value, reader: reader) } ?? []
+        guard let name else { return nil }
+        return Profile(file: file, name: name, extends: extends, timezone: timezone, roles: roles,
+                       priorityMarkets: markets, bufferSkus: buffer, separateFulfilmentSkus: separate, cards: cards)
+    }
+
+    private static func decodeCards(_ node: YAMLNode, reader: NodeReader) -> [CardOverride] {
+        if node.isNull { return [] }
+        guard let pairs = node.mapping else {
+            reader.error("wrong-type", "cards must be a mapping of card keys to settings, not \(node.kindDescription)", at: node.location)
+            return []
+        }
+        return pairs.compactMap { pair in
+            guard let key = reader.nonEmptyString(pair.key, "a card key") else { return nil }
+            let context = "the settings of card '\(key.value)'"
+            if pair.value.isNull { return CardOverride(key: key, alert: nil, params: [], roles: nil, enabled: nil) }
+            guard let f = reader.fields(of: pair.value, in: context, known: knownCardKeys, required: []) else { return nil }
+            var alert: AlertSetting?
+            if let node = f["alert"]?.value {
+                if node.isNull {
+                    alert = .off
+                } else if let trigger = reader.trigger(node, "alert") {
+                    alert = .trigger(trigger)
+                }
+            }
+            var params: [ParamOverride] = []
+            if let node = f["params"]?.value {
+                if let entries = node.mapping {
+                    for entry in entries {
+                        if let name = reader.nonEmptyString(entry.key, "a parameter name") {
+                            params.append(ParamOverride(name: name, node: entry.value))
+                        }
+                    }
+                } else if !node.isNull {
+                    reader.error("wrong-type", "params must be a mapping of parameter names to values, not \(node.kindDescription)", at: node.location)
+                }
+            }
+            let roles = f["roles"].flatMap { reader.stringList($0.value, "roles") }
+            let enabled = f["enabled"].flatMap { reader.bool($0.value, "enabled") }
+            return CardOverride(key: key, alert: alert, params: params, roles: roles, enabled: enabled)
+        }
+    }
+}

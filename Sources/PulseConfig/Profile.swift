@@ -1,0 +1,55 @@
+import PulseDiagnostics
+import PulseYAML
+
+/// What a profile says about a card's alert.
+public enum AlertSetting: Sendable {
+    /// Replace the card's trigger with this one.
+    case trigger(Located<Trigger>)
+    /// `alert: null`: the card never alerts for this merchant.
+    case off
+}
+
+/// A profile's tuning of one card (its sensitivity settings).
+public struct CardOverride: Sendable {
+    /// The card key, as written.
+    public var key: Located<String>
+    /// The alert replacement, if set.
+    public var alert: AlertSetting?
+    /// Parameter overrides, typed against the card's declarations when the profile is checked.
+    public var params: [ParamOverride]
+    /// Who may see the card, replacing the card's own roles.
+    public var roles: [Located<String>]?
+    /// Whether the card runs at all.
+    public var enabled: Located<Bool>?
+}
+
+/// One parameter a profile sets for a card: the raw node until it is typed against the card.
+public struct ParamOverride: Sendable {
+    /// The parameter name.
+    public var name: Located<String>
+    /// The YAML value as written.
+    public var node: YAMLNode
+}
+
+/// One merchant's settings, decoded from `profiles/<name>.yaml`; every field is optional except
+/// the name, so that a profile can extend another and set only what differs.
+public struct Profile: Sendable {
+    /// The file it came from.
+    public var file: String
+    /// The profile's name.
+    public var name: Located<String>
+    /// The profile it extends.
+    public var extends: Located<String>?
+    /// An IANA time zone name.
+    public var timezone: Located<String>?
+    /// The roles this merchant uses.
+    public var roles: [Located<String>]?
+    /// ISO 3166-1 alpha-2 codes of the markets that matter most.
+    public var priorityMarkets: [Located<String>]?
+    /// SKUs deliberately sold past BigCommerce zero.
+    public var bufferSkus: [Located<String>]?
+    /// SKUs fulfilled from stock BigCommerce does not track.
+    public var separateFulfilmentSkus: [Located<String>]?
+    /// Per-card tuning, in file order.
+    public var cards: [CardOverride]
+}

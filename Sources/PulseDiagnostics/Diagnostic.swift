@@ -1,0 +1,58 @@
+/// How serious a finding is.
+public enum Severity: String, Sendable, Hashable, Codable {
+    case error
+    case warning
+}
+
+/// One finding about a file: where, how serious, what, and which rule found it.
+///
+/// Diagnostics are values: code that checks something collects them and carries on, so that a
+/// run reports every problem at once rather than stopping at the first.
+public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
+    /// Where the problem is.
+    public var location: SourceLocation
+    /// Error or warning.
+    public var severity: Severity
+    /// A sentence saying what is wrong and, where possible, how to fix it.
+    public var message: String
+    /// The stable id of the rule that found it, e.g. `unknown-key`.
+    public var rule: String
+
+    /// Creates a diagnostic.
+    public init(_ severity: Severity, _ rule: String, _ message: String, at location: SourceLocation) {
+        self.severity = severity
+        self.rule = rule
+        self.message = message
+        self.location = location
+    }
+
+    /// An error found by `rule` at `location`.
+    public static func error(_ rule: String, _ message: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.error, rule, message, at: location)
+    }
+
+    /// A warning found by `rule` at `location`.
+    public static func warning(_ rule: String, _ message: String, at location: SourceLocation) -> Diagnostic {
+        Diagnostic(.warning, rule, message, at: location)
+    }
+
+    /// `path:line:col: severity: message [rule]`.
+    public var description: String {
+        "\(location): \(severity.rawValue): \(message) [\(rule)]"
+    }
+}
+
+extension Array where Element == Diagnostic {
+    /// Sorted by file, then position, then severity (errors first), then message; duplicates removed.
+    public func sortedForReport() -> [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return filter { seen.insert($0).inserted }.sorted { a, b in
+            if a.location != b.location { return a.location < b.location }
+            if a.severity != b.severity { return a.severity == .error }
+            return (a.rule, a.message) < (b.rule, b.message)
+        }
+    }
+
+    /// Whether any element is an error.
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+}

@@ -1,0 +1,3 @@
+import PulseCLI
+
+Pulse.main()
