@@ -30,11 +30,7 @@ let package = Package(
         ),
         .executableTarget(name: "pulse", dependencies: ["PulseCLI"]),
         .testTarget(name: "PulseYAMLTests", dependencies: ["PulseYAML"]),
-        .testTarget(
-            name: "PulseConfigTests",
-            dependencies: ["PulseConfig"],
-            resources: [.copy("Fixtures")]
-        ),
+        .testTarget(name: "PulseConfigTests", dependencies: ["PulseConfig"]),
         .testTarget(name: "PulseCLITests", dependencies: ["PulseCLI", "pulse"]),
     ],
     swiftLanguageModes: [.v6]

@@ -40,9 +40,11 @@ extension Card {
         let rows = f["rows"].map { decodeRows($0.value, reader: reader) } ?? []
         let rowsWhere = f["rows_where"].flatMap { expression($0.value, "rows_where", reader: reader) }
 
-        guard let key, let title, let connector, let from, let measure else { return nil }
+        // Without these three there is nothing to check across files; a missing title or
+        // connector is already an error, and the rest of the card is still checked.
+        guard let key, let from, let measure else { return nil }
         return Card(
-            file: file, key: key, title: title.value, description: description?.value, connector: connector.value,
+            file: file, key: key, title: title?.value ?? "", description: description?.value, connector: connector?.value ?? "",
             cardClass: cardClass ?? .nonHero, category: category?.value, unit: unit ?? .count,
             window: window ?? .realTime, roles: roles, sentimentKey: sentimentKey?.value,
             siblings: siblings, params: params, from: from, filter: filter, measure: measure, groupBy: groupBy,

@@ -37,7 +37,7 @@ public struct ConfigSet: Sendable {
         let document = YAMLParser.parse(bytes: bytes, file: file, limits: limits)
         sources[file] = document.text
         diagnostics += document.diagnostics
-        guard document.diagnostics.isEmpty else { return }
+        if document.diagnostics.hasErrors && document.root == nil { return }
         guard let root = document.root, !root.isNull else {
             diagnostics.append(.error("empty-file", "the file is empty; a card needs key, title, connector, from and measure, a profile needs profile",
                                       at: .startOf(file)))

@@ -87,8 +87,9 @@ public struct Linter: Sendable {
         let cardKeys = set.cards.map(\.key.value)
         for profile in set.profiles {
             if let timezone = profile.timezone, TimeZone(identifier: timezone.value) == nil {
-                reader.error("bad-timezone", "unknown time zone '\(timezone.value)'; use an IANA name such as Europe/London or America/New_York"
-                             + Suggestion.didYouMean(timezone.value, in: TimeZone.knownTimeZoneIdentifiers), at: timezone.location)
+                reader.error("bad-timezone", "unknown time zone '\(timezone.value)'"
+                             + (Suggestion.nearest(to: timezone.value, in: TimeZone.knownTimeZoneIdentifiers).map { "; did you mean '\($0)'?" }
+                                ?? "; use an IANA name such as Europe/London or America/New_York"), at: timezone.location)
             }
             for list in [profile.priorityMarkets ?? []] {
                 for code in list where !CountryCodes.isValid(code.value) {
@@ -97,19 +98,19 @@ public struct Linter: Sendable {
                     reader.error("unknown-country", "'\(code.value)' is not an ISO 3166-1 alpha-2 country code" + hint, at: code.location)
                 }
             }
-            let resolved: ResolvedProfile
+            let roles: [String]
             switch resolver.resolve(profile) {
             case .failure(let diagnostic):
                 // Report a chain problem once, at the profile whose `extends` breaks it.
                 if diagnostic.location.file == profile.file { reader.diagnosticsAppend(diagnostic) }
-                continue
-            case .success(let r):
-                resolved = r
+                roles = profile.roles?.map(\.value) ?? Roles.standard
+            case .success(let resolved):
+                roles = resolved.roles
             }
             for override in profile.cards {
-                for role in override.roles ?? [] where !resolved.roles.contains(role.value) {
-                    reader.error("unknown-role", "unknown role '\(role.value)'" + Suggestion.didYouMean(role.value, in: resolved.roles)
-                                 + "; this profile's roles are \(resolved.roles.joined(separator: ", "))", at: role.location)
+                for role in override.roles ?? [] where !roles.contains(role.value) {
+                    reader.error("unknown-role", "unknown role '\(role.value)'" + Suggestion.didYouMean(role.value, in: roles)
+                                 + "; this profile's roles are \(roles.joined(separator: ", "))", at: role.location)
                 }
                 guard cardsLoaded else { continue }
                 guard let card = set.card(override.key.value) else {

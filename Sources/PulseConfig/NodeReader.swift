@@ -23,6 +23,7 @@ final class NodeReader {
             return nil
         }
         var fields: [String: YAMLPair] = [:]
+        var suggested = Set<String>()
         for pair in pairs {
             guard let key = pair.key.scalar?.value else {
                 error("wrong-type", "keys in \(context) must be plain names, not \(pair.key.kindDescription)", at: pair.key.location)
@@ -31,13 +32,15 @@ final class NodeReader {
             if known.contains(key) {
                 fields[key] = pair
             } else {
+                let suggestion = Suggestion.nearest(to: key, in: known)
+                if let suggestion { suggested.insert(suggestion) }
                 error("unknown-key", "unknown key '\(key)' in \(context)"
-                      + (Suggestion.nearest(to: key, in: known).map { "; did you mean '\($0)'?" }
-                         ?? "; known keys: " + known.joined(separator: ", ")),
+                      + (suggestion.map { "; did you mean '\($0)'?" } ?? "; known keys: " + known.joined(separator: ", ")),
                       at: pair.key.location)
             }
         }
-        for key in required where fields[key] == nil {
+        // A misspelt required key is reported once, as the misspelling.
+        for key in required where fields[key] == nil && !suggested.contains(key) {
             error("missing-key", "\(context) is missing the required key '\(key)'", at: node.location)
         }
         return fields

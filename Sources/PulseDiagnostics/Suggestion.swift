@@ -4,7 +4,7 @@ public enum Suggestion {
     ///
     /// Close enough means a distance below 3, or below a third of the name's length for long
     /// names; comparison ignores case, so `Status` suggests `status`.
-    public static func nearest(to name: String, in candidates: some Sequence<String>) -> String? {
+    public static func nearest(to name: String, in candidates: some Collection<String>) -> String? {
         let lowered = name.lowercased()
         var best: (String, Int)?
         for candidate in candidates where candidate != name {
@@ -12,13 +12,19 @@ public enum Suggestion {
             if let current = best, distance >= current.1 { continue }
             best = (candidate, distance)
         }
+        // A known name that the misspelling starts with, or that starts with it, is a likely
+        // meaning even when many letters differ (`percentage` -> `percent`).
+        if lowered.count >= 3,
+           let prefixed = candidates.first(where: { $0 != name && ($0.lowercased().hasPrefix(lowered) || lowered.hasPrefix($0.lowercased())) && $0.count >= 3 }) {
+            if best.map({ $0.1 >= 2 }) ?? true { return prefixed }
+        }
         guard let (candidate, distance) = best else { return nil }
         let limit = max(3, min(name.count, candidate.count) / 3)
         return distance < limit ? candidate : nil
     }
 
     /// ` (did you mean X?)` or the empty string.
-    public static func didYouMean(_ name: String, in candidates: some Sequence<String>) -> String {
+    public static func didYouMean(_ name: String, in candidates: some Collection<String>) -> String {
         nearest(to: name, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 

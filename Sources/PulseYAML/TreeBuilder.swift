@@ -15,7 +15,7 @@ struct TreeBuilder {
     private enum Frame {
         case sequence(start: SourceLocation, anchor: String?, items: [YAMLNode], size: Int)
         case mapping(start: SourceLocation, anchor: String?, pairs: [YAMLPair], pendingKey: YAMLNode?,
-                     seen: [String: SourceLocation], size: Int)
+                     seen: [String: SourceLocation], size: Int, skipValue: Bool = false)
     }
 
     private var stack: [Frame] = []
@@ -84,19 +84,19 @@ struct TreeBuilder {
                 end: source.index(line: Int(event.end_mark.line), column: Int(event.end_mark.column)))
             let scalar = YAMLScalar(value: value, style: style, tag: optionalString(data.tag), span: span)
             let node = YAMLNode(content: .scalar(scalar), location: location, expandedSize: 1)
-            return complete(node, anchor: optionalString(data.anchor))
+            return charge(1, at: location) && complete(node, anchor: optionalString(data.anchor))
         case YAML_ALIAS_EVENT:
             let name = optionalString(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
                 diagnostics.append(.error("yaml-syntax", "alias *\(name) refers to no anchor &\(name) defined before it", at: location))
                 return false
             }
-            return complete(target, anchor: nil)
+            return charge(target.expandedSize, at: location) && complete(target, anchor: nil)
         case YAML_SEQUENCE_START_EVENT:
-            guard enter(at: location) else { return false }
+            guard enter(at: location), charge(1, at: location) else { return false }
             stack.append(.sequence(start: location, anchor: optionalString(event.data.sequence_start.anchor), items: [], size: 1))
         case YAML_MAPPING_START_EVENT:
-            guard enter(at: location) else { return false }
+            guard enter(at: location), charge(1, at: location) else { return false }
             stack.append(.mapping(start: location, anchor: optionalString(event.data.mapping_start.anchor),
                                   pairs: [], pendingKey: nil, seen: [:], size: 1))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
@@ -104,7 +104,7 @@ struct TreeBuilder {
             switch frame {
             case .sequence(let start, let anchor, let items, let size):
                 return complete(YAMLNode(content: .sequence(items), location: start, expandedSize: size), anchor: anchor)
-            case .mapping(let start, let anchor, let pairs, _, _, let size):
+            case .mapping(let start, let anchor, let pairs, _, _, let size, _):
                 return complete(YAMLNode(content: .mapping(pairs), location: start, expandedSize: size), anchor: anchor)
             }
         default:
@@ -123,15 +123,20 @@ struct TreeBuilder {
     }
 
     /// Attaches a finished node to its parent (or makes it the root).
-    private mutating func complete(_ node: YAMLNode, anchor: String?) -> Bool {
-        if let anchor { anchors[anchor] = node }
-        documentSize = saturatingAdd(documentSize, node.expandedSize)
+    /// Counts `nodes` more nodes towards the document's expanded size; false once over the limit.
+    private mutating func charge(_ nodes: Int, at location: SourceLocation) -> Bool {
+        documentSize = saturatingAdd(documentSize, nodes)
         if documentSize > limits.maxExpandedNodes {
             diagnostics.append(.error("yaml-alias-limit",
                 "the document expands to more than \(limits.maxExpandedNodes) nodes through aliases; refusing to expand it",
-                at: node.location))
+                at: location))
             return false
         }
+        return true
+    }
+
+    private mutating func complete(_ node: YAMLNode, anchor: String?) -> Bool {
+        if let anchor { anchors[anchor] = node }
         guard let top = stack.popLast() else {
             root = node
             return true
@@ -141,16 +146,23 @@ struct TreeBuilder {
             items.append(node)
             stack.append(.sequence(start: start, anchor: anchorName, items: items,
                                    size: saturatingAdd(size, node.expandedSize)))
-        case .mapping(let start, let anchorName, var pairs, let pendingKey, var seen, let size):
+        case .mapping(let start, let anchorName, var pairs, let pendingKey, var seen, let size, let skipValue):
             let newSize = saturatingAdd(size, node.expandedSize)
-            if let key = pendingKey {
+            if skipValue {
+                stack.append(.mapping(start: start, anchor: anchorName, pairs: pairs, pendingKey: nil, seen: seen, size: newSize))
+            } else if let key = pendingKey {
                 pairs.append(YAMLPair(key: key, value: node))
                 stack.append(.mapping(start: start, anchor: anchorName, pairs: pairs, pendingKey: nil, seen: seen, size: newSize))
             } else {
                 if let scalar = node.scalar {
                     if scalar.value == "<<" && scalar.style == .plain {
+                        // Reported here; the entry is kept out of the tree so that nothing
+                        // downstream mistakes it for an ordinary key.
                         diagnostics.append(.error("yaml-merge-key",
                             "merge keys (<<) are not supported; write the keys out in this mapping", at: node.location))
+                        stack.append(.mapping(start: start, anchor: anchorName, pairs: pairs, pendingKey: nil, seen: seen,
+                                              size: newSize, skipValue: true))
+                        return true
                     } else if let first = seen[scalar.value] {
                         diagnostics.append(.error("yaml-duplicate-key",
                             "duplicate key '\(scalar.value)' (first defined at line \(first.line), column \(first.column)); remove one of them",

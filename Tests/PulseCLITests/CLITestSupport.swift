@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Runs the built `pulse` binary and makes scratch folders, for tests of the real command line.
+enum CLI {
+    /// The package root, found from this file's path.
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `pulse` binary that `swift build` / `swift test` put next to the test bundle.
+    static var binary: URL {
+        get throws {
+            let candidates = [
+                Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("pulse"),
+                packageRoot.appendingPathComponent(".build/debug/pulse"),
+            ]
+            for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) { return url }
+            throw CLIError(message: "no pulse binary at \(candidates.map(\.path)); run `swift build` first")
+        }
+    }
+
+    struct CLIError: Error, CustomStringConvertible { let message: String; var description: String { message } }
+
+    struct Result {
+        let stdout: String
+        let stderr: String
+        let status: Int32
+    }
+
+    /// Runs `pulse ARGS` in `directory`.
+    static func run(_ arguments: [String], in directory: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = try binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
+                      status: process.terminationStatus)
+    }
+
+    /// A new empty folder holding `files` (relative path -> text).
+    static func scratch(_ files: [String: String]) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pulse-test-\(UUID().uuidString)")
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        return root
+    }
+
+    /// The shipped cards and profiles, by path relative to the package root.
+    static func shippedConfig() throws -> [String: String] {
+        var files: [String: String] = [:]
+        for folder in ["cards", "profiles"] {
+            let base = packageRoot.appendingPathComponent(folder)
+            guard let enumerator = FileManager.default.enumerator(atPath: base.path) else { continue }
+            while let relative = enumerator.nextObject() as? String {
+                guard relative.hasSuffix(".yaml") else { continue }
+                files["\(folder)/\(relative)"] = try String(contentsOf: base.appendingPathComponent(relative), encoding: .utf8)
+            }
+        }
+        return files
+    }
+}

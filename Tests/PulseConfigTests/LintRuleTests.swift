@@ -1,0 +1,155 @@
+import Foundation
+import PulseDiagnostics
+import Testing
+@testable import PulseConfig
+
+/// One broken fixture per rule, with the exact finding it must give.
+struct LintCase: Sendable, CustomTestStringConvertible {
+    let rule: String
+    let path: String
+    let text: String
+    let expected: String
+    var testDescription: String { rule }
+}
+
+private let card = LintFixtures.card
+private let profile = LintFixtures.profile
+private let cardPath = "cards/a/ok_card.yaml"
+private let profilePath = "profiles/ok.yaml"
+
+let lintCases: [LintCase] = [
+    LintCase(rule: "yaml-syntax", path: cardPath, text: card.replacing1("roles: [owner]", "roles: [owner"),
+             expected: "cards/a/ok_card.yaml:8:7: error: did not find expected ',' or ']' while parsing a flow sequence started at line 7, column 8 [yaml-syntax]"),
+    LintCase(rule: "yaml-duplicate-key", path: cardPath, text: card + "title: again\n",
+             expected: "cards/a/ok_card.yaml:15:1: error: duplicate key 'title' (first defined at line 2, column 1); remove one of them [yaml-duplicate-key]"),
+    LintCase(rule: "yaml-merge-key", path: profilePath, text: profile + "    <<: {enabled: true}\n",
+             expected: "profiles/ok.yaml:7:5: error: merge keys (<<) are not supported; write the keys out in this mapping [yaml-merge-key]"),
+    LintCase(rule: "yaml-multi-document", path: cardPath, text: card + "---\nkey: second\n",
+             expected: "cards/a/ok_card.yaml:15:1: error: a file holds one document; move this one (after `---`) into a file of its own [yaml-multi-document]"),
+    LintCase(rule: "empty-file", path: cardPath, text: "# nothing yet\n",
+             expected: "cards/a/ok_card.yaml:1:1: error: the file is empty; a card needs key, title, connector, from and measure, a profile needs profile [empty-file]"),
+    LintCase(rule: "unknown-key", path: cardPath, text: card.replacing1("measure:", "mesure:"),
+             expected: "cards/a/ok_card.yaml:13:1: error: unknown key 'mesure' in a card; did you mean 'measure'? [unknown-key]"),
+    LintCase(rule: "missing-key", path: cardPath, text: card.replacing1("title: OK\n", ""),
+             expected: "cards/a/ok_card.yaml:1:1: error: a card is missing the required key 'title' [missing-key]"),
+    LintCase(rule: "wrong-type", path: cardPath, text: card.replacing1("roles: [owner]", "roles: {owner: 1}"),
+             expected: "cards/a/ok_card.yaml:7:8: error: roles must be a list, not a mapping [wrong-type]"),
+    LintCase(rule: "empty-value", path: cardPath, text: card.replacing1("title: OK", "title: \"  \""),
+             expected: "cards/a/ok_card.yaml:2:8: error: title must not be empty [empty-value]"),
+    LintCase(rule: "invalid-value", path: cardPath, text: card.replacing1("unit: count", "unit: percentage"),
+             expected: "cards/a/ok_card.yaml:5:7: error: unit must be one of count, percent, not 'percentage'; did you mean 'percent'? [invalid-value]"),
+    LintCase(rule: "card-key-pattern", path: "cards/a/OK-Card.yaml", text: card.replacing1("key: ok_card", "key: OK-Card"),
+             expected: "cards/a/OK-Card.yaml:1:6: error: card key 'OK-Card' may use only a-z, 0-9 and _; try 'ok_card' [card-key-pattern]"),
+    LintCase(rule: "card-key-filename", path: "cards/a/other.yaml", text: card,
+             expected: "cards/a/other.yaml:1:6: warning: card key 'ok_card' does not match the file name 'other'; name the file ok_card.yaml [card-key-filename]"),
+    LintCase(rule: "bad-duration", path: cardPath, text: card.replacing1("window: RT", "window: 24hours"),
+             expected: "cards/a/ok_card.yaml:6:9: error: window must be RT (real time) or a duration such as 24h or 7d, not '24hours' [bad-duration]"),
+    LintCase(rule: "bad-trigger", path: cardPath, text: card.replacing1("alert: \"> 0\"", "alert: \"above 5\""),
+             expected: "cards/a/ok_card.yaml:14:8: error: alert must be a comparison (>, >=, <, <=, ==, !=) and a number, such as \"> 0\" or \"< 90\", not 'above 5' [bad-trigger]"),
+    LintCase(rule: "bad-measure", path: cardPath, text: card.replacing1("measure: count", "measure: avg(listing.price)"),
+             expected: "cards/a/ok_card.yaml:13:10: error: measure must be count, count_distinct(EXPR), sum(EXPR) or percent(EXPR), not 'avg(listing.price)' [bad-measure]"),
+    LintCase(rule: "empty-expression", path: cardPath, text: card.replacing1("where: listing.status == \"active\"", "where: \"\""),
+             expected: "cards/a/ok_card.yaml:12:8: error: where is empty; write an expression or remove the key [empty-expression]"),
+    LintCase(rule: "param-type", path: cardPath, text: card.replacing1("default: false", "default: \"no\""),
+             expected: "cards/a/ok_card.yaml:10:31: error: the default of parameter 'flag' must be true or false, not a scalar (\"no\") (the parameter is declared bool) [param-type]"),
+    LintCase(rule: "param-name", path: cardPath, text: card.replacing1("flag: {", "Flag: {"),
+             expected: "cards/a/ok_card.yaml:10:3: error: parameter name 'Flag' may use only a-z, 0-9 and _, and not start with a digit [param-name]"),
+    LintCase(rule: "unknown-role", path: cardPath, text: card.replacing1("roles: [owner]", "roles: [owner, opperations]"),
+             expected: "cards/a/ok_card.yaml:7:16: error: unknown role 'opperations'; did you mean 'operations'?; roles are owner, operations, finance, marketing unless a profile declares more [unknown-role]"),
+    LintCase(rule: "unknown-sibling", path: cardPath, text: card + "siblings: [ok_crad]\n",
+             expected: "cards/a/ok_card.yaml:15:12: warning: sibling 'ok_crad' is not a known card; did you mean 'ok_card'? [unknown-sibling]"),
+    LintCase(rule: "unknown-file-kind", path: "misc/thing.yaml", text: "name: x\n",
+             expected: "misc/thing.yaml:1:1: error: cannot tell whether this is a card (it would have a 'key') or a profile (it would have a 'profile'); put it under cards/ or profiles/ [unknown-file-kind]"),
+    LintCase(rule: "unknown-card", path: profilePath, text: profile.replacing1("  ok_card:", "  ok_crd:"),
+             expected: "profiles/ok.yaml:5:3: error: no card has the key 'ok_crd'; did you mean 'ok_card'? [unknown-card]"),
+    LintCase(rule: "unknown-param", path: profilePath, text: profile + "    params: {widow: 12h}\n",
+             expected: "profiles/ok.yaml:7:14: error: card 'ok_card' has no parameter 'widow'; did you mean 'window'? [unknown-param]"),
+    LintCase(rule: "param-type (profile)", path: profilePath, text: profile + "    params: {window: 12}\n",
+             expected: "profiles/ok.yaml:7:22: error: parameter 'window' of card 'ok_card' must be a duration such as 90m, 24h, 7d or 1d12h, not '12' (the parameter is declared duration) [param-type]"),
+    LintCase(rule: "unknown-role (profile)", path: profilePath, text: profile + "    roles: [owner, ceo]\n",
+             expected: "profiles/ok.yaml:7:20: error: unknown role 'ceo'; this profile's roles are owner, operations, finance, marketing [unknown-role]"),
+    LintCase(rule: "unknown-country", path: profilePath, text: profile.replacing1("[US, GB]", "[US, UK]"),
+             expected: "profiles/ok.yaml:3:24: error: 'UK' is not an ISO 3166-1 alpha-2 country code; did you mean GB? [unknown-country]"),
+    LintCase(rule: "bad-timezone", path: profilePath, text: profile.replacing1("timezone: UTC", "timezone: Europe/Londn"),
+             expected: "profiles/ok.yaml:2:11: error: unknown time zone 'Europe/Londn'; did you mean 'Europe/London'? [bad-timezone]"),
+    LintCase(rule: "extends-unknown", path: profilePath, text: profile.replacing1("timezone: UTC", "extends: bsae"),
+             expected: "profiles/ok.yaml:2:10: error: profile 'ok' extends 'bsae', which is not a profile [extends-unknown]"),
+    LintCase(rule: "extends-cycle", path: profilePath, text: profile.replacing1("timezone: UTC", "extends: ok"),
+             expected: "profiles/ok.yaml:2:10: error: profile 'ok' extends itself through ok -> ok; remove one of these extends [extends-cycle]"),
+    LintCase(rule: "profile-name-filename", path: "profiles/acme.yaml", text: profile,
+             expected: "profiles/acme.yaml:1:10: warning: profile 'ok' does not match the file name 'acme'; name the file ok.yaml [profile-name-filename]"),
+    LintCase(rule: "bool in profile", path: profilePath, text: profile + "    enabled: yes\n",
+             expected: "profiles/ok.yaml:7:14: error: enabled must be true or false, not a scalar (\"yes\") [wrong-type]"),
+]
+
+@Suite struct LintRuleTests {
+    @Test(arguments: lintCases)
+    func brokenFixtureGivesExactlyItsFinding(_ c: LintCase) {
+        let found = LintFixtures.lintOne(c.path, c.text).map(\.description)
+        #expect(found == [c.expected])
+    }
+
+    @Test func validFixturesAreClean() {
+        #expect(LintFixtures.lint([("cards/a/ok_card.yaml", LintFixtures.card), ("profiles/ok.yaml", LintFixtures.profile)]).isEmpty)
+    }
+
+    @Test func duplicateCardKeysAcrossFiles() {
+        let found = LintFixtures.lint([("cards/a/ok_card.yaml", LintFixtures.card), ("cards/b/ok_card.yaml", LintFixtures.card)])
+        #expect(found.map(\.description) == [
+            "cards/b/ok_card.yaml:1:6: error: card key 'ok_card' is already used by cards/a/ok_card.yaml:1; card keys must be unique [card-key-duplicate]",
+        ])
+    }
+
+    @Test func duplicateProfilesAcrossFiles() {
+        let found = LintFixtures.lint([("profiles/ok.yaml", LintFixtures.profile), ("profiles/x/ok.yaml", LintFixtures.profile)])
+        #expect(found.map(\.description) == [
+            "profiles/x/ok.yaml:1:10: error: profile 'ok' is already defined in profiles/ok.yaml:1; profile names must be unique [profile-duplicate]",
+        ])
+    }
+
+    @Test func cycleThroughTwoProfilesIsReportedAtEach() {
+        let found = LintFixtures.lint([
+            ("profiles/a.yaml", "profile: a\nextends: b\n"),
+            ("profiles/b.yaml", "profile: b\nextends: a\n"),
+        ])
+        #expect(found.map(\.description) == [
+            "profiles/a.yaml:2:10: error: profile 'a' extends itself through a -> b -> a; remove one of these extends [extends-cycle]",
+            "profiles/b.yaml:2:10: error: profile 'b' extends itself through b -> a -> b; remove one of these extends [extends-cycle]",
+        ])
+    }
+
+    @Test func profileRolesExtendTheKnownSet() {
+        let found = LintFixtures.lint([
+            ("cards/a/ok_card.yaml", LintFixtures.card.replacing1("roles: [owner]", "roles: [owner, buyer]")),
+            ("profiles/ok.yaml", LintFixtures.profile + "roles: [owner, buyer]\n"),
+        ])
+        #expect(found.isEmpty)
+    }
+
+    @Test func findingsAreSortedByFileAndPosition() {
+        let found = LintFixtures.lint([
+            ("profiles/ok.yaml", LintFixtures.profile.replacing1("[US, GB]", "[XX, YY]")),
+            ("cards/a/ok_card.yaml", LintFixtures.card.replacing1("class: hero", "class: big").replacing1("unit: count", "unit: pct")),
+        ])
+        #expect(found.map { "\($0.location)" } == [
+            "cards/a/ok_card.yaml:4:8", "cards/a/ok_card.yaml:5:7", "profiles/ok.yaml:3:20", "profiles/ok.yaml:3:24",
+        ])
+    }
+
+    @Test func blockScalarExpressionKeepsItsInnerLines() throws {
+        var set = ConfigSet()
+        let text = LintFixtures.card.replacing1("where: listing.status == \"active\"", "where: |\n  listing.status == \"active\"\n    && listing.buyable")
+        set.add(file: "cards/a/ok_card.yaml", bytes: Array(text.utf8))
+        let filter = try #require(set.cards.first?.filter)
+        let offset = filter.text.distance(from: filter.text.startIndex, to: try #require(filter.text.range(of: "buyable")).lowerBound)
+        #expect(filter.location(ofOffset: offset) == SourceLocation(file: "cards/a/ok_card.yaml", line: 14, column: 16))
+    }
+
+    @Test func measureArgumentKeepsItsOffset() throws {
+        var set = ConfigSet()
+        set.add(file: "cards/a/ok_card.yaml", bytes: Array(LintFixtures.card.replacing1("measure: count", "measure: sum(listing.stock)").utf8))
+        let argument = try #require(set.cards.first?.measure.argument)
+        #expect(argument.text == "listing.stock")
+        #expect(argument.location == SourceLocation(file: "cards/a/ok_card.yaml", line: 13, column: 14))
+    }
+}

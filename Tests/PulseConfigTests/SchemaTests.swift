@@ -1,0 +1,124 @@
+import Testing
+@testable import PulseConfig
+
+@Suite struct SchemaTests {
+    @Test(arguments: [("24h", 86_400), ("7d", 604_800), ("90m", 5_400), ("1d12h", 129_600), ("30s", 30), ("2w", 1_209_600)])
+    func durationsParse(_ text: String, _ seconds: Int) {
+        #expect(ConfigDuration(parsing: text)?.seconds == seconds)
+    }
+
+    @Test(arguments: ["", "h", "24", "-1h", "1.5h", "12h1d", "1h1h", "24 h", "99999999999999999999d"])
+    func badDurationsAreRefused(_ text: String) {
+        #expect(ConfigDuration(parsing: text) == nil)
+    }
+
+    @Test func durationsPrintShortest() {
+        #expect(ConfigDuration(seconds: 86_400).description == "1d")
+        #expect(ConfigDuration(seconds: 5_400).description == "1h30m")
+        #expect(ConfigDuration(seconds: 0).description == "0s")
+    }
+
+    @Test(arguments: [("> 0", Trigger.Operator.greater, 0.0), (">= 5", .greaterOrEqual, 5), ("< 90", .less, 90),
+                      ("== 0", .equal, 0), ("!= 0", .notEqual, 0), ("<=2.5", .lessOrEqual, 2.5), ("> -1", .greater, -1)])
+    func triggersParse(_ text: String, _ op: Trigger.Operator, _ threshold: Double) {
+        #expect(Trigger(parsing: text) == Trigger(op, threshold))
+    }
+
+    @Test(arguments: ["0", "> ", "=> 5", "> five", "> 1e3", ">> 1", "~ 1"])
+    func badTriggersAreRefused(_ text: String) {
+        #expect(Trigger(parsing: text) == nil)
+    }
+
+    @Test func triggerHolds() {
+        #expect(Trigger(.greater, 0).holds(1))
+        #expect(!Trigger(.greater, 0).holds(0))
+        #expect(Trigger(.less, 90).holds(82))
+        #expect(Trigger(parsing: "> 0")?.description == "> 0")
+        #expect(Trigger(parsing: ">= 2.5")?.description == ">= 2.5")
+    }
+
+    @Test func cardDecodesEveryField() throws {
+        var set = ConfigSet()
+        set.add(file: "cards/a/ok_card.yaml", bytes: Array((LintFixtures.card + "siblings: [x]\nsentiment_key: s\ngroup_by: listing.status\nrows:\n  id: listing.id\n").utf8))
+        let card = try #require(set.cards.first)
+        #expect(card.key.value == "ok_card")
+        #expect(card.cardClass == .hero)
+        #expect(card.unit == .count)
+        #expect(card.window == .realTime)
+        #expect(card.roles?.map(\.value) == ["owner"])
+        #expect(card.from == .listings)
+        #expect(card.measure.name == "count")
+        #expect(card.alert?.value == Trigger(.greater, 0))
+        #expect(card.params.map(\.name.value) == ["window", "flag"])
+        #expect(card.param(named: "window")?.defaultValue == .duration(ConfigDuration(seconds: 86_400)))
+        #expect(card.param(named: "flag")?.defaultValue == .bool(false))
+        #expect(card.rows.map(\.name.value) == ["id"])
+        #expect(card.groupBy?.text == "listing.status")
+        #expect(card.sentimentKey == "s")
+        #expect(card.expressions.map(\.field) == ["where", "group_by", "rows.id"])
+    }
+
+    @Test func allParamTypesDecode() throws {
+        let text = LintFixtures.card.replacing1("  flag: {type: bool, default: false}", """
+              flag: {type: bool, default: true}
+              n: {type: int, default: -3}
+              ratio: {type: double, default: 0.5}
+              label: {type: string, default: hello}
+              skus: {type: list<string>, default: [A, B]}
+            """)
+        var set = ConfigSet()
+        set.add(file: "cards/a/ok_card.yaml", bytes: Array(text.utf8))
+        #expect(set.diagnostics.isEmpty)
+        let card = try #require(set.cards.first)
+        #expect(card.params.map(\.defaultValue) == [
+            .duration(ConfigDuration(seconds: 86_400)), .bool(true), .int(-3), .double(0.5), .string("hello"), .stringList(["A", "B"]),
+        ])
+    }
+
+    @Test func profileExtendsIsResolved() throws {
+        var set = ConfigSet()
+        set.add(file: "profiles/base.yaml", bytes: Array("""
+            profile: base
+            priority_markets: [US]
+            buffer_skus: [A]
+            cards:
+              c: {alert: "> 1", params: {window: 12h, flag: true}}
+            """.utf8))
+        set.add(file: "profiles/child.yaml", bytes: Array("""
+            profile: child
+            extends: base
+            priority_markets: [US, BR]
+            cards:
+              c: {params: {window: 6h}, enabled: false}
+              d: {alert: null}
+            """.utf8))
+        let resolver = ProfileResolver(profiles: set.profiles)
+        let child = try resolver.resolve(#require(set.profile("child"))).get()
+        #expect(child.chain == ["child", "base"])
+        #expect(child.priorityMarkets == ["US", "BR"])
+        #expect(child.bufferSkus == ["A"])
+        #expect(child.timezone == "UTC")
+        #expect(child.roles == Roles.standard)
+        let c = try #require(child.cards["c"])
+        #expect(c.params["window"]?.node.scalar?.value == "6h")
+        #expect(c.params["flag"]?.node.scalar?.value == "true")
+        #expect(c.enabled?.value == false)
+        guard case .trigger(let t) = c.alert else { Issue.record("alert not inherited"); return }
+        #expect(t.value == Trigger(.greater, 1))
+        guard case .off = child.cards["d"]?.alert else { Issue.record("alert: null should switch the alert off"); return }
+    }
+
+    @Test func countryCodes() {
+        #expect(CountryCodes.all.count == 249)
+        #expect(CountryCodes.isValid("NO"))
+        #expect(CountryCodes.suggestion(for: "UK") == "GB")
+        #expect(CountryCodes.suggestion(for: "br") == "BR")
+        #expect(CountryCodes.suggestion(for: "QQ") == nil)
+    }
+
+    @Test func norwayIsAStringNotABoolean() throws {
+        var set = ConfigSet()
+        set.add(file: "profiles/n.yaml", bytes: Array("profile: n\npriority_markets: [NO, SE]\n".utf8))
+        #expect(set.profiles.first?.priorityMarkets?.map(\.value) == ["NO", "SE"])
+    }
+}
