@@ -9,6 +9,9 @@ public struct ConfigSet: Sendable {
     public var profiles: [Profile] = []
     /// Per-file problems (syntax, schema) so far; ``Linter`` adds the cross-file ones.
     public var diagnostics: [Diagnostic] = []
+    /// Keys of card files that are too broken to decode: known to exist, so that references to
+    /// them are not reported a second time.
+    public var brokenCardKeys: Set<String> = []
     /// Each file's text, for quoting lines in reports.
     public var sources: [String: String] = [:]
     /// How many files were read.
@@ -37,7 +40,10 @@ public struct ConfigSet: Sendable {
         let document = YAMLParser.parse(bytes: bytes, file: file, limits: limits)
         sources[file] = document.text
         diagnostics += document.diagnostics
-        if document.diagnostics.hasErrors && document.root == nil { return }
+        if document.diagnostics.hasErrors && document.root == nil {
+            if isCardPath(file) { brokenCardKeys.insert(ConfigFiles.stem(file)) }
+            return
+        }
         guard let root = document.root, !root.isNull else {
             diagnostics.append(.error("empty-file", "the file is empty; a card needs key, title, connector, from and measure, a profile needs profile",
                                       at: .startOf(file)))
@@ -46,7 +52,12 @@ public struct ConfigSet: Sendable {
         let reader = NodeReader()
         switch kind(of: file, root: root) {
         case .card:
-            if let card = Card.decode(root, file: file, reader: reader) { cards.append(card) }
+            if let card = Card.decode(root, file: file, reader: reader) {
+                cards.append(card)
+            } else {
+                let written = root.mapping?.first { $0.key.scalar?.value == "key" }?.value.scalar?.value
+                brokenCardKeys.insert(written ?? ConfigFiles.stem(file))
+            }
         case .profile:
             if let profile = Profile.decode(root, file: file, reader: reader) { profiles.append(profile) }
         case nil:
@@ -58,6 +69,10 @@ public struct ConfigSet: Sendable {
     }
 
     private enum Kind { case card, profile }
+
+    private func isCardPath(_ file: String) -> Bool {
+        file.split(separator: "/").dropLast().last(where: { $0 == "cards" || $0 == "profiles" }) == "cards"
+    }
 
     private func kind(of file: String, root: YAMLNode) -> Kind? {
         let folders = file.split(separator: "/").dropLast()

@@ -22,7 +22,7 @@ public struct Linter: Sendable {
         let profileRoles = Set(set.profiles.flatMap { $0.roles?.map(\.value) ?? [] })
         let knownRoles = Roles.standard + profileRoles.subtracting(Roles.standard).sorted()
 
-        lintCards(set.cards, knownRoles: knownRoles, reader: reader)
+        lintCards(set.cards, brokenKeys: set.brokenCardKeys, knownRoles: knownRoles, reader: reader)
         lintProfiles(set, reader: reader)
         var diagnostics = set.diagnostics + reader.diagnostics
         if let expressionCheck {
@@ -31,9 +31,9 @@ public struct Linter: Sendable {
         return diagnostics.sortedForReport()
     }
 
-    private func lintCards(_ cards: [Card], knownRoles: [String], reader: NodeReader) {
+    private func lintCards(_ cards: [Card], brokenKeys: Set<String>, knownRoles: [String], reader: NodeReader) {
         var firstByKey: [String: Card] = [:]
-        let allKeys = Set(cards.map(\.key.value))
+        let allKeys = Set(cards.map(\.key.value)).union(brokenKeys)
         for card in cards {
             let key = card.key
             if let first = firstByKey[key.value] {
@@ -83,7 +83,7 @@ public struct Linter: Sendable {
         }
 
         let resolver = ProfileResolver(profiles: set.profiles)
-        let cardsLoaded = !set.cards.isEmpty
+        let cardsLoaded = !set.cards.isEmpty || !set.brokenCardKeys.isEmpty
         let cardKeys = set.cards.map(\.key.value)
         for profile in set.profiles {
             if let timezone = profile.timezone, TimeZone(identifier: timezone.value) == nil {
@@ -114,6 +114,7 @@ public struct Linter: Sendable {
                 }
                 guard cardsLoaded else { continue }
                 guard let card = set.card(override.key.value) else {
+                    if set.brokenCardKeys.contains(override.key.value) { continue }
                     reader.error("unknown-card", "no card has the key '\(override.key.value)'"
                                  + Suggestion.didYouMean(override.key.value, in: cardKeys), at: override.key.location)
                     continue
