@@ -107,6 +107,17 @@ let lintCases: [LintCase] = [
         ])
     }
 
+    @Test func aBrokenCardIsReportedOnceNotAgainByItsReferences() {
+        let found = LintFixtures.lint([
+            ("cards/a/ok_card.yaml", LintFixtures.card.replacing1("measure:", "mesure:")),
+            ("cards/a/other.yaml", LintFixtures.card.replacing1("key: ok_card", "key: other") + "siblings: [ok_card]\n"),
+            ("profiles/ok.yaml", LintFixtures.profile),
+        ])
+        #expect(found.map(\.description) == [
+            "cards/a/ok_card.yaml:13:1: error: unknown key 'mesure' in a card; did you mean 'measure'? [unknown-key]",
+        ])
+    }
+
     @Test func cycleThroughTwoProfilesIsReportedAtEach() {
         let found = LintFixtures.lint([
             ("profiles/a.yaml", "profile: a\nextends: b\n"),
