@@ -21,17 +21,23 @@ let package = Package(
         .target(name: "PulseDiagnostics"),
         .target(name: "PulseYAML", dependencies: ["CYAML", "PulseDiagnostics"]),
         .target(name: "PulseConfig", dependencies: ["PulseYAML", "PulseDiagnostics"]),
+        .target(name: "PulseExpressions", dependencies: ["PulseDiagnostics"]),
         .target(
             name: "PulseCLI",
             dependencies: [
-                "PulseConfig", "PulseDiagnostics",
+                "PulseConfig", "PulseDiagnostics", "PulseExpressions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "pulse", dependencies: ["PulseCLI"]),
         .testTarget(name: "PulseYAMLTests", dependencies: ["PulseYAML"]),
         .testTarget(name: "PulseConfigTests", dependencies: ["PulseConfig"]),
-        .testTarget(name: "PulseCLITests", dependencies: ["PulseCLI", "pulse"]),
+        .testTarget(name: "PulseExpressionsTests", dependencies: ["PulseExpressions"]),
+        .testTarget(
+            name: "PulseCLITests",
+            dependencies: ["PulseCLI", "pulse"],
+            resources: [.copy("Conformance")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,7 @@ public struct Pulse: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pulse",
         abstract: "KPI cards over AliExpress listings and BigCommerce stock.",
-        subcommands: [Validate.self]
+        subcommands: [Validate.self, Expr.self]
     )
 
     public init() {}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// Any problem that stops an expression compiling: a syntax or a type error, at an offset.
+public enum CompileError: Error, Sendable, Equatable {
+    case parse(ParseError)
+    case check(CheckError)
+
+    /// The offset (Unicode scalars) of the problem in the expression text.
+    public var offset: Int {
+        switch self {
+        case .parse(let e): return e.offset
+        case .check(let e): return e.offset
+        }
+    }
+
+    /// The message.
+    public var message: String {
+        switch self {
+        case .parse(let e): return e.message
+        case .check(let e): return e.message
+        }
+    }
+}
+
+/// Turns expressions into ``Program``s: parse, check against the environment, then build a
+/// closure per node with every name and overload resolved, so that nothing is looked up by
+/// name when the program runs.
+public enum Compiler {
+    /// Compiles `text` against `environment`.
+    ///
+    /// - Throws: ``CompileError`` for a syntax or type error.
+    public static func compile(_ text: String, environment: Environment) throws(CompileError) -> Program {
+        let parsed: Expr
+        do { parsed = try Parser.parse(text) } catch { throw .parse(error) }
+        var checker = Checker(environment: environment)
+        let checked: CheckedExpr
+        do { checked = try checker.check(parsed) } catch { throw .check(error) }
+        return Program(type: checked.type, slotCount: checker.slotCount, checked: checked, root: build(checked))
+    }
+
+    static func build(_ node: CheckedExpr) -> Evaluator {
+        let offset = node.offset
+        switch node.kind {
+        case .literal(let value):
+            return { _ in value }
+        case .variable(_, let slot):
+            return { activation in activation.slots[slot] }
+        case .list(let elements):
+            let evaluators = elements.map(build)
+            return { (activation) throws(EvalError) in
+                var out: [Value] = []
+                out.reserveCapacity(evaluators.count)
+                for e in evaluators { out.append(try e(activation)) }
+                return .list(out)
+            }
+        case .field(let operandNode, let name, let index, let testOnly):
+            let operand = build(operandNode)
+            return { (activation) throws(EvalError) in
+                let target = try operand(activation)
+                guard case .object(let object, _) = target else {
+                    if case .null = target {
+                        throw EvalError("cannot select '\(name)' from null", offset: offset)
+                    }
+                    throw EvalError("\(target.typeName) has no field '\(name)'", offset: offset)
+                }
+                guard let index else { throw EvalError("no field '\(name)'", offset: offset) }
+                let value = object.field(index)
+                if testOnly {
+                    if case .null = value { return .bool(false) }
+                    return .bool(true)
+                }
+                return value
+            }
+        case .call(let function, let arguments):
+            return buildCall(function, arguments, offset: offset)
+        case .comprehension(let kind, _, let slot, let rangeNode, let predicateNode, let transformNode):
+            return Comprehensions.build(kind, slot: slot, range: build(rangeNode), predicate: predicateNode.map(build),
+                                        transform: transformNode.map(build), offset: offset)
+        }
+    }
+
+    private static func buildCall(_ function: String, _ arguments: [CheckedExpr], offset: Int) -> Evaluator {
+        let args = arguments.map(build)
+        switch function {
+        case Operator.and: return Logic.and(args[0], args[1], offset: offset)
+        case Operator.or: return Logic.or(args[0], args[1], offset: offset)
+        case Operator.conditional: return Logic.conditional(args[0], args[1], args[2], offset: offset)
+        case Operator.not:
+            let operand = args[0]
+            return { (activation) throws(EvalError) in
+                guard case .bool(let b) = try operand(activation) else {
+                    throw EvalError.noOverload(function, [try operand(activation)]).at(offset)
+                }
+                return .bool(!b)
+            }
+        default:
+            break
+        }
+        // Regular expressions given as literals compile once, here.
+        if function == "matches", arguments.count == 2, case .literal(.string(let pattern)) = arguments[1].kind {
+            let target = args[0]
+            guard let regex = try? NSRegularExpression(pattern: pattern) else {
+                return { _ throws(EvalError) in throw EvalError("invalid regular expression '\(pattern)'", offset: offset) }
+            }
+            let box = RegexBox(regex)
+            return { (activation) throws(EvalError) in
+                guard case .string(let s) = try target(activation) else {
+                    throw EvalError("matches() needs a string", offset: offset)
+                }
+                return .bool(box.matches(s))
+            }
+        }
+        switch args.count {
+        case 1:
+            let a = args[0]
+            let implementation = Functions.unary(function)
+            return { (activation) throws(EvalError) in
+                do throws(EvalError) { return try implementation(try a(activation)) } catch { throw error.at(offset) }
+            }
+        default:
+            let a = args[0], b = args[1]
+            let implementation = Functions.binary(function)
+            return { (activation) throws(EvalError) in
+                let x = try a(activation)
+                let y = try b(activation)
+                do throws(EvalError) { return try implementation(x, y) } catch { throw error.at(offset) }
+            }
+        }
+    }
+}
+
+/// An `NSRegularExpression` shared by closures (it is immutable and thread-safe once built).
+final class RegexBox: @unchecked Sendable {
+    let regex: NSRegularExpression
+    init(_ regex: NSRegularExpression) { self.regex = regex }
+    func matches(_ s: String) -> Bool {
+        regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+    }
+}
+
+extension EvalError {
+    /// The error located at `offset`, unless it already has a location.
+    func at(_ offset: Int) -> EvalError {
+        var copy = self
+        if copy.offset == nil { copy.offset = offset }
+        return copy
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+
+/// The run-time implementations of CEL's operators and functions over ``Value``s.
+///
+/// Each is picked once, when an expression compiles; it dispatches on the values' cases, which
+/// also covers operands the checker could only type as `dyn`.
+enum Functions {
+    typealias Unary = @Sendable (Value) throws(EvalError) -> Value
+    typealias Binary = @Sendable (Value, Value) throws(EvalError) -> Value
+
+    static func unary(_ function: String) -> Unary {
+        switch function {
+        case Operator.negate: return negate
+        case "size": return size
+        case "lowerAscii": return { (v) throws(EvalError) in try mapASCII(v, function, upper: false) }
+        case "upperAscii": return { (v) throws(EvalError) in try mapASCII(v, function, upper: true) }
+        case "timestamp": return timestamp
+        case "duration": return duration
+        default: return { (v) throws(EvalError) in throw EvalError.noOverload(function, [v]) }
+        }
+    }
+
+    static func binary(_ function: String) -> Binary {
+        switch function {
+        case Operator.equals: return { a, b in .bool(Value.celEquals(a, b)) }
+        case Operator.notEquals: return { a, b in .bool(!Value.celEquals(a, b)) }
+        case Operator.less: return compare(function) { $0 < 0 }
+        case Operator.lessOrEqual: return compare(function) { $0 <= 0 }
+        case Operator.greater: return compare(function) { $0 > 0 }
+        case Operator.greaterOrEqual: return compare(function) { $0 >= 0 }
+        case Operator.add: return add
+        case Operator.subtract: return subtract
+        case Operator.multiply: return multiply
+        case Operator.divide: return divide
+        case Operator.modulo: return modulo
+        case Operator.in: return isIn
+        case Operator.index: return index
+        case "contains": return stringTest(function) { $1.isEmpty || $0.unicodeScalars.firstRange(of: $1.unicodeScalars) != nil }
+        case "startsWith": return stringTest(function) { $0.unicodeScalars.starts(with: $1.unicodeScalars) }
+        case "endsWith": return stringTest(function) { $0.unicodeScalars.reversed().starts(with: $1.unicodeScalars.reversed()) }
+        case "matches": return matches
+        case "size": return { a, _ in try size(a) }
+        default: return { (a, b) throws(EvalError) in throw EvalError.noOverload(function, [a, b]) }
+        }
+    }
+
+    private static func compare(_ function: String, _ test: @escaping @Sendable (Int) -> Bool) -> Binary {
+        { (a, b) throws(EvalError) in
+            guard let order = Value.celCompare(a, b) else { throw EvalError.noOverload(function, [a, b]) }
+            return .bool(order != 2 && test(order))
+        }
+    }
+
+    private static func negate(_ v: Value) throws(EvalError) -> Value {
+        switch v {
+        case .int(let i):
+            guard i != .min else { throw EvalError("integer overflow: -(\(i))") }
+            return .int(-i)
+        case .double(let d): return .double(-d)
+        default: throw EvalError.noOverload(Operator.negate, [v])
+        }
+    }
+
+    private static func size(_ v: Value) throws(EvalError) -> Value {
+        switch v {
+        case .string(let s): return .int(Int64(s.unicodeScalars.count))
+        case .list(let l): return .int(Int64(l.count))
+        default: throw EvalError.noOverload("size", [v])
+        }
+    }
+
+    private static func mapASCII(_ v: Value, _ function: String, upper: Bool) throws(EvalError) -> Value {
+        guard case .string(let s) = v else { throw EvalError.noOverload(function, [v]) }
+        var out = ""
+        out.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
+        for c in s.unicodeScalars {
+            if upper, c >= "a", c <= "z", let u = Unicode.Scalar(c.value - 32) { out.unicodeScalars.append(u) }
+            else if !upper, c >= "A", c <= "Z", let l = Unicode.Scalar(c.value + 32) { out.unicodeScalars.append(l) }
+            else { out.unicodeScalars.append(c) }
+        }
+        return .string(out)
+    }
+
+    private static func timestamp(_ v: Value) throws(EvalError) -> Value {
+        switch v {
+        case .timestamp: return v
+        case .string(let s):
+            guard let t = CELTimestamp(parsing: s) else { throw EvalError("invalid timestamp '\(s)': use RFC 3339 within years 0001-9999") }
+            return .timestamp(t)
+        default: throw EvalError.noOverload("timestamp", [v])
+        }
+    }
+
+    private static func duration(_ v: Value) throws(EvalError) -> Value {
+        switch v {
+        case .duration: return v
+        case .string(let s):
+            guard let d = CELDuration(parsing: s) else { throw EvalError("invalid duration '\(s)': use e.g. 90s, 1h30m, 1.5h") }
+            return .duration(d)
+        default: throw EvalError.noOverload("duration", [v])
+        }
+    }
+
+    private static func add(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            let (r, o) = x.addingReportingOverflow(y)
+            guard !o else { throw EvalError("integer overflow: \(x) + \(y)") }
+            return .int(r)
+        case (.double(let x), .double(let y)): return .double(x + y)
+        case (.string(let x), .string(let y)): return .string(x + y)
+        case (.list(let x), .list(let y)): return .list(x + y)
+        case (.timestamp(let t), .duration(let d)), (.duration(let d), .timestamp(let t)):
+            guard let r = t.adding(d) else { throw EvalError("timestamp out of range: \(t) + \(d)") }
+            return .timestamp(r)
+        case (.duration(let x), .duration(let y)):
+            guard let r = CELDuration.adding(x, y) else { throw EvalError("duration out of range: \(x) + \(y)") }
+            return .duration(r)
+        default: throw EvalError.noOverload(Operator.add, [a, b])
+        }
+    }
+
+    private static func subtract(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            let (r, o) = x.subtractingReportingOverflow(y)
+            guard !o else { throw EvalError("integer overflow: \(x) - \(y)") }
+            return .int(r)
+        case (.double(let x), .double(let y)): return .double(x - y)
+        case (.timestamp(let x), .timestamp(let y)):
+            guard let r = x.subtracting(y) else { throw EvalError("duration out of range: \(x) - \(y)") }
+            return .duration(r)
+        case (.timestamp(let t), .duration(let d)):
+            guard let negated = d.negated, let r = t.adding(negated) else { throw EvalError("timestamp out of range: \(t) - \(d)") }
+            return .timestamp(r)
+        case (.duration(let x), .duration(let y)):
+            guard let negated = y.negated, let r = CELDuration.adding(x, negated) else { throw EvalError("duration out of range: \(x) - \(y)") }
+            return .duration(r)
+        default: throw EvalError.noOverload(Operator.subtract, [a, b])
+        }
+    }
+
+    private static func multiply(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            let (r, o) = x.multipliedReportingOverflow(by: y)
+            guard !o else { throw EvalError("integer overflow: \(x) * \(y)") }
+            return .int(r)
+        case (.double(let x), .double(let y)): return .double(x * y)
+        default: throw EvalError.noOverload(Operator.multiply, [a, b])
+        }
+    }
+
+    private static func divide(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            guard y != 0 else { throw EvalError("division by zero") }
+            let (r, o) = x.dividedReportingOverflow(by: y)
+            guard !o else { throw EvalError("integer overflow: \(x) / \(y)") }
+            return .int(r)
+        case (.double(let x), .double(let y)): return .double(x / y)
+        default: throw EvalError.noOverload(Operator.divide, [a, b])
+        }
+    }
+
+    private static func modulo(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            guard y != 0 else { throw EvalError("modulus by zero") }
+            let (r, o) = x.remainderReportingOverflow(dividingBy: y)
+            guard !o else { throw EvalError("integer overflow: \(x) % \(y)") }
+            return .int(r)
+        default: throw EvalError.noOverload(Operator.modulo, [a, b])
+        }
+    }
+
+    private static func isIn(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+        guard case .list(let items) = b else { throw EvalError.noOverload(Operator.in, [a, b]) }
+        for item in items where Value.celEquals(a, item) { return .bool(true) }
+        return .bool(false)
+    }
+
+    private static func index(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+        switch (a, b) {
+        case (.list(let items), .int(let i)):
+            guard i >= 0, i < items.count else { throw EvalError("index \(i) out of range for a list of \(items.count)") }
+            return items[Int(i)]
+        case (.list(let items), .double(let d)):
+            guard let i = Int(exactly: d), i >= 0, i < items.count else { throw EvalError("invalid list index \(d)") }
+            return items[i]
+        default: throw EvalError.noOverload(Operator.index, [a, b])
+        }
+    }
+
+    private static func stringTest(_ function: String, _ test: @escaping @Sendable (String, String) -> Bool) -> Binary {
+        { (a, b) throws(EvalError) in
+            guard case .string(let x) = a, case .string(let y) = b else { throw EvalError.noOverload(function, [a, b]) }
+            return .bool(test(x, y))
+        }
+    }
+
+    private static func matches(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+        guard case .string(let s) = a, case .string(let pattern) = b else { throw EvalError.noOverload("matches", [a, b]) }
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { throw EvalError("invalid regular expression '\(pattern)'") }
+        return .bool(regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil)
+    }
+}

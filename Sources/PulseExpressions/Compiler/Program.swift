@@ -1,0 +1,51 @@
+/// The values an expression sees while it runs: one slot per variable (and per macro variable).
+///
+/// One activation is reused across rows: the evaluator overwrites the row's slots and runs the
+/// program again, so nothing is allocated per row.
+public final class Activation {
+    /// The slot values.
+    public var slots: [Value]
+
+    /// An activation with `slotCount` null slots.
+    public init(slotCount: Int) {
+        slots = Array(repeating: .null, count: slotCount)
+    }
+}
+
+/// A compiled node: evaluates against an activation.
+public typealias Evaluator = @Sendable (Activation) throws(EvalError) -> Value
+
+/// A compiled expression: its static type and a tree of closures.
+public struct Program: Sendable {
+    /// The expression's static type.
+    public let type: CELType
+    /// Slots the activation needs (variables and macro variables).
+    public let slotCount: Int
+    /// The checked tree the closures were built from (for explanation and tooling).
+    public let checked: CheckedExpr
+    private let root: Evaluator
+
+    init(type: CELType, slotCount: Int, checked: CheckedExpr, root: @escaping Evaluator) {
+        self.type = type
+        self.slotCount = slotCount
+        self.checked = checked
+        self.root = root
+    }
+
+    /// Runs the program.
+    ///
+    /// - Throws: ``EvalError`` when the expression has no value for this activation (CEL's
+    ///   runtime errors: division by zero, overflow, a null where a value is needed, …).
+    @inline(__always)
+    public func evaluate(_ activation: Activation) throws(EvalError) -> Value {
+        try root(activation)
+    }
+
+    /// Runs the program and requires a bool.
+    public func evaluateBool(_ activation: Activation) throws(EvalError) -> Bool {
+        switch try root(activation) {
+        case .bool(let b): return b
+        case let other: throw EvalError("expected a bool, got \(other.typeName)", offset: checked.offset)
+        }
+    }
+}

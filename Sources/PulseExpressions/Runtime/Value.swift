@@ -1,0 +1,112 @@
+/// An object from the data model that expressions can read fields of (a listing, a SKU, …).
+///
+/// Field names are resolved to indexes when an expression is compiled; at run time only
+/// ``field(_:)`` is called, with no lookup by name.
+public protocol CELObject: AnyObject, Sendable {
+    /// The value of the field at `index` in the object's declared type (null when absent).
+    func field(_ index: Int) -> Value
+}
+
+/// A CEL value.
+public enum Value: Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case list([Value])
+    case timestamp(CELTimestamp)
+    case duration(CELDuration)
+    case object(any CELObject, typeName: String)
+
+    /// The CEL name of the value's type: `int`, `list`, `null_type`, …
+    public var typeName: String {
+        switch self {
+        case .null: return "null_type"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .double: return "double"
+        case .string: return "string"
+        case .list: return "list"
+        case .timestamp: return "google.protobuf.Timestamp"
+        case .duration: return "google.protobuf.Duration"
+        case .object(_, let typeName): return typeName
+        }
+    }
+
+    /// The short type name used in `pulse expr` output: `int`, `timestamp`, `duration`, …
+    public var shortTypeName: String {
+        switch self {
+        case .null: return "null"
+        case .timestamp: return "timestamp"
+        case .duration: return "duration"
+        default: return typeName
+        }
+    }
+
+    /// CEL equality: values of different types are unequal, except numbers, which compare by
+    /// value; NaN equals nothing; lists compare element by element.
+    public static func celEquals(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y
+        case (.int(let x), .double(let y)): return Double(x) == y && y.isFinite && Int64(exactly: y) == x
+        case (.double(let x), .int(let y)): return celEquals(.int(y), .double(x))
+        case (.string(let x), .string(let y)): return x.unicodeScalars.elementsEqual(y.unicodeScalars)
+        case (.timestamp(let x), .timestamp(let y)): return x == y
+        case (.duration(let x), .duration(let y)): return x == y
+        case (.list(let x), .list(let y)):
+            guard x.count == y.count else { return false }
+            for i in x.indices where !celEquals(x[i], y[i]) { return false }
+            return true
+        case (.object(let x, _), .object(let y, _)): return x === y
+        default: return false
+        }
+    }
+
+    /// CEL ordering for `<`: numbers (also int against double), strings (by code point), bools,
+    /// timestamps and durations; nil when the types have no ordering.
+    public static func celCompare(_ a: Value, _ b: Value) -> Int? {
+        func order<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : x == y ? 0 : 1 }
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return order(x, y)
+        case (.double(let x), .double(let y)):
+            if x.isNaN || y.isNaN { return 2 }  // unordered: every comparison is false
+            return order(x, y)
+        case (.int(let x), .double(let y)):
+            if y.isNaN { return 2 }
+            return compareIntDouble(x, y)
+        case (.double(let x), .int(let y)):
+            if x.isNaN { return 2 }
+            return -compareIntDouble(y, x)
+        case (.string(let x), .string(let y)): return compareScalars(x, y)
+        case (.bool(let x), .bool(let y)): return order(x ? 1 : 0, y ? 1 : 0)
+        case (.timestamp(let x), .timestamp(let y)): return order(x, y)
+        case (.duration(let x), .duration(let y)): return order(x, y)
+        default: return nil
+        }
+    }
+
+    private static func compareIntDouble(_ x: Int64, _ y: Double) -> Int {
+        if y >= 9.223372036854775808e18 { return -1 }
+        if y < -9.223372036854775808e18 { return 1 }
+        let yi = Int64(y.rounded(.down))
+        if x != yi { return x < yi ? -1 : 1 }
+        let frac = y - Double(yi)
+        return frac > 0 ? -1 : 0
+    }
+
+    private static func compareScalars(_ x: String, _ y: String) -> Int {
+        var i = x.unicodeScalars.makeIterator(), j = y.unicodeScalars.makeIterator()
+        while true {
+            switch (i.next(), j.next()) {
+            case (nil, nil): return 0
+            case (nil, _): return -1
+            case (_, nil): return 1
+            case (let a?, let b?): if a != b { return a.value < b.value ? -1 : 1 }
+            }
+        }
+    }
+}

@@ -1,0 +1,321 @@
+/// A recursive-descent parser for the CEL grammar (cel-spec `langdef.md`), expanding macros.
+///
+///     expr     = or ["?" or ":" expr]
+///     or       = and {"||" and}
+///     and      = rel {"&&" rel}
+///     rel      = add {("<"|"<="|">="|">"|"=="|"!="|"in") add}
+///     add      = mul {("+"|"-") mul}
+///     mul      = unary {("*"|"/"|"%") unary}
+///     unary    = member | "!" {"!"} member | "-" {"-"} member
+///     member   = primary {"." IDENT ["(" args ")"] | "[" expr "]"}
+///     primary  = IDENT ["(" args ")"] | "(" expr ")" | "[" list "]" | literal
+public struct Parser {
+    private var tokens: [Token]
+    private var index = 0
+    private var nextID = 1
+    private var depth = 0
+    private static let maxDepth = 250
+
+    /// Parses `text` into an expression tree.
+    ///
+    /// - Throws: ``ParseError`` at the first syntax error.
+    public static func parse(_ text: String) throws(ParseError) -> Expr {
+        var lexer = Lexer(text)
+        var parser = Parser(tokens: try lexer.tokenize())
+        let expr = try parser.expression()
+        guard case .end = parser.current.kind else {
+            throw ParseError(offset: parser.current.offset, message: "unexpected \(parser.describe(parser.current)) after the end of the expression")
+        }
+        return expr
+    }
+
+    private init(tokens: [Token]) {
+        self.tokens = tokens
+    }
+
+    private var current: Token { tokens[index] }
+
+    private mutating func advance() -> Token {
+        let token = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    private func isPunct(_ p: String) -> Bool {
+        if case .punct(let q) = current.kind { return q == p }
+        return false
+    }
+
+    private mutating func expect(_ p: String, _ context: String) throws(ParseError) {
+        guard isPunct(p) else {
+            throw ParseError(offset: current.offset, message: "expected '\(p)' \(context), found \(describe(current))")
+        }
+        _ = advance()
+    }
+
+    private func describe(_ token: Token) -> String {
+        switch token.kind {
+        case .end: return "the end of the expression"
+        case .punct(let p): return "'\(p)'"
+        case .identifier(let name): return "'\(name)'"
+        case .int, .uint, .double: return "a number"
+        case .string: return "a string"
+        case .bytes: return "bytes"
+        case .true: return "'true'"
+        case .false: return "'false'"
+        case .null: return "'null'"
+        case .in: return "'in'"
+        }
+    }
+
+    private mutating func make(_ kind: Expr.Kind, _ offset: Int) -> Expr {
+        defer { nextID += 1 }
+        return Expr(id: nextID, kind: kind, offset: offset)
+    }
+
+    private mutating func call(_ function: String, _ offset: Int, _ arguments: [Expr], target: Expr? = nil) -> Expr {
+        make(.call(function: function, target: target, arguments: arguments), offset)
+    }
+
+    private mutating func nested() throws(ParseError) {
+        depth += 1
+        if depth > Parser.maxDepth {
+            throw ParseError(offset: current.offset, message: "expression nests deeper than \(Parser.maxDepth) levels")
+        }
+    }
+
+    mutating func expression() throws(ParseError) -> Expr {
+        try nested()
+        defer { depth -= 1 }
+        let condition = try or()
+        guard isPunct("?") else { return condition }
+        let offset = advance().offset
+        let whenTrue = try or()
+        try expect(":", "in a conditional (cond ? a : b)")
+        let whenFalse = try expression()
+        return call(Operator.conditional, offset, [condition, whenTrue, whenFalse])
+    }
+
+    private mutating func or() throws(ParseError) -> Expr {
+        var left = try and()
+        while isPunct("||") {
+            let offset = advance().offset
+            left = call(Operator.or, offset, [left, try and()])
+        }
+        return left
+    }
+
+    private mutating func and() throws(ParseError) -> Expr {
+        var left = try relation()
+        while isPunct("&&") {
+            let offset = advance().offset
+            left = call(Operator.and, offset, [left, try relation()])
+        }
+        return left
+    }
+
+    private mutating func relation() throws(ParseError) -> Expr {
+        var left = try addition()
+        while true {
+            let function: String
+            switch current.kind {
+            case .punct("<"): function = Operator.less
+            case .punct("<="): function = Operator.lessOrEqual
+            case .punct(">"): function = Operator.greater
+            case .punct(">="): function = Operator.greaterOrEqual
+            case .punct("=="): function = Operator.equals
+            case .punct("!="): function = Operator.notEquals
+            case .in: function = Operator.in
+            default: return left
+            }
+            let offset = advance().offset
+            left = call(function, offset, [left, try addition()])
+        }
+    }
+
+    private mutating func addition() throws(ParseError) -> Expr {
+        var left = try multiplication()
+        while isPunct("+") || isPunct("-") {
+            let token = advance()
+            left = call(token.kind == .punct("+") ? Operator.add : Operator.subtract, token.offset, [left, try multiplication()])
+        }
+        return left
+    }
+
+    private mutating func multiplication() throws(ParseError) -> Expr {
+        var left = try unary()
+        while isPunct("*") || isPunct("/") || isPunct("%") {
+            let token = advance()
+            let function = token.kind == .punct("*") ? Operator.multiply : token.kind == .punct("/") ? Operator.divide : Operator.modulo
+            left = call(function, token.offset, [left, try unary()])
+        }
+        return left
+    }
+
+    private mutating func unary() throws(ParseError) -> Expr {
+        try nested()
+        defer { depth -= 1 }
+        if isPunct("!") {
+            var offsets: [Int] = []
+            while isPunct("!") { offsets.append(advance().offset) }
+            var operand = try member()
+            for offset in offsets.reversed() { operand = call(Operator.not, offset, [operand]) }
+            return operand
+        }
+        if isPunct("-") {
+            var offsets: [Int] = []
+            while isPunct("-") { offsets.append(advance().offset) }
+            // A minus written straight before a number is part of the literal, so that
+            // -9223372036854775808 is a valid int.
+            if case .int(let magnitude) = current.kind, !followedByMember() {
+                let token = advance()
+                guard magnitude <= UInt64(Int64.max) + 1 else {
+                    throw ParseError(offset: token.offset, message: "integer literal is out of range")
+                }
+                let value = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+                var operand = make(.int(value), offsets.removeLast())
+                for offset in offsets.reversed() { operand = call(Operator.negate, offset, [operand]) }
+                return operand
+            }
+            if case .double(let value) = current.kind, !followedByMember() {
+                let token = advance()
+                _ = token
+                var operand = make(.double(-value), offsets.removeLast())
+                for offset in offsets.reversed() { operand = call(Operator.negate, offset, [operand]) }
+                return operand
+            }
+            var operand = try member()
+            for offset in offsets.reversed() { operand = call(Operator.negate, offset, [operand]) }
+            return operand
+        }
+        return try member()
+    }
+
+    /// Whether the token after the current one continues a member expression (`.x`, `[i]`),
+    /// in which case a leading minus applies to the whole member, not the literal.
+    private func followedByMember() -> Bool {
+        guard index + 1 < tokens.count else { return false }
+        if case .punct(let p) = tokens[index + 1].kind { return p == "." || p == "[" }
+        return false
+    }
+
+    private mutating func member() throws(ParseError) -> Expr {
+        var operand = try primary()
+        while true {
+            if isPunct(".") {
+                let dot = advance()
+                guard case .identifier(let name) = current.kind else {
+                    throw ParseError(offset: current.offset, message: "expected a field or method name after '.', found \(describe(current))")
+                }
+                let nameToken = advance()
+                if isPunct("(") {
+                    _ = advance()
+                    let arguments = try argumentList()
+                    operand = try methodCall(name, target: operand, arguments: arguments, offset: nameToken.offset)
+                } else {
+                    operand = make(.select(operand: operand, field: name, testOnly: false), nameToken.offset)
+                }
+                _ = dot
+            } else if isPunct("[") {
+                let offset = advance().offset
+                let subscriptExpr = try expression()
+                try expect("]", "to close the index")
+                operand = call(Operator.index, offset, [operand, subscriptExpr])
+            } else {
+                return operand
+            }
+        }
+    }
+
+    private mutating func argumentList() throws(ParseError) -> [Expr] {
+        var arguments: [Expr] = []
+        if isPunct(")") { _ = advance(); return arguments }
+        while true {
+            arguments.append(try expression())
+            if isPunct(",") { _ = advance(); continue }
+            try expect(")", "to close the argument list")
+            return arguments
+        }
+    }
+
+    private mutating func methodCall(_ name: String, target: Expr, arguments: [Expr], offset: Int) throws(ParseError) -> Expr {
+        let macros: [String: MacroKind] = ["all": .all, "exists": .exists, "exists_one": .existsOne, "filter": .filter, "map": .map]
+        guard let kind = macros[name] else {
+            return call(name, offset, arguments, target: target)
+        }
+        let expected = kind == .map ? [2, 3] : [2]
+        guard expected.contains(arguments.count) else {
+            throw ParseError(offset: offset, message: "\(name)() takes \(kind == .map ? "2 or 3" : "2") arguments: a variable name and an expression")
+        }
+        guard case .identifier(let variable) = arguments[0].kind else {
+            throw ParseError(offset: arguments[0].offset, message: "the first argument of \(name)() must be a simple variable name")
+        }
+        switch kind {
+        case .map:
+            let filter = arguments.count == 3 ? arguments[1] : nil
+            return make(.comprehension(kind: .map, variable: variable, range: target, predicate: filter, transform: arguments.last), offset)
+        default:
+            return make(.comprehension(kind: kind, variable: variable, range: target, predicate: arguments[1], transform: nil), offset)
+        }
+    }
+
+    private mutating func primary() throws(ParseError) -> Expr {
+        try nested()
+        defer { depth -= 1 }
+        let token = advance()
+        switch token.kind {
+        case .int(let magnitude):
+            guard magnitude <= UInt64(Int64.max) else {
+                throw ParseError(offset: token.offset, message: "integer literal is out of range")
+            }
+            return make(.int(Int64(magnitude)), token.offset)
+        case .uint:
+            throw ParseError(offset: token.offset, message: "unsigned integers are not supported")
+        case .double(let value): return make(.double(value), token.offset)
+        case .string(let value): return make(.string(value), token.offset)
+        case .bytes: throw ParseError(offset: token.offset, message: "bytes are not supported")
+        case .true: return make(.bool(true), token.offset)
+        case .false: return make(.bool(false), token.offset)
+        case .null: return make(.null, token.offset)
+        case .identifier(let name):
+            if isPunct("(") {
+                _ = advance()
+                let arguments = try argumentList()
+                if name == "has" {
+                    guard arguments.count == 1, case .select(let operand, let field, _) = arguments[0].kind else {
+                        throw ParseError(offset: token.offset, message: "has() takes one field selection, such as has(listing.rejection_reason)")
+                    }
+                    return make(.select(operand: operand, field: field, testOnly: true), token.offset)
+                }
+                return call(name, token.offset, arguments)
+            }
+            return make(.identifier(name), token.offset)
+        case .punct("("):
+            let inner = try expression()
+            try expect(")", "to close '('")
+            return inner
+        case .punct("["):
+            var elements: [Expr] = []
+            if isPunct("]") { _ = advance(); return make(.list(elements), token.offset) }
+            while true {
+                elements.append(try expression())
+                if isPunct(",") {
+                    _ = advance()
+                    if isPunct("]") { _ = advance(); break }  // trailing comma
+                    continue
+                }
+                try expect("]", "to close the list")
+                break
+            }
+            return make(.list(elements), token.offset)
+        case .punct("{"):
+            throw ParseError(offset: token.offset, message: "maps are not supported in Pulse expressions")
+        case .in:
+            throw ParseError(offset: token.offset, message: "unexpected 'in': it compares a value with a list, as in x in [\"a\", \"b\"]")
+        case .end:
+            throw ParseError(offset: token.offset, message: "the expression ends too early")
+        case .punct(let p):
+            throw ParseError(offset: token.offset, message: "unexpected '\(p)'")
+        }
+    }
+}
