@@ -22,10 +22,12 @@ let package = Package(
         .target(name: "PulseYAML", dependencies: ["CYAML", "PulseDiagnostics"]),
         .target(name: "PulseConfig", dependencies: ["PulseYAML", "PulseDiagnostics"]),
         .target(name: "PulseExpressions", dependencies: ["PulseDiagnostics"]),
+        .target(name: "PulseSnapshot", dependencies: ["PulseExpressions"]),
+        .target(name: "PulseEngine", dependencies: ["PulseConfig", "PulseExpressions", "PulseSnapshot", "PulseDiagnostics"]),
         .target(
             name: "PulseCLI",
             dependencies: [
-                "PulseConfig", "PulseDiagnostics", "PulseExpressions",
+                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -33,6 +35,8 @@ let package = Package(
         .testTarget(name: "PulseYAMLTests", dependencies: ["PulseYAML"]),
         .testTarget(name: "PulseConfigTests", dependencies: ["PulseConfig"]),
         .testTarget(name: "PulseExpressionsTests", dependencies: ["PulseExpressions"]),
+        .testTarget(name: "PulseSnapshotTests", dependencies: ["PulseSnapshot"]),
+        .testTarget(name: "PulseEngineTests", dependencies: ["PulseEngine"]),
         .testTarget(
             name: "PulseCLITests",
             dependencies: ["PulseCLI", "pulse"],

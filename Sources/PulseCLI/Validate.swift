@@ -1,5 +1,6 @@
 import ArgumentParser
 import PulseDiagnostics
+import PulseEngine
 
 extension DiagnosticFormat: ExpressibleByArgument {}
 
@@ -25,7 +26,7 @@ extension Pulse {
         var strict = false
 
         func run() throws {
-            try emit(ValidateRunner.run(paths: paths, format: format, strict: strict))
+            try emit(ValidateRunner.run(paths: paths, format: format, strict: strict, linter: ExpressionLint.linter))
         }
     }
 }

@@ -4,11 +4,16 @@
 public struct ConfigDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The length in seconds.
     public var seconds: Int
+    /// The spelling it was written with (`24h`), kept for display.
+    public var written: String?
 
     /// Creates a duration of `seconds`.
     public init(seconds: Int) {
         self.seconds = seconds
     }
+
+    public static func == (a: ConfigDuration, b: ConfigDuration) -> Bool { a.seconds == b.seconds }
+    public func hash(into hasher: inout Hasher) { hasher.combine(seconds) }
 
     private static let units: [(Character, Int)] = [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
 
@@ -38,12 +43,14 @@ public struct ConfigDuration: Sendable, Hashable, Comparable, CustomStringConver
         }
         guard digits.isEmpty, parts > 0 else { return nil }
         seconds = total
+        written = text
     }
 
     public static func < (lhs: ConfigDuration, rhs: ConfigDuration) -> Bool { lhs.seconds < rhs.seconds }
 
-    /// The shortest spelling: `24h` stays `1d`, `90m` becomes `1h30m`, zero is `0s`.
+    /// The spelling it was written with, else the shortest: `90m` becomes `1h30m`, zero is `0s`.
     public var description: String {
+        if let written { return written }
         if seconds == 0 { return "0s" }
         var rest = seconds
         var out = ""

@@ -56,3 +56,14 @@ extension Array where Element == Diagnostic {
     /// Whether any element is an error.
     public var hasErrors: Bool { contains { $0.severity == .error } }
 }
+
+/// Several diagnostics thrown or returned together.
+public struct DiagnosticList: Error, Sendable {
+    /// The findings.
+    public var diagnostics: [Diagnostic]
+
+    /// Wraps findings.
+    public init(_ diagnostics: [Diagnostic]) {
+        self.diagnostics = diagnostics
+    }
+}

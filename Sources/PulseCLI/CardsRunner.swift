@@ -1,0 +1,56 @@
+import PulseConfig
+import PulseDiagnostics
+import PulseEngine
+
+/// `pulse cards`: the catalogue of cards and who sees them.
+public enum CardsRunner {
+    /// Lists the cards in `cardsDir` (with `profile`'s settings applied when given).
+    public static func run(cardsDir: String, profilesDir: String, profile: String?, role: String?) -> CommandOutput {
+        let config: LoadedConfig
+        switch LoadedConfig.load(cardsDir: cardsDir, profilesDir: profilesDir, profile: profile, command: "pulse cards") {
+        case .failure(let f): return f.output
+        case .success(let c): config = c
+        }
+        let roles = config.profile?.roles ?? Roles.standard
+        if let role, !roles.contains(role) {
+            return CommandFailure.usage("pulse cards: unknown role '\(role)'" + Suggestion.didYouMean(role, in: roles)
+                                        + "; roles are \(roles.joined(separator: ", "))").output
+        }
+        let ordered = config.set.cards.sorted {
+            ($0.cardClass == .hero ? 0 : 1, $0.key.value) < ($1.cardClass == .hero ? 0 : 1, $1.key.value)
+        }
+        var out = ""
+        var matrix: [String: [String]] = [:]
+        for card in ordered {
+            let settings = config.profile.flatMap { try? CardSettings.resolve(card, profile: $0).get() }
+            let cardRoles = settings?.roles ?? card.roles?.map(\.value) ?? roles
+            let enabled = settings?.enabled ?? true
+            if let role, !cardRoles.contains(role) { continue }
+            for r in cardRoles { matrix[r, default: []].append(card.key.value) }
+            let alert = settings.map { $0.alert?.description } ?? card.alert?.value.description
+            out += "\(card.cardClass == .hero ? "★" : "·") \(card.key.value)\(enabled ? "" : "  (disabled by the profile)")\n"
+            out += "    \(card.title)\n"
+            if let description = card.description?.trimmingCharacters(in: " \n") { out += "    \(description)\n" }
+            out += "    \(card.connector) · \(card.cardClass.rawValue) · \(card.category ?? "-") · unit \(card.unit.rawValue) · window \(card.window)"
+            out += " · from \(card.from.rawValue) · measure \(card.measure.name) · alert \(alert ?? "none")\n"
+            out += "    roles: \(cardRoles.joined(separator: ", "))\n"
+            for p in card.params {
+                out += "    param \(p.name.value): \(p.type.rawValue) = \(p.defaultValue)\(p.description.map { " (\($0))" } ?? "")\n"
+            }
+        }
+        out += "\nwho sees what\(config.profile.map { " (profile \($0.name))" } ?? ""):\n"
+        for r in roles where role == nil || r == role {
+            out += "  \(r): \((matrix[r] ?? []).joined(separator: ", "))\n"
+        }
+        return CommandOutput(stdout: out)
+    }
+}
+
+private extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import PulseConfig
+import PulseDiagnostics
+import PulseEngine
+
+/// Loads and checks the cards and the profile a command needs, turning every problem into the
+/// right exit status: 1 for bad config, 2 for bad usage or a missing path.
+struct LoadedConfig {
+    let set: ConfigSet
+    let profile: ResolvedProfile?
+
+    /// Reads `cardsDir` and the profiles folder (plus `profile` when it is a path), validates
+    /// all of it, and resolves the named profile.
+    static func load(cardsDir: String, profilesDir: String, profile: String?, command: String) -> Result<LoadedConfig, CommandFailure> {
+        let fm = FileManager.default
+        var paths: [String] = []
+        guard fm.fileExists(atPath: cardsDir) else {
+            return .failure(.usage("\(command): no cards folder at \(cardsDir) (use --cards DIR)"))
+        }
+        paths.append(cardsDir)
+        var profileName = profile
+        let profileIsPath = profile.map { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.contains("/") } ?? false
+        if fm.fileExists(atPath: profilesDir) { paths.append(profilesDir) }
+        if let p = profile, profileIsPath {
+            guard fm.fileExists(atPath: p) else { return .failure(.usage("\(command): no profile file at \(p)")) }
+            paths.append(p)
+        } else if profile != nil, !fm.fileExists(atPath: profilesDir) {
+            return .failure(.usage("\(command): no profiles folder at \(profilesDir) (use --profiles DIR or give --profile a path)"))
+        }
+        let set: ConfigSet
+        do { set = try ConfigSet.load(paths: paths) } catch {
+            return .failure(.usage("\(command): \(error)"))
+        }
+        let diagnostics = ExpressionLint.linter.lint(set).filter { $0.severity == .error }
+        if !diagnostics.isEmpty {
+            let report = DiagnosticRenderer(sources: set.sources).render(diagnostics, format: .text, files: set.fileCount)
+            return .failure(CommandFailure(message: "\(command): the config has errors; fix them first (pulse validate shows them all)\n" + report,
+                                           exitCode: ExitStatus.failure))
+        }
+        var resolved: ResolvedProfile?
+        if let p = profile {
+            if profileIsPath {
+                profileName = set.profiles.first { URL(fileURLWithPath: $0.file).standardizedFileURL == URL(fileURLWithPath: p).standardizedFileURL }?.name.value
+            }
+            guard let name = profileName, let found = set.profile(name) else {
+                let known = set.profiles.map(\.name.value)
+                return .failure(.usage("\(command): no profile '\(p)'" + Suggestion.didYouMean(p, in: known)
+                                       + (known.isEmpty ? "" : "; profiles: " + known.sorted().joined(separator: ", "))))
+            }
+            switch ProfileResolver(profiles: set.profiles).resolve(found) {
+            case .success(let r): resolved = r
+            case .failure(let d): return .failure(CommandFailure(message: "\(command): \(d)\n", exitCode: ExitStatus.failure))
+            }
+        }
+        return .success(LoadedConfig(set: set, profile: resolved))
+    }
+}
+
+/// A command that stops early: what to print on standard error and the exit status.
+struct CommandFailure: Error {
+    let message: String
+    let exitCode: Int32
+
+    static func usage(_ message: String) -> CommandFailure {
+        CommandFailure(message: message, exitCode: ExitStatus.cannotRun)
+    }
+
+    var output: CommandOutput {
+        CommandOutput(stderr: message.hasSuffix("\n") ? message : message + "\n", exitCode: exitCode)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+
+extension EvalFormat: ExpressibleByArgument {}
+
+extension Pulse {
+    /// `pulse eval`.
+    struct Eval: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate a merchant's KPI cards over a snapshot.",
+            discussion: """
+                Exit status: 0 on success, 1 for bad config or data, 2 for bad usage, \
+                3 when an alert fires and --fail-on-alert is set.
+                """
+        )
+
+        @Option(help: "The profile: a name looked up in --profiles, or a path to a profile file.")
+        var profile: String
+
+        @Option(help: "The folder of profiles.")
+        var profiles = "profiles"
+
+        @Option(help: "The snapshot folder.")
+        var snapshot: String
+
+        @Option(help: "The folder of cards.")
+        var cards = "cards"
+
+        @Option(help: "Only the cards this role sees.")
+        var role: String?
+
+        @Option(name: .customLong("card"), help: "Only this card (repeatable).")
+        var cardKeys: [String] = []
+
+        @Option(help: "The moment to evaluate at (RFC 3339); default the snapshot's taken_at.")
+        var now: String?
+
+        @Option(help: "Output format: table or json.")
+        var format: EvalFormat = .table
+
+        @Option(help: "Worklist rows shown per card (default 20 in table, all in json).")
+        var maxRows: Int?
+
+        @Flag(help: "Exit 3 when any alert fires.")
+        var failOnAlert = false
+
+        func run() throws {
+            var options = EvalRunner.Options(profile: profile, snapshot: snapshot)
+            options.profilesDir = profiles
+            options.cardsDir = cards
+            options.role = role
+            options.cards = cardKeys
+            options.now = now
+            options.format = format
+            options.maxRows = maxRows
+            options.failOnAlert = failOnAlert
+            try emit(EvalRunner.run(options))
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import PulseConfig
+import PulseDiagnostics
+import PulseEngine
+import PulseExpressions
+import PulseSnapshot
+
+/// Renders evaluation results as the documented JSON or as a table for people.
+enum EvalReport {
+    struct Context {
+        let profile: String
+        let store: String?
+        let now: CELTimestamp
+        let role: String?
+    }
+
+    private static let encoder = ValueJSON(objectTypes: Dictionary(uniqueKeysWithValues: ModelTypes.all.map { ($0.name, $0) }))
+
+    /// A number as JSON: whole numbers without a fraction, nil as null.
+    static func number(_ d: Double?) -> String {
+        guard let d else { return "null" }
+        if d.rounded() == d, abs(d) < 1e15 { return String(Int64(d)) }
+        return ValueJSON.number(d)
+    }
+
+    static func json(_ results: [CardResult], context: Context, maxRows: Int?) -> String {
+        let cards = results.map { r -> String in
+            let card = r.card
+            let alert = r.settings.alert.map { "{\"trigger\": \(JSONText.quote($0.description)), \"firing\": \(r.firing)}" } ?? "null"
+            let breakdown = r.breakdown.map { items in
+                "{" + items.map { "\(JSONText.quote($0.label)): \(number($0.value))" }.joined(separator: ", ") + "}"
+            } ?? "null"
+            let shown = maxRows.map { Array(r.rows.prefix($0)) } ?? r.rows
+            let rows = shown.map { cells in
+                "{" + cells.map { "\(JSONText.quote($0.column)): \(encoder.plain($0.value))" }.joined(separator: ", ") + "}"
+            }
+            let rowsText = rows.isEmpty ? "[]" : "[\n        " + rows.joined(separator: ",\n        ") + "\n      ]"
+            let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
+            return """
+                    {
+                      "key": \(JSONText.quote(card.key.value)),
+                      "title": \(JSONText.quote(card.title)),
+                      "class": "\(card.cardClass.rawValue)",
+                      "category": \(card.category.map(JSONText.quote) ?? "null"),
+                      "unit": "\(card.unit.rawValue)",
+                      "window": "\(card.window)",
+                      "roles": [\(r.settings.roles.map(JSONText.quote).joined(separator: ", "))],
+                      "value": \(number(r.value)),
+                      "numerator": \(number(r.numerator)),
+                      "denominator": \(number(r.denominator)),
+                      "alert": \(alert),
+                      "breakdown": \(breakdown),
+                      "rows": \(rowsText),
+                      "row_count": \(r.rows.count),
+                      "errors": {"count": \(r.errorCount), "examples": \(examples)}
+                    }
+                """
+        }
+        return """
+            {
+              "profile": \(JSONText.quote(context.profile)),
+              "store": \(context.store.map(JSONText.quote) ?? "null"),
+              "now": "\(context.now)",
+              "role": \(context.role.map(JSONText.quote) ?? "null"),
+              "cards": [
+            \(cards.joined(separator: ",\n"))
+              ]
+            }
+
+            """
+    }
+
+    static func formatted(_ value: Double?, unit: CardUnit) -> String {
+        guard let value else { return "—" }
+        switch unit {
+        case .count: return value.rounded() == value ? groupThousands(Int64(value)) : String(format: "%.2f", value)
+        case .percent: return (value.rounded() == value ? String(Int64(value)) : String(format: "%.1f", value)) + "%"
+        }
+    }
+
+    static func groupThousands(_ n: Int64) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    static func cell(_ value: Value) -> String {
+        switch value {
+        case .null: return "—"
+        case .string(let s): return s
+        case .list(let items): return items.map(cell).joined(separator: ", ")
+        case .timestamp(let t): return t.description
+        case .duration(let d): return d.description
+        default: return encoder.plain(value)
+        }
+    }
+
+    static func table(_ results: [CardResult], context: Context, maxRows: Int) -> String {
+        var out = "Pulse · profile \(context.profile)"
+        if let store = context.store { out += " · store \(store)" }
+        out += " · now \(context.now)"
+        out += " · role \(context.role ?? "all")\n"
+        let firing = results.filter(\.firing).count
+        out += "\(results.count) card\(results.count == 1 ? "" : "s"), \(firing) firing\n"
+        for r in results {
+            let card = r.card
+            out += "\n"
+            let marker = r.firing ? "  ▲ FIRING (\(r.settings.alert?.description ?? ""))" : (r.settings.alert.map { "  ok (alert \($0))" } ?? "")
+            out += "\(card.cardClass == .hero ? "★" : "·") \(card.title)   \(formatted(r.value, unit: card.unit))\(marker)\n"
+            var meta = "  \(card.key.value) · \(card.cardClass.rawValue)"
+            if let category = card.category { meta += " · \(category)" }
+            meta += " · window \(card.window) · \(r.settings.roles.joined(separator: ", "))"
+            if case .percent = card.measure, let n = r.numerator, let d = r.denominator {
+                meta += " · \(Int64(n)) of \(Int64(d))"
+            }
+            out += meta + "\n"
+            if let breakdown = r.breakdown, !breakdown.isEmpty {
+                let width = breakdown.map(\.label.count).max() ?? 0
+                for item in breakdown {
+                    out += "    \(item.label.padding(toLength: width, withPad: " ", startingAt: 0))  \(formatted(item.value, unit: card.unit))\n"
+                }
+            }
+            if !r.rows.isEmpty {
+                let shown = Array(r.rows.prefix(maxRows))
+                let headers = shown.first?.map(\.column) ?? []
+                let cells = shown.map { $0.map { cell($0.value) } }
+                var widths = headers.map(\.count)
+                for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = min(max(widths[i], c.count), 48) } }
+                func line(_ items: [String]) -> String {
+                    "    " + items.enumerated().map { i, s in
+                        let clipped = s.count > 48 ? String(s.prefix(47)) + "…" : s
+                        return i == items.count - 1 ? clipped : clipped.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                    }.joined(separator: "  ") + "\n"
+                }
+                out += "  worklist (\(r.rows.count) row\(r.rows.count == 1 ? "" : "s")):\n"
+                out += line(headers)
+                for row in cells { out += line(row) }
+                if r.rows.count > shown.count { out += "    … \(r.rows.count - shown.count) more (--max-rows N, or --format json for all)\n" }
+            }
+            if r.errorCount > 0 {
+                out += "  ! \(r.errorCount) row\(r.errorCount == 1 ? "" : "s") could not be evaluated and \(r.errorCount == 1 ? "is" : "are") left out:\n"
+                for example in r.errorExamples { out += "    \(example)\n" }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,167 @@
+import PulseConfig
+import PulseExpressions
+import PulseSnapshot
+
+/// Runs a compiled card over a snapshot: filter, measure, breakdown, worklist and alert.
+public struct CardEvaluator: Sendable {
+    /// How many error examples a card keeps.
+    public static let errorExampleLimit = 5
+
+    /// The merchant.
+    public let profile: ResolvedProfile
+    /// The snapshot.
+    public let snapshot: Snapshot
+    /// `now` for every expression.
+    public let now: CELTimestamp
+
+    /// An evaluator of cards over `snapshot` for `profile` at `now`.
+    public init(profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp) {
+        self.profile = profile
+        self.snapshot = snapshot
+        self.now = now
+    }
+
+    /// The running totals of one group (or of the whole card).
+    private struct Accumulator {
+        var passed = 0
+        var held = 0
+        var distinct = Set<ValueKey>()
+        var sum = 0.0
+    }
+
+    /// Evaluates `compiled` with `settings`.
+    public func evaluate(_ compiled: CompiledCard, settings: CardSettings) -> CardResult {
+        let card = compiled.card
+        let activation = Activation(slotCount: compiled.slotCount)
+        activation.slots[Slots.now] = .timestamp(now)
+        activation.slots[Slots.profile] = .object(ProfileObject(profile), typeName: "profile")
+        activation.slots[Slots.params] = .object(ParamsObject(settings.params), typeName: "params")
+
+        var total = Accumulator()
+        var groups: [String: Accumulator] = [:]
+        var rows: [[(column: String, value: Value)]] = []
+        var errorCount = 0
+        var examples: [String] = []
+        var considered = 0
+
+        func fail(_ part: CompiledCard.Part, _ error: EvalError, _ row: () -> String) {
+            errorCount += 1
+            guard examples.count < CardEvaluator.errorExampleLimit else { return }
+            let location = part.expression.location(ofOffset: error.offset ?? 0)
+            examples.append("\(row()): \(part.field): \(error.message) (at \(location))")
+        }
+
+        func visit(_ row: () -> String) {
+            considered += 1
+            if let filter = compiled.filter {
+                do throws(EvalError) {
+                    guard try filter.program.evaluateBool(activation) else { return }
+                } catch {
+                    fail(filter, error, row)
+                    return
+                }
+            }
+            var label: String?
+            if let groupBy = compiled.groupBy {
+                do throws(EvalError) { label = try groupBy.program.evaluate(activation).label } catch {
+                    fail(groupBy, error, row)
+                    return
+                }
+            }
+            var held = false
+            var measured: Value = .null
+            if let argument = compiled.measureArgument {
+                do throws(EvalError) {
+                    if case .percent = card.measure {
+                        held = try argument.program.evaluateBool(activation)
+                    } else {
+                        measured = try argument.program.evaluate(activation)
+                        if case .sum = card.measure {
+                            switch measured {
+                            case .int, .double: break
+                            case .null: throw EvalError("sum() got null; guard it with has() or != null in where", offset: argument.program.checked.offset)
+                            default: throw EvalError("sum() needs a number, got \(measured.typeName)", offset: argument.program.checked.offset)
+                            }
+                        }
+                    }
+                } catch {
+                    fail(argument, error, row)
+                    return
+                }
+            }
+            func add(_ acc: inout Accumulator) {
+                acc.passed += 1
+                switch card.measure {
+                case .count: break
+                case .percent: if held { acc.held += 1 }
+                case .countDistinct: acc.distinct.insert(ValueKey(measured))
+                case .sum:
+                    if case .int(let i) = measured { acc.sum += Double(i) }
+                    if case .double(let d) = measured { acc.sum += d }
+                }
+            }
+            add(&total)
+            if let label { add(&groups[label, default: Accumulator()]) }
+
+            if let rowsWhere = compiled.rowsWhere {
+                do throws(EvalError) { guard try rowsWhere.program.evaluateBool(activation) else { return } } catch {
+                    fail(rowsWhere, error, row)
+                    return
+                }
+            }
+            guard !compiled.columns.isEmpty else { return }
+            var cells: [(column: String, value: Value)] = []
+            cells.reserveCapacity(compiled.columns.count)
+            for (name, part) in compiled.columns {
+                do throws(EvalError) { cells.append((name, try part.program.evaluate(activation))) } catch {
+                    fail(part, error, row)
+                    cells.append((name, .null))
+                }
+            }
+            rows.append(cells)
+        }
+
+        switch card.from {
+        case .listings:
+            for listing in snapshot.listings {
+                activation.slots[Slots.listing] = .object(listing, typeName: "listing")
+                visit { "listings.jsonl:\(listing.line) (listing \(listing.id))" }
+            }
+        case .skus:
+            for listing in snapshot.listings {
+                activation.slots[Slots.listing] = .object(listing, typeName: "listing")
+                for sku in listing.skus {
+                    activation.slots[Slots.sku] = .object(sku, typeName: "sku")
+                    activation.slots[Slots.bc] = sku.stockRecord.map { .object($0, typeName: "bc") } ?? .null
+                    visit { "listings.jsonl:\(listing.line) (listing \(listing.id), sku \(sku.code))" }
+                }
+            }
+        case .auditEvents:
+            for event in snapshot.auditEvents {
+                activation.slots[Slots.event] = .object(event, typeName: "event")
+                activation.slots[Slots.listing] = event.listing.map { .object($0, typeName: "listing") } ?? .null
+                visit { "audit_events.jsonl:\(event.line) (listing \(event.listingID))" }
+            }
+        }
+
+        func value(_ acc: Accumulator) -> Double? {
+            switch card.measure {
+            case .count: return Double(acc.passed)
+            case .countDistinct: return Double(acc.distinct.count)
+            case .sum: return acc.sum
+            case .percent: return acc.passed == 0 ? nil : 100 * Double(acc.held) / Double(acc.passed)
+            }
+        }
+        let cardValue = value(total)
+        let breakdown = compiled.groupBy == nil ? nil : groups.map { (label: $0.key, value: value($0.value)) }.sorted {
+            ($0.value ?? -.infinity, $1.label) > ($1.value ?? -.infinity, $0.label)
+        }
+        let isPercent = { if case .percent = card.measure { return true } else { return false } }()
+        return CardResult(
+            card: card, settings: settings, value: cardValue,
+            numerator: isPercent ? Double(total.held) : cardValue,
+            denominator: isPercent ? Double(total.passed) : nil,
+            firing: cardValue.map { settings.alert?.holds($0) ?? false } ?? false,
+            breakdown: breakdown, rows: rows, errorCount: errorCount, errorExamples: examples, rowsConsidered: considered)
+    }
+}

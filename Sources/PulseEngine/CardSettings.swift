@@ -1,0 +1,50 @@
+import PulseConfig
+import PulseDiagnostics
+import PulseExpressions
+
+/// A card's effective settings for one merchant: the card's own, with the profile's overrides.
+public struct CardSettings: Sendable {
+    /// The trigger, if the card alerts (nil when it has none or the profile switched it off).
+    public var alert: Trigger?
+    /// Param values in the card's declaration order.
+    public var params: [Value]
+    /// Who sees the card.
+    public var roles: [String]
+    /// Whether it runs.
+    public var enabled: Bool
+
+    /// Resolves `card`'s settings under `profile`.
+    public static func resolve(_ card: Card, profile: ResolvedProfile) -> Result<CardSettings, DiagnosticList> {
+        let overrides = profile.cards[card.key.value]
+        var diagnostics: [Diagnostic] = []
+        var values: [Value] = []
+        for declaration in card.params {
+            var chosen = declaration.defaultValue
+            if let override = overrides?.params[declaration.name.value] {
+                switch override.value(as: declaration.type, card: card.key.value) {
+                case .success(let v): chosen = v
+                case .failure(let d): diagnostics.append(d)
+                }
+            }
+            if case .duration(let d) = chosen, CELDuration(seconds: Int64(d.seconds)) == nil {
+                diagnostics.append(.error("param-type", "parameter '\(declaration.name.value)' of card '\(card.key.value)' is too long a duration (\(d))",
+                                          at: declaration.name.location))
+            }
+            values.append(ParamsObject.value(chosen))
+        }
+        for name in overrides?.params.keys.sorted() ?? [] where card.param(named: name) == nil {
+            if let override = overrides?.params[name] {
+                diagnostics.append(.error("unknown-param", "card '\(card.key.value)' has no parameter '\(name)'", at: override.name.location))
+            }
+        }
+        guard diagnostics.isEmpty else { return .failure(DiagnosticList(diagnostics)) }
+        var alert = card.alert?.value
+        switch overrides?.alert {
+        case .trigger(let t)?: alert = t.value
+        case .off?: alert = nil
+        case nil: break
+        }
+        let roles = overrides?.roles?.map(\.value) ?? card.roles?.map(\.value) ?? profile.roles
+        return .success(CardSettings(alert: alert, params: values, roles: roles, enabled: overrides?.enabled?.value ?? true))
+    }
+}

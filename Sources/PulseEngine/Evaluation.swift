@@ -1,0 +1,51 @@
+import PulseConfig
+import PulseDiagnostics
+import PulseExpressions
+import PulseSnapshot
+
+/// Evaluates a merchant's cards over a snapshot: picks the enabled cards the role may see,
+/// compiles each once, resolves its settings and runs it.
+public enum Evaluation {
+    /// Which cards to run.
+    public struct Selection: Sendable {
+        /// Only cards this role may see (nil: every role).
+        public var role: String?
+        /// Only these card keys (empty: all).
+        public var keys: [String]
+
+        /// A selection.
+        public init(role: String? = nil, keys: [String] = []) {
+            self.role = role
+            self.keys = keys
+        }
+    }
+
+    /// The results, hero cards first, then in key order.
+    ///
+    /// - Returns: the results, or the diagnostics of cards or settings that cannot run.
+    public static func run(cards: [Card], profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp,
+                           selection: Selection = Selection()) -> Result<[CardResult], DiagnosticList> {
+        var diagnostics: [Diagnostic] = []
+        var planned: [(CompiledCard, CardSettings)] = []
+        let ordered = cards.sorted {
+            ($0.cardClass == .hero ? 0 : 1, $0.key.value) < ($1.cardClass == .hero ? 0 : 1, $1.key.value)
+        }
+        for card in ordered {
+            if !selection.keys.isEmpty && !selection.keys.contains(card.key.value) { continue }
+            let settings: CardSettings
+            switch CardSettings.resolve(card, profile: profile) {
+            case .failure(let list): diagnostics += list.diagnostics; continue
+            case .success(let s): settings = s
+            }
+            guard settings.enabled else { continue }
+            if let role = selection.role, !settings.roles.contains(role) { continue }
+            switch CompiledCard.compile(card) {
+            case .failure(let list): diagnostics += list.diagnostics
+            case .success(let compiled): planned.append((compiled, settings))
+            }
+        }
+        guard diagnostics.isEmpty else { return .failure(DiagnosticList(diagnostics.sortedForReport())) }
+        let evaluator = CardEvaluator(profile: profile, snapshot: snapshot, now: now)
+        return .success(planned.map { evaluator.evaluate($0.0, settings: $0.1) })
+    }
+}

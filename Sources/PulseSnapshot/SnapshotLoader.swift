@@ -1,0 +1,276 @@
+import Foundation
+import PulseExpressions
+
+/// Reads a snapshot folder (snapshot-format.md), checking every row against the contract.
+///
+/// Files are read in dependency order (freight templates and category restrictions before the
+/// listings whose derived fields need them) and streamed line by line. Every bad row is
+/// recorded; if there is any, loading fails with all of them rather than dropping or guessing.
+public struct SnapshotLoader {
+    private let folder: String
+    private var issues: [SnapshotIssue] = []
+    private var issueCount = 0
+
+    /// Loads the snapshot in `folder`.
+    ///
+    /// - Throws: ``SnapshotLoadError`` naming each bad row (file and line) or missing file.
+    public static func load(folder: String) throws(SnapshotLoadError) -> Snapshot {
+        var loader = SnapshotLoader(folder: folder)
+        return try loader.run()
+    }
+
+    private init(folder: String) {
+        self.folder = folder
+    }
+
+    private func path(_ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
+    private func exists(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: path(name))
+    }
+
+    private mutating func report(_ file: String, _ line: Int, _ message: String) {
+        issueCount += 1
+        if issues.count < SnapshotLoadError.shownLimit {
+            issues.append(SnapshotIssue(file: file, line: line, message: message))
+        }
+    }
+
+    private mutating func run() throws(SnapshotLoadError) -> Snapshot {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SnapshotLoadError(issues: [SnapshotIssue(file: folder, line: 0, message: "no such snapshot folder")], total: 1)
+        }
+        let header = readHeader()
+        let templates = readTemplates()
+        let restrictions = readRestrictions()
+        let stock = readStock()
+        var stockBySKU: [String: StockRecord] = [:]
+        stockBySKU.reserveCapacity(stock.count)
+        for record in stock { stockBySKU[record.sku] = record }
+        let listings = readListings(templates: templates, restrictions: restrictions, stock: stockBySKU)
+        var listingsByID: [String: Listing] = [:]
+        listingsByID.reserveCapacity(listings.count)
+        for listing in listings { listingsByID[listing.id] = listing }
+        let events = readEvents(listings: listingsByID)
+        guard issueCount == 0, let header else {
+            throw SnapshotLoadError(issues: issues, total: issueCount)
+        }
+        return Snapshot(folder: folder, store: header.store, takenAt: header.takenAt, listings: listings, stock: stock,
+                        auditEvents: events, freightTemplates: templates, categoryRestrictions: restrictions)
+    }
+
+    /// Calls `body` with each non-blank line's number and JSON object, reporting bad JSON.
+    private mutating func forEachObject(_ name: String, required: Bool, _ body: (inout SnapshotLoader, Int, [(String, JSONValue)]) -> Void) {
+        let file = path(name)
+        guard exists(name) else {
+            if required { report(file, 0, "missing; a snapshot needs snapshot.json and listings.jsonl") }
+            return
+        }
+        var me = self
+        do {
+            try LineReader.forEachLine(path: file) { line, bytes in
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+                do throws(JSONSyntaxError) {
+                    let value = try JSONParser.parse(bytes)
+                    guard case .object(let fields) = value else {
+                        me.report(file, line, "each line must be a JSON object, not \(value.kindName)")
+                        return
+                    }
+                    body(&me, line, fields)
+                } catch {
+                    me.report(file, line, "bad JSON at byte \(error.offset + 1): \(error.message)")
+                }
+            }
+        } catch {
+            me.report(file, 0, "cannot read: \(error.localizedDescription)")
+        }
+        self = me
+    }
+
+    private mutating func finish(_ reader: RowReader, _ file: String, _ line: Int) -> Bool {
+        for problem in reader.problems { report(path(file), line, problem) }
+        return reader.problems.isEmpty
+    }
+
+    private mutating func readHeader() -> (store: String?, takenAt: CELTimestamp)? {
+        let name = "snapshot.json"
+        guard exists(name), let data = FileManager.default.contents(atPath: path(name)) else {
+            report(path(name), 0, exists(name) ? "cannot read" : "missing; a snapshot needs snapshot.json and listings.jsonl")
+            return nil
+        }
+        let value: JSONValue
+        do throws(JSONSyntaxError) { value = try JSONParser.parse([UInt8](data)) } catch {
+            let line = data.prefix(error.offset).filter { $0 == 0x0A }.count + 1
+            report(path(name), line, "bad JSON: \(error.message)")
+            return nil
+        }
+        guard case .object(let fields) = value else {
+            report(path(name), 1, "must be a JSON object")
+            return nil
+        }
+        var reader = RowReader(fields)
+        let format = reader.requiredInt("format")
+        if let format, format != 1 { reader.problems.append("\"format\" is \(format); this Pulse reads format 1") }
+        let takenAt = reader.timestamp("taken_at", required: true)
+        let store = reader.optionalString("store")
+        guard finish(reader, name, 1), let takenAt else { return nil }
+        return (store, takenAt)
+    }
+
+    private mutating func readTemplates() -> [FreightTemplate] {
+        var out: [FreightTemplate] = []
+        var lines: [String: Int] = [:]
+        let name = "freight_templates.jsonl"
+        forEachObject(name, required: false) { me, line, fields in
+            var r = RowReader(fields)
+            let id = r.requiredString("id")
+            let templateName = r.optionalString("name")
+            let countries = r.stringList("countries", required: true)
+            if let id, let first = lines[id] { r.problems.append("duplicate template id \"\(id)\" (first on line \(first))") }
+            guard me.finish(r, name, line), let id, let countries else { return }
+            lines[id] = line
+            out.append(FreightTemplate(id: id, name: templateName, countries: countries))
+        }
+        return out
+    }
+
+    private mutating func readRestrictions() -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        var lines: [String: Int] = [:]
+        let name = "category_restrictions.jsonl"
+        forEachObject(name, required: false) { me, line, fields in
+            var r = RowReader(fields)
+            let id = r.requiredString("category_id")
+            let countries = r.stringList("countries", required: true)
+            if let id, let first = lines[id] { r.problems.append("duplicate category_id \"\(id)\" (first on line \(first))") }
+            guard me.finish(r, name, line), let id, let countries else { return }
+            lines[id] = line
+            out[id] = countries
+        }
+        return out
+    }
+
+    private mutating func readStock() -> [StockRecord] {
+        var out: [StockRecord] = []
+        var lines: [String: Int] = [:]
+        func add(_ me: inout SnapshotLoader, _ name: String, _ line: Int, _ r: inout RowReader) {
+            let sku = r.requiredString("sku")
+            let available = r.requiredInt("available")
+            var tracking = StockTracking.variant
+            if let t = r.optionalString("tracking") {
+                if let parsed = StockTracking(rawValue: t) { tracking = parsed } else {
+                    r.problems.append("unknown tracking \"\(t)\"; expected none, product or variant")
+                }
+            }
+            let purchasable = r.optionalBool("purchasable", default: true)
+            let updatedAt = r.timestamp("updated_at", required: false)
+            if let sku, let first = lines[sku] { r.problems.append("duplicate sku \"\(sku)\" (first on line \(first))") }
+            guard me.finish(r, name, line), let sku, let available else { return }
+            lines[sku] = line
+            out.append(StockRecord(sku: sku, available: available, tracking: tracking, purchasable: purchasable, updatedAt: updatedAt, line: line))
+        }
+        if exists("stock.jsonl") && exists("stock.csv") {
+            report(path("stock.csv"), 0, "both stock.jsonl and stock.csv exist; keep one")
+        }
+        if exists("stock.jsonl") {
+            forEachObject("stock.jsonl", required: false) { me, line, fields in
+                var r = RowReader(fields)
+                add(&me, "stock.jsonl", line, &r)
+            }
+        } else if exists("stock.csv") {
+            let file = path("stock.csv")
+            var me = self
+            do {
+                try CSVReader.forEachRecord(path: file) { line, fields in
+                    var r = RowReader(fields)
+                    add(&me, "stock.csv", line, &r)
+                } onError: { line, message in
+                    me.report(file, line, message)
+                }
+            } catch {
+                me.report(file, 0, "cannot read: \(error.localizedDescription)")
+            }
+            self = me
+        }
+        return out
+    }
+
+    private mutating func readListings(templates: [FreightTemplate], restrictions: [String: [String]],
+                                       stock: [String: StockRecord]) -> [Listing] {
+        var templateCountries: [String: [String]] = [:]
+        for t in templates { templateCountries[t.id] = t.countries }
+        var out: [Listing] = []
+        var lines: [String: Int] = [:]
+        let name = "listings.jsonl"
+        let stock_ = stock
+        forEachObject(name, required: true) { me, line, fields in
+            var r = RowReader(fields)
+            let id = r.requiredString("id")
+            let status = r.status("status", required: true)
+            let title = r.optionalString("title")
+            let categoryID = r.optionalString("category_id")
+            let templateID = r.optionalString("freight_template_id")
+            let ownShipTo = r.stringList("ship_to", required: false)
+            let createdAt = r.timestamp("created_at", required: false)
+            let updatedAt = r.timestamp("updated_at", required: false)
+            let expiresAt = r.timestamp("expires_at", required: false)
+            let reason = r.optionalString("rejection_reason")
+            var skus: [SKUVariant] = []
+            switch r.value("skus") {
+            case nil: r.problems.append("missing required field \"skus\" (write [] for none)")
+            case .array(let items)?:
+                for (i, item) in items.enumerated() {
+                    guard case .object(let skuFields) = item else {
+                        r.problems.append("\"skus\"[\(i)] must be an object, not \(item.kindName)")
+                        continue
+                    }
+                    var s = RowReader(skuFields)
+                    let code = s.requiredString("code")
+                    let stock = s.requiredInt("stock")
+                    if let stock, stock < 0 { s.problems.append("\"stock\" must be >= 0, not \(stock)") }
+                    var price: String?
+                    if let p = s.value("price"), p != .null {
+                        if case .string(let text) = p, Double(text) != nil { price = text } else {
+                            s.problems.append("\"price\" must be a decimal string such as \"49.99\"")
+                        }
+                    }
+                    r.problems += s.problems.map { "\"skus\"[\(i)]: \($0)" }
+                    if let code, let stock, s.problems.isEmpty { skus.append(SKUVariant(code: code, stock: stock, price: price, stockRecord: stock_[code])) }
+                }
+            case let other?: r.problems.append("\"skus\" must be an array, not \(other.kindName)")
+            }
+            if let templateID, ownShipTo == nil, templateCountries[templateID] == nil, !templates.isEmpty || me.exists("freight_templates.jsonl") {
+                r.problems.append("freight_template_id \"\(templateID)\" is not in freight_templates.jsonl")
+            }
+            if let id, let first = lines[id] { r.problems.append("duplicate listing id \"\(id)\" (first on line \(first))") }
+            guard me.finish(r, name, line), let id, let status else { return }
+            lines[id] = line
+            let shipTo = ownShipTo ?? templateID.flatMap { templateCountries[$0] } ?? []
+            let restricted = categoryID.flatMap { restrictions[$0] } ?? []
+            out.append(Listing(id: id, title: title, status: status, categoryID: categoryID, freightTemplateID: templateID,
+                               ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
+                               rejectionReason: reason, skus: skus, shipTo: shipTo, restrictedDestinations: restricted, line: line))
+        }
+        return out
+    }
+
+    private mutating func readEvents(listings: [String: Listing]) -> [AuditEvent] {
+        var out: [AuditEvent] = []
+        let name = "audit_events.jsonl"
+        forEachObject(name, required: false) { me, line, fields in
+            var r = RowReader(fields)
+            let listingID = r.requiredString("listing_id")
+            let at = r.timestamp("at", required: true)
+            let to = r.status("to", required: true)
+            let from = r.status("from", required: false)
+            let reason = r.optionalString("reason")
+            guard me.finish(r, name, line), let listingID, let at, let to else { return }
+            out.append(AuditEvent(listingID: listingID, at: at, from: from, to: to, reason: reason, line: line,
+                                  listing: listings[listingID]))
+        }
+        return out
+    }
+}
