@@ -25,6 +25,7 @@ test: build
 
 demo: build
 	$(PULSE) validate
+	$(PULSE) eval --profile demo --snapshot examples/demo --max-rows 5
 
 clean:
 	rm -rf .build
