@@ -81,7 +81,7 @@ public struct SnapshotLoader {
                     }
                     body(&me, line, fields)
                 } catch {
-                    me.report(file, line, "bad JSON at byte \(error.offset + 1): \(error.message)")
+                    me.report(file, line, "bad JSON at column \(error.offset + 1): \(error.message)")
                 }
             }
         } catch {
@@ -130,8 +130,8 @@ public struct SnapshotLoader {
             let templateName = r.optionalString("name")
             let countries = r.stringList("countries", required: true)
             if let id, let first = lines[id] { r.problems.append("duplicate template id \"\(id)\" (first on line \(first))") }
+            if let id, lines[id] == nil { lines[id] = line }
             guard me.finish(r, name, line), let id, let countries else { return }
-            lines[id] = line
             out.append(FreightTemplate(id: id, name: templateName, countries: countries))
         }
         return out
@@ -146,8 +146,8 @@ public struct SnapshotLoader {
             let id = r.requiredString("category_id")
             let countries = r.stringList("countries", required: true)
             if let id, let first = lines[id] { r.problems.append("duplicate category_id \"\(id)\" (first on line \(first))") }
+            if let id, lines[id] == nil { lines[id] = line }
             guard me.finish(r, name, line), let id, let countries else { return }
-            lines[id] = line
             out[id] = countries
         }
         return out
@@ -168,8 +168,8 @@ public struct SnapshotLoader {
             let purchasable = r.optionalBool("purchasable", default: true)
             let updatedAt = r.timestamp("updated_at", required: false)
             if let sku, let first = lines[sku] { r.problems.append("duplicate sku \"\(sku)\" (first on line \(first))") }
+            if let sku, lines[sku] == nil { lines[sku] = line }
             guard me.finish(r, name, line), let sku, let available else { return }
-            lines[sku] = line
             out.append(StockRecord(sku: sku, available: available, tracking: tracking, purchasable: purchasable, updatedAt: updatedAt, line: line))
         }
         if exists("stock.jsonl") && exists("stock.csv") {
@@ -246,8 +246,8 @@ public struct SnapshotLoader {
                 r.problems.append("freight_template_id \"\(templateID)\" is not in freight_templates.jsonl")
             }
             if let id, let first = lines[id] { r.problems.append("duplicate listing id \"\(id)\" (first on line \(first))") }
+            if let id, lines[id] == nil { lines[id] = line }
             guard me.finish(r, name, line), let id, let status else { return }
-            lines[id] = line
             let shipTo = ownShipTo ?? templateID.flatMap { templateCountries[$0] } ?? []
             let restricted = categoryID.flatMap { restrictions[$0] } ?? []
             out.append(Listing(id: id, title: title, status: status, categoryID: categoryID, freightTemplateID: templateID,
