@@ -31,7 +31,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "pulse", dependencies: ["PulseCLI"]),
+        .executableTarget(
+            name: "pulse",
+            dependencies: ["PulseCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "PulseYAMLTests", dependencies: ["PulseYAML"]),
         .testTarget(name: "PulseConfigTests", dependencies: ["PulseConfig"]),
         .testTarget(name: "PulseExpressionsTests", dependencies: ["PulseExpressions"]),
