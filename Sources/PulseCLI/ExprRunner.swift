@@ -1,5 +1,8 @@
+import PulseConfig
 import PulseDiagnostics
+import PulseEngine
 import PulseExpressions
+import PulseSnapshot
 
 /// Output formats of `pulse expr`.
 public enum ExprFormat: String, Sendable, CaseIterable {
@@ -8,6 +11,72 @@ public enum ExprFormat: String, Sendable, CaseIterable {
 
 /// `pulse expr`: compiles and evaluates one expression and prints its value and type.
 public enum ExprRunner {
+    /// What to bind: a profile, a snapshot row, a card's params.
+    public struct Options: Sendable {
+        public var profile: String?
+        public var profilesDir = "profiles"
+        public var cardsDir = "cards"
+        public var snapshot: String?
+        public var row: String?
+        public var sku: String?
+        public var card: String?
+        public var now: String?
+
+        /// Options; all optional.
+        public init(profile: String? = nil, profilesDir: String = "profiles", cardsDir: String = "cards", snapshot: String? = nil,
+                    row: String? = nil, sku: String? = nil, card: String? = nil, now: String? = nil) {
+            self.profile = profile
+            self.profilesDir = profilesDir
+            self.cardsDir = cardsDir
+            self.snapshot = snapshot
+            self.row = row
+            self.sku = sku
+            self.card = card
+            self.now = now
+        }
+    }
+
+    /// Evaluates `text` with the bindings `options` asks for.
+    public static func run(_ text: String, format: ExprFormat, options: Options) -> CommandOutput {
+        if options.profile == nil && options.snapshot == nil && options.row == nil && options.card == nil && options.now == nil {
+            return run(text, format: format)
+        }
+        if options.sku != nil && options.row == nil { return CommandFailure.usage("pulse expr: --sku needs --row").output }
+        var now: CELTimestamp?
+        if let t = options.now {
+            guard let parsed = CELTimestamp(parsing: t) else { return CommandFailure.usage("pulse expr: --now \(t) is not an RFC 3339 timestamp").output }
+            now = parsed
+        }
+        var profile: ResolvedProfile?
+        var card: Card?
+        if options.profile != nil || options.card != nil {
+            switch LoadedConfig.load(cardsDir: options.cardsDir, profilesDir: options.profilesDir, profile: options.profile, command: "pulse expr") {
+            case .failure(let f): return f.output
+            case .success(let config):
+                profile = config.profile
+                if let key = options.card {
+                    guard let found = config.set.card(key) else {
+                        return CommandFailure.usage("pulse expr: no card '\(key)'" + Suggestion.didYouMean(key, in: config.set.cards.map(\.key.value))).output
+                    }
+                    card = found
+                }
+            }
+        }
+        var snapshot: Snapshot?
+        if let folder = options.snapshot {
+            do { snapshot = try SnapshotLoader.load(folder: folder) } catch {
+                return CommandFailure(message: "pulse expr: the snapshot breaks the format:\n\(error)\n", exitCode: ExitStatus.failure).output
+            }
+        }
+        let binding: RowBinding
+        do {
+            binding = try RowBinding(profile: profile, snapshot: snapshot, now: now, listingID: options.row, skuCode: options.sku, card: card)
+        } catch {
+            return CommandFailure.usage("pulse expr: \(error)").output
+        }
+        return run(text, format: format, environment: binding.environment, bind: binding.bind)
+    }
+
     /// Evaluates `text` against `environment` with `activation` (defaults: no variables).
     ///
     /// - Returns: exit 0 with the value, 1 with a parse, check or evaluation error.

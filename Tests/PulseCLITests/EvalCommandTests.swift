@@ -121,3 +121,36 @@ import Testing
         #expect(!finance.stdout.contains("aex_total_listings"))
     }
 }
+
+@Suite struct ExprCommandTests {
+    private let row = ["--profile", "demo", "--snapshot", "examples/demo", "--row", "1005006000023757"]
+
+    @Test func evaluatesAgainstASnapshotRow() throws {
+        let result = try CLI.run(["expr", "sku.stock > 0 && bc.available <= 0 && !(sku.code in profile.buffer_skus)"] + row, in: CLI.packageRoot)
+        #expect(result.status == 0)
+        #expect(result.stdout == "true (bool)\n")
+        let other = try CLI.run(["expr", "sku.code", "--sku", "BAG-003-BLU", "--format", "json"] + row, in: CLI.packageRoot)
+        #expect(other.stdout == "{\"value\": \"BAG-003-BLU\", \"type\": \"string\"}\n")
+    }
+
+    @Test func bindsACardsParams() throws {
+        let result = try CLI.run(["expr", "now - params.window", "--profile", "demo", "--snapshot", "examples/demo",
+                                  "--card", "aex_rejected_listings_24h"], in: CLI.packageRoot)
+        #expect(result.stdout == "\"2026-03-16T08:00:00Z\" (timestamp)\n")
+    }
+
+    @Test func unknownRowOrSKUIsUsage() throws {
+        let missing = try CLI.run(["expr", "listing.id", "--snapshot", "examples/demo", "--row", "nope"], in: CLI.packageRoot)
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "pulse expr: no listing 'nope' in examples/demo\n")
+        let sku = try CLI.run(["expr", "sku.code", "--sku", "X"] + row, in: CLI.packageRoot)
+        #expect(sku.status == 2)
+        #expect(sku.stderr.hasPrefix("pulse expr: listing '1005006000023757' has no SKU 'X'; it has BAG-003-GRN, BAG-003-BLU"))
+    }
+
+    @Test func textErrorsPointAtTheColumn() throws {
+        let result = try CLI.run(["expr", "listing.stauts", "--snapshot", "examples/demo", "--row", "1005006000023757"], in: CLI.packageRoot)
+        #expect(result.status == 1)
+        #expect(result.stderr == "check error: listing has no field 'stauts'; did you mean 'status'?\n    listing.stauts\n            ^\n")
+    }
+}
