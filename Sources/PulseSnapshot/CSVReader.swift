@@ -1,39 +1,39 @@
 /// Reads RFC 4180 CSV with a header row, one record a line (quoted fields may not span lines),
 /// turning each record into the same field list a JSON object gives: an empty cell is a
 /// missing value; `available` becomes an integer and `purchasable` a boolean when they parse.
-enum CSVReader {
-    static func forEachRecord(path: String, _ body: (Int, [(String, JSONValue)]) -> Void,
-                              onError: (Int, String) -> Void) throws {
-        var header: [String]?
-        try LineReader.forEachLine(path: path) { line, bytes in
-            let text = String(decoding: bytes, as: UTF8.self)
-            if text.trimmingCharacters(in: [" ", "\t"]).isEmpty { return }
-            guard let cells = split(text) else {
-                onError(line, "unterminated quoted field")
-                return
-            }
-            guard let names = header else {
-                header = cells.map { $0.trimmingCharacters(in: [" ", "\t"]) }
-                if !(header ?? []).contains("sku") { onError(line, "the header row must name the columns (sku,available,tracking,purchasable,updated_at)") }
-                return
-            }
-            guard cells.count == names.count else {
-                onError(line, "\(cells.count) cells; the header has \(names.count)")
-                return
-            }
-            var fields: [(String, JSONValue)] = []
-            for (name, cell) in zip(names, cells) where !cell.isEmpty {
-                switch name {
-                case "available":
-                    fields.append((name, Int64(cell).map(JSONValue.int) ?? .string(cell)))
-                case "purchasable":
-                    fields.append((name, cell == "true" ? .bool(true) : cell == "false" ? .bool(false) : .string(cell)))
-                default:
-                    fields.append((name, .string(cell)))
-                }
-            }
-            body(line, fields)
+struct CSVReader {
+    /// What one line turned out to be.
+    enum Line {
+        case skip
+        case record([(String, JSONValue)])
+        case error(String)
+    }
+
+    private var header: [String]?
+
+    /// Reads one line (the first non-blank line is the header).
+    mutating func read(_ bytes: UnsafeBufferPointer<UInt8>) -> Line {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if text.trimmingCharacters(in: [" ", "\t"]).isEmpty { return .skip }
+        guard let cells = CSVReader.split(text) else { return .error("unterminated quoted field") }
+        guard let names = header else {
+            let names = cells.map { $0.trimmingCharacters(in: [" ", "\t"]) }
+            header = names
+            return names.contains("sku") ? .skip : .error("the header row must name the columns (sku,available,tracking,purchasable,updated_at)")
         }
+        guard cells.count == names.count else { return .error("\(cells.count) cells; the header has \(names.count)") }
+        var fields: [(String, JSONValue)] = []
+        for (name, cell) in zip(names, cells) where !cell.isEmpty {
+            switch name {
+            case "available":
+                fields.append((name, Int64(cell).map(JSONValue.int) ?? .string(cell)))
+            case "purchasable":
+                fields.append((name, cell == "true" ? .bool(true) : cell == "false" ? .bool(false) : .string(cell)))
+            default:
+                fields.append((name, .string(cell)))
+            }
+        }
+        return .record(fields)
     }
 
     static func split(_ line: String) -> [String]? {

@@ -44,4 +44,24 @@ enum LineReader {
             try pending.withUnsafeBufferPointer { try body(lineNumber, $0) }
         }
     }
+
+    /// Calls `body` with each line of `bytes`, as ``forEachLine(path:_:)`` does for a file.
+    static func forEachLine(bytes: [UInt8], _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            var lineNumber = 0
+            for i in 0..<buffer.count where buffer[i] == 0x0A {
+                lineNumber += 1
+                var end = i
+                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                try body(lineNumber, UnsafeBufferPointer(rebasing: buffer[start..<end]))
+                start = i + 1
+            }
+            if start < buffer.count {
+                var end = buffer.count
+                if buffer[end - 1] == 0x0D { end -= 1 }
+                try body(lineNumber + 1, UnsafeBufferPointer(rebasing: buffer[start..<end]))
+            }
+        }
+    }
 }

@@ -8,6 +8,8 @@ import PulseExpressions
 /// recorded; if there is any, loading fails with all of them rather than dropping or guessing.
 public struct SnapshotLoader {
     private let folder: String
+    /// Files held in memory instead of on disk (name -> bytes), for fixtures.
+    private let memory: [String: [UInt8]]?
     private var issues: [SnapshotIssue] = []
     private var issueCount = 0
 
@@ -15,12 +17,20 @@ public struct SnapshotLoader {
     ///
     /// - Throws: ``SnapshotLoadError`` naming each bad row (file and line) or missing file.
     public static func load(folder: String) throws(SnapshotLoadError) -> Snapshot {
-        var loader = SnapshotLoader(folder: folder)
+        var loader = SnapshotLoader(folder: folder, memory: nil)
         return try loader.run()
     }
 
-    private init(folder: String) {
+    /// Loads a snapshot whose files are given in memory (file name -> content), e.g. fixtures
+    /// written inline in a test file. Issues name the files as `name` inside `label`.
+    public static func load(files: [String: [UInt8]], label: String) throws(SnapshotLoadError) -> Snapshot {
+        var loader = SnapshotLoader(folder: label, memory: files)
+        return try loader.run()
+    }
+
+    private init(folder: String, memory: [String: [UInt8]]?) {
         self.folder = folder
+        self.memory = memory
     }
 
     private func path(_ name: String) -> String {
@@ -28,7 +38,18 @@ public struct SnapshotLoader {
     }
 
     private func exists(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: path(name))
+        if let memory { return memory[name] != nil }
+        return FileManager.default.fileExists(atPath: path(name))
+    }
+
+    private func contents(_ name: String) -> [UInt8]? {
+        if let memory { return memory[name] }
+        return FileManager.default.contents(atPath: path(name)).map { [UInt8]($0) }
+    }
+
+    private func forEachLine(_ name: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        guard let memory else { return try LineReader.forEachLine(path: path(name), body) }
+        try LineReader.forEachLine(bytes: memory[name] ?? [], body)
     }
 
     private mutating func report(_ file: String, _ line: Int, _ message: String) {
@@ -40,7 +61,7 @@ public struct SnapshotLoader {
 
     private mutating func run() throws(SnapshotLoadError) -> Snapshot {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard memory != nil || (FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) else {
             throw SnapshotLoadError(issues: [SnapshotIssue(file: folder, line: 0, message: "no such snapshot folder")], total: 1)
         }
         let header = readHeader()
@@ -71,7 +92,7 @@ public struct SnapshotLoader {
         }
         var me = self
         do {
-            try LineReader.forEachLine(path: file) { line, bytes in
+            try forEachLine(name) { line, bytes in
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
                 do throws(JSONSyntaxError) {
                     let value = try JSONParser.parse(bytes)
@@ -97,12 +118,12 @@ public struct SnapshotLoader {
 
     private mutating func readHeader() -> (store: String?, takenAt: CELTimestamp)? {
         let name = "snapshot.json"
-        guard exists(name), let data = FileManager.default.contents(atPath: path(name)) else {
+        guard exists(name), let data = contents(name) else {
             report(path(name), 0, exists(name) ? "cannot read" : "missing; a snapshot needs snapshot.json and listings.jsonl")
             return nil
         }
         let value: JSONValue
-        do throws(JSONSyntaxError) { value = try JSONParser.parse([UInt8](data)) } catch {
+        do throws(JSONSyntaxError) { value = try JSONParser.parse(data) } catch {
             let line = data.prefix(error.offset).filter { $0 == 0x0A }.count + 1
             report(path(name), line, "bad JSON: \(error.message)")
             return nil
@@ -183,12 +204,16 @@ public struct SnapshotLoader {
         } else if exists("stock.csv") {
             let file = path("stock.csv")
             var me = self
+            var csv = CSVReader()
             do {
-                try CSVReader.forEachRecord(path: file) { line, fields in
-                    var r = RowReader(fields)
-                    add(&me, "stock.csv", line, &r)
-                } onError: { line, message in
-                    me.report(file, line, message)
+                try forEachLine("stock.csv") { line, bytes in
+                    switch csv.read(bytes) {
+                    case .skip: break
+                    case .error(let message): me.report(file, line, message)
+                    case .record(let fields):
+                        var r = RowReader(fields)
+                        add(&me, "stock.csv", line, &r)
+                    }
                 }
             } catch {
                 me.report(file, 0, "cannot read: \(error.localizedDescription)")
