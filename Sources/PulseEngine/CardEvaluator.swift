@@ -29,8 +29,8 @@ public struct CardEvaluator: Sendable {
         var sum = 0.0
     }
 
-    /// Evaluates `compiled` with `settings`.
-    public func evaluate(_ compiled: CompiledCard, settings: CardSettings) -> CardResult {
+    /// Evaluates `compiled` with `settings`; an `observer` hears what happened to each row.
+    public func evaluate(_ compiled: CompiledCard, settings: CardSettings, observer: EvaluationObserver? = nil) -> CardResult {
         let card = compiled.card
         let activation = Activation(slotCount: compiled.slotCount)
         activation.slots[Slots.now] = .timestamp(now)
@@ -44,7 +44,10 @@ public struct CardEvaluator: Sendable {
         var examples: [String] = []
         var considered = 0
 
+        var current = RowContext(listing: nil, sku: nil, event: nil)
+
         func fail(_ part: CompiledCard.Part, _ error: EvalError, _ row: () -> String) {
+            observer?.observe(current, .errored(part: part, error: error))
             errorCount += 1
             guard examples.count < CardEvaluator.errorExampleLimit else { return }
             let location = part.expression.location(ofOffset: error.offset ?? 0)
@@ -53,9 +56,13 @@ public struct CardEvaluator: Sendable {
 
         func visit(_ row: () -> String) {
             considered += 1
+            if observer != nil { compiled.resetTraces() }
             if let filter = compiled.filter {
                 do throws(EvalError) {
-                    guard try filter.program.evaluateBool(activation) else { return }
+                    guard try filter.program.evaluateBool(activation) else {
+                        observer?.observe(current, .filteredOut)
+                        return
+                    }
                 } catch {
                     fail(filter, error, row)
                     return
@@ -103,13 +110,22 @@ public struct CardEvaluator: Sendable {
             add(&total)
             if let label { add(&groups[label, default: Accumulator()]) }
 
+            let contribution = RowOutcome.Contribution(label: label, held: held, measured: measured)
             if let rowsWhere = compiled.rowsWhere {
-                do throws(EvalError) { guard try rowsWhere.program.evaluateBool(activation) else { return } } catch {
+                do throws(EvalError) {
+                    guard try rowsWhere.program.evaluateBool(activation) else {
+                        observer?.observe(current, .counted(contribution, worklist: nil))
+                        return
+                    }
+                } catch {
                     fail(rowsWhere, error, row)
                     return
                 }
             }
-            guard !compiled.columns.isEmpty else { return }
+            guard !compiled.columns.isEmpty else {
+                observer?.observe(current, .counted(contribution, worklist: nil))
+                return
+            }
             var cells: [(column: String, value: Value)] = []
             cells.reserveCapacity(compiled.columns.count)
             for (name, part) in compiled.columns {
@@ -119,12 +135,14 @@ public struct CardEvaluator: Sendable {
                 }
             }
             rows.append(cells)
+            observer?.observe(current, .counted(contribution, worklist: cells))
         }
 
         switch card.from {
         case .listings:
             for listing in snapshot.listings {
                 activation.slots[Slots.listing] = .object(listing, typeName: "listing")
+                if observer != nil { current = RowContext(listing: listing, sku: nil, event: nil) }
                 visit { "listings.jsonl:\(listing.line) (listing \(listing.id))" }
             }
         case .skus:
@@ -133,6 +151,7 @@ public struct CardEvaluator: Sendable {
                 for sku in listing.skus {
                     activation.slots[Slots.sku] = .object(sku, typeName: "sku")
                     activation.slots[Slots.bc] = sku.stockRecord.map { .object($0, typeName: "bc") } ?? .null
+                    if observer != nil { current = RowContext(listing: listing, sku: sku, event: nil) }
                     visit { "listings.jsonl:\(listing.line) (listing \(listing.id), sku \(sku.code))" }
                 }
             }
@@ -140,6 +159,7 @@ public struct CardEvaluator: Sendable {
             for event in snapshot.auditEvents {
                 activation.slots[Slots.event] = .object(event, typeName: "event")
                 activation.slots[Slots.listing] = event.listing.map { .object($0, typeName: "listing") } ?? .null
+                if observer != nil { current = RowContext(listing: event.listing, sku: nil, event: event) }
                 visit { "audit_events.jsonl:\(event.line) (listing \(event.listingID))" }
             }
         }

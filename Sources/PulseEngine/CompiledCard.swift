@@ -9,6 +9,8 @@ public struct CompiledCard: Sendable {
         public let field: String
         public let expression: PulseConfig.Expression
         public let program: Program
+        /// Where the program records node results, when compiled for tracing.
+        public let trace: Trace?
     }
 
     /// The card as written.
@@ -26,23 +28,36 @@ public struct CompiledCard: Sendable {
     /// Activation slots the programs need.
     public let slotCount: Int
 
+    /// Every compiled part, in evaluation order.
+    public var parts: [Part] {
+        [filter, groupBy, measureArgument, rowsWhere].compactMap { $0 } + columns.map(\.part)
+    }
+
+    /// Clears the traces of a tracing compile (before each row).
+    public func resetTraces() {
+        for part in parts { part.trace?.reset() }
+    }
+
     /// Compiles every expression of `card`; on failure, returns a diagnostic per bad expression,
     /// located at the offending character in the YAML file.
-    public static func compile(_ card: Card) -> Result<CompiledCard, DiagnosticList> {
+    /// With `tracing`, every expression records each node's result in its part's ``Part/trace``
+    /// (for `explain`); without it the programs carry no tracing code at all.
+    public static func compile(_ card: Card, tracing: Bool = false) -> Result<CompiledCard, DiagnosticList> {
         let environment = CardEnvironment.make(for: card)
         var diagnostics: [Diagnostic] = []
         var slotCount = Slots.count
 
         func part(_ field: String, _ expression: PulseConfig.Expression?, expect: ((CELType) -> String?)? = nil) -> Part? {
             guard let expression else { return nil }
+            let trace = tracing ? Trace() : nil
             do {
-                let program = try Compiler.compile(expression.text, environment: environment)
+                let program = try Compiler.compile(expression.text, environment: environment, trace: trace)
                 if let problem = expect?(program.type) {
                     diagnostics.append(.error("expression-type", "\(field): \(problem)", at: expression.location(ofOffset: program.checked.offset)))
                     return nil
                 }
                 slotCount = max(slotCount, program.slotCount)
-                return Part(field: field, expression: expression, program: program)
+                return Part(field: field, expression: expression, program: program, trace: trace)
             } catch {
                 let rule = { if case .parse = error { return "expression-syntax" } else { return "expression-type" } }()
                 diagnostics.append(.error(rule, "\(field): \(error.message)", at: expression.location(ofOffset: error.offset)))

@@ -29,16 +29,42 @@ public enum Compiler {
     /// Compiles `text` against `environment`.
     ///
     /// - Throws: ``CompileError`` for a syntax or type error.
-    public static func compile(_ text: String, environment: Environment) throws(CompileError) -> Program {
+    /// Compiles `text` against `environment`; with a `trace`, every node records its result
+    /// there as it runs (for `explain`), and without one nothing is recorded or wrapped.
+    ///
+    /// - Throws: ``CompileError`` for a syntax or type error.
+    public static func compile(_ text: String, environment: Environment, trace: Trace? = nil) throws(CompileError) -> Program {
         let parsed: Expr
         do { parsed = try Parser.parse(text) } catch { throw .parse(error) }
         var checker = Checker(environment: environment)
         let checked: CheckedExpr
         do { checked = try checker.check(parsed) } catch { throw .check(error) }
-        return Program(type: checked.type, slotCount: checker.slotCount, checked: checked, root: build(checked))
+        let builder = Builder(trace: trace)
+        return Program(type: checked.type, slotCount: checker.slotCount, checked: checked, root: builder.build(checked))
+    }
+}
+
+/// Builds the closure tree of a checked expression.
+struct Builder {
+    let trace: Trace?
+
+    func build(_ node: CheckedExpr) -> Evaluator {
+        let evaluator = buildNode(node)
+        guard let trace else { return evaluator }
+        let id = node.id
+        return { (activation) throws(EvalError) in
+            do throws(EvalError) {
+                let value = try evaluator(activation)
+                trace.record(id, .success(value))
+                return value
+            } catch {
+                trace.record(id, .failure(error))
+                throw error
+            }
+        }
     }
 
-    static func build(_ node: CheckedExpr) -> Evaluator {
+    private func buildNode(_ node: CheckedExpr) -> Evaluator {
         let offset = node.offset
         switch node.kind {
         case .literal(let value):
@@ -79,7 +105,7 @@ public enum Compiler {
         }
     }
 
-    private static func buildCall(_ function: String, _ arguments: [CheckedExpr], offset: Int) -> Evaluator {
+    private func buildCall(_ function: String, _ arguments: [CheckedExpr], offset: Int) -> Evaluator {
         let args = arguments.map(build)
         switch function {
         case Operator.and: return Logic.and(args[0], args[1], offset: offset)
