@@ -20,8 +20,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The Swift suites, then the card and profile tests in tests/ (pulse test).
 test: build
 	$(SWIFT) test
+	$(PULSE) test
 
 demo: build
 	$(PULSE) validate

@@ -15,6 +15,18 @@ extension Profile {
     static func decode(_ root: YAMLNode, file: String, reader: NodeReader) -> Profile? {
         guard let f = reader.fields(of: root, in: "a profile", known: knownKeys, required: ["profile"]) else { return nil }
         let name = f["profile"].flatMap { reader.nonEmptyString($0.value, "profile") }
+        let profile = build(f, name: name ?? Located("", at: root.location), file: file, reader: reader)
+        return name == nil ? nil : profile
+    }
+
+    /// Decodes a profile written inline (in a test file): the same keys as a profile file
+    /// except `profile`, named `name`.
+    static func decodeInline(_ node: YAMLNode, name: String, file: String, reader: NodeReader) -> Profile? {
+        guard let f = reader.fields(of: node, in: "an inline profile", known: knownKeys.filter { $0 != "profile" }, required: []) else { return nil }
+        return build(f, name: Located(name, at: node.location), file: file, reader: reader)
+    }
+
+    private static func build(_ f: [String: YAMLPair], name: Located<String>, file: String, reader: NodeReader) -> Profile {
         let extends = f["extends"].flatMap { reader.nonEmptyString($0.value, "extends") }
         let timezone = f["timezone"].flatMap { reader.nonEmptyString($0.value, "timezone") }
         let roles = f["roles"].flatMap { reader.stringList($0.value, "roles") }
@@ -22,7 +34,6 @@ extension Profile {
         let buffer = f["buffer_skus"].flatMap { reader.stringList($0.value, "buffer_skus") }
         let separate = f["separate_fulfilment_skus"].flatMap { reader.stringList($0.value, "separate_fulfilment_skus") }
         let cards = f["cards"].map { decodeCards($0.value, reader: reader) } ?? []
-        guard let name else { return nil }
         return Profile(file: file, name: name, extends: extends, timezone: timezone, roles: roles,
                        priorityMarkets: markets, bufferSkus: buffer, separateFulfilmentSkus: separate, cards: cards)
     }

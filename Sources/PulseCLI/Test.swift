@@ -1,0 +1,32 @@
+import ArgumentParser
+
+extension TestFormat: ExpressibleByArgument {}
+
+extension Pulse {
+    /// `pulse test [PATH ...]`.
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run unit tests for cards and profiles (test files under tests/ by default).",
+            discussion: "Exit status: 0 when every case passes, 1 when one fails, 2 when a test file is invalid."
+        )
+
+        @Argument(help: "Test files or folders (default: tests).")
+        var paths: [String] = []
+
+        @Option(name: .customLong("run"), help: "Only the cases whose name matches this regular expression.")
+        var pattern: String?
+
+        @Option(help: "Output format: text, json or junit.")
+        var format: TestFormat = .text
+
+        @Option(help: "The cards folder for test files that name none.")
+        var cards = "cards"
+
+        @Option(help: "The profiles folder for test files that name none.")
+        var profiles = "profiles"
+
+        func run() throws {
+            try emit(TestCommandRunner.run(paths: paths, run: pattern, format: format, cards: cards, profiles: profiles))
+        }
+    }
+}
