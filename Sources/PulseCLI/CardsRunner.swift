@@ -27,7 +27,7 @@ public enum CardsRunner {
             let enabled = settings?.enabled ?? true
             if let role, !cardRoles.contains(role) { continue }
             for r in cardRoles { matrix[r, default: []].append(card.key.value) }
-            let alert = settings.map { $0.alert?.description } ?? card.alert?.value.description
+            let alert = settings.map { $0.alert?.description } ?? card.alert?.description
             out += "\(card.cardClass == .hero ? "★" : "·") \(card.key.value)\(enabled ? "" : "  (disabled by the profile)")\n"
             out += "    \(card.title)\n"
             if let description = card.description?.trimmingCharacters(in: " \n") { out += "    \(description)\n" }

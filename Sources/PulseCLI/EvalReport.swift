@@ -25,7 +25,15 @@ enum EvalReport {
     static func json(_ results: [CardResult], context: Context, maxRows: Int?) -> String {
         let cards = results.map { r -> String in
             let card = r.card
-            let alert = r.settings.alert.map { "{\"trigger\": \(JSONText.quote($0.description)), \"firing\": \(r.firing)}" } ?? "null"
+            let alert = r.settings.alert.map { rule in
+                var fields = "\"trigger\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), \"firing\": \(r.firing)"
+                if rule.holdFor > 1 { fields += ", \"for\": \(rule.holdFor)" }
+                if let spike = rule.spike {
+                    fields += ", \"spike\": {\"baseline\": \"\(spike.baseline)\", \"factor\": \(number(spike.factor)), \"min\": \(number(spike.min)), "
+                        + "\"note\": \(JSONText.quote(r.spike?.describe(spike, value: r.value) ?? ""))}"
+                }
+                return "{" + fields + "}"
+            } ?? "null"
             let breakdown = r.breakdown.map { items in
                 "{" + items.map { "\(JSONText.quote($0.label)): \(number($0.value))" }.joined(separator: ", ") + "}"
             } ?? "null"
@@ -117,6 +125,7 @@ enum EvalReport {
                 meta += " · \(Int64(n)) of \(Int64(d))"
             }
             out += meta + "\n"
+            if let rule = r.settings.alert?.spike, let outcome = r.spike { out += "  \(outcome.describe(rule, value: r.value))\n" }
             if let breakdown = r.breakdown, !breakdown.isEmpty {
                 let width = breakdown.map(\.label.count).max() ?? 0
                 for item in breakdown {

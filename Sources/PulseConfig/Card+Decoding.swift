@@ -36,7 +36,7 @@ extension Card {
         let filter = f["where"].flatMap { expression($0.value, "where", reader: reader) }
         let measure = f["measure"].flatMap { decodeMeasure($0.value, reader: reader) }
         let groupBy = f["group_by"].flatMap { expression($0.value, "group_by", reader: reader) }
-        let alert = f["alert"].flatMap { pair in pair.value.isNull ? nil : reader.trigger(pair.value, "alert") }
+        let alert = f["alert"].flatMap { pair in pair.value.isNull ? nil : reader.alertRule(pair.value) }
         let rows = f["rows"].map { decodeRows($0.value, reader: reader) } ?? []
         let rowsWhere = f["rows_where"].flatMap { expression($0.value, "rows_where", reader: reader) }
 

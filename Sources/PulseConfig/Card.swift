@@ -136,8 +136,8 @@ public struct Card: Sendable {
     public var measure: Measure
     /// The breakdown label expression.
     public var groupBy: Expression?
-    /// The alert trigger.
-    public var alert: Located<Trigger>?
+    /// When the card alerts.
+    public var alert: AlertRule?
     /// The worklist columns, in file order.
     public var rows: [WorklistColumn]
     /// Which rows that pass `where` make the worklist (default: all of them); an extension of

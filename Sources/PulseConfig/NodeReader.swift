@@ -149,6 +149,36 @@ final class NodeReader {
         return Located(trigger, at: node.location)
     }
 
+    /// An alert: a trigger string (`"> 0"`), or a mapping `{when: "> 0", for: 3,
+    /// spike: {baseline: 7d, factor: 5, min: 10}}` with `when`, `spike` or both.
+    func alertRule(_ node: YAMLNode) -> AlertRule? {
+        if node.scalar != nil {
+            return trigger(node, "alert").map { AlertRule(trigger: $0.value, at: node.location) }
+        }
+        guard let f = fields(of: node, in: "alert", known: ["when", "for", "spike"], required: []) else { return nil }
+        let when = f["when"].flatMap { trigger($0.value, "alert.when") }
+        var holdFor = 1
+        if let p = f["for"] {
+            if let n = int(p.value, "alert.for") {
+                if n < 1 { error("bad-trigger", "alert.for counts evaluations and must be 1 or more, not \(n)", at: p.value.location) } else { holdFor = n }
+            }
+        }
+        var spike: SpikeRule?
+        if let p = f["spike"], let g = fields(of: p.value, in: "alert.spike", known: ["baseline", "factor", "min"], required: ["baseline", "factor"]) {
+            let baseline = g["baseline"].flatMap { duration($0.value, "alert.spike.baseline") }
+            let factor = g["factor"].flatMap { double($0.value, "alert.spike.factor") }
+            let minimum = g["min"].flatMap { double($0.value, "alert.spike.min") } ?? 0
+            if let factor, factor <= 0 { error("bad-trigger", "alert.spike.factor must be more than 0", at: g["factor"]?.value.location ?? p.value.location) }
+            if let baseline, let factor, factor > 0 { spike = SpikeRule(baseline: baseline.value, factor: factor, min: minimum) }
+        }
+        if f["when"] == nil && f["spike"] == nil {
+            error("bad-trigger", "alert needs when (a comparison such as \"> 0\"), spike, or both", at: node.location)
+            return nil
+        }
+        if (f["when"] != nil && when == nil) || (f["spike"] != nil && spike == nil) { return nil }
+        return AlertRule(trigger: when?.value, holdFor: holdFor, spike: spike, at: node.location)
+    }
+
     /// A value of a parameter's type.
     func paramValue(_ node: YAMLNode, type: ParamType, _ what: String) -> ParamValue? {
         let before = diagnostics.count

@@ -53,8 +53,8 @@ extension Profile {
             if let node = f["alert"]?.value {
                 if node.isNull {
                     alert = .off
-                } else if let trigger = reader.trigger(node, "alert") {
-                    alert = .trigger(trigger)
+                } else if let rule = reader.alertRule(node) {
+                    alert = .rule(rule)
                 }
             }
             var params: [ParamOverride] = []

@@ -3,8 +3,8 @@ import PulseYAML
 
 /// What a profile says about a card's alert.
 public enum AlertSetting: Sendable {
-    /// Replace the card's trigger with this one.
-    case trigger(Located<Trigger>)
+    /// Replace the card's alert with this one.
+    case rule(AlertRule)
     /// `alert: null`: the card never alerts for this merchant.
     case off
 }

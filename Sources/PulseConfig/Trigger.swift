@@ -49,9 +49,7 @@ public struct Trigger: Sendable, Hashable, CustomStringConvertible {
 
     /// `> 0`, `>= 2.5`.
     public var description: String {
-        let number = threshold.rounded() == threshold && abs(threshold) < 1e15
-            ? String(Int(threshold)) : String(threshold)
-        return "\(op.rawValue) \(number)"
+        "\(op.rawValue) \(Trigger.format(threshold))"
     }
 }
 

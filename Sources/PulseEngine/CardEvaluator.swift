@@ -13,12 +13,15 @@ public struct CardEvaluator: Sendable {
     public let snapshot: Snapshot
     /// `now` for every expression.
     public let now: CELTimestamp
+    /// Recorded values for spike rules (nil: no history, so spikes have no baseline).
+    public let baselines: BaselineSource?
 
     /// An evaluator of cards over `snapshot` for `profile` at `now`.
-    public init(profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp) {
+    public init(profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp, baselines: BaselineSource? = nil) {
         self.profile = profile
         self.snapshot = snapshot
         self.now = now
+        self.baselines = baselines
     }
 
     /// The running totals of one group (or of the whole card).
@@ -177,11 +180,24 @@ public struct CardEvaluator: Sendable {
             ($0.value ?? -.infinity, $1.label) > ($1.value ?? -.infinity, $0.label)
         }
         let isPercent = { if case .percent = card.measure { return true } else { return false } }()
+        var spike: SpikeOutcome?
+        if let rule = settings.alert?.spike {
+            let since = CELTimestamp(seconds: now.seconds - Int64(rule.baseline.seconds), nanos: now.nanos) ?? now
+            let history = baselines?.values(card: card.key.value, from: since, before: now) ?? []
+            if history.isEmpty {
+                spike = .noBaseline
+            } else {
+                spike = .compared(median: SpikeRule.median(history), count: history.count,
+                                  holds: cardValue.flatMap { rule.holds($0, history: history) } ?? false)
+            }
+        }
+        let comparisonHolds = cardValue.map { settings.alert?.trigger?.holds($0) ?? false } ?? false
+        let spikeHolds = { if case .compared(_, _, true)? = spike { return true } else { return false } }()
         return CardResult(
             card: card, settings: settings, value: cardValue,
             numerator: isPercent ? Double(total.held) : cardValue,
             denominator: isPercent ? Double(total.passed) : nil,
-            firing: cardValue.map { settings.alert?.holds($0) ?? false } ?? false,
+            firing: comparisonHolds || spikeHolds, spike: spike,
             breakdown: breakdown, rows: rows, errorCount: errorCount, errorExamples: examples, rowsConsidered: considered)
     }
 }

@@ -13,8 +13,12 @@ public struct CardResult: Sendable {
     public let numerator: Double?
     /// For percent: rows that passed `where`; nil for the others.
     public let denominator: Double?
-    /// Whether the alert fires (false without a trigger or a value).
+    /// Whether the alert's condition holds now: its comparison, or its spike against the
+    /// recorded baseline (false without an alert or a value). With `for`, the alert itself fires
+    /// only after the condition held that many evaluations in a row (the history store tracks it).
     public let firing: Bool
+    /// How the spike rule came out, when the card has one.
+    public let spike: SpikeOutcome?
     /// `group_by` label -> value, largest first (nil without `group_by`).
     public let breakdown: [(label: String, value: Double?)]?
     /// The worklist: each row's columns in order.
@@ -25,4 +29,22 @@ public struct CardResult: Sendable {
     public let errorExamples: [String]
     /// How many source rows were considered.
     public let rowsConsidered: Int
+}
+
+/// The outcome of a spike rule for one evaluation.
+public enum SpikeOutcome: Sendable, Equatable {
+    /// No recorded values in the baseline window yet: not firing.
+    case noBaseline
+    /// The value against the median of `count` recorded values.
+    case compared(median: Double, count: Int, holds: Bool)
+
+    /// `spike: 38 >= 5 x median 2 (6 recorded values)`, or why there is none.
+    public func describe(_ rule: SpikeRule, value: Double?) -> String {
+        switch self {
+        case .noBaseline: return "spike: no baseline yet (no values recorded in the last \(rule.baseline)), not firing"
+        case .compared(let median, let count, let holds):
+            let v = value.map { Trigger.format($0) } ?? "null"
+            return "spike: \(v) \(holds ? "is" : "is not") a spike (min \(Trigger.format(rule.min)), \(Trigger.format(rule.factor)) × median \(Trigger.format(median)) of \(count) recorded value\(count == 1 ? "" : "s") in \(rule.baseline))"
+        }
+    }
 }

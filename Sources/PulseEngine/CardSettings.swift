@@ -4,8 +4,8 @@ import PulseExpressions
 
 /// A card's effective settings for one merchant: the card's own, with the profile's overrides.
 public struct CardSettings: Sendable {
-    /// The trigger, if the card alerts (nil when it has none or the profile switched it off).
-    public var alert: Trigger?
+    /// When the card alerts (nil when it has no alert or the profile switched it off).
+    public var alert: AlertRule?
     /// Param values in the card's declaration order.
     public var params: [Value]
     /// Who sees the card.
@@ -38,9 +38,9 @@ public struct CardSettings: Sendable {
             }
         }
         guard diagnostics.isEmpty else { return .failure(DiagnosticList(diagnostics)) }
-        var alert = card.alert?.value
+        var alert = card.alert
         switch overrides?.alert {
-        case .trigger(let t)?: alert = t.value
+        case .rule(let rule)?: alert = rule
         case .off?: alert = nil
         case nil: break
         }

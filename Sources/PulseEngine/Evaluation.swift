@@ -24,7 +24,7 @@ public enum Evaluation {
     ///
     /// - Returns: the results, or the diagnostics of cards or settings that cannot run.
     public static func run(cards: [Card], profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp,
-                           selection: Selection = Selection()) -> Result<[CardResult], DiagnosticList> {
+                           selection: Selection = Selection(), baselines: BaselineSource? = nil) -> Result<[CardResult], DiagnosticList> {
         var diagnostics: [Diagnostic] = []
         var planned: [(CompiledCard, CardSettings)] = []
         let ordered = cards.sorted {
@@ -45,7 +45,7 @@ public enum Evaluation {
             }
         }
         guard diagnostics.isEmpty else { return .failure(DiagnosticList(diagnostics.sortedForReport())) }
-        let evaluator = CardEvaluator(profile: profile, snapshot: snapshot, now: now)
+        let evaluator = CardEvaluator(profile: profile, snapshot: snapshot, now: now, baselines: baselines)
         return .success(planned.map { evaluator.evaluate($0.0, settings: $0.1) })
     }
 }

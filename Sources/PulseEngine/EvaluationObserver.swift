@@ -40,3 +40,9 @@ public protocol EvaluationObserver: AnyObject {
     /// Called once per row, after the row's expressions ran (their traces still hold its values).
     func observe(_ row: RowContext, _ outcome: RowOutcome)
 }
+
+/// Recorded card values, for spike baselines (the history store provides them).
+public protocol BaselineSource: Sendable {
+    /// The values recorded for `card` with a snapshot time in `[from, before)`.
+    func values(card: String, from: CELTimestamp, before: CELTimestamp) -> [Double]
+}

@@ -48,7 +48,7 @@ import Testing
         #expect(card.roles?.map(\.value) == ["owner"])
         #expect(card.from == .listings)
         #expect(card.measure.name == "count")
-        #expect(card.alert?.value == Trigger(.greater, 0))
+        #expect(card.alert?.trigger == Trigger(.greater, 0))
         #expect(card.params.map(\.name.value) == ["window", "flag"])
         #expect(card.param(named: "window")?.defaultValue == .duration(ConfigDuration(seconds: 86_400)))
         #expect(card.param(named: "flag")?.defaultValue == .bool(false))
@@ -103,9 +103,30 @@ import Testing
         #expect(c.params["window"]?.node.scalar?.value == "6h")
         #expect(c.params["flag"]?.node.scalar?.value == "true")
         #expect(c.enabled?.value == false)
-        guard case .trigger(let t) = c.alert else { Issue.record("alert not inherited"); return }
-        #expect(t.value == Trigger(.greater, 1))
+        guard case .rule(let rule) = c.alert else { Issue.record("alert not inherited"); return }
+        #expect(rule.trigger == Trigger(.greater, 1))
         guard case .off = child.cards["d"]?.alert else { Issue.record("alert: null should switch the alert off"); return }
+    }
+
+    @Test func alertMappingWithForAndSpike() throws {
+        var set = ConfigSet()
+        let text = LintFixtures.card.replacing1("alert: \"> 0\"", "alert:\n  when: \"> 0\"\n  for: 3\n  spike: {baseline: 7d, factor: 5, min: 10}")
+        set.add(file: "cards/a/ok_card.yaml", bytes: Array(text.utf8))
+        #expect(set.diagnostics.isEmpty)
+        let alert = try #require(set.cards.first?.alert)
+        #expect(alert.trigger == Trigger(.greater, 0))
+        #expect(alert.holdFor == 3)
+        #expect(alert.spike == SpikeRule(baseline: ConfigDuration(seconds: 604_800), factor: 5, min: 10))
+        #expect(alert.description == "> 0 or spike ×5 over 7d (min 10) for 3")
+    }
+
+    @Test func spikeHoldsAgainstTheMedian() {
+        let rule = SpikeRule(baseline: ConfigDuration(seconds: 604_800), factor: 5, min: 10)
+        #expect(rule.holds(38, history: [1, 2, 2, 1, 3]) == true)
+        #expect(rule.holds(8, history: [1, 1]) == false)      // below min
+        #expect(rule.holds(12, history: [2, 4, 3]) == false)  // 12 < 5 x 3
+        #expect(rule.holds(38, history: []) == nil)           // no baseline
+        #expect(SpikeRule.median([4, 1, 3, 2]) == 2.5)
     }
 
     @Test func countryCodes() {
