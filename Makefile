@@ -4,15 +4,18 @@ PULSE := .build/debug/pulse
 
 .PHONY: deps build test demo clean
 
-# libyaml is the system library (Debian: libyaml-dev), found through pkg-config.
+DEMO_DB := .pulse/demo.sqlite
+
+# libyaml (Debian: libyaml-dev) and SQLite (libsqlite3-dev, for the history store) are system
+# libraries, found through pkg-config.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists yaml-0.1; then \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists yaml-0.1 || ! pkg-config --exists sqlite3; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "Installing libyaml-dev and pkg-config with apt-get..."; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libyaml-dev pkg-config; \
+			echo "Installing libyaml-dev, libsqlite3-dev and pkg-config with apt-get..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libyaml-dev libsqlite3-dev pkg-config; \
 		else \
-			echo "Pulse needs libyaml (yaml-0.1) and pkg-config. Install them as root:"; \
-			echo "    sudo apt-get install libyaml-dev pkg-config"; \
+			echo "Pulse needs libyaml (yaml-0.1), SQLite (sqlite3) and pkg-config. Install them as root:"; \
+			echo "    sudo apt-get install libyaml-dev libsqlite3-dev pkg-config"; \
 			exit 1; \
 		fi; \
 	fi
@@ -25,9 +28,14 @@ test: build
 	$(SWIFT) test
 	$(PULSE) test
 
+# Validate the config, then record two days of the demo store in a fresh history store: the
+# second day's BigCommerce sync broke, and the alerts show what fired and what resolved.
 demo: build
 	$(PULSE) validate
-	$(PULSE) eval --profile demo --snapshot examples/demo --max-rows 5
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(PULSE) eval --profile demo --snapshot examples/demo --record --db $(DEMO_DB) --max-rows 3
+	$(PULSE) eval --profile demo --snapshot examples/demo-next --record --db $(DEMO_DB) --max-rows 3
+	$(PULSE) alerts --profile demo --db $(DEMO_DB)
 
 clean:
 	rm -rf .build

@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The system libyaml (Debian: libyaml-dev). Only PulseYAML imports it.
@@ -25,9 +26,13 @@ let package = Package(
         .target(name: "PulseSnapshot", dependencies: ["PulseExpressions"]),
         .target(name: "PulseEngine", dependencies: ["PulseConfig", "PulseExpressions", "PulseSnapshot", "PulseDiagnostics"]),
         .target(
+            name: "PulseHistory",
+            dependencies: ["PulseEngine", "PulseConfig", "PulseExpressions", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
             name: "PulseCLI",
             dependencies: [
-                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine",
+                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +45,7 @@ let package = Package(
         .testTarget(name: "PulseExpressionsTests", dependencies: ["PulseExpressions"]),
         .testTarget(name: "PulseSnapshotTests", dependencies: ["PulseSnapshot"]),
         .testTarget(name: "PulseEngineTests", dependencies: ["PulseEngine"]),
+        .testTarget(name: "PulseHistoryTests", dependencies: ["PulseHistory", "PulseEngine"]),
         .testTarget(
             name: "PulseCLITests",
             dependencies: ["PulseCLI", "pulse"],

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
-"""Writes examples/demo/, the bundled demo snapshot (snapshot format v1): an outdoor-gear store
-with a few hundred AliExpress listings where every seed card has something to say.
+"""Writes the bundled demo snapshots (snapshot format v1) of an outdoor-gear store with a few
+hundred AliExpress listings where every seed card has something to say:
+  examples/demo/       17 Mar 2026, a normal day (2 rejections in 24h, 7 SKUs sold out on BC)
+  examples/demo-next/  the next day: the BigCommerce sync broke (many more SKUs at zero), 38
+                       listings were rejected overnight for a missing brand attribute, and the
+                       freight template that had dropped Brazil was fixed.
 Deterministic: running it again writes the same files. Usage: python3 examples/make_demo.py"""
 import json, os, random
 from datetime import datetime, timedelta, timezone
@@ -83,29 +87,56 @@ for listing in listings:
     if listing["status"] in ("auditing", "rejected") or rng.random() < 0.1:
         submitted = taken - timedelta(hours=rng.randint(30, 72), minutes=rng.randint(0, 59))
         events.append({"listing_id": listing["id"], "at": iso(submitted), "from": "draft", "to": "auditing"})
-recent = [l for l in listings if l["status"] == "rejected"][:9] + [l for l in listings if l["status"] == "auditing"][:4]
+recent = [l for l in listings if l["status"] == "rejected"][:2]
 for i, listing in enumerate(recent):
     at = taken - timedelta(hours=rng.randint(1, 20), minutes=rng.randint(0, 59))
-    reason = "missing_brand_attribute" if i < 10 else "image_quality"
+    reason = ["missing_brand_attribute", "image_quality"][i]
+    listing["rejection_reason"] = reason
     events.append({"listing_id": listing["id"], "at": iso(at), "from": "auditing", "to": "rejected", "reason": reason})
     if i == 0:  # fixed, resubmitted and rejected again within the day: counts once
         events.append({"listing_id": listing["id"], "at": iso(at + timedelta(minutes=50)), "from": "auditing",
                        "to": "rejected", "reason": reason})
-for listing in [l for l in listings if l["status"] == "rejected"][9:]:  # older rejections, outside 24h
+for listing in [l for l in listings if l["status"] == "rejected"][2:]:  # older rejections, outside 24h
     events.append({"listing_id": listing["id"], "at": iso(taken - timedelta(hours=rng.randint(30, 70))),
                    "from": "auditing", "to": "rejected", "reason": listing["rejection_reason"]})
 events.sort(key=lambda e: e["at"])
 
-def write(name, rows):
-    with open(os.path.join(out, name), "w") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+def write_snapshot(folder, taken_at, listings, stock, events, templates):
+    os.makedirs(folder, exist_ok=True)
+    def write(name, rows):
+        with open(os.path.join(folder, name), "w") as f:
+            for row in rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    with open(os.path.join(folder, "snapshot.json"), "w") as f:
+        f.write(json.dumps({"format": 1, "store": "acme-outdoor", "taken_at": iso(taken_at)}) + "\n")
+    write("listings.jsonl", listings)
+    write("stock.jsonl", stock)
+    write("audit_events.jsonl", events)
+    write("freight_templates.jsonl", templates)
+    write("category_restrictions.jsonl", restrictions)
+    print(f"wrote {folder}: {len(listings)} listings, {len(stock)} stock records, {len(events)} audit events")
 
-with open(os.path.join(out, "snapshot.json"), "w") as f:
-    f.write(json.dumps({"format": 1, "store": "acme-outdoor", "taken_at": iso(taken)}) + "\n")
-write("listings.jsonl", listings)
-write("stock.jsonl", stock)
-write("audit_events.jsonl", events)
-write("freight_templates.jsonl", templates)
-write("category_restrictions.jsonl", restrictions)
-print(f"wrote {out}: {len(listings)} listings, {len(stock)} stock records, {len(events)} audit events")
+write_snapshot(out, taken, listings, stock, events, templates)
+
+# The next day.
+import copy
+taken2 = taken + timedelta(days=1)
+listings2, stock2, events2, templates2 = (copy.deepcopy(x) for x in (listings, stock, events, templates))
+by_sku2 = {s["sku"]: s for s in stock2}
+# The BigCommerce sync broke: 25 more SKUs that AliExpress still sells read zero.
+broken = [s for l in listings2 if l["status"] == "active" for s in l["skus"]
+          if s["stock"] > 0 and s["code"] in by_sku2 and by_sku2[s["code"]]["available"] > 0][40:65]
+for sku in broken:
+    by_sku2[sku["code"]].update(available=0, updated_at=iso(taken2 - timedelta(hours=3)))
+# 38 listings rejected overnight, nearly all for a missing brand attribute.
+overnight = [l for l in listings2 if l["status"] in ("active", "auditing")][100:138]
+for i, listing in enumerate(overnight):
+    reason = "image_quality" if i in (5, 20) else "missing_brand_attribute"
+    listing["status"], listing["rejection_reason"] = "rejected", reason
+    events2.append({"listing_id": listing["id"], "at": iso(taken2 - timedelta(hours=rng.randint(1, 12), minutes=rng.randint(0, 59))),
+                    "from": "auditing", "to": "rejected", "reason": reason})
+events2.sort(key=lambda e: e["at"])
+# The template that had dropped Brazil ships there again, and the EU template now covers the US and Brazil.
+next(t for t in templates2 if t["id"] == "FT-NOBR")["countries"].append("BR")
+next(t for t in templates2 if t["id"] == "FT-EU")["countries"].extend(["US", "BR"])
+write_snapshot(os.path.join(os.path.dirname(out), "demo-next"), taken2, listings2, stock2, events2, templates2)

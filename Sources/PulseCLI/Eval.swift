@@ -8,8 +8,9 @@ extension Pulse {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a merchant's KPI cards over a snapshot.",
             discussion: """
-                Exit status: 0 on success, 1 for bad config or data, 2 for bad usage, \
-                3 when an alert fires and --fail-on-alert is set.
+                Exit status: 0 on success, 1 for bad config or data (or a history store that cannot be \
+                written), 2 for bad usage, 3 when an alert fires and --fail-on-alert is set, 4 when the \
+                evaluation was recorded but a webhook delivery failed.
                 """
         )
 
@@ -43,6 +44,15 @@ extension Pulse {
         @Flag(help: "Exit 3 when any alert fires.")
         var failOnAlert = false
 
+        @Flag(help: "Record this evaluation in the history store and print the alert transitions it caused.")
+        var record = false
+
+        @Option(help: "The history store (default: $PULSE_DB, else .pulse/history.sqlite).")
+        var db: String?
+
+        @Option(help: "POST each alert transition as JSON to this URL (with --record).")
+        var notifyWebhook: String?
+
         func run() throws {
             var options = EvalRunner.Options(profile: profile, snapshot: snapshot)
             options.profilesDir = profiles
@@ -53,6 +63,9 @@ extension Pulse {
             options.format = format
             options.maxRows = maxRows
             options.failOnAlert = failOnAlert
+            options.record = record
+            options.db = db
+            options.notifyWebhook = notifyWebhook
             try emit(EvalRunner.run(options))
         }
     }

@@ -2,6 +2,7 @@ import PulseConfig
 import PulseDiagnostics
 import PulseEngine
 import PulseExpressions
+import PulseHistory
 import PulseSnapshot
 
 /// Renders evaluation results as the documented JSON or as a table for people.
@@ -13,7 +14,38 @@ enum EvalReport {
         let role: String?
     }
 
+    /// What `--record` did, for the report.
+    struct Recording {
+        let db: String
+        let outcome: RecordOutcome
+    }
+
+    static func transitionLine(_ t: AlertTransition) -> String {
+        let mark: String
+        switch t.to {
+        case "firing": mark = "▲"
+        case "resolved": mark = "✓"
+        case "pending": mark = "…"
+        default: mark = "·"
+        }
+        return "\(mark) \(t.card): \(t.from) -> \(t.to) (value \(display(t.value))) · \(t.reason)"
+    }
+
+    static func transitionJSON(_ t: AlertTransition) -> String {
+        "{\"card\": \(JSONText.quote(t.card)), \"from\": \"\(t.from)\", \"to\": \"\(t.to)\", \"value\": \(number(t.value)), "
+            + "\"at\": \"\(t.at)\", \"reason\": \(JSONText.quote(t.reason))}"
+    }
+
     private static let encoder = ValueJSON(objectTypes: Dictionary(uniqueKeysWithValues: ModelTypes.all.map { ($0.name, $0) }))
+
+    /// A number for people: whole numbers as they are, others to two decimals, nil as a dash.
+    static func display(_ d: Double?) -> String {
+        guard let d else { return "—" }
+        if d.rounded() == d, abs(d) < 1e15 { return String(Int64(d)) }
+        var text = String(format: "%.2f", d)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
 
     /// A number as JSON: whole numbers without a fraction, nil as null.
     static func number(_ d: Double?) -> String {
@@ -22,7 +54,7 @@ enum EvalReport {
         return ValueJSON.number(d)
     }
 
-    static func json(_ results: [CardResult], context: Context, maxRows: Int?) -> String {
+    static func json(_ results: [CardResult], context: Context, maxRows: Int?, recording: Recording? = nil) -> String {
         let cards = results.map { r -> String in
             let card = r.card
             let alert = r.settings.alert.map { rule in
@@ -71,10 +103,20 @@ enum EvalReport {
               "role": \(context.role.map(JSONText.quote) ?? "null"),
               "cards": [
             \(cards.joined(separator: ",\n"))
-              ]
+              ]\(recording.map { ",\n  \"recorded\": " + recordedJSON($0) } ?? "")
             }
 
             """
+    }
+
+    static func recordedJSON(_ r: Recording) -> String {
+        switch r.outcome {
+        case .alreadyRecorded:
+            return "{\"db\": \(JSONText.quote(r.db)), \"already\": true, \"transitions\": []}"
+        case .recorded(let transitions, let note):
+            return "{\"db\": \(JSONText.quote(r.db)), \"already\": false, \"note\": \(note.map(JSONText.quote) ?? "null"), "
+                + "\"transitions\": [\(transitions.map(transitionJSON).joined(separator: ", "))]}"
+        }
     }
 
     static func formatted(_ value: Double?, unit: CardUnit) -> String {
@@ -106,7 +148,7 @@ enum EvalReport {
         }
     }
 
-    static func table(_ results: [CardResult], context: Context, maxRows: Int) -> String {
+    static func table(_ results: [CardResult], context: Context, maxRows: Int, recording: Recording? = nil) -> String {
         var out = "Pulse · profile \(context.profile)"
         if let store = context.store { out += " · store \(store)" }
         out += " · now \(context.now)"
@@ -152,6 +194,18 @@ enum EvalReport {
             if r.errorCount > 0 {
                 out += "  ! \(r.errorCount) row\(r.errorCount == 1 ? "" : "s") could not be evaluated and \(r.errorCount == 1 ? "is" : "are") left out:\n"
                 for example in r.errorExamples { out += "    \(example)\n" }
+            }
+        }
+        if let recording {
+            out += "\n"
+            switch recording.outcome {
+            case .alreadyRecorded:
+                out += "history: \(context.now) is already recorded for \(context.profile) in \(recording.db); nothing written\n"
+            case .recorded(let transitions, let note):
+                out += "history: recorded \(context.now) for \(context.profile) in \(recording.db)\n"
+                if let note { out += "  \(note)\n" }
+                if transitions.isEmpty { out += "  no alert changed state\n" }
+                for t in transitions { out += "  " + transitionLine(t) + "\n" }
             }
         }
         return out

@@ -3,6 +3,7 @@ import PulseConfig
 import PulseDiagnostics
 import PulseEngine
 import PulseExpressions
+import PulseHistory
 import PulseSnapshot
 
 /// Output formats of `pulse eval`.
@@ -24,6 +25,12 @@ public enum EvalRunner {
         public var format: EvalFormat = .table
         public var maxRows: Int?
         public var failOnAlert = false
+        /// Store this evaluation in the history store.
+        public var record = false
+        /// The history store (default `PULSE_DB`, else `.pulse/history.sqlite`).
+        public var db: String?
+        /// Where to POST alert transitions.
+        public var notifyWebhook: String?
 
         /// Options for `profile` over `snapshot`, the rest at their defaults.
         public init(profile: String, snapshot: String) {
@@ -34,6 +41,20 @@ public enum EvalRunner {
 
     /// The exit status when `--fail-on-alert` is set and an alert fires.
     public static let alertExitCode: Int32 = 3
+    /// The exit status when the evaluation was recorded but a webhook delivery failed.
+    public static let webhookExitCode: Int32 = 4
+
+    /// The history store path: `--db`, else `PULSE_DB`, else `.pulse/history.sqlite`.
+    static func databasePath(_ explicit: String?) -> (path: String, explicit: Bool) {
+        if let explicit { return (explicit, true) }
+        if let env = ProcessInfo.processInfo.environment["PULSE_DB"], !env.isEmpty { return (env, true) }
+        return (HistoryStore.defaultPath, false)
+    }
+
+    static func openStore(_ path: String) throws(HistoryError) -> HistoryStore {
+        let timeout = ProcessInfo.processInfo.environment["PULSE_DB_BUSY_TIMEOUT"].flatMap(Double.init) ?? 10
+        return try HistoryStore(path: path, busyTimeout: timeout)
+    }
 
     /// Runs an evaluation. Exit 0 on success, 1 for bad config or data, 2 for bad usage, 3 when
     /// an alert fires under `--fail-on-alert`.
@@ -41,22 +62,84 @@ public enum EvalRunner {
         switch prepare(options) {
         case .failure(let failure): return failure.output
         case .success(let (config, profile, snapshot, now)):
+            if options.notifyWebhook != nil && !options.record {
+                return CommandFailure.usage("pulse eval: --notify-webhook sends the transitions --record causes; add --record").output
+            }
+            var webhook: WebhookNotifier?
+            if let text = options.notifyWebhook {
+                guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                    return CommandFailure.usage("pulse eval: --notify-webhook \(text) is not an http(s) URL").output
+                }
+                webhook = WebhookNotifier(url: url)
+            }
+            // The history store: for recording, and for spike baselines whenever one exists.
+            let (dbPath, explicit) = databasePath(options.db)
+            var store: HistoryStore?
+            if options.record || explicit || FileManager.default.fileExists(atPath: dbPath) {
+                do { store = try openStore(dbPath) } catch {
+                    return CommandFailure(message: "pulse eval: \(error)", exitCode: ExitStatus.failure).output
+                }
+            }
             let selection = Evaluation.Selection(role: options.role, keys: options.cards)
-            switch Evaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now, selection: selection) {
+            let results: [CardResult]
+            switch Evaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now, selection: selection,
+                                  baselines: store?.baselines(profile: profile.name)) {
             case .failure(let list):
                 let report = DiagnosticRenderer(sources: config.set.sources).render(list.diagnostics, format: .text, files: config.set.fileCount)
                 return CommandOutput(stderr: "pulse eval: the cards cannot run with this profile\n" + report, exitCode: ExitStatus.failure)
-            case .success(let results):
-                let context = EvalReport.Context(profile: profile.name, store: snapshot.store, now: now, role: options.role)
-                let text: String
-                switch options.format {
-                case .json: text = EvalReport.json(results, context: context, maxRows: options.maxRows)
-                case .table: text = EvalReport.table(results, context: context, maxRows: options.maxRows ?? 20)
-                }
-                let firing = results.contains { $0.firing }
-                return CommandOutput(stdout: text, exitCode: options.failOnAlert && firing ? alertExitCode : ExitStatus.ok)
+            case .success(let r): results = r
             }
+            var recording: EvalReport.Recording?
+            var stderr = ""
+            var exitCode = ExitStatus.ok
+            if options.record, let store {
+                let hold: (() -> Void)? = ProcessInfo.processInfo.environment["PULSE_TEST_PAUSE_IN_WRITE"] == "1" ? {
+                    // Test hook: announce, then wait for a line on standard input before committing.
+                    FileHandle.standardError.write(Data("pulse: paused inside the history write\n".utf8))
+                    _ = readLine()
+                } : nil
+                do {
+                    let outcome = try store.record(profile: profile.name, store: snapshot.store, takenAt: now, results: results, whileWriting: hold)
+                    recording = EvalReport.Recording(db: store.path, outcome: outcome)
+                } catch {
+                    return CommandFailure(message: "pulse eval: \(error)", exitCode: ExitStatus.failure).output
+                }
+                if let webhook {
+                    let failures = deliver(store: store, profile: profile.name, webhook: webhook)
+                    if !failures.isEmpty {
+                        stderr += failures.joined(separator: "\n") + "\n"
+                        exitCode = webhookExitCode
+                    }
+                }
+            }
+            let context = EvalReport.Context(profile: profile.name, store: snapshot.store, now: now, role: options.role)
+            let text: String
+            switch options.format {
+            case .json: text = EvalReport.json(results, context: context, maxRows: options.maxRows, recording: recording)
+            case .table: text = EvalReport.table(results, context: context, maxRows: options.maxRows ?? 20, recording: recording)
+            }
+            if exitCode == ExitStatus.ok && options.failOnAlert && results.contains(where: { $0.firing }) { exitCode = alertExitCode }
+            return CommandOutput(stdout: text, stderr: stderr, exitCode: exitCode)
         }
+    }
+
+    /// Posts every transition of the profile that no webhook has taken yet (this run's and any
+    /// earlier ones that failed); returns a message per failure. The records stay either way.
+    static func deliver(store: HistoryStore, profile: String, webhook: WebhookNotifier) -> [String] {
+        let pending: [AlertTransition]
+        do { pending = try store.undelivered(profile: profile) } catch { return ["pulse eval: webhook: \(error)"] }
+        var delivered: [Int64] = []
+        var failures: [String] = []
+        for transition in pending {
+            if let error = webhook.send(transition) {
+                failures.append("pulse eval: webhook \(webhook.url.absoluteString) failed for \(transition.card) (\(transition.to)): \(error); "
+                                + "the transition is recorded and will be sent again with the next --notify-webhook")
+                break  // keep the order: later transitions wait for this one
+            }
+            delivered.append(transition.id)
+        }
+        do { try store.markDelivered(delivered) } catch { failures.append("pulse eval: webhook: \(error)") }
+        return failures
     }
 
     private static func prepare(_ options: Options) -> Result<(LoadedConfig, ResolvedProfile, Snapshot, CELTimestamp), CommandFailure> {

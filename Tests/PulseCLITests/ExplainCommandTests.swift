@@ -35,9 +35,13 @@ import Testing
     }
 
     @Test func rejections24hCountedAndExcludedEvents() throws {
-        let rows = try outcomes("aex_rejected_listings_24h", row: "1005006001496691")
-        #expect(rows.map(\.0) == ["excluded", "counted"])
-        #expect(rows[1].1 == "where is true; event.listing_id = \"1005006001496691\" joins the distinct values")
+        // Submitted, then rejected twice within the day (churn): the two rejections join one distinct listing.
+        let rows = try outcomes("aex_rejected_listings_24h", row: "1005006000213813")
+        #expect(rows.map(\.0) == ["excluded", "counted", "counted"])
+        #expect(rows[0].1 == "where is false at event.to == \"rejected\"")
+        #expect(rows[1].1 == "where is true; event.listing_id = \"1005006000213813\" joins the distinct values")
+        let old = try outcomes("aex_rejected_listings_24h", row: "1005006001496691")
+        #expect(old.last?.1 == "where is false at event.at > now - params.window")
     }
 
     @Test func rejectedAuditingAndTotalRows() throws {

@@ -55,7 +55,7 @@ import Testing
         let dir = try setup(["a.yaml": passing])
         #expect(try CLI.run(["test"], in: dir).status == 0)
         let demo = dir.appendingPathComponent("profiles/demo.yaml")
-        let tuned = try String(contentsOf: demo, encoding: .utf8) + "  aex_xc_listed_but_oos_on_bc:\n    alert: \"> 3\"\n"
+        let tuned = try String(contentsOf: demo, encoding: .utf8).replacingOccurrences(of: "alert: {when: \"> 0\", for: 2}", with: "alert: \"> 3\"")
         try Data(tuned.utf8).write(to: demo)
         let result = try CLI.run(["test"], in: dir)
         #expect(result.status == 1)

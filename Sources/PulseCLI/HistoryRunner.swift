@@ -1,0 +1,111 @@
+import Foundation
+import PulseConfig
+import PulseDiagnostics
+import PulseExpressions
+import PulseHistory
+
+/// `pulse history` and `pulse alerts`: what the history store remembers.
+public enum HistoryRunner {
+    /// Parses `--since`: a duration back from the profile's latest recorded snapshot, or an RFC 3339 time.
+    static func since(_ text: String?, latest: CELTimestamp?) -> Result<CELTimestamp?, CommandFailure> {
+        guard let text else { return .success(nil) }
+        if let t = CELTimestamp(parsing: text) { return .success(t) }
+        if let d = ConfigDuration(parsing: text) {
+            guard let latest else { return .success(nil) }
+            return .success(CELTimestamp(seconds: latest.seconds - Int64(d.seconds)) ?? latest)
+        }
+        return .failure(.usage("--since \(text) is neither a duration (7d, 24h) nor an RFC 3339 time"))
+    }
+
+    private static func open(_ db: String?, command: String) -> Result<HistoryStore, CommandFailure> {
+        let (path, _) = EvalRunner.databasePath(db)
+        guard FileManager.default.fileExists(atPath: path) else {
+            return .failure(.usage("\(command): no history store at \(path); record one with pulse eval --record"))
+        }
+        do { return .success(try EvalRunner.openStore(path)) } catch {
+            return .failure(CommandFailure(message: "\(command): \(error)", exitCode: ExitStatus.failure))
+        }
+    }
+
+    static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    /// A sparkline of the values (nulls as spaces).
+    public static func sparkline(_ values: [Double?]) -> String {
+        let present = values.compactMap { $0 }
+        guard let low = present.min(), let high = present.max() else { return String(repeating: " ", count: values.count) }
+        return String(values.map { v -> Character in
+            guard let v else { return " " }
+            if high == low { return blocks[3] }
+            return blocks[min(7, Int((v - low) / (high - low) * 7.999))]
+        })
+    }
+
+    /// `pulse history CARD --profile P`.
+    public static func history(card: String, profile: String, since: String?, format: ExprFormat, db: String?) -> CommandOutput {
+        let store: HistoryStore
+        switch open(db, command: "pulse history") {
+        case .failure(let f): return f.output
+        case .success(let s): store = s
+        }
+        do {
+            let known = try store.cards(profile: profile)
+            guard known.contains(card) else {
+                if known.isEmpty { return CommandFailure.usage("pulse history: nothing recorded for profile '\(profile)' in \(store.path)").output }
+                return CommandFailure.usage("pulse history: no recorded values of '\(card)' for '\(profile)'" + Suggestion.didYouMean(card, in: known)).output
+            }
+            let from: CELTimestamp?
+            switch Self.since(since, latest: try store.latestSnapshot(profile: profile)) {
+            case .failure(let f): return f.output
+            case .success(let t): from = t
+            }
+            let points = try store.series(profile: profile, card: card, since: from)
+            if format == .json {
+                let items = points.map { "{\"taken_at\": \"\($0.takenAt)\", \"value\": \(EvalReport.number($0.value)), \"firing\": \($0.firing), \"row_count\": \($0.rowCount)}" }
+                return CommandOutput(stdout: "{\"profile\": \(JSONText.quote(profile)), \"card\": \(JSONText.quote(card)), \"series\": [\n  "
+                                     + items.joined(separator: ",\n  ") + "\n]}\n")
+            }
+            var out = "\(card) for \(profile): \(points.count) recorded value\(points.count == 1 ? "" : "s")\n"
+            out += "  " + sparkline(points.map(\.value)) + "\n"
+            for p in points {
+                out += "  \(p.takenAt)  \(EvalReport.display(p.value).padding(toLength: 10, withPad: " ", startingAt: 0))\(p.firing ? "  ▲ firing" : "")\n"
+            }
+            return CommandOutput(stdout: out)
+        } catch {
+            return CommandFailure(message: "pulse history: \(error)", exitCode: ExitStatus.failure).output
+        }
+    }
+
+    /// `pulse alerts --profile P`.
+    public static func alerts(profile: String, since: String?, format: ExprFormat, db: String?) -> CommandOutput {
+        let store: HistoryStore
+        switch open(db, command: "pulse alerts") {
+        case .failure(let f): return f.output
+        case .success(let s): store = s
+        }
+        do {
+            let from: CELTimestamp?
+            switch Self.since(since, latest: try store.latestSnapshot(profile: profile)) {
+            case .failure(let f): return f.output
+            case .success(let t): from = t
+            }
+            let active = try store.activeAlerts(profile: profile)
+            let transitions = try store.transitions(profile: profile, since: from)
+            if format == .json {
+                let a = active.map { "{\"card\": \(JSONText.quote($0.card)), \"title\": \(JSONText.quote($0.title)), \"state\": \"\($0.state)\", \"since\": \"\($0.since)\", \"value\": \(EvalReport.number($0.value)), \"consecutive\": \($0.consecutive)}" }
+                return CommandOutput(stdout: "{\"profile\": \(JSONText.quote(profile)), \"active\": [\(a.joined(separator: ", "))],\n \"transitions\": [\n  "
+                                     + transitions.map(EvalReport.transitionJSON).joined(separator: ",\n  ") + "\n]}\n")
+            }
+            var out = "alerts for \(profile)\n"
+            if active.isEmpty { out += "  nothing firing\n" }
+            for a in active {
+                out += "  \(a.state == "firing" ? "▲ FIRING" : "… pending") \(a.card) since \(a.since) (value \(EvalReport.display(a.value)))\n"
+            }
+            out += "recent transitions, newest first:\n"
+            if transitions.isEmpty { out += "  none\n" }
+            for t in transitions { out += "  \(t.at)  " + EvalReport.transitionLine(t) + "\n" }
+            return CommandOutput(stdout: out)
+        } catch {
+            return CommandFailure(message: "pulse alerts: \(error)", exitCode: ExitStatus.failure).output
+        }
+    }
+}

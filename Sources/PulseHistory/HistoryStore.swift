@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+import PulseConfig
+import PulseEngine
+import PulseExpressions
+
+/// Why the history store could not be used.
+public struct HistoryError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A change of an alert's state for one (profile, card).
+public struct AlertTransition: Sendable, Equatable {
+    public let id: Int64
+    public let profile: String
+    public let card: String
+    public let title: String
+    /// `inactive`, `pending` or `firing`.
+    public let from: String
+    /// `pending`, `firing`, `resolved` or `inactive`.
+    public let to: String
+    public let value: Double?
+    /// The snapshot time at which it happened.
+    public let at: String
+    public let roles: [String]
+    /// Why: the rule and, for a spike, the baseline.
+    public let reason: String
+    /// When a webhook took it, if one did.
+    public let deliveredAt: String?
+}
+
+/// The current alert state of one card.
+public struct AlertState: Sendable, Equatable {
+    public let profile: String
+    public let card: String
+    public let title: String
+    /// `inactive`, `pending` or `firing`.
+    public let state: String
+    /// Consecutive evaluations the condition has held.
+    public let consecutive: Int
+    /// When the current state began (snapshot time).
+    public let since: String
+    public let value: Double?
+}
+
+/// One recorded value of a card.
+public struct SeriesPoint: Sendable, Equatable {
+    public let takenAt: String
+    public let value: Double?
+    public let firing: Bool
+    public let rowCount: Int
+}
+
+/// What recording an evaluation did.
+public enum RecordOutcome: Sendable {
+    /// Stored, with the alert transitions it caused.
+    case recorded(transitions: [AlertTransition], note: String?)
+    /// This profile already has this snapshot: nothing was written.
+    case alreadyRecorded
+}
+
+/// Pulse's memory: every recorded evaluation, alert states and transitions, in SQLite (WAL).
+///
+/// One evaluation is written in one transaction, so a crash mid-write leaves the store as it
+/// was; a second writer waits for the first (up to the busy timeout) and then fails clearly.
+public final class HistoryStore: Sendable {
+    /// The default path, relative to the current folder.
+    public static let defaultPath = ".pulse/history.sqlite"
+
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating if needed) the store at `path`.
+    ///
+    /// - Parameter busyTimeout: how long a writer waits for another to finish, in seconds.
+    public init(path: String, busyTimeout: Double = 10) throws(HistoryError) {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw HistoryError("cannot create the folder of the history store \(path): \(error.localizedDescription)")
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try HistoryStore.migrator.migrate(pool)
+        } catch {
+            throw HistoryError("cannot open the history store \(path): \(HistoryStore.explain(error))")
+        }
+    }
+
+    static func explain(_ error: Error) -> String {
+        if let e = error as? DatabaseError {
+            if e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+                return "it is busy: another pulse is writing to it; try again when it has finished"
+            }
+            if e.resultCode == .SQLITE_NOTADB || e.resultCode == .SQLITE_CORRUPT {
+                return "it is not a Pulse history database (or it is damaged)"
+            }
+            return e.message ?? "\(e)"
+        }
+        return "\(error)"
+    }
+
+    /// The schema, versioned from the first release; each migration runs once.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE evaluation (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    profile TEXT NOT NULL,
+                    store TEXT,
+                    taken_at TEXT NOT NULL,
+                    taken_at_seconds INTEGER NOT NULL,
+                    evaluated_at TEXT NOT NULL,
+                    UNIQUE (profile, taken_at_seconds)
+                );
+                CREATE TABLE card_value (
+                    evaluation_id INTEGER NOT NULL REFERENCES evaluation(id) ON DELETE CASCADE,
+                    card TEXT NOT NULL,
+                    value REAL,
+                    numerator REAL,
+                    denominator REAL,
+                    breakdown TEXT,
+                    firing INTEGER NOT NULL,
+                    row_count INTEGER NOT NULL,
+                    error_count INTEGER NOT NULL,
+                    PRIMARY KEY (evaluation_id, card)
+                );
+                CREATE INDEX card_value_by_card ON card_value(card);
+                CREATE TABLE alert_state (
+                    profile TEXT NOT NULL,
+                    card TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    consecutive INTEGER NOT NULL,
+                    since TEXT NOT NULL,
+                    value REAL,
+                    last_taken_at_seconds INTEGER NOT NULL,
+                    PRIMARY KEY (profile, card)
+                );
+                CREATE TABLE alert_transition (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    evaluation_id INTEGER NOT NULL REFERENCES evaluation(id) ON DELETE CASCADE,
+                    profile TEXT NOT NULL,
+                    card TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    from_state TEXT NOT NULL,
+                    to_state TEXT NOT NULL,
+                    value REAL,
+                    at TEXT NOT NULL,
+                    roles TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    delivered_at TEXT
+                );
+                CREATE INDEX alert_transition_by_profile ON alert_transition(profile, id);
+                """)
+        }
+        return migrator
+    }
+
+    /// The schema versions applied, oldest first.
+    public func appliedMigrations() throws(HistoryError) -> [String] {
+        do { return try pool.read { try HistoryStore.migrator.appliedIdentifiers($0) }.sorted() } catch {
+            throw HistoryError(HistoryStore.explain(error))
+        }
+    }
+}
