@@ -1,0 +1,162 @@
+import Foundation
+import PulseHistory
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The history store through the real binary: recording, transitions, a kill in the middle of a
+/// write, concurrent writers, webhooks, and the history/alerts commands.
+@Suite struct HistoryCommandTests {
+    private func db() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("pulse-cli-\(UUID().uuidString)/history.sqlite").path
+    }
+
+    private func record(_ snapshot: String, _ db: String, _ extra: [String] = []) throws -> CLI.Result {
+        try CLI.run(["eval", "--profile", "demo", "--snapshot", "examples/\(snapshot)", "--record", "--db", db, "--max-rows", "0"] + extra,
+                    in: CLI.packageRoot)
+    }
+
+    /// Starts `pulse eval --record` paused inside its write transaction; returns once it says so.
+    private func startPaused(_ snapshot: String, _ db: String) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = try CLI.binary
+        process.arguments = ["eval", "--profile", "demo", "--snapshot", "examples/\(snapshot)", "--record", "--db", db, "--max-rows", "0"]
+        process.currentDirectoryURL = CLI.packageRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["PULSE_TEST_PAUSE_IN_WRITE"] = "1"
+        process.environment = environment
+        let input = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        while !seen.contains("paused inside the history write") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { throw CLI.CLIError(message: "the paused pulse exited early: \(seen)") }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        return (process, input)
+    }
+
+    @Test func recordTwoDaysShowsTransitionsAndIsIdempotent() throws {
+        let path = db()
+        let first = try record("demo", path)
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("history: recorded 2026-03-17T08:00:00Z for demo in \(path)\n"))
+        #expect(first.stdout.contains("… aex_xc_listed_but_oos_on_bc: inactive -> pending (value 7) · > 0 for 2; held 1 of 2 evaluations"))
+        let again = try record("demo", path)
+        #expect(again.stdout.contains("is already recorded for demo"))
+        let second = try record("demo-next", path, ["--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        let recorded = try #require(object["recorded"] as? [String: Any])
+        let transitions = try #require(recorded["transitions"] as? [[String: Any]])
+        #expect(transitions.map { "\($0["card"] ?? ""):\($0["to"] ?? "")" } == ["aex_xc_listed_but_oos_on_bc:firing", "aex_ship_to_country_coverage:resolved"])
+        let spike = (object["cards"] as? [[String: Any]])?.first { $0["key"] as? String == "aex_rejected_listings_24h" }
+        let note = ((spike?["alert"] as? [String: Any])?["spike"] as? [String: Any])?["note"] as? String
+        #expect(note == "spike: 38 is a spike (min 10, 5 × median 2 of 1 recorded value in 7d)")
+
+        let alerts = try CLI.run(["alerts", "--profile", "demo", "--db", path], in: CLI.packageRoot)
+        #expect(alerts.stdout.hasPrefix("alerts for demo\n  ▲ FIRING aex_rejected_auditing_listings since 2026-03-17T08:00:00Z"))
+        #expect(alerts.stdout.contains("recent transitions, newest first:\n  2026-03-18T08:00:00Z  ✓ aex_ship_to_country_coverage: firing -> resolved"))
+        let history = try CLI.run(["history", "aex_rejected_listings_24h", "--profile", "demo", "--db", path], in: CLI.packageRoot)
+        #expect(history.stdout == """
+            aex_rejected_listings_24h for demo: 2 recorded values
+              ▁█
+              2026-03-17T08:00:00Z  2           ▲ firing
+              2026-03-18T08:00:00Z  38          ▲ firing
+
+            """)
+        let recent = try CLI.run(["history", "aex_rejected_listings_24h", "--profile", "demo", "--db", path, "--since", "12h", "--format", "json"], in: CLI.packageRoot)
+        let series = (try JSONSerialization.jsonObject(with: Data(recent.stdout.utf8)) as? [String: Any])?["series"] as? [[String: Any]]
+        #expect(series?.count == 1)
+    }
+
+    @Test func killMidWriteLeavesTheStoreAsItWas() throws {
+        let path = db()
+        #expect(try record("demo", path).status == 0)
+        let (process, _) = try startPaused("demo-next", path)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let store = try HistoryStore(path: path)
+        #expect(try store.evaluationCount() == 1)
+        #expect(try store.activeAlerts(profile: "demo").first { $0.card == "aex_xc_listed_but_oos_on_bc" }?.state == "pending")
+        #expect(try store.transitions(profile: "demo", since: nil).count == 4)
+        // The next run records normally.
+        let again = try record("demo-next", path)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("pending -> firing"))
+    }
+
+    @Test func aSecondWriterWaitsOrFailsClearly() throws {
+        let path = db()
+        #expect(try record("demo", path).status == 0)
+        let (holder, input) = try startPaused("demo-next", path)
+        // Impatient: fails clearly, writes nothing.
+        let impatient = Process()
+        impatient.executableURL = try CLI.binary
+        impatient.arguments = ["eval", "--profile", "demo", "--snapshot", "examples/demo", "--record", "--db", path, "--now", "2026-03-19T08:00:00Z"]
+        impatient.currentDirectoryURL = CLI.packageRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["PULSE_DB_BUSY_TIMEOUT"] = "0.2"
+        impatient.environment = environment
+        let errors = Pipe()
+        impatient.standardError = errors
+        impatient.standardOutput = FileHandle.nullDevice
+        try impatient.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        impatient.waitUntilExit()
+        #expect(impatient.terminationStatus == 1)
+        #expect(message.contains("another pulse is writing"))
+        // Release the holder: it commits.
+        input.fileHandleForWriting.write(Data("\n".utf8))
+        holder.waitUntilExit()
+        #expect(holder.terminationStatus == 0)
+        // A patient writer (default timeout) then records too.
+        let patient = try record("demo", path, ["--now", "2026-03-19T08:00:00Z"])
+        #expect(patient.status == 0)
+        #expect(try HistoryStore(path: path).evaluationCount() == 3)
+    }
+
+    @Test func webhookReceivesEachTransition() throws {
+        let server = try WebhookServer()
+        defer { server.stop() }
+        let path = db()
+        let result = try record("demo", path, ["--notify-webhook", server.url])
+        #expect(result.status == 0, "\(result.stderr)")
+        let bodies = server.bodies
+        #expect(bodies.count == 4)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data((bodies.first ?? "").utf8)) as? [String: Any])
+        #expect(Set(first.keys).isSuperset(of: ["profile", "card", "title", "value", "state", "at", "roles"]))
+        #expect(first["profile"] as? String == "demo")
+        #expect(first["at"] as? String == "2026-03-17T08:00:00Z")
+        #expect(try HistoryStore(path: path).undelivered(profile: "demo").isEmpty)
+    }
+
+    @Test func webhookDownKeepsTheRecordAndRetriesLater() throws {
+        let path = db()
+        let down = try record("demo", path, ["--notify-webhook", "http://127.0.0.1:\(try WebhookServer.deadPort())/hook"])
+        #expect(down.status == 4)
+        #expect(down.stderr.contains("failed for"))
+        #expect(down.stderr.contains("the transition is recorded and will be sent again"))
+        let store = try HistoryStore(path: path)
+        #expect(try store.evaluationCount() == 1)
+        #expect(try store.undelivered(profile: "demo").count == 4)
+        // Back up: the next run sends the earlier transitions and its own.
+        let server = try WebhookServer()
+        defer { server.stop() }
+        let up = try record("demo-next", path, ["--notify-webhook", server.url])
+        #expect(up.status == 0)
+        #expect(server.bodies.count == 6)
+        #expect(try store.undelivered(profile: "demo").isEmpty)
+    }
+
+    @Test func usageErrors() throws {
+        let noRecord = try CLI.run(["eval", "--profile", "demo", "--snapshot", "examples/demo", "--notify-webhook", "http://127.0.0.1:1/"], in: CLI.packageRoot)
+        #expect(noRecord.status == 2)
+        let missing = try CLI.run(["alerts", "--profile", "demo", "--db", "/nonexistent/h.sqlite"], in: CLI.packageRoot)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no history store at /nonexistent/h.sqlite"))
+    }
+}
