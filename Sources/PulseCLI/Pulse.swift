@@ -5,7 +5,7 @@ public struct Pulse: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pulse",
         abstract: "KPI cards over AliExpress listings and BigCommerce stock.",
-        subcommands: [Validate.self, Eval.self, Test.self, Explain.self, History.self, Alerts.self, Cards.self, Expr.self]
+        subcommands: [Validate.self, Eval.self, Test.self, Explain.self, History.self, Alerts.self, Cards.self, Expr.self, Generate.self, Bench.self]
     )
 
     public init() {}

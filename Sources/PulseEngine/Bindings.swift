@@ -80,6 +80,7 @@ enum CardEnvironment {
 
 /// The merchant's profile as expressions see it.
 final class ProfileObject: CELObject {
+    var celTypeName: String { "profile" }
     private let values: [Value]
 
     init(_ profile: ResolvedProfile) {
@@ -93,6 +94,7 @@ final class ProfileObject: CELObject {
 
 /// A card's params (defaults with the profile's overrides) as expressions see them.
 final class ParamsObject: CELObject {
+    var celTypeName: String { "params" }
     let values: [Value]
 
     init(_ values: [Value]) {

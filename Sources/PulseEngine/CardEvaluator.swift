@@ -37,8 +37,8 @@ public struct CardEvaluator: Sendable {
         let card = compiled.card
         let activation = Activation(slotCount: compiled.slotCount)
         activation.slots[Slots.now] = .timestamp(now)
-        activation.slots[Slots.profile] = .object(ProfileObject(profile), typeName: "profile")
-        activation.slots[Slots.params] = .object(ParamsObject(settings.params), typeName: "params")
+        activation.slots[Slots.profile] = .object(ProfileObject(profile))
+        activation.slots[Slots.params] = .object(ParamsObject(settings.params))
 
         var total = Accumulator()
         var groups: [String: Accumulator] = [:]
@@ -49,7 +49,25 @@ public struct CardEvaluator: Sendable {
 
         var current = RowContext(listing: nil, sku: nil, event: nil)
 
-        func fail(_ part: CompiledCard.Part, _ error: EvalError, _ row: () -> String) {
+        // Hoisted out of the row loop so that no part (with its source text and scalar) is
+        // copied per row; the parts themselves are only touched on the error path.
+        enum MeasureKind { case count, countDistinct, sum, percent }
+        let measureKind: MeasureKind
+        switch card.measure {
+        case .count: measureKind = .count
+        case .countDistinct: measureKind = .countDistinct
+        case .sum: measureKind = .sum
+        case .percent: measureKind = .percent
+        }
+        let filterProgram = compiled.filter?.program
+        let groupProgram = compiled.groupBy?.program
+        let measureProgram = compiled.measureArgument?.program
+        let rowsWhereProgram = compiled.rowsWhere?.program
+        let columnPrograms = compiled.columns.map { (name: $0.name, program: $0.part.program) }
+        let tracing = observer != nil
+
+        func fail(_ part: CompiledCard.Part?, _ error: EvalError, _ row: () -> String) {
+            guard let part else { return }
             observer?.observe(current, .errored(part: part, error: error))
             errorCount += 1
             guard examples.count < CardEvaluator.errorExampleLimit else { return }
@@ -59,49 +77,49 @@ public struct CardEvaluator: Sendable {
 
         func visit(_ row: () -> String) {
             considered += 1
-            if observer != nil { compiled.resetTraces() }
-            if let filter = compiled.filter {
+            if tracing { compiled.resetTraces() }
+            if let filterProgram {
                 do throws(EvalError) {
-                    guard try filter.program.evaluateBool(activation) else {
-                        observer?.observe(current, .filteredOut)
+                    guard try filterProgram.evaluateBool(activation) else {
+                        if tracing { observer?.observe(current, .filteredOut) }
                         return
                     }
                 } catch {
-                    fail(filter, error, row)
+                    fail(compiled.filter, error, row)
                     return
                 }
             }
             var label: String?
-            if let groupBy = compiled.groupBy {
-                do throws(EvalError) { label = try groupBy.program.evaluate(activation).label } catch {
-                    fail(groupBy, error, row)
+            if let groupProgram {
+                do throws(EvalError) { label = try groupProgram.evaluate(activation).label } catch {
+                    fail(compiled.groupBy, error, row)
                     return
                 }
             }
             var held = false
             var measured: Value = .null
-            if let argument = compiled.measureArgument {
+            if let measureProgram {
                 do throws(EvalError) {
-                    if case .percent = card.measure {
-                        held = try argument.program.evaluateBool(activation)
+                    if measureKind == .percent {
+                        held = try measureProgram.evaluateBool(activation)
                     } else {
-                        measured = try argument.program.evaluate(activation)
-                        if case .sum = card.measure {
+                        measured = try measureProgram.evaluate(activation)
+                        if measureKind == .sum {
                             switch measured {
                             case .int, .double: break
-                            case .null: throw EvalError("sum() got null; guard it with has() or != null in where", offset: argument.program.checked.offset)
-                            default: throw EvalError("sum() needs a number, got \(measured.typeName)", offset: argument.program.checked.offset)
+                            case .null: throw EvalError("sum() got null; guard it with has() or != null in where", offset: measureProgram.checked.offset)
+                            default: throw EvalError("sum() needs a number, got \(measured.typeName)", offset: measureProgram.checked.offset)
                             }
                         }
                     }
                 } catch {
-                    fail(argument, error, row)
+                    fail(compiled.measureArgument, error, row)
                     return
                 }
             }
             func add(_ acc: inout Accumulator) {
                 acc.passed += 1
-                switch card.measure {
+                switch measureKind {
                 case .count: break
                 case .percent: if held { acc.held += 1 }
                 case .countDistinct: acc.distinct.insert(ValueKey(measured))
@@ -113,55 +131,54 @@ public struct CardEvaluator: Sendable {
             add(&total)
             if let label { add(&groups[label, default: Accumulator()]) }
 
-            let contribution = RowOutcome.Contribution(label: label, held: held, measured: measured)
-            if let rowsWhere = compiled.rowsWhere {
+            if let rowsWhereProgram {
                 do throws(EvalError) {
-                    guard try rowsWhere.program.evaluateBool(activation) else {
-                        observer?.observe(current, .counted(contribution, worklist: nil))
+                    guard try rowsWhereProgram.evaluateBool(activation) else {
+                        if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: nil)) }
                         return
                     }
                 } catch {
-                    fail(rowsWhere, error, row)
+                    fail(compiled.rowsWhere, error, row)
                     return
                 }
             }
-            guard !compiled.columns.isEmpty else {
-                observer?.observe(current, .counted(contribution, worklist: nil))
+            guard !columnPrograms.isEmpty else {
+                if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: nil)) }
                 return
             }
             var cells: [(column: String, value: Value)] = []
-            cells.reserveCapacity(compiled.columns.count)
-            for (name, part) in compiled.columns {
-                do throws(EvalError) { cells.append((name, try part.program.evaluate(activation))) } catch {
-                    fail(part, error, row)
-                    cells.append((name, .null))
+            cells.reserveCapacity(columnPrograms.count)
+            for (index, column) in columnPrograms.enumerated() {
+                do throws(EvalError) { cells.append((column.name, try column.program.evaluate(activation))) } catch {
+                    fail(compiled.columns[index].part, error, row)
+                    cells.append((column.name, .null))
                 }
             }
             rows.append(cells)
-            observer?.observe(current, .counted(contribution, worklist: cells))
+            if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: cells)) }
         }
 
         switch card.from {
         case .listings:
             for listing in snapshot.listings {
-                activation.slots[Slots.listing] = .object(listing, typeName: "listing")
+                activation.slots[Slots.listing] = .object(listing)
                 if observer != nil { current = RowContext(listing: listing, sku: nil, event: nil) }
                 visit { "listings.jsonl:\(listing.line) (listing \(listing.id))" }
             }
         case .skus:
             for listing in snapshot.listings {
-                activation.slots[Slots.listing] = .object(listing, typeName: "listing")
+                activation.slots[Slots.listing] = .object(listing)
                 for sku in listing.skus {
-                    activation.slots[Slots.sku] = .object(sku, typeName: "sku")
-                    activation.slots[Slots.bc] = sku.stockRecord.map { .object($0, typeName: "bc") } ?? .null
+                    activation.slots[Slots.sku] = .object(sku)
+                    activation.slots[Slots.bc] = sku.stockRecord.map { .object($0) } ?? .null
                     if observer != nil { current = RowContext(listing: listing, sku: sku, event: nil) }
                     visit { "listings.jsonl:\(listing.line) (listing \(listing.id), sku \(sku.code))" }
                 }
             }
         case .auditEvents:
             for event in snapshot.auditEvents {
-                activation.slots[Slots.event] = .object(event, typeName: "event")
-                activation.slots[Slots.listing] = event.listing.map { .object($0, typeName: "listing") } ?? .null
+                activation.slots[Slots.event] = .object(event)
+                activation.slots[Slots.listing] = event.listing.map { .object($0) } ?? .null
                 if observer != nil { current = RowContext(listing: event.listing, sku: nil, event: event) }
                 visit { "audit_events.jsonl:\(event.line) (listing \(event.listingID))" }
             }

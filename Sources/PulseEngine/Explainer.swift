@@ -103,7 +103,8 @@ public enum Explainer {
 
     static func show(_ value: Value) -> String {
         switch value {
-        case .object(let o, let type):
+        case .object(let o):
+            let type = o.celTypeName
             if let listing = o as? Listing { return "<listing \(listing.id)>" }
             if let sku = o as? SKUVariant { return "<sku \(sku.code)>" }
             if let bc = o as? StockRecord { return "<bc \(bc.sku)>" }

@@ -23,15 +23,15 @@ public struct RowBinding: Sendable {
             params = card.params.map { ($0.name.value, CardEnvironment.celType($0.type)) }
         }
         let env = CardEnvironment.make(source: nil, params: params)
-        var values: [(Int, Value)] = [(Slots.params, .object(ParamsObject(paramValues), typeName: "params"))]
+        var values: [(Int, Value)] = [(Slots.params, .object(ParamsObject(paramValues)))]
         if let time = now ?? snapshot?.takenAt { values.append((Slots.now, .timestamp(time))) }
-        if let profile { values.append((Slots.profile, .object(ProfileObject(profile), typeName: "profile"))) }
+        if let profile { values.append((Slots.profile, .object(ProfileObject(profile)))) }
         if let listingID {
             guard let snapshot else { throw RowBindingError("--row needs --snapshot") }
             guard let listing = snapshot.listings.first(where: { $0.id == listingID }) else {
                 throw RowBindingError("no listing '\(listingID)' in \(snapshot.folder)")
             }
-            values.append((Slots.listing, .object(listing, typeName: "listing")))
+            values.append((Slots.listing, .object(listing)))
             let sku: SKUVariant?
             if let skuCode {
                 guard let found = listing.skus.first(where: { $0.code == skuCode }) else {
@@ -42,11 +42,11 @@ public struct RowBinding: Sendable {
                 sku = listing.skus.first
             }
             if let sku {
-                values.append((Slots.sku, .object(sku, typeName: "sku")))
-                values.append((Slots.bc, sku.stockRecord.map { .object($0, typeName: "bc") } ?? .null))
+                values.append((Slots.sku, .object(sku)))
+                values.append((Slots.bc, sku.stockRecord.map { .object($0) } ?? .null))
             }
             if let event = snapshot.auditEvents.filter({ $0.listingID == listingID }).max(by: { $0.at < $1.at }) {
-                values.append((Slots.event, .object(event, typeName: "event")))
+                values.append((Slots.event, .object(event)))
             }
         }
         self.environment = env

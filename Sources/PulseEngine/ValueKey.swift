@@ -23,7 +23,7 @@ enum ValueKey: Hashable {
         case .timestamp(let t): self = .timestamp(t)
         case .duration(let d): self = .duration(d)
         case .list(let items): self = .list(items.map(ValueKey.init))
-        case .object(let o, _): self = .object(ObjectIdentifier(o))
+        case .object(let o): self = .object(ObjectIdentifier(o))
         }
     }
 }
@@ -40,7 +40,7 @@ extension Value {
         case .timestamp(let t): return t.description
         case .duration(let d): return d.description
         case .list(let items): return "[" + items.map(\.label).joined(separator: ", ") + "]"
-        case .object(_, let typeName): return "<\(typeName)>"
+        case .object(let o): return "<\(o.celTypeName)>"
         }
     }
 }

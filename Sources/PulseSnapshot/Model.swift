@@ -80,7 +80,7 @@ public final class Listing: Sendable {
         self.line = line
         self.shipToValue = .list(shipTo.map(Value.string))
         self.restrictedValue = .list(restrictedDestinations.map(Value.string))
-        self.skusValue = .list(skus.map { .object($0, typeName: ModelTypes.sku.name) })
+        self.skusValue = .list(skus.map { .object($0) })
     }
 }
 

@@ -54,6 +54,8 @@ private func optional(_ s: String?) -> Value { s.map(Value.string) ?? .null }
 private func optional(_ t: CELTimestamp?) -> Value { t.map(Value.timestamp) ?? .null }
 
 extension Listing: CELObject {
+    public var celTypeName: String { "listing" }
+
     public func field(_ index: Int) -> Value {
         switch index {
         case 0: return .string(id)
@@ -76,6 +78,8 @@ extension Listing: CELObject {
 }
 
 extension SKUVariant: CELObject {
+    public var celTypeName: String { "sku" }
+
     public func field(_ index: Int) -> Value {
         switch index {
         case 0: return .string(code)
@@ -87,6 +91,8 @@ extension SKUVariant: CELObject {
 }
 
 extension StockRecord: CELObject {
+    public var celTypeName: String { "bc" }
+
     public func field(_ index: Int) -> Value {
         switch index {
         case 0: return .string(sku)
@@ -100,6 +106,8 @@ extension StockRecord: CELObject {
 }
 
 extension AuditEvent: CELObject {
+    public var celTypeName: String { "event" }
+
     public func field(_ index: Int) -> Value {
         switch index {
         case 0: return .string(listingID)

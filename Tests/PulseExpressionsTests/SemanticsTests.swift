@@ -67,6 +67,7 @@ import Testing
 
     // A tiny model to check fields, null handling and did-you-mean.
     final class Item: CELObject {
+        var celTypeName: String { "item" }
         let name: String?
         let qty: Int64
         init(_ name: String?, _ qty: Int64) { self.name = name; self.qty = qty }
@@ -81,8 +82,8 @@ import Testing
     }
 
     @Test func fieldsNullsAndHas() {
-        let bindNull: (Activation) -> Void = { $0.slots[0] = .object(Item(nil, 3), typeName: "item") }
-        let bindNamed: (Activation) -> Void = { $0.slots[0] = .object(Item("tent", 3), typeName: "item") }
+        let bindNull: (Activation) -> Void = { $0.slots[0] = .object(Item(nil, 3)) }
+        let bindNamed: (Activation) -> Void = { $0.slots[0] = .object(Item("tent", 3)) }
         #expect(eval("item.name == null", environment, bind: bindNull) == .success("true"))
         #expect(eval("has(item.name)", environment, bind: bindNull) == .success("false"))
         #expect(eval("has(item.name)", environment, bind: bindNamed) == .success("true"))

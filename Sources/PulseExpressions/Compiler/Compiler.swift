@@ -72,6 +72,16 @@ struct Builder {
         case .variable(_, let slot):
             return { activation in activation.slots[slot] }
         case .list(let elements):
+            // A list of literals is a constant, built once.
+            var constants: [Value] = []
+            for element in elements {
+                guard case .literal(let value) = element.kind else { break }
+                constants.append(value)
+            }
+            if constants.count == elements.count {
+                let constant = Value.list(constants)
+                return { _ in constant }
+            }
             let evaluators = elements.map(build)
             return { (activation) throws(EvalError) in
                 var out: [Value] = []
@@ -83,7 +93,7 @@ struct Builder {
             let operand = build(operandNode)
             return { (activation) throws(EvalError) in
                 let target = try operand(activation)
-                guard case .object(let object, _) = target else {
+                guard case .object(let object) = target else {
                     if case .null = target {
                         throw EvalError("cannot select '\(name)' from null", offset: offset)
                     }
@@ -106,13 +116,15 @@ struct Builder {
     }
 
     private func buildCall(_ function: String, _ arguments: [CheckedExpr], offset: Int) -> Evaluator {
-        let args = arguments.map(build)
+        // Each argument's closure is built into its own constant: a closure taken out of an array
+        // would be called through a reabstraction thunk on every row.
+        let first = build(arguments[0])
         switch function {
-        case Operator.and: return Logic.and(args[0], args[1], offset: offset)
-        case Operator.or: return Logic.or(args[0], args[1], offset: offset)
-        case Operator.conditional: return Logic.conditional(args[0], args[1], args[2], offset: offset)
+        case Operator.and: return Logic.and(first, build(arguments[1]), offset: offset)
+        case Operator.or: return Logic.or(first, build(arguments[1]), offset: offset)
+        case Operator.conditional: return Logic.conditional(first, build(arguments[1]), build(arguments[2]), offset: offset)
         case Operator.not:
-            let operand = args[0]
+            let operand = first
             return { (activation) throws(EvalError) in
                 guard case .bool(let b) = try operand(activation) else {
                     throw EvalError.noOverload(function, [try operand(activation)]).at(offset)
@@ -124,7 +136,7 @@ struct Builder {
         }
         // Regular expressions given as literals compile once, here.
         if function == "matches", arguments.count == 2, case .literal(.string(let pattern)) = arguments[1].kind {
-            let target = args[0]
+            let target = first
             guard let regex = try? NSRegularExpression(pattern: pattern) else {
                 return { _ throws(EvalError) in throw EvalError("invalid regular expression '\(pattern)'", offset: offset) }
             }
@@ -136,15 +148,15 @@ struct Builder {
                 return .bool(box.matches(s))
             }
         }
-        switch args.count {
+        switch arguments.count {
         case 1:
-            let a = args[0]
+            let a = first
             let implementation = Functions.unary(function)
             return { (activation) throws(EvalError) in
                 do throws(EvalError) { return try implementation(try a(activation)) } catch { throw error.at(offset) }
             }
         default:
-            let a = args[0], b = args[1]
+            let a = first, b = build(arguments[1])
             let implementation = Functions.binary(function)
             return { (activation) throws(EvalError) in
                 let x = try a(activation)

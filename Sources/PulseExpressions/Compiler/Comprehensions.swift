@@ -50,15 +50,20 @@ enum Comprehensions {
                 return .bool(count == 1)
             }
         case .filter, .map:
-            let isMap = kind == .map
+            // Closures are unwrapped here, once: an optional closure called per element would go
+            // through a reabstraction thunk every time.
+            let hasPredicate = predicate != nil
+            let p: Evaluator = predicate ?? { _ in .bool(true) }
+            let isMap = kind == .map && transform != nil
+            let t: Evaluator = transform ?? { _ in .null }
             return { (activation) throws(EvalError) in
                 let saved = activation.slots[slot]
                 defer { activation.slots[slot] = saved }
                 var out: [Value] = []
                 for item in try elements(range, activation, kind, offset) {
                     activation.slots[slot] = item
-                    if let predicate, try !test(predicate, activation, kind, offset) { continue }
-                    out.append(isMap ? try (transform ?? { _ in item })(activation) : item)
+                    if hasPredicate, try !test(p, activation, kind, offset) { continue }
+                    out.append(isMap ? try t(activation) : item)
                 }
                 return .list(out)
             }

@@ -1,8 +1,11 @@
+import Foundation
 /// An object from the data model that expressions can read fields of (a listing, a SKU, …).
 ///
 /// Field names are resolved to indexes when an expression is compiled; at run time only
 /// ``field(_:)`` is called, with no lookup by name.
 public protocol CELObject: AnyObject, Sendable {
+    /// The name of the object's declared type (e.g. `listing`).
+    var celTypeName: String { get }
     /// The value of the field at `index` in the object's declared type (null when absent).
     func field(_ index: Int) -> Value
 }
@@ -17,7 +20,7 @@ public enum Value: Sendable {
     case list([Value])
     case timestamp(CELTimestamp)
     case duration(CELDuration)
-    case object(any CELObject, typeName: String)
+    case object(any CELObject)
 
     /// The CEL name of the value's type: `int`, `list`, `null_type`, …
     public var typeName: String {
@@ -30,7 +33,7 @@ public enum Value: Sendable {
         case .list: return "list"
         case .timestamp: return "google.protobuf.Timestamp"
         case .duration: return "google.protobuf.Duration"
-        case .object(_, let typeName): return typeName
+        case .object(let o): return o.celTypeName
         }
     }
 
@@ -54,14 +57,14 @@ public enum Value: Sendable {
         case (.double(let x), .double(let y)): return x == y
         case (.int(let x), .double(let y)): return Double(x) == y && y.isFinite && Int64(exactly: y) == x
         case (.double(let x), .int(let y)): return celEquals(.int(y), .double(x))
-        case (.string(let x), .string(let y)): return x.unicodeScalars.elementsEqual(y.unicodeScalars)
+        case (.string(let x), .string(let y)): return sameScalars(x, y)
         case (.timestamp(let x), .timestamp(let y)): return x == y
         case (.duration(let x), .duration(let y)): return x == y
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
             for i in x.indices where !celEquals(x[i], y[i]) { return false }
             return true
-        case (.object(let x, _), .object(let y, _)): return x === y
+        case (.object(let x), .object(let y)): return x === y
         default: return false
         }
     }
@@ -87,6 +90,20 @@ public enum Value: Sendable {
         case (.duration(let x), .duration(let y)): return order(x, y)
         default: return nil
         }
+    }
+
+    /// Code-point equality (no Unicode normalisation, as CEL wants), by bytes where possible.
+    @inline(__always)
+    public static func sameScalars(_ x: String, _ y: String) -> Bool {
+        if x.utf8.count != y.utf8.count { return false }
+        let fast = x.utf8.withContiguousStorageIfAvailable { a in
+            y.utf8.withContiguousStorageIfAvailable { b in
+                guard let pa = a.baseAddress, let pb = b.baseAddress else { return true }
+                return memcmp(pa, pb, a.count) == 0
+            }
+        }
+        if let fast, let result = fast { return result }
+        return x.utf8.elementsEqual(y.utf8)
     }
 
     private static func compareIntDouble(_ x: Int64, _ y: Double) -> Int {

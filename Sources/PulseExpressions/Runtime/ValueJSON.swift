@@ -24,7 +24,8 @@ public struct ValueJSON: Sendable {
         case .list(let items): return "[" + items.map(plain).joined(separator: ", ") + "]"
         case .timestamp(let t): return JSONText.quote(t.description)
         case .duration(let d): return JSONText.quote(d.description)
-        case .object(let object, let typeName):
+        case .object(let object):
+            let typeName = object.celTypeName
             guard let type = objectTypes[typeName] else { return JSONText.quote("<\(typeName)>") }
             let fields = type.fields.enumerated().map { i, f in JSONText.quote(f.name) + ": " + plain(object.field(i)) }
             return "{" + fields.joined(separator: ", ") + "}"
