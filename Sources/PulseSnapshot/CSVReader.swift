@@ -5,7 +5,7 @@ struct CSVReader {
     /// What one line turned out to be.
     enum Line {
         case skip
-        case record([(String, JSONValue)])
+        case record([JSONMember])
         case error(String)
     }
 
@@ -22,15 +22,15 @@ struct CSVReader {
             return names.contains("sku") ? .skip : .error("the header row must name the columns (sku,available,tracking,purchasable,updated_at)")
         }
         guard cells.count == names.count else { return .error("\(cells.count) cells; the header has \(names.count)") }
-        var fields: [(String, JSONValue)] = []
+        var fields: [JSONMember] = []
         for (name, cell) in zip(names, cells) where !cell.isEmpty {
             switch name {
             case "available":
-                fields.append((name, Int64(cell).map(JSONValue.int) ?? .string(cell)))
+                fields.append(JSONMember(name, Int64(cell).map(JSONValue.int) ?? .string(cell)))
             case "purchasable":
-                fields.append((name, cell == "true" ? .bool(true) : cell == "false" ? .bool(false) : .string(cell)))
+                fields.append(JSONMember(name, cell == "true" ? .bool(true) : cell == "false" ? .bool(false) : .string(cell)))
             default:
-                fields.append((name, .string(cell)))
+                fields.append(JSONMember(name, .string(cell)))
             }
         }
         return .record(fields)

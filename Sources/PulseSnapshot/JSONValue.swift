@@ -1,3 +1,17 @@
+/// One member of a JSON object.
+public struct JSONMember: Sendable, Equatable {
+    /// The key.
+    public var key: String
+    /// The value.
+    public var value: JSONValue
+
+    /// A member.
+    public init(_ key: String, _ value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
 /// A parsed JSON value. Objects keep their keys in order; numbers keep whether they were
 /// written as integers.
 public indirect enum JSONValue: Sendable, Equatable {
@@ -7,7 +21,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([(String, JSONValue)])
+    case object([JSONMember])
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
@@ -17,8 +31,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case (.double(let x), .double(let y)): return x == y
         case (.string(let x), .string(let y)): return x == y
         case (.array(let x), .array(let y)): return x == y
-        case (.object(let x), .object(let y)):
-            return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.object(let x), .object(let y)): return x == y
         default: return false
         }
     }
@@ -116,7 +129,7 @@ public struct JSONParser {
         try enter()
         defer { depth -= 1 }
         i += 1
-        var members: [(String, JSONValue)] = []
+        var members: [JSONMember] = []
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
         while true {
@@ -124,14 +137,14 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
             let keyOffset = i
             let key = try string()
-            if members.contains(where: { $0.0 == key }) {
+            if members.contains(where: { $0.key == key }) {
                 throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \"\(key)\"")
             }
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
             i += 1
             skipSpace()
-            members.append((key, try value()))
+            members.append(JSONMember(key, try value()))
             skipSpace()
             guard i < bytes.count else { throw error("unexpected end of JSON inside an object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -161,16 +174,19 @@ public struct JSONParser {
     private mutating func string() throws(JSONSyntaxError) -> String {
         i += 1
         let start = i
-        // Fast path: no escapes.
+        // Fast path: no escapes; ASCII needs no UTF-8 validation.
+        var ascii = true
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<i])
                 i += 1
+                if ascii { return String(decoding: slice, as: UTF8.self) }
                 guard let s = String(validating: slice, as: UTF8.self) else { throw JSONSyntaxError(offset: start, message: "invalid UTF-8 in a string") }
                 return s
             }
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b >= 0x80 { ascii = false }
             i += 1
         }
         var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<i]))

@@ -52,8 +52,8 @@ public final class Listing: Sendable {
     public let restrictedDestinations: [String]
     /// Active and at least one SKU with stock > 0.
     public let buyable: Bool
-    /// The line of `listings.jsonl` it came from.
-    public let line: Int
+    /// The line of `listings.jsonl` it came from (set once, when the loader keeps the row).
+    public nonisolated(unsafe) var line: Int
 
     let shipToValue: Value
     let restrictedValue: Value
@@ -62,7 +62,8 @@ public final class Listing: Sendable {
     /// Creates a listing; `shipTo` and `restrictedDestinations` are the resolved derived fields.
     public init(id: String, title: String?, status: ListingStatus, categoryID: String?, freightTemplateID: String?,
                 ownShipTo: [String]?, createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?,
-                rejectionReason: String?, skus: [SKUVariant], shipTo: [String], restrictedDestinations: [String], line: Int) {
+                rejectionReason: String?, skus: [SKUVariant], shipTo: [String], restrictedDestinations: [String], line: Int,
+                shipToValue: Value? = nil, restrictedValue: Value? = nil) {
         self.id = id
         self.title = title
         self.status = status
@@ -78,8 +79,8 @@ public final class Listing: Sendable {
         self.restrictedDestinations = restrictedDestinations
         self.buyable = status == .active && skus.contains { $0.stock > 0 }
         self.line = line
-        self.shipToValue = .list(shipTo.map(Value.string))
-        self.restrictedValue = .list(restrictedDestinations.map(Value.string))
+        self.shipToValue = shipToValue ?? .list(shipTo.map(Value.string))
+        self.restrictedValue = restrictedValue ?? .list(restrictedDestinations.map(Value.string))
         self.skusValue = .list(skus.map { .object($0) })
     }
 }

@@ -2,15 +2,15 @@ import PulseExpressions
 
 /// Reads typed fields from one JSON object (a row), recording a message per problem.
 struct RowReader {
-    let fields: [(String, JSONValue)]
+    let fields: [JSONMember]
     var problems: [String] = []
 
-    init(_ fields: [(String, JSONValue)]) {
+    init(_ fields: [JSONMember]) {
         self.fields = fields
     }
 
     func value(_ name: String) -> JSONValue? {
-        for (key, value) in fields where key == name { return value }
+        for member in fields where member.key == name { return member.value }
         return nil
     }
 

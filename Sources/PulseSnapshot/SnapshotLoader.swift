@@ -84,7 +84,7 @@ public struct SnapshotLoader {
     }
 
     /// Calls `body` with each non-blank line's number and JSON object, reporting bad JSON.
-    private mutating func forEachObject(_ name: String, required: Bool, _ body: (inout SnapshotLoader, Int, [(String, JSONValue)]) -> Void) {
+    private mutating func forEachObject(_ name: String, required: Bool, _ body: (inout SnapshotLoader, Int, [JSONMember]) -> Void) {
         let file = path(name)
         guard exists(name) else {
             if required { report(file, 0, "missing; a snapshot needs snapshot.json and listings.jsonl") }
@@ -103,6 +103,30 @@ public struct SnapshotLoader {
                     body(&me, line, fields)
                 } catch {
                     me.report(file, line, "bad JSON at column \(error.offset + 1): \(error.message)")
+                }
+            }
+        } catch {
+            me.report(file, 0, "cannot read: \(error.localizedDescription)")
+        }
+        self = me
+    }
+
+    /// Decodes every line of `name` on all cores, then applies the rows in line order.
+    private mutating func forEachRow<Row: Sendable>(_ name: String, required: Bool, decode: @escaping @Sendable ([JSONMember]) -> Row,
+                                                    apply: @escaping (inout SnapshotLoader, Int, Row) -> Void) {
+        let file = path(name)
+        guard exists(name) else {
+            if required { report(file, 0, "missing; a snapshot needs snapshot.json and listings.jsonl") }
+            return
+        }
+        var me = self
+        let reader = self
+        do {
+            try ParallelRows.run(lines: { body in try reader.forEachLine(name, body) }, decode: decode) { line, decoded in
+                switch decoded {
+                case .blank: break
+                case .badJSON(let message): me.report(file, line, message)
+                case .row(let row): apply(&me, line, row)
                 }
             }
         } catch {
@@ -174,33 +198,49 @@ public struct SnapshotLoader {
         return out
     }
 
-    private mutating func readStock() -> [StockRecord] {
-        var out: [StockRecord] = []
-        var lines: [String: Int] = [:]
-        func add(_ me: inout SnapshotLoader, _ name: String, _ line: Int, _ r: inout RowReader) {
-            let sku = r.requiredString("sku")
-            let available = r.requiredInt("available")
+    /// A stock row, decoded (problems included) on a worker.
+    struct StockRow: Sendable {
+        let sku: String?
+        let available: Int64?
+        let tracking: StockTracking
+        let purchasable: Bool
+        let updatedAt: CELTimestamp?
+        let problems: [String]
+
+        init(_ fields: [JSONMember]) {
+            var r = RowReader(fields)
+            sku = r.requiredString("sku")
+            available = r.requiredInt("available")
             var tracking = StockTracking.variant
             if let t = r.optionalString("tracking") {
                 if let parsed = StockTracking(rawValue: t) { tracking = parsed } else {
                     r.problems.append("unknown tracking \"\(t)\"; expected none, product or variant")
                 }
             }
-            let purchasable = r.optionalBool("purchasable", default: true)
-            let updatedAt = r.timestamp("updated_at", required: false)
-            if let sku, let first = lines[sku] { r.problems.append("duplicate sku \"\(sku)\" (first on line \(first))") }
-            if let sku, lines[sku] == nil { lines[sku] = line }
-            guard me.finish(r, name, line), let sku, let available else { return }
-            out.append(StockRecord(sku: sku, available: available, tracking: tracking, purchasable: purchasable, updatedAt: updatedAt, line: line))
+            self.tracking = tracking
+            purchasable = r.optionalBool("purchasable", default: true)
+            updatedAt = r.timestamp("updated_at", required: false)
+            problems = r.problems
+        }
+    }
+
+    private mutating func readStock() -> [StockRecord] {
+        var out: [StockRecord] = []
+        var lines: [String: Int] = [:]
+        func add(_ me: inout SnapshotLoader, _ name: String, _ line: Int, _ row: StockRow) {
+            var problems = row.problems
+            if let sku = row.sku, let first = lines[sku] { problems.append("duplicate sku \"\(sku)\" (first on line \(first))") }
+            if let sku = row.sku, lines[sku] == nil { lines[sku] = line }
+            for problem in problems { me.report(me.path(name), line, problem) }
+            guard problems.isEmpty, let sku = row.sku, let available = row.available else { return }
+            out.append(StockRecord(sku: sku, available: available, tracking: row.tracking, purchasable: row.purchasable,
+                                   updatedAt: row.updatedAt, line: line))
         }
         if exists("stock.jsonl") && exists("stock.csv") {
             report(path("stock.csv"), 0, "both stock.jsonl and stock.csv exist; keep one")
         }
         if exists("stock.jsonl") {
-            forEachObject("stock.jsonl", required: false) { me, line, fields in
-                var r = RowReader(fields)
-                add(&me, "stock.jsonl", line, &r)
-            }
+            forEachRow("stock.jsonl", required: false, decode: StockRow.init) { me, line, row in add(&me, "stock.jsonl", line, row) }
         } else if exists("stock.csv") {
             let file = path("stock.csv")
             var me = self
@@ -210,9 +250,7 @@ public struct SnapshotLoader {
                     switch csv.read(bytes) {
                     case .skip: break
                     case .error(let message): me.report(file, line, message)
-                    case .record(let fields):
-                        var r = RowReader(fields)
-                        add(&me, "stock.csv", line, &r)
+                    case .record(let fields): add(&me, "stock.csv", line, StockRow(fields))
                     }
                 }
             } catch {
@@ -223,15 +261,23 @@ public struct SnapshotLoader {
         return out
     }
 
-    private mutating func readListings(templates: [FreightTemplate], restrictions: [String: [String]],
-                                       stock: [String: StockRecord]) -> [Listing] {
-        var templateCountries: [String: [String]] = [:]
-        for t in templates { templateCountries[t.id] = t.countries }
-        var out: [Listing] = []
-        var lines: [String: Int] = [:]
-        let name = "listings.jsonl"
-        let stock_ = stock
-        forEachObject(name, required: true) { me, line, fields in
+    /// What decoding a listing row needs, shared read-only by the workers.
+    struct ListingContext: Sendable {
+        let templateCountries: [String: [String]]
+        let templateValues: [String: Value]
+        let restrictions: [String: [String]]
+        let restrictionValues: [String: Value]
+        let stock: [String: StockRecord]
+        let checkTemplates: Bool
+    }
+
+    /// A listing row, decoded (problems included) on a worker.
+    struct ListingRow: Sendable {
+        let id: String?
+        let listing: Listing?
+        let problems: [String]
+
+        init(_ fields: [JSONMember], _ context: ListingContext) {
             var r = RowReader(fields)
             let id = r.requiredString("id")
             let status = r.status("status", required: true)
@@ -247,6 +293,7 @@ public struct SnapshotLoader {
             switch r.value("skus") {
             case nil: r.problems.append("missing required field \"skus\" (write [] for none)")
             case .array(let items)?:
+                skus.reserveCapacity(items.count)
                 for (i, item) in items.enumerated() {
                     guard case .object(let skuFields) = item else {
                         r.problems.append("\"skus\"[\(i)] must be an object, not \(item.kindName)")
@@ -263,21 +310,55 @@ public struct SnapshotLoader {
                         }
                     }
                     r.problems += s.problems.map { "\"skus\"[\(i)]: \($0)" }
-                    if let code, let stock, s.problems.isEmpty { skus.append(SKUVariant(code: code, stock: stock, price: price, stockRecord: stock_[code])) }
+                    if let code, let stock, s.problems.isEmpty {
+                        skus.append(SKUVariant(code: code, stock: stock, price: price, stockRecord: context.stock[code]))
+                    }
                 }
             case let other?: r.problems.append("\"skus\" must be an array, not \(other.kindName)")
             }
-            if let templateID, ownShipTo == nil, templateCountries[templateID] == nil, !templates.isEmpty || me.exists("freight_templates.jsonl") {
+            if let templateID, ownShipTo == nil, context.templateCountries[templateID] == nil, context.checkTemplates {
                 r.problems.append("freight_template_id \"\(templateID)\" is not in freight_templates.jsonl")
             }
-            if let id, let first = lines[id] { r.problems.append("duplicate listing id \"\(id)\" (first on line \(first))") }
-            if let id, lines[id] == nil { lines[id] = line }
-            guard me.finish(r, name, line), let id, let status else { return }
-            let shipTo = ownShipTo ?? templateID.flatMap { templateCountries[$0] } ?? []
-            let restricted = categoryID.flatMap { restrictions[$0] } ?? []
-            out.append(Listing(id: id, title: title, status: status, categoryID: categoryID, freightTemplateID: templateID,
-                               ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
-                               rejectionReason: reason, skus: skus, shipTo: shipTo, restrictedDestinations: restricted, line: line))
+            self.id = id
+            problems = r.problems
+            guard r.problems.isEmpty, let id, let status else {
+                listing = nil
+                return
+            }
+            // Listings of one template (or category) share its lists instead of copying them.
+            let shipTo = ownShipTo ?? templateID.flatMap { context.templateCountries[$0] } ?? []
+            let shipToValue = ownShipTo == nil ? templateID.flatMap { context.templateValues[$0] } : nil
+            let restricted = categoryID.flatMap { context.restrictions[$0] } ?? []
+            listing = Listing(id: id, title: title, status: status, categoryID: categoryID, freightTemplateID: templateID,
+                              ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
+                              rejectionReason: reason, skus: skus, shipTo: shipTo, restrictedDestinations: restricted, line: 0,
+                              shipToValue: shipToValue, restrictedValue: categoryID.flatMap { context.restrictionValues[$0] })
+        }
+    }
+
+    private mutating func readListings(templates: [FreightTemplate], restrictions: [String: [String]],
+                                       stock: [String: StockRecord]) -> [Listing] {
+        var templateCountries: [String: [String]] = [:]
+        var templateValues: [String: Value] = [:]
+        for t in templates {
+            templateCountries[t.id] = t.countries
+            templateValues[t.id] = .list(t.countries.map(Value.string))
+        }
+        let context = ListingContext(
+            templateCountries: templateCountries, templateValues: templateValues, restrictions: restrictions,
+            restrictionValues: restrictions.mapValues { .list($0.map(Value.string)) }, stock: stock,
+            checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"))
+        var out: [Listing] = []
+        var lines: [String: Int] = [:]
+        let name = "listings.jsonl"
+        forEachRow(name, required: true, decode: { ListingRow($0, context) }) { me, line, row in
+            var problems = row.problems
+            if let id = row.id, let first = lines[id] { problems.append("duplicate listing id \"\(id)\" (first on line \(first))") }
+            if let id = row.id, lines[id] == nil { lines[id] = line }
+            for problem in problems { me.report(me.path(name), line, problem) }
+            guard problems.isEmpty, let listing = row.listing else { return }
+            listing.line = line
+            out.append(listing)
         }
         return out
     }

@@ -110,8 +110,12 @@ struct Builder {
         case .call(let function, let arguments):
             return buildCall(function, arguments, offset: offset)
         case .comprehension(let kind, _, let slot, let rangeNode, let predicateNode, let transformNode):
-            return Comprehensions.build(kind, slot: slot, range: build(rangeNode), predicate: predicateNode.map(build),
-                                        transform: transformNode.map(build), offset: offset)
+            // Closures are passed unwrapped: an optional closure is called through a thunk.
+            let always: Evaluator = { _ in .bool(true) }
+            return Comprehensions.build(kind, slot: slot, range: build(rangeNode),
+                                        predicate: predicateNode.map { build($0) } ?? always, hasPredicate: predicateNode != nil,
+                                        transform: transformNode.map { build($0) } ?? always, hasTransform: transformNode != nil,
+                                        offset: offset)
         }
     }
 

@@ -16,12 +16,11 @@ enum Comprehensions {
         }
     }
 
-    static func build(_ kind: MacroKind, slot: Int, range: @escaping Evaluator, predicate: Evaluator?,
-                      transform: Evaluator?, offset: Int) -> Evaluator {
+    static func build(_ kind: MacroKind, slot: Int, range: @escaping Evaluator, predicate p: @escaping Evaluator, hasPredicate: Bool,
+                      transform t: @escaping Evaluator, hasTransform: Bool, offset: Int) -> Evaluator {
         switch kind {
         case .all, .exists:
             let decisive = kind == .exists
-            let p = predicate ?? { _ in .bool(true) }
             return { (activation) throws(EvalError) in
                 let saved = activation.slots[slot]
                 defer { activation.slots[slot] = saved }
@@ -38,7 +37,6 @@ enum Comprehensions {
                 return .bool(!decisive)
             }
         case .existsOne:
-            let p = predicate ?? { _ in .bool(true) }
             return { (activation) throws(EvalError) in
                 let saved = activation.slots[slot]
                 defer { activation.slots[slot] = saved }
@@ -50,12 +48,7 @@ enum Comprehensions {
                 return .bool(count == 1)
             }
         case .filter, .map:
-            // Closures are unwrapped here, once: an optional closure called per element would go
-            // through a reabstraction thunk every time.
-            let hasPredicate = predicate != nil
-            let p: Evaluator = predicate ?? { _ in .bool(true) }
-            let isMap = kind == .map && transform != nil
-            let t: Evaluator = transform ?? { _ in .null }
+            let isMap = kind == .map && hasTransform
             return { (activation) throws(EvalError) in
                 let saved = activation.slots[slot]
                 defer { activation.slots[slot] = saved }

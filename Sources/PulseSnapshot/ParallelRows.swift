@@ -1,0 +1,84 @@
+import Foundation
+
+/// One decoded line of a JSON Lines file.
+enum DecodedLine<Row: Sendable>: Sendable {
+    case blank
+    case badJSON(String)
+    case row(Row)
+}
+
+/// Runs `decode` over the lines of a JSON Lines source on both cores, in batches, and hands
+/// each result to `apply` in line order on the calling thread (so that duplicate checks and
+/// error reports stay sequential and deterministic).
+enum ParallelRows {
+    /// Lines per batch: large enough to amortise the hand-off, small enough to stay in cache.
+    static let batchLines = 4096
+    static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
+    /// Parses one line into a JSON object and decodes it.
+    @inline(__always)
+    static func decodeLine<Row>(_ bytes: UnsafeBufferPointer<UInt8>, _ decode: ([JSONMember]) -> Row) -> DecodedLine<Row> {
+        var blank = true
+        for b in bytes where b != 0x20 && b != 0x09 { blank = false; break }
+        if blank { return .blank }
+        do throws(JSONSyntaxError) {
+            let value = try JSONParser.parse(bytes)
+            guard case .object(let members) = value else { return .badJSON("each line must be a JSON object, not \(value.kindName)") }
+            return .row(decode(members))
+        } catch {
+            return .badJSON("bad JSON at column \(error.offset + 1): \(error.message)")
+        }
+    }
+
+    /// Feeds batches of lines (copied into one buffer, no allocation per line) to the workers.
+    static func run<Row: Sendable>(lines: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
+                                   decode: @escaping @Sendable ([JSONMember]) -> Row,
+                                   apply: @escaping (Int, DecodedLine<Row>) -> Void) throws {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 22)
+        var spans: [(line: Int, start: Int, end: Int)] = []
+        spans.reserveCapacity(batchLines)
+        func flush() {
+            let count = spans.count
+            guard count > 0 else { return }
+            let results = UnsafeMutableBufferPointer<DecodedLine<Row>?>.allocate(capacity: count)
+            results.initialize(repeating: nil)
+            let chunk = (count + workers - 1) / workers
+            buffer.withUnsafeBufferPointer { bytes in
+                spans.withUnsafeBufferPointer { lines in
+                    let source = UnsafeSendable((bytes, lines))
+                    let target = UnsafeSendable(results)
+                    DispatchQueue.concurrentPerform(iterations: min(workers, count)) { worker in
+                        let start = worker * chunk, end = min(count, start + chunk)
+                        guard start < end else { return }
+                        let (bytes, lines) = source.value
+                        for i in start..<end {
+                            let span = lines[i]
+                            target.value[i] = decodeLine(UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]), decode)
+                        }
+                    }
+                }
+            }
+            for i in 0..<count {
+                if let result = results[i] { apply(spans[i].line, result) }
+            }
+            results.deinitialize()
+            results.deallocate()
+            spans.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: true)
+        }
+        try lines { number, bytes in
+            let start = buffer.count
+            buffer.append(contentsOf: bytes)
+            spans.append((number, start, buffer.count))
+            if spans.count >= batchLines { flush() }
+        }
+        flush()
+    }
+}
+
+/// Hands a pointer to worker threads that each touch their own part of it.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
