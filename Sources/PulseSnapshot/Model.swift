@@ -20,7 +20,6 @@ public final class SKUVariant: Sendable {
     public let price: String?
     /// The BigCommerce stock record with the same SKU code, joined at load.
     public let stockRecord: StockRecord?
-    let priceValue: Value
 
     /// Creates a variant joined to its stock record.
     public init(code: String, stock: Int64, price: String?, stockRecord: StockRecord?) {
@@ -28,7 +27,6 @@ public final class SKUVariant: Sendable {
         self.stock = stock
         self.price = price
         self.stockRecord = stockRecord
-        self.priceValue = price.flatMap(Double.init).map(Value.double) ?? .null
     }
 }
 
@@ -57,7 +55,6 @@ public final class Listing: Sendable {
 
     let shipToValue: Value
     let restrictedValue: Value
-    let skusValue: Value
 
     /// Creates a listing; `shipTo` and `restrictedDestinations` are the resolved derived fields.
     public init(id: String, title: String?, status: ListingStatus, categoryID: String?, freightTemplateID: String?,
@@ -81,7 +78,6 @@ public final class Listing: Sendable {
         self.line = line
         self.shipToValue = shipToValue ?? .list(shipTo.map(Value.string))
         self.restrictedValue = restrictedValue ?? .list(restrictedDestinations.map(Value.string))
-        self.skusValue = .list(skus.map { .object($0) })
     }
 }
 

@@ -70,7 +70,7 @@ extension Listing: CELObject {
         case 9: return optional(updatedAt)
         case 10: return optional(expiresAt)
         case 11: return optional(rejectionReason)
-        case 12: return skusValue
+        case 12: return .list(skus.map { .object($0) })  // built on use: few cards read it
         case 13: return ownShipTo.map { .list($0.map(Value.string)) } ?? .null
         default: return .null
         }
@@ -84,7 +84,7 @@ extension SKUVariant: CELObject {
         switch index {
         case 0: return .string(code)
         case 1: return .int(stock)
-        case 2: return priceValue
+        case 2: return price.flatMap(Double.init).map(Value.double) ?? .null
         default: return .null
         }
     }

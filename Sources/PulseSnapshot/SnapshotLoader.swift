@@ -229,8 +229,10 @@ public struct SnapshotLoader {
         var lines: [String: Int] = [:]
         func add(_ me: inout SnapshotLoader, _ name: String, _ line: Int, _ row: StockRow) {
             var problems = row.problems
-            if let sku = row.sku, let first = lines[sku] { problems.append("duplicate sku \"\(sku)\" (first on line \(first))") }
-            if let sku = row.sku, lines[sku] == nil { lines[sku] = line }
+            if let sku = row.sku, let first = lines.updateValue(line, forKey: sku) {
+                lines[sku] = first
+                problems.append("duplicate sku \"\(sku)\" (first on line \(first))")
+            }
             for problem in problems { me.report(me.path(name), line, problem) }
             guard problems.isEmpty, let sku = row.sku, let available = row.available else { return }
             out.append(StockRecord(sku: sku, available: available, tracking: row.tracking, purchasable: row.purchasable,
@@ -353,8 +355,10 @@ public struct SnapshotLoader {
         let name = "listings.jsonl"
         forEachRow(name, required: true, decode: { ListingRow($0, context) }) { me, line, row in
             var problems = row.problems
-            if let id = row.id, let first = lines[id] { problems.append("duplicate listing id \"\(id)\" (first on line \(first))") }
-            if let id = row.id, lines[id] == nil { lines[id] = line }
+            if let id = row.id, let first = lines.updateValue(line, forKey: id) {
+                lines[id] = first
+                problems.append("duplicate listing id \"\(id)\" (first on line \(first))")
+            }
             for problem in problems { me.report(me.path(name), line, problem) }
             guard problems.isEmpty, let listing = row.listing else { return }
             listing.line = line
