@@ -17,7 +17,9 @@ enum ParallelRows {
 
     /// Parses one line into a JSON object and decodes it.
     @inline(__always)
-    static func decodeLine<Row>(_ bytes: UnsafeBufferPointer<UInt8>, _ decode: ([JSONMember]) -> Row) -> DecodedLine<Row> {
+    static func decodeLine<Row>(_ bytes: UnsafeBufferPointer<UInt8>, _ fast: (UnsafeBufferPointer<UInt8>) -> Row?,
+                                _ decode: ([JSONMember]) -> Row) -> DecodedLine<Row> {
+        if let row = fast(bytes) { return .row(row) }
         var blank = true
         for b in bytes where b != 0x20 && b != 0x09 { blank = false; break }
         if blank { return .blank }
@@ -32,6 +34,7 @@ enum ParallelRows {
 
     /// Feeds batches of lines (copied into one buffer, no allocation per line) to the workers.
     static func run<Row: Sendable>(lines: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
+                                   fast: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Row?,
                                    decode: @escaping @Sendable ([JSONMember]) -> Row,
                                    apply: @escaping (Int, DecodedLine<Row>) -> Void) throws {
         var buffer: [UInt8] = []
@@ -54,7 +57,7 @@ enum ParallelRows {
                         let (bytes, lines) = source.value
                         for i in start..<end {
                             let span = lines[i]
-                            target.value[i] = decodeLine(UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]), decode)
+                            target.value[i] = decodeLine(UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]), fast, decode)
                         }
                     }
                 }

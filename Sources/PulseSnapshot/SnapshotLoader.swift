@@ -112,7 +112,9 @@ public struct SnapshotLoader {
     }
 
     /// Decodes every line of `name` on all cores, then applies the rows in line order.
-    private mutating func forEachRow<Row: Sendable>(_ name: String, required: Bool, decode: @escaping @Sendable ([JSONMember]) -> Row,
+    private mutating func forEachRow<Row: Sendable>(_ name: String, required: Bool,
+                                                    fast: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Row?,
+                                                    decode: @escaping @Sendable ([JSONMember]) -> Row,
                                                     apply: @escaping (inout SnapshotLoader, Int, Row) -> Void) {
         let file = path(name)
         guard exists(name) else {
@@ -122,7 +124,7 @@ public struct SnapshotLoader {
         var me = self
         let reader = self
         do {
-            try ParallelRows.run(lines: { body in try reader.forEachLine(name, body) }, decode: decode) { line, decoded in
+            try ParallelRows.run(lines: { body in try reader.forEachLine(name, body) }, fast: fast, decode: decode) { line, decoded in
                 switch decoded {
                 case .blank: break
                 case .badJSON(let message): me.report(file, line, message)
@@ -207,6 +209,15 @@ public struct SnapshotLoader {
         let updatedAt: CELTimestamp?
         let problems: [String]
 
+        init(sku: String, available: Int64, tracking: StockTracking, purchasable: Bool, updatedAt: CELTimestamp?) {
+            self.sku = sku
+            self.available = available
+            self.tracking = tracking
+            self.purchasable = purchasable
+            self.updatedAt = updatedAt
+            problems = []
+        }
+
         init(_ fields: [JSONMember]) {
             var r = RowReader(fields)
             sku = r.requiredString("sku")
@@ -242,7 +253,9 @@ public struct SnapshotLoader {
             report(path("stock.csv"), 0, "both stock.jsonl and stock.csv exist; keep one")
         }
         if exists("stock.jsonl") {
-            forEachRow("stock.jsonl", required: false, decode: StockRow.init) { me, line, row in add(&me, "stock.jsonl", line, row) }
+            forEachRow("stock.jsonl", required: false, fast: FastRowScanner.stock, decode: StockRow.init) { me, line, row in
+                add(&me, "stock.jsonl", line, row)
+            }
         } else if exists("stock.csv") {
             let file = path("stock.csv")
             var me = self
@@ -278,6 +291,30 @@ public struct SnapshotLoader {
         let id: String?
         let listing: Listing?
         let problems: [String]
+
+        /// A valid row read by the fast path.
+        init(id: String, status: ListingStatus, title: String?, categoryID: String?, templateID: String?, ownShipTo: [String]?,
+             createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?, reason: String?, skus: [SKUVariant],
+             context: ListingContext) {
+            self.id = id
+            problems = []
+            listing = ListingRow.make(id: id, status: status, title: title, categoryID: categoryID, templateID: templateID,
+                                      ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
+                                      reason: reason, skus: skus, context: context)
+        }
+
+        static func make(id: String, status: ListingStatus, title: String?, categoryID: String?, templateID: String?, ownShipTo: [String]?,
+                         createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?, reason: String?, skus: [SKUVariant],
+                         context: ListingContext) -> Listing {
+            // Listings of one template (or category) share its lists instead of copying them.
+            let shipTo = ownShipTo ?? templateID.flatMap { context.templateCountries[$0] } ?? []
+            let shipToValue = ownShipTo == nil ? templateID.flatMap { context.templateValues[$0] } : nil
+            let restricted = categoryID.flatMap { context.restrictions[$0] } ?? []
+            return Listing(id: id, title: title, status: status, categoryID: categoryID, freightTemplateID: templateID,
+                           ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
+                           rejectionReason: reason, skus: skus, shipTo: shipTo, restrictedDestinations: restricted, line: 0,
+                           shipToValue: shipToValue, restrictedValue: categoryID.flatMap { context.restrictionValues[$0] })
+        }
 
         init(_ fields: [JSONMember], _ context: ListingContext) {
             var r = RowReader(fields)
@@ -327,14 +364,9 @@ public struct SnapshotLoader {
                 listing = nil
                 return
             }
-            // Listings of one template (or category) share its lists instead of copying them.
-            let shipTo = ownShipTo ?? templateID.flatMap { context.templateCountries[$0] } ?? []
-            let shipToValue = ownShipTo == nil ? templateID.flatMap { context.templateValues[$0] } : nil
-            let restricted = categoryID.flatMap { context.restrictions[$0] } ?? []
-            listing = Listing(id: id, title: title, status: status, categoryID: categoryID, freightTemplateID: templateID,
-                              ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
-                              rejectionReason: reason, skus: skus, shipTo: shipTo, restrictedDestinations: restricted, line: 0,
-                              shipToValue: shipToValue, restrictedValue: categoryID.flatMap { context.restrictionValues[$0] })
+            listing = ListingRow.make(id: id, status: status, title: title, categoryID: categoryID, templateID: templateID,
+                                      ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
+                                      reason: reason, skus: skus, context: context)
         }
     }
 
@@ -353,7 +385,7 @@ public struct SnapshotLoader {
         var out: [Listing] = []
         var lines: [String: Int] = [:]
         let name = "listings.jsonl"
-        forEachRow(name, required: true, decode: { ListingRow($0, context) }) { me, line, row in
+        forEachRow(name, required: true, fast: { FastRowScanner.listing($0, context) }, decode: { ListingRow($0, context) }) { me, line, row in
             var problems = row.problems
             if let id = row.id, let first = lines.updateValue(line, forKey: id) {
                 lines[id] = first

@@ -55,7 +55,13 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses RFC 3339: `2009-02-13T23:31:30Z`, with optional fraction and `±hh:mm` offset.
     public init?(parsing text: String) {
-        let b = Array(text.utf8)
+        var text = text
+        guard let parsed = text.withUTF8({ CELTimestamp(utf8: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// Parses RFC 3339 from UTF-8 bytes (no copy, no String).
+    public init?(utf8 b: UnsafeBufferPointer<UInt8>) {
         func digits(_ from: Int, _ count: Int) -> Int64? {
             guard from + count <= b.count else { return nil }
             var v: Int64 = 0
