@@ -67,14 +67,8 @@ public struct SnapshotLoader {
         let header = readHeader()
         let templates = readTemplates()
         let restrictions = readRestrictions()
-        let stock = readStock()
-        var stockBySKU: [String: StockRecord] = [:]
-        stockBySKU.reserveCapacity(stock.count)
-        for record in stock { stockBySKU[record.sku] = record }
-        let listings = readListings(templates: templates, restrictions: restrictions, stock: stockBySKU)
-        var listingsByID: [String: Listing] = [:]
-        listingsByID.reserveCapacity(listings.count)
-        for listing in listings { listingsByID[listing.id] = listing }
+        let (stock, stockBySKU) = readStock()
+        let (listings, listingsByID) = readListings(templates: templates, restrictions: restrictions, stock: stockBySKU)
         let events = readEvents(listings: listingsByID)
         guard issueCount == 0, let header else {
             throw SnapshotLoadError(issues: issues, total: issueCount)
@@ -235,19 +229,35 @@ public struct SnapshotLoader {
         }
     }
 
-    private mutating func readStock() -> [StockRecord] {
+    /// About how many rows a JSON Lines file holds, to size tables once.
+    private func estimatedRows(_ name: String, bytesPerRow: Int) -> Int {
+        guard memory == nil, let size = (try? FileManager.default.attributesOfItem(atPath: path(name)))?[.size] as? Int else { return 0 }
+        return size / bytesPerRow
+    }
+
+    /// The stock records and the same records by SKU (the `bc` join, which also finds duplicates).
+    private mutating func readStock() -> ([StockRecord], [String: StockRecord]) {
         var out: [StockRecord] = []
-        var lines: [String: Int] = [:]
+        var bySKU: [String: StockRecord] = [:]
+        let expected = estimatedRows("stock.jsonl", bytesPerRow: 120)
+        out.reserveCapacity(expected)
+        bySKU.reserveCapacity(expected)
+        var badSKUs: [String: Int] = [:]  // first lines of SKUs whose rows were refused
         func add(_ me: inout SnapshotLoader, _ name: String, _ line: Int, _ row: StockRow) {
             var problems = row.problems
-            if let sku = row.sku, let first = lines.updateValue(line, forKey: sku) {
-                lines[sku] = first
-                problems.append("duplicate sku \"\(sku)\" (first on line \(first))")
+            if let sku = row.sku {
+                if let first = bySKU[sku]?.line ?? badSKUs[sku] {
+                    problems.append("duplicate sku \"\(sku)\" (first on line \(first))")
+                } else if !problems.isEmpty || row.available == nil {
+                    badSKUs[sku] = line
+                }
             }
             for problem in problems { me.report(me.path(name), line, problem) }
             guard problems.isEmpty, let sku = row.sku, let available = row.available else { return }
-            out.append(StockRecord(sku: sku, available: available, tracking: row.tracking, purchasable: row.purchasable,
-                                   updatedAt: row.updatedAt, line: line))
+            let record = StockRecord(sku: sku, available: available, tracking: row.tracking, purchasable: row.purchasable,
+                                     updatedAt: row.updatedAt, line: line)
+            bySKU[sku] = record
+            out.append(record)
         }
         if exists("stock.jsonl") && exists("stock.csv") {
             report(path("stock.csv"), 0, "both stock.jsonl and stock.csv exist; keep one")
@@ -273,7 +283,7 @@ public struct SnapshotLoader {
             }
             self = me
         }
-        return out
+        return (out, bySKU)
     }
 
     /// What decoding a listing row needs, shared read-only by the workers.
@@ -370,8 +380,9 @@ public struct SnapshotLoader {
         }
     }
 
+    /// The listings and the same listings by id (the audit event join, which also finds duplicates).
     private mutating func readListings(templates: [FreightTemplate], restrictions: [String: [String]],
-                                       stock: [String: StockRecord]) -> [Listing] {
+                                       stock: [String: StockRecord]) -> ([Listing], [String: Listing]) {
         var templateCountries: [String: [String]] = [:]
         var templateValues: [String: Value] = [:]
         for t in templates {
@@ -383,20 +394,28 @@ public struct SnapshotLoader {
             restrictionValues: restrictions.mapValues { .list($0.map(Value.string)) }, stock: stock,
             checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"))
         var out: [Listing] = []
-        var lines: [String: Int] = [:]
+        var byID: [String: Listing] = [:]
+        let expected = estimatedRows("listings.jsonl", bytesPerRow: 600)
+        out.reserveCapacity(expected)
+        byID.reserveCapacity(expected)
+        var badIDs: [String: Int] = [:]  // first lines of ids whose rows were refused
         let name = "listings.jsonl"
         forEachRow(name, required: true, fast: { FastRowScanner.listing($0, context) }, decode: { ListingRow($0, context) }) { me, line, row in
             var problems = row.problems
-            if let id = row.id, let first = lines.updateValue(line, forKey: id) {
-                lines[id] = first
-                problems.append("duplicate listing id \"\(id)\" (first on line \(first))")
+            if let id = row.id {
+                if let first = byID[id]?.line ?? badIDs[id] {
+                    problems.append("duplicate listing id \"\(id)\" (first on line \(first))")
+                } else if row.listing == nil || !problems.isEmpty {
+                    badIDs[id] = line
+                }
             }
             for problem in problems { me.report(me.path(name), line, problem) }
-            guard problems.isEmpty, let listing = row.listing else { return }
+            guard problems.isEmpty, let listing = row.listing, let id = row.id else { return }
             listing.line = line
+            byID[id] = listing
             out.append(listing)
         }
-        return out
+        return (out, byID)
     }
 
     private mutating func readEvents(listings: [String: Listing]) -> [AuditEvent] {
