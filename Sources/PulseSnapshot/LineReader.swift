@@ -1,67 +1,91 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Reads a file line by line in fixed-size chunks, so that a large JSON Lines or CSV file is
-/// never held in memory whole.
+/// Reads a file in fixed-size chunks of whole lines, so that a large JSON Lines or CSV file is
+/// never held in memory whole and lines are never copied one by one.
 enum LineReader {
     static let chunkSize = 4 << 20
 
-    /// Calls `body` with each line's number (1-based) and bytes (without the line break).
+    /// Calls `body` with runs of whole lines: the number of the run's first line and its bytes
+    /// (each line ends with `\n`, except perhaps the file's last).
     ///
     /// - Throws: what `body` throws, or a `CocoaError` when the file cannot be read.
-    static func forEachLine(path: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        defer { try? handle.close() }
-        var pending: [UInt8] = []
-        var lineNumber = 0
+    static func forEachChunk(path: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        var filled = 0
+        var nextLine = 1
         while true {
-            let chunk = try handle.read(upToCount: chunkSize) ?? Data()
-            if chunk.isEmpty { break }
-            pending.append(contentsOf: chunk)
-            var consumed = 0
-            try pending.withUnsafeBufferPointer { buffer in
-                var start = 0
-                var i = 0
-                let count = buffer.count
-                while i < count {
-                    if buffer[i] == 0x0A {
-                        lineNumber += 1
-                        var end = i
-                        if end > start, buffer[end - 1] == 0x0D { end -= 1 }
-                        try body(lineNumber, UnsafeBufferPointer(rebasing: buffer[start..<end]))
-                        start = i + 1
-                    }
-                    i += 1
-                }
-                consumed = start
+            if filled == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }  // a very long line
+            let n = buffer.withUnsafeMutableBufferPointer { b in read(fd, b.baseAddress! + filled, b.count - filled) }
+            if n < 0 { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+            if n == 0 { break }
+            filled += n
+            // Deliver everything up to the last line break; keep the partial line.
+            let cut = buffer.withUnsafeBufferPointer { b -> Int in
+                var i = filled
+                while i > 0 { if b[i - 1] == 0x0A { return i }; i -= 1 }
+                return 0
             }
-            pending.removeFirst(consumed)
+            guard cut > 0 else { continue }
+            try buffer.withUnsafeBufferPointer { b in
+                let run = UnsafeBufferPointer(rebasing: b[0..<cut])
+                try body(nextLine, run)
+                nextLine += count(newlinesIn: run)
+            }
+            buffer.withUnsafeMutableBufferPointer { b in
+                if filled > cut { memmove(b.baseAddress!, b.baseAddress! + cut, filled - cut) }
+            }
+            filled -= cut
         }
-        if !pending.isEmpty {
-            lineNumber += 1
-            if pending.last == 0x0D { pending.removeLast() }
-            try pending.withUnsafeBufferPointer { try body(lineNumber, $0) }
+        if filled > 0 {
+            try buffer.withUnsafeBufferPointer { b in try body(nextLine, UnsafeBufferPointer(rebasing: b[0..<filled])) }
         }
+    }
+
+    /// Calls `body` with each line of a run (number, bytes without the line break or a final `\r`).
+    @inline(__always)
+    static func lines(in run: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        guard let base = run.baseAddress else { return }
+        var start = 0
+        var line = firstLine
+        while start < run.count {
+            let found = memchr(base + start, 0x0A, run.count - start)
+            let end = found.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? run.count
+            var stop = end
+            if stop > start, run[stop - 1] == 0x0D { stop -= 1 }
+            try body(line, UnsafeBufferPointer(rebasing: run[start..<stop]))
+            line += 1
+            start = end + 1
+        }
+    }
+
+    static func count(newlinesIn run: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = run.baseAddress else { return 0 }
+        var n = 0, start = 0
+        while start < run.count, let found = memchr(base + start, 0x0A, run.count - start) {
+            n += 1
+            start = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base + 1
+        }
+        return n
+    }
+
+    /// Calls `body` with each line's number (1-based) and bytes (without the line break).
+    static func forEachLine(path: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try forEachChunk(path: path) { first, run in try lines(in: run, firstLine: first, body) }
+    }
+
+    /// Calls `body` with the whole of `bytes` as one run of lines.
+    static func forEachChunk(bytes: [UInt8], _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try bytes.withUnsafeBufferPointer { try body(1, $0) }
     }
 
     /// Calls `body` with each line of `bytes`, as ``forEachLine(path:_:)`` does for a file.
     static func forEachLine(bytes: [UInt8], _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        try bytes.withUnsafeBufferPointer { buffer in
-            var start = 0
-            var lineNumber = 0
-            for i in 0..<buffer.count where buffer[i] == 0x0A {
-                lineNumber += 1
-                var end = i
-                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
-                try body(lineNumber, UnsafeBufferPointer(rebasing: buffer[start..<end]))
-                start = i + 1
-            }
-            if start < buffer.count {
-                var end = buffer.count
-                if buffer[end - 1] == 0x0D { end -= 1 }
-                try body(lineNumber + 1, UnsafeBufferPointer(rebasing: buffer[start..<end]))
-            }
-        }
+        try bytes.withUnsafeBufferPointer { try lines(in: $0, firstLine: 1, body) }
     }
 }

@@ -32,51 +32,46 @@ enum ParallelRows {
         }
     }
 
-    /// Feeds batches of lines (copied into one buffer, no allocation per line) to the workers.
-    static func run<Row: Sendable>(lines: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
+    /// Decodes each run of lines (a chunk of the file, no copy) on the workers, then applies the
+    /// rows in order.
+    static func run<Row: Sendable>(chunks: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
                                    fast: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Row?,
                                    decode: @escaping @Sendable ([JSONMember]) -> Row,
                                    apply: @escaping (Int, DecodedLine<Row>) -> Void) throws {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 22)
         var spans: [(line: Int, start: Int, end: Int)] = []
-        spans.reserveCapacity(batchLines)
-        func flush() {
+        try chunks { firstLine, run in
+            spans.removeAll(keepingCapacity: true)
+            guard let base = run.baseAddress else { return }
+            LineReader.lines(in: run, firstLine: firstLine) { line, bytes in
+                let start = bytes.baseAddress.map { $0 - base } ?? 0
+                spans.append((line, start, start + bytes.count))
+            }
             let count = spans.count
             guard count > 0 else { return }
             let results = UnsafeMutableBufferPointer<DecodedLine<Row>?>.allocate(capacity: count)
             results.initialize(repeating: nil)
+            defer {
+                results.deinitialize()
+                results.deallocate()
+            }
             let chunk = (count + workers - 1) / workers
-            buffer.withUnsafeBufferPointer { bytes in
-                spans.withUnsafeBufferPointer { lines in
-                    let source = UnsafeSendable((bytes, lines))
-                    let target = UnsafeSendable(results)
-                    DispatchQueue.concurrentPerform(iterations: min(workers, count)) { worker in
-                        let start = worker * chunk, end = min(count, start + chunk)
-                        guard start < end else { return }
-                        let (bytes, lines) = source.value
-                        for i in start..<end {
-                            let span = lines[i]
-                            target.value[i] = decodeLine(UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]), fast, decode)
-                        }
+            spans.withUnsafeBufferPointer { lines in
+                let source = UnsafeSendable((run, lines))
+                let target = UnsafeSendable(results)
+                DispatchQueue.concurrentPerform(iterations: min(workers, count)) { worker in
+                    let start = worker * chunk, end = min(count, start + chunk)
+                    guard start < end else { return }
+                    let (bytes, lines) = source.value
+                    for i in start..<end {
+                        let span = lines[i]
+                        target.value[i] = decodeLine(UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]), fast, decode)
                     }
                 }
             }
             for i in 0..<count {
                 if let result = results[i] { apply(spans[i].line, result) }
             }
-            results.deinitialize()
-            results.deallocate()
-            spans.removeAll(keepingCapacity: true)
-            buffer.removeAll(keepingCapacity: true)
         }
-        try lines { number, bytes in
-            let start = buffer.count
-            buffer.append(contentsOf: bytes)
-            spans.append((number, start, buffer.count))
-            if spans.count >= batchLines { flush() }
-        }
-        flush()
     }
 }
 

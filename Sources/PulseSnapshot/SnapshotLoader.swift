@@ -52,6 +52,11 @@ public struct SnapshotLoader {
         try LineReader.forEachLine(bytes: memory[name] ?? [], body)
     }
 
+    private func forEachChunk(_ name: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        guard let memory else { return try LineReader.forEachChunk(path: path(name), body) }
+        try LineReader.forEachChunk(bytes: memory[name] ?? [], body)
+    }
+
     private mutating func report(_ file: String, _ line: Int, _ message: String) {
         issueCount += 1
         if issues.count < SnapshotLoadError.shownLimit {
@@ -118,7 +123,7 @@ public struct SnapshotLoader {
         var me = self
         let reader = self
         do {
-            try ParallelRows.run(lines: { body in try reader.forEachLine(name, body) }, fast: fast, decode: decode) { line, decoded in
+            try ParallelRows.run(chunks: { body in try reader.forEachChunk(name, body) }, fast: fast, decode: decode) { line, decoded in
                 switch decoded {
                 case .blank: break
                 case .badJSON(let message): me.report(file, line, message)
