@@ -32,6 +32,8 @@ public struct CardEvaluator: Sendable {
         var sum = 0.0
     }
 
+    private func tracingRequested(_ observer: EvaluationObserver?) -> Bool { observer != nil }
+
     /// Evaluates `compiled` with `settings`; an `observer` hears what happened to each row.
     public func evaluate(_ compiled: CompiledCard, settings: CardSettings, observer: EvaluationObserver? = nil) -> CardResult {
         let card = compiled.card
@@ -62,7 +64,16 @@ public struct CardEvaluator: Sendable {
         let filterProgram = compiled.filter?.program
         let groupProgram = compiled.groupBy?.program
         let measureProgram = compiled.measureArgument?.program
-        let rowsWhereProgram = compiled.rowsWhere?.program
+        var rowsWhereProgram = compiled.rowsWhere?.program
+        // A worklist of the rows where a percent's condition fails (`rows_where: !(measure)`)
+        // reuses the measure's result instead of evaluating the same expression twice.
+        var rowsWhereIsNotHeld = false
+        if measureKind == .percent, let rowsWhere = compiled.rowsWhere?.program.checked, let argument = measureProgram?.checked,
+           case .call(Operator.not, let operands) = rowsWhere.kind, operands.count == 1,
+           ExpressionPrinter.text(operands[0]) == ExpressionPrinter.text(argument), !tracingRequested(observer) {
+            rowsWhereIsNotHeld = true
+            rowsWhereProgram = nil
+        }
         let columnPrograms = compiled.columns.map { (name: $0.name, program: $0.part.program) }
         let tracing = observer != nil
 
@@ -131,6 +142,10 @@ public struct CardEvaluator: Sendable {
             add(&total)
             if let label { add(&groups[label, default: Accumulator()]) }
 
+            if rowsWhereIsNotHeld && held {
+                if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: nil)) }
+                return
+            }
             if let rowsWhereProgram {
                 do throws(EvalError) {
                     guard try rowsWhereProgram.evaluateBool(activation) else {

@@ -55,7 +55,7 @@ public struct RowBinding: Sendable {
 
     /// Sets the bound values into `activation`.
     public func bind(_ activation: Activation) {
-        for (slot, value) in values where slot < activation.slots.count { activation.slots[slot] = value }
+        for (slot, value) in values where slot < activation.slotCount { activation.slots[slot] = value }
     }
 }
 

@@ -90,6 +90,16 @@ struct Builder {
                 return .list(out)
             }
         case .field(let operandNode, let name, let index, let testOnly):
+            // The common case, a field of a row variable (`listing.status`), in one closure.
+            if case .variable(_, let slot) = operandNode.kind, let index, !testOnly, trace == nil {
+                return { (activation) throws(EvalError) in
+                    guard case .object(let object) = activation.slots[slot] else {
+                        if case .null = activation.slots[slot] { throw EvalError("cannot select '\(name)' from null", offset: offset) }
+                        throw EvalError("\(activation.slots[slot].typeName) has no field '\(name)'", offset: offset)
+                    }
+                    return object.field(index)
+                }
+            }
             let operand = build(operandNode)
             return { (activation) throws(EvalError) in
                 let target = try operand(activation)
@@ -137,6 +147,40 @@ struct Builder {
             }
         default:
             break
+        }
+        // Equality against a string literal (`listing.status == "active"`) compares bytes directly.
+        if function == Operator.equals || function == Operator.notEquals, arguments.count == 2, trace == nil {
+            var literal: String?
+            var other: CheckedExpr?
+            if case .literal(.string(let s)) = arguments[1].kind { literal = s; other = arguments[0] }
+            else if case .literal(.string(let s)) = arguments[0].kind { literal = s; other = arguments[1] }
+            if let literal, let other {
+                let side = build(other)
+                let negate = function == Operator.notEquals
+                return { (activation) throws(EvalError) in
+                    let value = try side(activation)
+                    if case .string(let s) = value { return .bool(Value.sameScalars(s, literal) != negate) }
+                    return .bool(Value.celEquals(value, .string(literal)) != negate)
+                }
+            }
+        }
+        // `x in list` without the generic dispatch, comparing strings by bytes.
+        if function == Operator.in, arguments.count == 2, trace == nil {
+            let element = first, list = build(arguments[1])
+            return { (activation) throws(EvalError) in
+                let x = try element(activation)
+                let l = try list(activation)
+                guard case .list(let items) = l else { throw EvalError.noOverload(function, [x, l]).at(offset) }
+                if case .string(let s) = x {
+                    for item in items {
+                        if case .string(let t) = item { if Value.sameScalars(s, t) { return .bool(true) } }
+                        else if Value.celEquals(x, item) { return .bool(true) }
+                    }
+                    return .bool(false)
+                }
+                for item in items where Value.celEquals(x, item) { return .bool(true) }
+                return .bool(false)
+            }
         }
         // Regular expressions given as literals compile once, here.
         if function == "matches", arguments.count == 2, case .literal(.string(let pattern)) = arguments[1].kind {

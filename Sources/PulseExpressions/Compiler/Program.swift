@@ -3,12 +3,22 @@
 /// One activation is reused across rows: the evaluator overwrites the row's slots and runs the
 /// program again, so nothing is allocated per row.
 public final class Activation {
-    /// The slot values.
-    public var slots: [Value]
+    /// The slot values: fixed storage, indexed by slots resolved at compile time (so no bounds
+    /// or exclusivity checks per access).
+    public let slots: UnsafeMutablePointer<Value>
+    /// How many slots there are.
+    public let slotCount: Int
 
     /// An activation with `slotCount` null slots.
     public init(slotCount: Int) {
-        slots = Array(repeating: .null, count: slotCount)
+        self.slotCount = slotCount
+        slots = UnsafeMutablePointer<Value>.allocate(capacity: max(1, slotCount))
+        slots.initialize(repeating: .null, count: max(1, slotCount))
+    }
+
+    deinit {
+        slots.deinitialize(count: max(1, slotCount))
+        slots.deallocate()
     }
 }
 
