@@ -43,7 +43,25 @@ public struct CardEvaluator: Sendable {
         activation.slots[Slots.params] = .object(ParamsObject(settings.params))
 
         var total = Accumulator()
-        var groups: [String: Accumulator] = [:]
+        // Breakdown groups: labels are few (statuses, reasons), so a short list searched by bytes
+        // beats hashing every row's label; a table takes over past 16 labels.
+        var groupLabels: [String] = []
+        var groupTotals: [Accumulator] = []
+        var groupIndex: [String: Int] = [:]
+        func group(_ label: String) -> Int {
+            if groupLabels.count <= 16 {
+                for (i, known) in groupLabels.enumerated() where Value.sameScalars(known, label) { return i }
+            } else if let i = groupIndex[label] {
+                return i
+            }
+            groupLabels.append(label)
+            groupTotals.append(Accumulator())
+            if groupLabels.count > 16 {
+                if groupIndex.isEmpty { for (i, known) in groupLabels.enumerated() { groupIndex[known] = i } }
+                groupIndex[label] = groupLabels.count - 1
+            }
+            return groupLabels.count - 1
+        }
         var rows: [[(column: String, value: Value)]] = []
         var errorCount = 0
         var examples: [String] = []
@@ -140,7 +158,7 @@ public struct CardEvaluator: Sendable {
                 }
             }
             add(&total)
-            if let label { add(&groups[label, default: Accumulator()]) }
+            if let label { add(&groupTotals[group(label)]) }
 
             if rowsWhereIsNotHeld && held {
                 if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: nil)) }
@@ -208,7 +226,7 @@ public struct CardEvaluator: Sendable {
             }
         }
         let cardValue = value(total)
-        let breakdown = compiled.groupBy == nil ? nil : groups.map { (label: $0.key, value: value($0.value)) }.sorted {
+        let breakdown = compiled.groupBy == nil ? nil : zip(groupLabels, groupTotals).map { (label: $0.0, value: value($0.1)) }.sorted {
             ($0.value ?? -.infinity, $1.label) > ($1.value ?? -.infinity, $0.label)
         }
         let isPercent = { if case .percent = card.measure { return true } else { return false } }()
