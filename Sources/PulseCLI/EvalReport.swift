@@ -69,11 +69,21 @@ enum EvalReport {
             let breakdown = r.breakdown.map { items in
                 "{" + items.map { "\(JSONText.quote($0.label)): \(number($0.value))" }.joined(separator: ", ") + "}"
             } ?? "null"
-            let shown = maxRows.map { Array(r.rows.prefix($0)) } ?? r.rows
-            let rows = shown.map { cells in
-                "{" + cells.map { "\(JSONText.quote($0.column)): \(encoder.plain($0.value))" }.joined(separator: ", ") + "}"
+            let shown = maxRows.map { r.rows.prefix($0) } ?? r.rows[...]
+            // Worklists can hold hundreds of thousands of rows: write them into one buffer.
+            var rowsText = shown.isEmpty ? "[]" : "[\n        "
+            let keys = shown.first.map { $0.map { JSONText.quote($0.column) + ": " } } ?? []
+            for (n, cells) in shown.enumerated() {
+                if n > 0 { rowsText += ",\n        " }
+                rowsText += "{"
+                for (i, cell) in cells.enumerated() {
+                    if i > 0 { rowsText += ", " }
+                    rowsText += i < keys.count ? keys[i] : JSONText.quote(cell.column) + ": "
+                    rowsText += encoder.plain(cell.value)
+                }
+                rowsText += "}"
             }
-            let rowsText = rows.isEmpty ? "[]" : "[\n        " + rows.joined(separator: ",\n        ") + "\n      ]"
+            if !shown.isEmpty { rowsText += "\n      ]" }
             let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
             return """
                     {
