@@ -14,17 +14,15 @@ extension Pulse {
                 """
         )
 
+        @OptionGroup var folders: ConfigFolders
+
         @Option(help: "The profile: a name looked up in --profiles, or a path to a profile file.")
         var profile: String
 
-        @Option(help: "The folder of profiles.")
-        var profiles = "profiles"
 
         @Option(help: "The snapshot folder.")
         var snapshot: String
 
-        @Option(help: "The folder of cards.")
-        var cards = "cards"
 
         @Option(help: "Only the cards this role sees.")
         var role: String?
@@ -55,8 +53,8 @@ extension Pulse {
 
         func run() throws {
             var options = EvalRunner.Options(profile: profile, snapshot: snapshot)
-            options.profilesDir = profiles
-            options.cardsDir = cards
+            options.profilesDir = folders.profiles
+            options.cardsDir = folders.cards
             options.role = role
             options.cards = cardKeys
             options.now = now

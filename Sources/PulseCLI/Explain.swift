@@ -13,20 +13,18 @@ extension Pulse {
                 """
         )
 
+        @OptionGroup var folders: ConfigFolders
+
         @Argument(help: "The card key.")
         var card: String
 
         @Option(help: "The profile: a name looked up in --profiles, or a path.")
         var profile: String
 
-        @Option(help: "The folder of profiles.")
-        var profiles = "profiles"
 
         @Option(help: "The snapshot folder.")
         var snapshot: String
 
-        @Option(help: "The folder of cards.")
-        var cards = "cards"
 
         @Option(help: "A listing id.")
         var row: String?
@@ -42,8 +40,8 @@ extension Pulse {
 
         func run() throws {
             var options = ExplainRunner.Options(card: card, profile: profile, snapshot: snapshot)
-            options.profilesDir = profiles
-            options.cardsDir = cards
+            options.profilesDir = folders.profiles
+            options.cardsDir = folders.cards
             options.row = row
             options.sku = sku
             options.now = now

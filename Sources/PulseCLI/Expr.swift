@@ -20,17 +20,15 @@ extension Pulse {
                 """
         )
 
+        @OptionGroup var folders: ConfigFolders
+
         @Argument(help: "The CEL expression.")
         var expression: String
 
         @Option(help: "A profile name (looked up in --profiles) or path.")
         var profile: String?
 
-        @Option(help: "The folder of profiles.")
-        var profiles = "profiles"
 
-        @Option(help: "The folder of cards.")
-        var cards = "cards"
 
         @Option(help: "A snapshot folder.")
         var snapshot: String?
@@ -52,7 +50,7 @@ extension Pulse {
 
         func run() throws {
             try emit(ExprRunner.run(expression, format: format, options: .init(
-                profile: profile, profilesDir: profiles, cardsDir: cards, snapshot: snapshot, row: row, sku: sku,
+                profile: profile, profilesDir: folders.profiles, cardsDir: folders.cards, snapshot: snapshot, row: row, sku: sku,
                 card: card, now: now)))
         }
     }

@@ -19,14 +19,10 @@ extension Pulse {
         @Option(help: "Output format: text, json or junit.")
         var format: TestFormat = .text
 
-        @Option(help: "The cards folder for test files that name none.")
-        var cards = "cards"
-
-        @Option(help: "The profiles folder for test files that name none.")
-        var profiles = "profiles"
+        @OptionGroup(title: "Folders for test files that name none") var folders: ConfigFolders
 
         func run() throws {
-            try emit(TestCommandRunner.run(paths: paths, run: pattern, format: format, cards: cards, profiles: profiles))
+            try emit(TestCommandRunner.run(paths: paths, run: pattern, format: format, cards: folders.cards, profiles: folders.profiles))
         }
     }
 }
