@@ -34,6 +34,12 @@ public struct CardEvaluator: Sendable {
 
     private func tracingRequested(_ observer: EvaluationObserver?) -> Bool { observer != nil }
 
+    @inline(__always)
+    private func asBool(_ value: Value, _ part: CompiledCard.Part?) throws(EvalError) -> Bool {
+        if case .bool(let b) = value { return b }
+        throw EvalError("expected a bool, got \(value.typeName)", offset: part?.program.checked.offset)
+    }
+
     /// Evaluates `compiled` with `settings`; an `observer` hears what happened to each row.
     public func evaluate(_ compiled: CompiledCard, settings: CardSettings, observer: EvaluationObserver? = nil) -> CardResult {
         let card = compiled.card
@@ -79,8 +85,13 @@ public struct CardEvaluator: Sendable {
         case .sum: measureKind = .sum
         case .percent: measureKind = .percent
         }
-        let filterProgram = compiled.filter?.program
-        let groupProgram = compiled.groupBy?.program
+        // Non-optional closures and flags: unwrapping an optional program per row would copy
+        // (and retain) it every time.
+        let nothing: Evaluator = { _ in .null }
+        let hasFilter = compiled.filter != nil, filterEval = compiled.filter?.program.closure ?? nothing
+        let hasGroup = compiled.groupBy != nil, groupEval = compiled.groupBy?.program.closure ?? nothing
+        let hasMeasure = compiled.measureArgument != nil, measureEval = compiled.measureArgument?.program.closure ?? nothing
+        let measureOffset = compiled.measureArgument?.program.checked.offset ?? 0
         let measureProgram = compiled.measureArgument?.program
         var rowsWhereProgram = compiled.rowsWhere?.program
         // A worklist of the rows where a percent's condition fails (`rows_where: !(measure)`)
@@ -107,9 +118,9 @@ public struct CardEvaluator: Sendable {
         func visit(_ row: () -> String) {
             considered += 1
             if tracing { compiled.resetTraces() }
-            if let filterProgram {
+            if hasFilter {
                 do throws(EvalError) {
-                    guard try filterProgram.evaluateBool(activation) else {
+                    guard try asBool(filterEval(activation), compiled.filter) else {
                         if tracing { observer?.observe(current, .filteredOut) }
                         return
                     }
@@ -119,25 +130,25 @@ public struct CardEvaluator: Sendable {
                 }
             }
             var label: String?
-            if let groupProgram {
-                do throws(EvalError) { label = try groupProgram.evaluate(activation).label } catch {
+            if hasGroup {
+                do throws(EvalError) { label = try groupEval(activation).label } catch {
                     fail(compiled.groupBy, error, row)
                     return
                 }
             }
             var held = false
             var measured: Value = .null
-            if let measureProgram {
+            if hasMeasure {
                 do throws(EvalError) {
                     if measureKind == .percent {
-                        held = try measureProgram.evaluateBool(activation)
+                        held = try asBool(measureEval(activation), compiled.measureArgument)
                     } else {
-                        measured = try measureProgram.evaluate(activation)
+                        measured = try measureEval(activation)
                         if measureKind == .sum {
                             switch measured {
                             case .int, .double: break
-                            case .null: throw EvalError("sum() got null; guard it with has() or != null in where", offset: measureProgram.checked.offset)
-                            default: throw EvalError("sum() needs a number, got \(measured.typeName)", offset: measureProgram.checked.offset)
+                            case .null: throw EvalError("sum() got null; guard it with has() or != null in where", offset: measureOffset)
+                            default: throw EvalError("sum() needs a number, got \(measured.typeName)", offset: measureOffset)
                             }
                         }
                     }

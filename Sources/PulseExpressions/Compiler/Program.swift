@@ -42,6 +42,9 @@ public struct Program: Sendable {
         self.root = root
     }
 
+    /// The program's closure, for callers that run it in a tight loop.
+    public var closure: Evaluator { root }
+
     /// Runs the program.
     ///
     /// - Throws: ``EvalError`` when the expression has no value for this activation (CEL's
