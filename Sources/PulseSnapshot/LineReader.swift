@@ -21,7 +21,10 @@ enum LineReader {
         var nextLine = 1
         while true {
             if filled == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }  // a very long line
-            let n = buffer.withUnsafeMutableBufferPointer { b in read(fd, b.baseAddress! + filled, b.count - filled) }
+            let n = buffer.withUnsafeMutableBufferPointer { b -> Int in
+                guard let base = b.baseAddress else { return -1 }
+                return read(fd, base + filled, b.count - filled)
+            }
             if n < 0 { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
             if n == 0 { break }
             filled += n
@@ -38,7 +41,7 @@ enum LineReader {
                 nextLine += count(newlinesIn: run)
             }
             buffer.withUnsafeMutableBufferPointer { b in
-                if filled > cut { memmove(b.baseAddress!, b.baseAddress! + cut, filled - cut) }
+                if filled > cut, let base = b.baseAddress { memmove(base, base + cut, filled - cut) }
             }
             filled -= cut
         }
