@@ -249,20 +249,28 @@ public struct SnapshotLoader {
         bySKU.reserveCapacity(expected)
         var badSKUs: [String: Int] = [:]  // first lines of SKUs whose rows were refused
         func add(_ me: inout SnapshotLoader, _ name: String, _ line: Int, _ row: StockRow) {
+            // The common case (a good row with a new SKU) costs one hash: insert, and undo if
+            // the SKU was there already.
+            if row.problems.isEmpty, let sku = row.sku, let available = row.available, badSKUs.isEmpty || badSKUs[sku] == nil {
+                let record = StockRecord(sku: sku, available: available, tracking: row.tracking, purchasable: row.purchasable,
+                                         updatedAt: row.updatedAt, line: line)
+                guard let first = bySKU.updateValue(record, forKey: sku) else {
+                    out.append(record)
+                    return
+                }
+                bySKU[sku] = first
+                me.report(me.path(name), line, "duplicate sku \"\(sku)\" (first on line \(first.line))")
+                return
+            }
             var problems = row.problems
             if let sku = row.sku {
                 if let first = bySKU[sku]?.line ?? badSKUs[sku] {
                     problems.append("duplicate sku \"\(sku)\" (first on line \(first))")
-                } else if !problems.isEmpty || row.available == nil {
+                } else {
                     badSKUs[sku] = line
                 }
             }
             for problem in problems { me.report(me.path(name), line, problem) }
-            guard problems.isEmpty, let sku = row.sku, let available = row.available else { return }
-            let record = StockRecord(sku: sku, available: available, tracking: row.tracking, purchasable: row.purchasable,
-                                     updatedAt: row.updatedAt, line: line)
-            bySKU[sku] = record
-            out.append(record)
         }
         if exists("stock.jsonl") && exists("stock.csv") {
             report(path("stock.csv"), 0, "both stock.jsonl and stock.csv exist; keep one")
@@ -406,19 +414,26 @@ public struct SnapshotLoader {
         var badIDs: [String: Int] = [:]  // first lines of ids whose rows were refused
         let name = "listings.jsonl"
         forEachRow(name, required: true, fast: { FastRowScanner.listing($0, context) }, decode: { ListingRow($0, context) }) { me, line, row in
+            // The common case (a good row with a new id) costs one hash, as for stock.
+            if row.problems.isEmpty, let listing = row.listing, let id = row.id, badIDs.isEmpty || badIDs[id] == nil {
+                listing.line = line
+                guard let first = byID.updateValue(listing, forKey: id) else {
+                    out.append(listing)
+                    return
+                }
+                byID[id] = first
+                me.report(me.path(name), line, "duplicate listing id \"\(id)\" (first on line \(first.line))")
+                return
+            }
             var problems = row.problems
             if let id = row.id {
                 if let first = byID[id]?.line ?? badIDs[id] {
                     problems.append("duplicate listing id \"\(id)\" (first on line \(first))")
-                } else if row.listing == nil || !problems.isEmpty {
+                } else {
                     badIDs[id] = line
                 }
             }
             for problem in problems { me.report(me.path(name), line, problem) }
-            guard problems.isEmpty, let listing = row.listing, let id = row.id else { return }
-            listing.line = line
-            byID[id] = listing
-            out.append(listing)
         }
         return (out, byID)
     }
