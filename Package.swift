@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "PulseHistoryTests", dependencies: ["PulseHistory", "PulseEngine"]),
         .testTarget(
             name: "PulseCLITests",
-            dependencies: ["PulseCLI", "pulse"],
+            dependencies: ["PulseCLI", "pulse", "PulseExpressions"],
             resources: [.copy("Conformance")]
         ),
     ],

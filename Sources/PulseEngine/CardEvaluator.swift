@@ -34,11 +34,6 @@ public struct CardEvaluator: Sendable {
 
     private func tracingRequested(_ observer: EvaluationObserver?) -> Bool { observer != nil }
 
-    @inline(__always)
-    private func asBool(_ value: Value, _ part: CompiledCard.Part?) throws(EvalError) -> Bool {
-        if case .bool(let b) = value { return b }
-        throw EvalError("expected a bool, got \(value.typeName)", offset: part?.program.checked.offset)
-    }
 
     /// Evaluates `compiled` with `settings`; an `observer` hears what happened to each row.
     public func evaluate(_ compiled: CompiledCard, settings: CardSettings, observer: EvaluationObserver? = nil) -> CardResult {
@@ -88,12 +83,15 @@ public struct CardEvaluator: Sendable {
         // Non-optional closures and flags: unwrapping an optional program per row would copy
         // (and retain) it every time.
         let nothing: Evaluator = { _ in .null }
-        let hasFilter = compiled.filter != nil, filterEval = compiled.filter?.program.closure ?? nothing
+        let always: BoolEvaluator = { _ in true }
+        let hasFilter = compiled.filter != nil, filterEval = compiled.filter?.program.conditionClosure ?? always
         let hasGroup = compiled.groupBy != nil, groupEval = compiled.groupBy?.program.closure ?? nothing
         let hasMeasure = compiled.measureArgument != nil, measureEval = compiled.measureArgument?.program.closure ?? nothing
+        let heldEval = compiled.measureArgument?.program.conditionClosure ?? always
         let measureOffset = compiled.measureArgument?.program.checked.offset ?? 0
         let measureProgram = compiled.measureArgument?.program
         var rowsWhereProgram = compiled.rowsWhere?.program
+        let rowsWhereEval = compiled.rowsWhere?.program.conditionClosure ?? always
         // A worklist of the rows where a percent's condition fails (`rows_where: !(measure)`)
         // reuses the measure's result instead of evaluating the same expression twice.
         var rowsWhereIsNotHeld = false
@@ -120,7 +118,7 @@ public struct CardEvaluator: Sendable {
             if tracing { compiled.resetTraces() }
             if hasFilter {
                 do throws(EvalError) {
-                    guard try asBool(filterEval(activation), compiled.filter) else {
+                    guard try filterEval(activation) else {
                         if tracing { observer?.observe(current, .filteredOut) }
                         return
                     }
@@ -141,7 +139,7 @@ public struct CardEvaluator: Sendable {
             if hasMeasure {
                 do throws(EvalError) {
                     if measureKind == .percent {
-                        held = try asBool(measureEval(activation), compiled.measureArgument)
+                        held = try heldEval(activation)
                     } else {
                         measured = try measureEval(activation)
                         if measureKind == .sum {
@@ -177,7 +175,7 @@ public struct CardEvaluator: Sendable {
             }
             if let rowsWhereProgram {
                 do throws(EvalError) {
-                    guard try rowsWhereProgram.evaluateBool(activation) else {
+                    guard try rowsWhereEval(activation) else {
                         if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: nil)) }
                         return
                     }

@@ -1,5 +1,6 @@
 import Foundation
 import PulseCLI
+import PulseExpressions
 import Testing
 
 /// cel-spec's own conformance tests inside Pulse's subset (shared/cel-spec/cases.json, copied
@@ -70,6 +71,27 @@ enum JSONCompare {
         } else {
             #expect(output.exitCode == 1, "\(c.expr) should be an error, got \(output.stdout)")
             #expect(actual?["error"] is String)
+        }
+    }
+
+    /// Conditions also compile to closures returning Bool; on every bool-typed case they must
+    /// agree with the Value closures, value for value and error for error.
+    static let conditionCases = cases.filter { (try? Compiler.compile($0.expr, environment: Environment()))?.type == .bool }
+
+    @Test func manyCasesAreConditions() {
+        #expect(Self.conditionCases.count > 200)
+    }
+
+    @Test(arguments: conditionCases)
+    func conditionClosureAgrees(_ c: ConformanceCase) throws {
+        let program = try Compiler.compile(c.expr, environment: Environment())
+        let activation = Activation(slotCount: program.slotCount)
+        let value: Value? = try? program.evaluate(activation)
+        let condition: Bool? = try? program.conditionClosure(activation)
+        if case .bool(let b)? = value {
+            #expect(condition == b, "\(c.expr)")
+        } else {
+            #expect(condition == nil, "\(c.expr): the Value path errs, the Bool path gave \(String(describing: condition))")
         }
     }
 

@@ -40,7 +40,11 @@ public enum Compiler {
         let checked: CheckedExpr
         do { checked = try checker.check(parsed) } catch { throw .check(error) }
         let builder = Builder(trace: trace)
-        return Program(type: checked.type, slotCount: checker.slotCount, checked: checked, root: builder.build(checked))
+        // Conditions also get a closure that returns Bool directly (not when tracing, which
+        // records every node's Value).
+        let isCondition = checked.type.unwrapped == .bool && trace == nil
+        return Program(type: checked.type, slotCount: checker.slotCount, checked: checked, root: builder.build(checked),
+                       condition: isCondition ? builder.buildBool(checked) : nil)
     }
 }
 

@@ -34,12 +34,26 @@ public struct Program: Sendable {
     /// The checked tree the closures were built from (for explanation and tooling).
     public let checked: CheckedExpr
     private let root: Evaluator
+    private let condition: BoolEvaluator?
 
-    init(type: CELType, slotCount: Int, checked: CheckedExpr, root: @escaping Evaluator) {
+    init(type: CELType, slotCount: Int, checked: CheckedExpr, root: @escaping Evaluator, condition: BoolEvaluator? = nil) {
         self.type = type
         self.slotCount = slotCount
         self.checked = checked
         self.root = root
+        self.condition = condition
+    }
+
+    /// A closure that runs the program as a condition, returning `Bool` (the fast path for a
+    /// bool-typed program; otherwise it checks the value is a bool).
+    public var conditionClosure: BoolEvaluator {
+        if let condition { return condition }
+        let root = self.root, offset = checked.offset
+        return { (a) throws(EvalError) in
+            let v = try root(a)
+            if case .bool(let b) = v { return b }
+            throw EvalError("expected a bool, got \(v.typeName)", offset: offset)
+        }
     }
 
     /// The program's closure, for callers that run it in a tight loop.

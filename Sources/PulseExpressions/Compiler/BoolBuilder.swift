@@ -1,0 +1,126 @@
+/// A compiled condition: evaluates straight to a Swift `Bool`, with no `Value` in between.
+public typealias BoolEvaluator = @Sendable (Activation) throws(EvalError) -> Bool
+
+/// Conditions (`where`, `percent(...)`, `rows_where`, macro predicates) compiled to closures
+/// that return `Bool`: `&&`, `||`, `!`, comparisons, `in` and `all`/`exists` are evaluated
+/// without boxing each intermediate result, with the same CEL rules as the `Value` closures
+/// (errors absorbed by a deciding side, no-overload errors for non-bool operands).
+extension Builder {
+    func buildBool(_ node: CheckedExpr) -> BoolEvaluator {
+        let offset = node.offset
+        switch node.kind {
+        case .literal(.bool(let b)):
+            return { _ in b }
+        case .call(Operator.and, let args) where args.count == 2:
+            return Self.and(buildBool(args[0]), buildBool(args[1]))
+        case .call(Operator.or, let args) where args.count == 2:
+            return Self.or(buildBool(args[0]), buildBool(args[1]))
+        case .call(Operator.not, let args) where args.count == 1:
+            let inner = buildBool(args[0])
+            return { (a) throws(EvalError) in try !inner(a) }
+        case .call(let function, let args) where args.count == 2 && Self.comparisons.contains(function):
+            // Equality with a string literal compares bytes.
+            if function == Operator.equals || function == Operator.notEquals {
+                var literal: String?, other: CheckedExpr?
+                if case .literal(.string(let s)) = args[1].kind { literal = s; other = args[0] }
+                else if case .literal(.string(let s)) = args[0].kind { literal = s; other = args[1] }
+                if let literal, let other {
+                    let side = build(other)
+                    let negate = function == Operator.notEquals
+                    return { (a) throws(EvalError) in
+                        let value = try side(a)
+                        if case .string(let s) = value { return Value.sameScalars(s, literal) != negate }
+                        return Value.celEquals(value, .string(literal)) != negate
+                    }
+                }
+            }
+            let left = build(args[0]), right = build(args[1])
+            switch function {
+            case Operator.equals: return { (a) throws(EvalError) in Value.celEquals(try left(a), try right(a)) }
+            case Operator.notEquals: return { (a) throws(EvalError) in !Value.celEquals(try left(a), try right(a)) }
+            default:
+                let test: @Sendable (Int) -> Bool
+                switch function {
+                case Operator.less: test = { $0 < 0 }
+                case Operator.lessOrEqual: test = { $0 <= 0 }
+                case Operator.greater: test = { $0 > 0 }
+                default: test = { $0 >= 0 }
+                }
+                return { (a) throws(EvalError) in
+                    let x = try left(a), y = try right(a)
+                    if case .int(let i) = x, case .int(let j) = y { return test(i < j ? -1 : i == j ? 0 : 1) }
+                    guard let order = Value.celCompare(x, y) else { throw EvalError.noOverload(function, [x, y]).at(offset) }
+                    return order != 2 && test(order)
+                }
+            }
+        case .call(Operator.in, let args) where args.count == 2:
+            let element = build(args[0]), list = build(args[1])
+            return { (a) throws(EvalError) in
+                let x = try element(a), l = try list(a)
+                guard case .list(let items) = l else { throw EvalError.noOverload(Operator.in, [x, l]).at(offset) }
+                if case .string(let s) = x {
+                    for item in items {
+                        if case .string(let t) = item { if Value.sameScalars(s, t) { return true } }
+                        else if Value.celEquals(x, item) { return true }
+                    }
+                    return false
+                }
+                for item in items where Value.celEquals(x, item) { return true }
+                return false
+            }
+        case .comprehension(let kind, _, let slot, let rangeNode, let predicateNode?, nil) where kind == .all || kind == .exists:
+            let range = build(rangeNode), predicate = buildBool(predicateNode)
+            let decisive = kind == .exists
+            return { (a) throws(EvalError) in
+                guard case .list(let items) = try range(a) else {
+                    throw EvalError("\(kind.rawValue)() needs a list", offset: offset)
+                }
+                let saved = a.slots[slot]
+                defer { a.slots[slot] = saved }
+                var firstError: EvalError?
+                for item in items {
+                    a.slots[slot] = item
+                    do throws(EvalError) {
+                        if try predicate(a) == decisive { return decisive }
+                    } catch {
+                        if firstError == nil { firstError = error }
+                    }
+                }
+                if let firstError { throw firstError }
+                return !decisive
+            }
+        default:
+            let value = build(node)
+            return { (a) throws(EvalError) in
+                let v = try value(a)
+                if case .bool(let b) = v { return b }
+                throw EvalError("expected a bool, got \(v.typeName)", offset: offset)
+            }
+        }
+    }
+
+    static let comparisons: Set<String> = [Operator.equals, Operator.notEquals, Operator.less, Operator.lessOrEqual,
+                                           Operator.greater, Operator.greaterOrEqual]
+
+    /// CEL's `&&`: false wins over an error on either side.
+    static func and(_ left: @escaping BoolEvaluator, _ right: @escaping BoolEvaluator) -> BoolEvaluator {
+        { (a) throws(EvalError) in
+            var leftError: EvalError?
+            do throws(EvalError) { if try !left(a) { return false } } catch { leftError = error }
+            do throws(EvalError) { if try !right(a) { return false } } catch { throw leftError ?? error }
+            if let leftError { throw leftError }
+            return true
+        }
+    }
+
+    /// CEL's `||`: true wins over an error on either side.
+    static func or(_ left: @escaping BoolEvaluator, _ right: @escaping BoolEvaluator) -> BoolEvaluator {
+        { (a) throws(EvalError) in
+            var leftError: EvalError?
+            do throws(EvalError) { if try left(a) { return true } } catch { leftError = error }
+            do throws(EvalError) { if try right(a) { return true } } catch { throw leftError ?? error }
+            if let leftError { throw leftError }
+            return false
+        }
+    }
+}
