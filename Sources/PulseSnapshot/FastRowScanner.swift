@@ -219,7 +219,7 @@ struct FastRowScanner {
             return true
         }
         guard ok, s.atEnd(), let id, let status, let skus else { return nil }
-        if let template, ownShipTo == nil, context.templateCountries[template] == nil, context.checkTemplates { return nil }
+        if let template, ownShipTo == nil, context.templates[template] == nil, context.checkTemplates { return nil }
         return SnapshotLoader.ListingRow(id: id, status: status, title: title, categoryID: category, templateID: template, ownShipTo: ownShipTo,
                                          createdAt: created, updatedAt: updated, expiresAt: expires, reason: reason, skus: skus, context: context)
     }

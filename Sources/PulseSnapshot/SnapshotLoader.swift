@@ -301,12 +301,27 @@ public struct SnapshotLoader {
 
     /// What decoding a listing row needs, shared read-only by the workers.
     struct ListingContext: Sendable {
-        let templateCountries: [String: [String]]
-        let templateValues: [String: Value]
-        let restrictions: [String: [String]]
-        let restrictionValues: [String: Value]
+        /// A list of countries as strings and as an expression value, built once and shared.
+        struct Countries: Sendable {
+            let list: [String]
+            let value: Value
+            init(_ list: [String]) {
+                self.list = list
+                value = .list(list.map(Value.string))
+            }
+        }
+
+        let templates: [String: Countries]
+        let restrictions: [String: Countries]
         let stock: [String: StockRecord]
         let checkTemplates: Bool
+
+        init(templateCountries: [String: [String]], restrictions: [String: [String]], stock: [String: StockRecord], checkTemplates: Bool) {
+            templates = templateCountries.mapValues(Countries.init)
+            self.restrictions = restrictions.mapValues(Countries.init)
+            self.stock = stock
+            self.checkTemplates = checkTemplates
+        }
     }
 
     /// A listing row, decoded (problems included) on a worker.
@@ -330,13 +345,13 @@ public struct SnapshotLoader {
                          createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?, reason: String?, skus: [SKUVariant],
                          context: ListingContext) -> Listing {
             // Listings of one template (or category) share its lists instead of copying them.
-            let shipTo = ownShipTo ?? templateID.flatMap { context.templateCountries[$0] } ?? []
-            let shipToValue = ownShipTo == nil ? templateID.flatMap { context.templateValues[$0] } : nil
-            let restricted = categoryID.flatMap { context.restrictions[$0] } ?? []
+            let template = ownShipTo == nil ? templateID.flatMap { context.templates[$0] } : nil
+            let restriction = categoryID.flatMap { context.restrictions[$0] }
             return Listing(id: id, title: title, status: status, categoryID: categoryID, freightTemplateID: templateID,
                            ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
-                           rejectionReason: reason, skus: skus, shipTo: shipTo, restrictedDestinations: restricted, line: 0,
-                           shipToValue: shipToValue, restrictedValue: categoryID.flatMap { context.restrictionValues[$0] })
+                           rejectionReason: reason, skus: skus, shipTo: ownShipTo ?? template?.list ?? [],
+                           restrictedDestinations: restriction?.list ?? [], line: 0,
+                           shipToValue: template?.value, restrictedValue: restriction?.value)
         }
 
         init(_ fields: [JSONMember], _ context: ListingContext) {
@@ -378,7 +393,7 @@ public struct SnapshotLoader {
                 }
             case let other?: r.problems.append("\"skus\" must be an array, not \(other.kindName)")
             }
-            if let templateID, ownShipTo == nil, context.templateCountries[templateID] == nil, context.checkTemplates {
+            if let templateID, ownShipTo == nil, context.templates[templateID] == nil, context.checkTemplates {
                 r.problems.append("freight_template_id \"\(templateID)\" is not in freight_templates.jsonl")
             }
             self.id = id
@@ -397,15 +412,9 @@ public struct SnapshotLoader {
     private mutating func readListings(templates: [FreightTemplate], restrictions: [String: [String]],
                                        stock: [String: StockRecord]) -> ([Listing], [String: Listing]) {
         var templateCountries: [String: [String]] = [:]
-        var templateValues: [String: Value] = [:]
-        for t in templates {
-            templateCountries[t.id] = t.countries
-            templateValues[t.id] = .list(t.countries.map(Value.string))
-        }
-        let context = ListingContext(
-            templateCountries: templateCountries, templateValues: templateValues, restrictions: restrictions,
-            restrictionValues: restrictions.mapValues { .list($0.map(Value.string)) }, stock: stock,
-            checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"))
+        for t in templates { templateCountries[t.id] = t.countries }
+        let context = ListingContext(templateCountries: templateCountries, restrictions: restrictions, stock: stock,
+                                     checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"))
         var out: [Listing] = []
         var byID: [String: Listing] = [:]
         let expected = estimatedRows("listings.jsonl", bytesPerRow: 600)

@@ -6,8 +6,7 @@ import Testing
 /// everything unusual to the general path.
 @Suite struct FastPathTests {
     private func context(_ stock: [String: StockRecord] = [:]) -> SnapshotLoader.ListingContext {
-        SnapshotLoader.ListingContext(templateCountries: ["FT-1": ["US"]], templateValues: [:], restrictions: [:], restrictionValues: [:],
-                                      stock: stock, checkTemplates: true)
+        SnapshotLoader.ListingContext(templateCountries: ["FT-1": ["US"]], restrictions: [:], stock: stock, checkTemplates: true)
     }
 
     private func fast(_ line: String) -> SnapshotLoader.ListingRow? {
@@ -25,8 +24,7 @@ import Testing
                 templates[id] = cs.compactMap { if case .string(let c) = $0 { return c } else { return nil } }
             }
         }
-        let context = SnapshotLoader.ListingContext(templateCountries: templates, templateValues: [:], restrictions: [:], restrictionValues: [:],
-                                                   stock: [:], checkTemplates: true)
+        let context = SnapshotLoader.ListingContext(templateCountries: templates, restrictions: [:], stock: [:], checkTemplates: true)
         var accepted = 0
         for line in lines {
             let bytes = Array(line.utf8)
