@@ -62,6 +62,8 @@ public enum EvalRunner {
         switch prepare(options) {
         case .failure(let failure): return failure.output
         case .success(let (config, profile, snapshot, now)):
+            // A process that is about to exit need not free a million objects one by one.
+            SnapshotKeeper.keep(snapshot)
             if options.notifyWebhook != nil && !options.record {
                 return CommandFailure.usage("pulse eval: --notify-webhook sends the transitions --record causes; add --record").output
             }
@@ -174,5 +176,15 @@ public enum EvalRunner {
             return .failure(CommandFailure(message: "pulse eval: the snapshot breaks the format (snapshot-format v1):\n\(error)\n", exitCode: ExitStatus.failure))
         }
         return .success((config, profile, snapshot, now ?? snapshot.takenAt))
+    }
+}
+
+/// Keeps the last loaded snapshot alive until the process exits, so that `pulse eval` does not
+/// spend its last second freeing every row (the operating system reclaims it all at once).
+enum SnapshotKeeper {
+    nonisolated(unsafe) private static var kept: Snapshot?
+
+    static func keep(_ snapshot: Snapshot) {
+        kept = snapshot
     }
 }
