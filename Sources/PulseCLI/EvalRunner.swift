@@ -64,6 +64,9 @@ public enum EvalRunner {
         case .success(let (config, profile, snapshot, now)):
             // A process that is about to exit need not free a million objects one by one.
             SnapshotKeeper.keep(snapshot)
+            if options.record && (options.role != nil || !options.cards.isEmpty) {
+                return CommandFailure.usage("pulse eval: --record stores every card of the profile, so that the history stays whole; drop --role and --card").output
+            }
             if options.notifyWebhook != nil && !options.record {
                 return CommandFailure.usage("pulse eval: --notify-webhook sends the transitions --record causes; add --record").output
             }

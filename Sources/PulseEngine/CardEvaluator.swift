@@ -242,8 +242,14 @@ public struct CardEvaluator: Sendable {
         var spike: SpikeOutcome?
         if let rule = settings.alert?.spike {
             let since = CELTimestamp(seconds: now.seconds - Int64(rule.baseline.seconds), nanos: now.nanos) ?? now
-            let history = baselines?.values(card: card.key.value, from: since, before: now) ?? []
-            if history.isEmpty {
+            var history: [Double] = []
+            var unreadable: String?
+            do { history = try baselines?.values(card: card.key.value, from: since, before: now) ?? [] } catch {
+                unreadable = "\(error)"
+            }
+            if let unreadable {
+                spike = .unavailable(unreadable)
+            } else if history.isEmpty {
                 spike = .noBaseline
             } else {
                 spike = .compared(median: SpikeRule.median(history), count: history.count,

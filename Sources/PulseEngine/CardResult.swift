@@ -35,6 +35,8 @@ public struct CardResult: Sendable {
 public enum SpikeOutcome: Sendable, Equatable {
     /// No recorded values in the baseline window yet: not firing.
     case noBaseline
+    /// The history could not be read: not firing, and why.
+    case unavailable(String)
     /// The value against the median of `count` recorded values.
     case compared(median: Double, count: Int, holds: Bool)
 
@@ -42,6 +44,7 @@ public enum SpikeOutcome: Sendable, Equatable {
     public func describe(_ rule: SpikeRule, value: Double?) -> String {
         switch self {
         case .noBaseline: return "spike: no baseline yet (no values recorded in the last \(rule.baseline)), not firing"
+        case .unavailable(let why): return "spike: the recorded history could not be read (\(why)), not firing"
         case .compared(let median, let count, let holds):
             let v = value.map { Trigger.format($0) } ?? "null"
             return "spike: \(v) \(holds ? "is" : "is not") a spike (min \(Trigger.format(rule.min)), \(Trigger.format(rule.factor)) × median \(Trigger.format(median)) of \(count) recorded value\(count == 1 ? "" : "s") in \(rule.baseline))"

@@ -44,5 +44,8 @@ public protocol EvaluationObserver: AnyObject {
 /// Recorded card values, for spike baselines (the history store provides them).
 public protocol BaselineSource: Sendable {
     /// The values recorded for `card` with a snapshot time in `[from, before)`.
-    func values(card: String, from: CELTimestamp, before: CELTimestamp) -> [Double]
+    ///
+    /// - Throws: when the history cannot be read (the spike then says why, rather than
+    ///   pretending there is no baseline).
+    func values(card: String, from: CELTimestamp, before: CELTimestamp) throws -> [Double]
 }

@@ -107,12 +107,16 @@ struct StoreBaselines: BaselineSource {
     let store: HistoryStore
     let profile: String
 
-    func values(card: String, from: CELTimestamp, before: CELTimestamp) -> [Double] {
-        (try? store.pool.read { db in
-            try Double.fetchAll(db, sql: """
-                SELECT v.value FROM card_value v JOIN evaluation e ON e.id = v.evaluation_id
-                WHERE e.profile = ? AND v.card = ? AND v.value IS NOT NULL AND e.taken_at_seconds >= ? AND e.taken_at_seconds < ?
-                """, arguments: [profile, card, from.seconds, before.seconds])
-        }) ?? []
+    func values(card: String, from: CELTimestamp, before: CELTimestamp) throws -> [Double] {
+        do {
+            return try store.pool.read { db in
+                try Double.fetchAll(db, sql: """
+                    SELECT v.value FROM card_value v JOIN evaluation e ON e.id = v.evaluation_id
+                    WHERE e.profile = ? AND v.card = ? AND v.value IS NOT NULL AND e.taken_at_seconds >= ? AND e.taken_at_seconds < ?
+                    """, arguments: [profile, card, from.seconds, before.seconds])
+            }
+        } catch {
+            throw HistoryError(HistoryStore.explain(error))
+        }
     }
 }

@@ -155,6 +155,9 @@ import Glibc
     @Test func usageErrors() throws {
         let noRecord = try CLI.run(["eval", "--profile", "demo", "--snapshot", "examples/demo", "--notify-webhook", "http://127.0.0.1:1/"], in: CLI.packageRoot)
         #expect(noRecord.status == 2)
+        let partial = try CLI.run(["eval", "--profile", "demo", "--snapshot", "examples/demo", "--record", "--db", db(), "--card", "aex_total_listings"], in: CLI.packageRoot)
+        #expect(partial.status == 2)
+        #expect(partial.stderr.hasPrefix("pulse eval: --record stores every card of the profile"))
         let missing = try CLI.run(["alerts", "--profile", "demo", "--db", "/nonexistent/h.sqlite"], in: CLI.packageRoot)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no history store at /nonexistent/h.sqlite"))

@@ -29,7 +29,8 @@ enum Fixture {
     }
 
     /// The results of evaluating the card (value = `listings`) on `day`, with `store`'s baselines.
-    static func results(_ listings: Int, day: Int, alert: String = "\"> 0\"", store: HistoryStore? = nil) throws -> [CardResult] {
+    static func results(_ listings: Int, day: Int, alert: String = "\"> 0\"", store: HistoryStore? = nil,
+                        baselines: BaselineSource? = nil) throws -> [CardResult] {
         var set = ConfigSet()
         set.add(file: "cards/c.yaml", bytes: Array(card(alert: alert).utf8))
         #expect(set.diagnostics.isEmpty)
@@ -41,7 +42,7 @@ enum Fixture {
             "listings.jsonl": Array(rows.utf8),
         ], label: "fixture")
         return try Evaluation.run(cards: set.cards, profile: profile, snapshot: snapshot, now: time(day),
-                                  baselines: store?.baselines(profile: "p")).get()
+                                  baselines: baselines ?? store?.baselines(profile: "p")).get()
     }
 
     static func transitions(_ outcome: RecordOutcome) -> [String] {
@@ -117,6 +118,16 @@ enum Fixture {
         // Values older than the baseline window are not in it.
         let later = try Fixture.results(38, day: 20, alert: alert, store: store)
         #expect(later.first?.spike == .noBaseline)
+    }
+
+    struct Unreadable: BaselineSource, Error {
+        func values(card: String, from: CELTimestamp, before: CELTimestamp) throws -> [Double] { throw self }
+    }
+
+    @Test func anUnreadableHistoryIsSaidNotIgnored() throws {
+        let results = try Fixture.results(38, day: 0, alert: "{spike: {baseline: 7d, factor: 5, min: 10}}", baselines: Unreadable())
+        guard case .unavailable? = results.first?.spike else { Issue.record("expected .unavailable, got \(String(describing: results.first?.spike))"); return }
+        #expect(results.first?.firing == false)
     }
 
     @Test func recordingTheSameSnapshotTwiceIsANoOp() throws {
