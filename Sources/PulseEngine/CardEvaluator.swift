@@ -32,9 +32,6 @@ public struct CardEvaluator: Sendable {
         var sum = 0.0
     }
 
-    private func tracingRequested(_ observer: EvaluationObserver?) -> Bool { observer != nil }
-
-
     /// Evaluates `compiled` with `settings`; an `observer` hears what happened to each row.
     public func evaluate(_ compiled: CompiledCard, settings: CardSettings, observer: EvaluationObserver? = nil) -> CardResult {
         let card = compiled.card
@@ -89,17 +86,17 @@ public struct CardEvaluator: Sendable {
         let hasMeasure = compiled.measureArgument != nil, measureEval = compiled.measureArgument?.program.closure ?? nothing
         let heldEval = compiled.measureArgument?.program.conditionClosure ?? always
         let measureOffset = compiled.measureArgument?.program.checked.offset ?? 0
-        let measureProgram = compiled.measureArgument?.program
-        var rowsWhereProgram = compiled.rowsWhere?.program
+        var hasRowsWhere = compiled.rowsWhere != nil
         let rowsWhereEval = compiled.rowsWhere?.program.conditionClosure ?? always
         // A worklist of the rows where a percent's condition fails (`rows_where: !(measure)`)
         // reuses the measure's result instead of evaluating the same expression twice.
         var rowsWhereIsNotHeld = false
-        if measureKind == .percent, let rowsWhere = compiled.rowsWhere?.program.checked, let argument = measureProgram?.checked,
+        if measureKind == .percent, observer == nil, let rowsWhere = compiled.rowsWhere?.program.checked,
+           let argument = compiled.measureArgument?.program.checked,
            case .call(Operator.not, let operands) = rowsWhere.kind, operands.count == 1,
-           ExpressionPrinter.text(operands[0]) == ExpressionPrinter.text(argument), !tracingRequested(observer) {
+           ExpressionPrinter.text(operands[0]) == ExpressionPrinter.text(argument) {
             rowsWhereIsNotHeld = true
-            rowsWhereProgram = nil
+            hasRowsWhere = false
         }
         let columnPrograms = compiled.columns.map { (name: $0.name, program: $0.part.program) }
         let tracing = observer != nil
@@ -173,7 +170,7 @@ public struct CardEvaluator: Sendable {
                 if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: nil)) }
                 return
             }
-            if let rowsWhereProgram {
+            if hasRowsWhere {
                 do throws(EvalError) {
                     guard try rowsWhereEval(activation) else {
                         if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: nil)) }
