@@ -148,7 +148,7 @@ struct BufferedWriter {
 
     init(path: String) {
         self.path = path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)  // a failure shows as a nil handle, reported by finish()
         handle = FileHandle(forWritingAtPath: path)
         buffer.reserveCapacity(1 << 20)
     }
