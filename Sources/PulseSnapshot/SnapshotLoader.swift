@@ -242,33 +242,19 @@ public struct SnapshotLoader {
 
     /// The stock records and the same records by SKU (the `bc` join, which also finds duplicates).
     private mutating func readStock() -> ([StockRecord], [String: StockRecord]) {
-        var out: [StockRecord] = []
-        var bySKU: [String: StockRecord] = [:]
-        let expected = estimatedRows("stock.jsonl", bytesPerRow: 120)
-        out.reserveCapacity(expected)
-        bySKU.reserveCapacity(expected)
-        var badSKUs: [String: Int] = [:]  // first lines of SKUs whose rows were refused
+        var table = UniqueRows<StockRecord>(capacity: estimatedRows("stock.jsonl", bytesPerRow: 120))
         func add(_ me: inout SnapshotLoader, _ name: String, _ line: Int, _ row: StockRow) {
-            // The common case (a good row with a new SKU) costs one hash: insert, and undo if
-            // the SKU was there already.
-            if row.problems.isEmpty, let sku = row.sku, let available = row.available, badSKUs.isEmpty || badSKUs[sku] == nil {
+            if row.problems.isEmpty, let sku = row.sku, let available = row.available {
                 let record = StockRecord(sku: sku, available: available, tracking: row.tracking, purchasable: row.purchasable,
                                          updatedAt: row.updatedAt, line: line)
-                guard let first = bySKU.updateValue(record, forKey: sku) else {
-                    out.append(record)
-                    return
+                if let first = table.add(record, key: sku) {
+                    me.report(me.path(name), line, "duplicate sku \"\(sku)\" (first on line \(first))")
                 }
-                bySKU[sku] = first
-                me.report(me.path(name), line, "duplicate sku \"\(sku)\" (first on line \(first.line))")
                 return
             }
             var problems = row.problems
-            if let sku = row.sku {
-                if let first = bySKU[sku]?.line ?? badSKUs[sku] {
-                    problems.append("duplicate sku \"\(sku)\" (first on line \(first))")
-                } else {
-                    badSKUs[sku] = line
-                }
+            if let sku = row.sku, let first = table.refuse(key: sku, line: line) {
+                problems.append("duplicate sku \"\(sku)\" (first on line \(first))")
             }
             for problem in problems { me.report(me.path(name), line, problem) }
         }
@@ -296,7 +282,7 @@ public struct SnapshotLoader {
             }
             self = me
         }
-        return (out, bySKU)
+        return (table.rows, table.byKey)
     }
 
     /// What decoding a listing row needs, shared read-only by the workers.
@@ -415,36 +401,23 @@ public struct SnapshotLoader {
         for t in templates { templateCountries[t.id] = t.countries }
         let context = ListingContext(templateCountries: templateCountries, restrictions: restrictions, stock: stock,
                                      checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"))
-        var out: [Listing] = []
-        var byID: [String: Listing] = [:]
-        let expected = estimatedRows("listings.jsonl", bytesPerRow: 600)
-        out.reserveCapacity(expected)
-        byID.reserveCapacity(expected)
-        var badIDs: [String: Int] = [:]  // first lines of ids whose rows were refused
+        var table = UniqueRows<Listing>(capacity: estimatedRows("listings.jsonl", bytesPerRow: 600))
         let name = "listings.jsonl"
         forEachRow(name, required: true, fast: { FastRowScanner.listing($0, context) }, decode: { ListingRow($0, context) }) { me, line, row in
-            // The common case (a good row with a new id) costs one hash, as for stock.
-            if row.problems.isEmpty, let listing = row.listing, let id = row.id, badIDs.isEmpty || badIDs[id] == nil {
+            if row.problems.isEmpty, let listing = row.listing, let id = row.id {
                 listing.line = line
-                guard let first = byID.updateValue(listing, forKey: id) else {
-                    out.append(listing)
-                    return
+                if let first = table.add(listing, key: id) {
+                    me.report(me.path(name), line, "duplicate listing id \"\(id)\" (first on line \(first))")
                 }
-                byID[id] = first
-                me.report(me.path(name), line, "duplicate listing id \"\(id)\" (first on line \(first.line))")
                 return
             }
             var problems = row.problems
-            if let id = row.id {
-                if let first = byID[id]?.line ?? badIDs[id] {
-                    problems.append("duplicate listing id \"\(id)\" (first on line \(first))")
-                } else {
-                    badIDs[id] = line
-                }
+            if let id = row.id, let first = table.refuse(key: id, line: line) {
+                problems.append("duplicate listing id \"\(id)\" (first on line \(first))")
             }
             for problem in problems { me.report(me.path(name), line, problem) }
         }
-        return (out, byID)
+        return (table.rows, table.byKey)
     }
 
     private mutating func readEvents(listings: [String: Listing]) -> [AuditEvent] {
