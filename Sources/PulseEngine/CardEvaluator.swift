@@ -197,29 +197,46 @@ public struct CardEvaluator: Sendable {
             if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: cells)) }
         }
 
+        let listings = snapshot.listingTable
         switch card.from {
         case .listings:
-            for listing in snapshot.listings {
-                activation.slots[Slots.listing] = .object(listing)
-                if observer != nil { current = RowContext(listing: listing, sku: nil, event: nil) }
-                visit { "listings.jsonl:\(listing.line) (listing \(listing.id))" }
+            for row in 0..<listings.count {
+                activation.slots[Slots.listing] = .row(RowRef(listings, row))
+                if tracing { current = RowContext(listing: Listing(table: listings, row: row), sku: nil, event: nil) }
+                visit {
+                    let listing = Listing(table: listings, row: row)
+                    return "listings.jsonl:\(listing.line) (listing \(listing.id))"
+                }
             }
         case .skus:
-            for listing in snapshot.listings {
-                activation.slots[Slots.listing] = .object(listing)
-                for sku in listing.skus {
-                    activation.slots[Slots.sku] = .object(sku)
-                    activation.slots[Slots.bc] = sku.stockRecord.map { .object($0) } ?? .null
-                    if observer != nil { current = RowContext(listing: listing, sku: sku, event: nil) }
-                    visit { "listings.jsonl:\(listing.line) (listing \(listing.id), sku \(sku.code))" }
+            let skus = listings.skus
+            for row in 0..<listings.count {
+                activation.slots[Slots.listing] = .row(RowRef(listings, row))
+                for skuRow in listings.skuRows(row) {
+                    activation.slots[Slots.sku] = .row(RowRef(skus, skuRow))
+                    activation.slots[Slots.bc] = skus.stockValue(skuRow)
+                    if tracing {
+                        current = RowContext(listing: Listing(table: listings, row: row), sku: SKUVariant(table: skus, row: skuRow), event: nil)
+                    }
+                    visit {
+                        let listing = Listing(table: listings, row: row), sku = SKUVariant(table: skus, row: skuRow)
+                        return "listings.jsonl:\(listing.line) (listing \(listing.id), sku \(sku.code))"
+                    }
                 }
             }
         case .auditEvents:
-            for event in snapshot.auditEvents {
-                activation.slots[Slots.event] = .object(event)
-                activation.slots[Slots.listing] = event.listing.map { .object($0) } ?? .null
-                if observer != nil { current = RowContext(listing: event.listing, sku: nil, event: event) }
-                visit { "audit_events.jsonl:\(event.line) (listing \(event.listingID))" }
+            let events = snapshot.eventTable
+            for row in 0..<events.count {
+                activation.slots[Slots.event] = .row(RowRef(events, row))
+                activation.slots[Slots.listing] = events.listingValue(row)
+                if tracing {
+                    let event = AuditEvent(table: events, row: row)
+                    current = RowContext(listing: event.listing, sku: nil, event: event)
+                }
+                visit {
+                    let event = AuditEvent(table: events, row: row)
+                    return "audit_events.jsonl:\(event.line) (listing \(event.listingID))"
+                }
             }
         }
 

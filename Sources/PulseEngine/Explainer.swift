@@ -103,12 +103,13 @@ public enum Explainer {
 
     static func show(_ value: Value) -> String {
         switch value {
+        case .row(let r):
+            if let table = r.table as? ListingTable { return "<listing \(Listing(table: table, row: r.index).id)>" }
+            if let table = r.table as? SKUTable { return "<sku \(SKUVariant(table: table, row: r.index).code)>" }
+            if let table = r.table as? StockTable { return "<bc \(StockRecord(table: table, row: r.index).sku)>" }
+            return "<\(r.table.celTypeName)>"
         case .object(let o):
-            let type = o.celTypeName
-            if let listing = o as? Listing { return "<listing \(listing.id)>" }
-            if let sku = o as? SKUVariant { return "<sku \(sku.code)>" }
-            if let bc = o as? StockRecord { return "<bc \(bc.sku)>" }
-            return "<\(type)>"
+            return "<\(o.celTypeName)>"
         default:
             return ValueJSON().plain(value)
         }

@@ -31,7 +31,7 @@ public struct RowBinding: Sendable {
             guard let listing = snapshot.listings.first(where: { $0.id == listingID }) else {
                 throw RowBindingError("no listing '\(listingID)' in \(snapshot.folder)")
             }
-            values.append((Slots.listing, .object(listing)))
+            values.append((Slots.listing, listing.value))
             let sku: SKUVariant?
             if let skuCode {
                 guard let found = listing.skus.first(where: { $0.code == skuCode }) else {
@@ -42,11 +42,11 @@ public struct RowBinding: Sendable {
                 sku = listing.skus.first
             }
             if let sku {
-                values.append((Slots.sku, .object(sku)))
-                values.append((Slots.bc, sku.stockRecord.map { .object($0) } ?? .null))
+                values.append((Slots.sku, sku.value))
+                values.append((Slots.bc, sku.stockRecord?.value ?? .null))
             }
             if let event = snapshot.auditEvents.filter({ $0.listingID == listingID }).max(by: { $0.at < $1.at }) {
-                values.append((Slots.event, .object(event)))
+                values.append((Slots.event, event.value))
             }
         }
         self.environment = env

@@ -11,6 +11,7 @@ enum ValueKey: Hashable {
     case duration(CELDuration)
     case list([ValueKey])
     case object(ObjectIdentifier)
+    case row(ObjectIdentifier, Int)
 
     init(_ value: Value) {
         switch value {
@@ -24,6 +25,7 @@ enum ValueKey: Hashable {
         case .duration(let d): self = .duration(d)
         case .list(let items): self = .list(items.map(ValueKey.init))
         case .object(let o): self = .object(ObjectIdentifier(o))
+        case .row(let r): self = .row(ObjectIdentifier(r.table), r.index)
         }
     }
 }
@@ -41,6 +43,7 @@ extension Value {
         case .duration(let d): return d.description
         case .list(let items): return "[" + items.map(\.label).joined(separator: ", ") + "]"
         case .object(let o): return "<\(o.celTypeName)>"
+        case .row(let r): return "<\(r.table.celTypeName)>"
         }
     }
 }

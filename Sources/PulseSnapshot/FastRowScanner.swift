@@ -60,11 +60,6 @@ struct FastRowScanner {
         return true
     }
 
-    private mutating func optionalString() -> String?? {
-        if null() { return .some(nil) }
-        return string().map { .some($0) }
-    }
-
     private mutating func bool() -> Bool? {
         skipSpace()
         if i + 4 <= bytes.count, bytes[i] == UInt8(ascii: "t"), bytes[i + 1] == UInt8(ascii: "r"), bytes[i + 2] == UInt8(ascii: "u"), bytes[i + 3] == UInt8(ascii: "e") {
@@ -141,19 +136,35 @@ struct FastRowScanner {
 
     // MARK: rows
 
-    /// A stock row, or nil to take the general path.
-    static func stock(_ bytes: UnsafeBufferPointer<UInt8>) -> SnapshotLoader.StockRow? {
+    /// One SKU of the row being read: byte ranges within the line.
+    struct SKUScratch: Sendable {
+        let code: Range<Int>
+        let stock: Int64
+        let price: Range<Int>?
+    }
+
+    @inline(__always) private func slice(_ r: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[r]) }
+    @inline(__always) private func slice(_ r: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { r.map { UnsafeBufferPointer(rebasing: bytes[$0]) } }
+
+    /// An optional string as a range (`.some(nil)` for null), nil on a surprise.
+    private mutating func optionalRange() -> Range<Int>?? {
+        if null() { return .some(nil) }
+        return rawString().map { .some($0) }
+    }
+
+    /// Reads a well-formed stock row into `batch`; false (and nothing added) to take the general path.
+    static func stock(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, into batch: inout StockBatch) -> Bool {
         var s = FastRowScanner(bytes)
         var seen: UInt32 = 0
-        var sku: String?, available: Int64?, tracking = StockTracking.variant, purchasable = true, updatedAt: CELTimestamp?
+        var sku: Range<Int>?, available: Int64?, tracking = StockTracking.variant, purchasable = true, updatedAt: CELTimestamp?
         let ok = s.object { s, key in
             switch Key(key) {
-            case .sku: guard first(&seen, 1), let v = s.string(), !v.isEmpty else { return false }; sku = v
+            case .sku: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; sku = v
             case .available: guard first(&seen, 2), let v = s.int() else { return false }; available = v
             case .tracking:
                 guard first(&seen, 4) else { return false }
                 if s.null() { return true }
-                guard let v = s.string(), let t = StockTracking(rawValue: v) else { return false }
+                guard let v = s.rawString(), let t = Self.tracking(s.slice(v)) else { return false }
                 tracking = t
             case .purchasable:
                 guard first(&seen, 8) else { return false }
@@ -165,63 +176,115 @@ struct FastRowScanner {
             }
             return true
         }
-        guard ok, s.atEnd(), let sku, let available else { return nil }
-        return SnapshotLoader.StockRow(sku: sku, available: available, tracking: tracking, purchasable: purchasable, updatedAt: updatedAt)
+        guard ok, s.atEnd(), let sku, let available else { return false }
+        batch.append(sku: s.slice(sku), available: available, tracking: tracking, purchasable: purchasable, updatedAt: updatedAt, line: line)
+        return true
     }
 
-    /// A listing row, or nil to take the general path.
-    static func listing(_ bytes: UnsafeBufferPointer<UInt8>, _ context: SnapshotLoader.ListingContext) -> SnapshotLoader.ListingRow? {
+    /// Reads a well-formed listing row into `batch`; false (and nothing added) to take the general path.
+    static func listing(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, _ context: ListingContext, into batch: inout ListingBatch) -> Bool {
         var s = FastRowScanner(bytes)
         var seen: UInt32 = 0
-        var id: String?, status: ListingStatus?, title: String?, category: String?, template: String?, ownShipTo: [String]?
-        var created: CELTimestamp?, updated: CELTimestamp?, expires: CELTimestamp?, reason: String?
-        var skus: [SKUVariant]?
+        var id: Range<Int>?, status: ListingStatus?, title: Range<Int>?, category: Range<Int>?, template: Range<Int>?
+        var ownShipTo: [String]?
+        var created: CELTimestamp?, updated: CELTimestamp?, expires: CELTimestamp?, reason: Range<Int>?
+        var skus = batch.scratch
+        batch.scratch = []
+        skus.removeAll(keepingCapacity: true)
+        defer { batch.scratch = skus }
+        var sawSKUs = false
         let ok = s.object { s, key in
             switch Key(key) {
-            case .id: guard first(&seen, 1), let v = s.string(), !v.isEmpty else { return false }; id = v
-            case .status: guard first(&seen, 2), let v = s.string(), let st = ListingStatus(rawValue: v) else { return false }; status = st
-            case .title: guard first(&seen, 4), let v = s.optionalString() else { return false }; title = v
-            case .categoryID: guard first(&seen, 8), let v = s.optionalString() else { return false }; category = v
-            case .freightTemplateID: guard first(&seen, 16), let v = s.optionalString() else { return false }; template = v
+            case .id: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; id = v
+            case .status: guard first(&seen, 2), let v = s.rawString(), let st = Self.status(s.slice(v)) else { return false }; status = st
+            case .title: guard first(&seen, 4), let v = s.optionalRange() else { return false }; title = v
+            case .categoryID: guard first(&seen, 8), let v = s.optionalRange() else { return false }; category = v
+            case .freightTemplateID: guard first(&seen, 16), let v = s.optionalRange() else { return false }; template = v
             case .shipTo: guard first(&seen, 32), let v = s.stringList() else { return false }; ownShipTo = v
             case .createdAt: guard first(&seen, 64), let v = s.timestamp() else { return false }; created = v
             case .updatedAt: guard first(&seen, 128), let v = s.timestamp() else { return false }; updated = v
             case .expiresAt: guard first(&seen, 256), let v = s.timestamp() else { return false }; expires = v
-            case .rejectionReason: guard first(&seen, 512), let v = s.optionalString() else { return false }; reason = v
+            case .rejectionReason: guard first(&seen, 512), let v = s.optionalRange() else { return false }; reason = v
             case .skus:
                 guard first(&seen, 1024), s.eat(UInt8(ascii: "[")) else { return false }
-                var list: [SKUVariant] = []
-                if !s.eat(UInt8(ascii: "]")) {
-                    repeat {
-                        var skuSeen: UInt32 = 0
-                        var code: String?, stock: Int64?, price: String?
-                        let fine = s.object { s, key in
-                            switch Key(key) {
-                            case .code: guard first(&skuSeen, 1), let v = s.string(), !v.isEmpty else { return false }; code = v
-                            case .stock: guard first(&skuSeen, 2), let v = s.int(), v >= 0 else { return false }; stock = v
-                            case .price:
-                                guard first(&skuSeen, 4) else { return false }
-                                if s.null() { return true }
-                                guard let v = s.string(), Double(v) != nil else { return false }
-                                price = v
-                            default: return false
-                            }
-                            return true
+                sawSKUs = true
+                if s.eat(UInt8(ascii: "]")) { return true }
+                repeat {
+                    var skuSeen: UInt32 = 0
+                    var code: Range<Int>?, stock: Int64?, price: Range<Int>?
+                    let fine = s.object { s, key in
+                        switch Key(key) {
+                        case .code: guard first(&skuSeen, 1), let v = s.rawString(), !v.isEmpty else { return false }; code = v
+                        case .stock: guard first(&skuSeen, 2), let v = s.int(), v >= 0 else { return false }; stock = v
+                        case .price:
+                            guard first(&skuSeen, 4) else { return false }
+                            if s.null() { return true }
+                            guard let v = s.rawString(), Self.isDecimal(s.slice(v)) else { return false }
+                            price = v
+                        default: return false
                         }
-                        guard fine, let code, let stock else { return false }
-                        list.append(SKUVariant(code: code, stock: stock, price: price, stockRecord: context.stock[code]))
-                    } while s.eat(UInt8(ascii: ","))
-                    guard s.eat(UInt8(ascii: "]")) else { return false }
-                }
-                skus = list
+                        return true
+                    }
+                    guard fine, let code, let stock else { return false }
+                    skus.append(SKUScratch(code: code, stock: stock, price: price))
+                } while s.eat(UInt8(ascii: ","))
+                guard s.eat(UInt8(ascii: "]")) else { return false }
             default: return false
             }
             return true
         }
-        guard ok, s.atEnd(), let id, let status, let skus else { return nil }
-        if let template, ownShipTo == nil, context.templates[template] == nil, context.checkTemplates { return nil }
-        return SnapshotLoader.ListingRow(id: id, status: status, title: title, categoryID: category, templateID: template, ownShipTo: ownShipTo,
-                                         createdAt: created, updatedAt: updated, expiresAt: expires, reason: reason, skus: skus, context: context)
+        guard ok, s.atEnd(), let id, let status, sawSKUs else { return false }
+        var templateList: Int32?
+        if let template {
+            templateList = context.templateList(s.slice(template))
+            if ownShipTo == nil, templateList == nil, context.checkTemplates { return false }
+        }
+        for sku in skus {
+            let code = s.slice(sku.code)
+            batch.columns.skus.append(code: code, stock: sku.stock, price: s.slice(sku.price), stockRow: context.stockRow(code))
+        }
+        batch.append(id: s.slice(id), status: status, title: s.slice(title), categoryID: s.slice(category), templateID: s.slice(template),
+                     ownShipTo: ownShipTo, templateList: templateList, createdAt: created, updatedAt: updated, expiresAt: expires,
+                     reason: s.slice(reason), line: line, context: context)
+        return true
+    }
+
+    /// A status word, by bytes.
+    @inline(__always)
+    static func status(_ b: UnsafeBufferPointer<UInt8>) -> ListingStatus? {
+        for status in ListingStatus.allCases where equalsASCII(b, status.rawValue) { return status }
+        return nil
+    }
+
+    /// A tracking word, by bytes.
+    static func tracking(_ b: UnsafeBufferPointer<UInt8>) -> StockTracking? {
+        for tracking in StockTracking.allCases where equalsASCII(b, tracking.rawValue) { return tracking }
+        return nil
+    }
+
+    @inline(__always)
+    private static func equalsASCII(_ b: UnsafeBufferPointer<UInt8>, _ word: String) -> Bool {
+        let utf8 = word.utf8
+        guard b.count == utf8.count else { return false }
+        var i = 0
+        for c in utf8 {
+            if b[i] != c { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Whether `b` is a plain decimal (`49.99`, `-3`, `1e3`): what the general path accepts
+    /// for a price, checked without making a string. Anything unusual goes to the general path.
+    static func isDecimal(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0, digits = 0
+        if i < b.count, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") { i += 1 }
+        while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1; digits += 1 }
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1; digits += 1 }
+        }
+        return digits > 0 && i == b.count
     }
 
     /// The keys the fast path knows, matched by bytes.

@@ -3,6 +3,20 @@ import PulseExpressions
 /// A listing's state on AliExpress, in the snapshot's words.
 public enum ListingStatus: String, Sendable, CaseIterable {
     case active, auditing, rejected, expired, offline, draft
+
+    /// The status as an expression value (built once).
+    static let values: [Value] = allCases.map { .string($0.rawValue) }
+    var value: Value { ListingStatus.values[ListingStatus.ordinal(self)] }
+    static func ordinal(_ s: ListingStatus) -> Int {
+        switch s {
+        case .active: 0
+        case .auditing: 1
+        case .rejected: 2
+        case .expired: 3
+        case .offline: 4
+        case .draft: 5
+        }
+    }
 }
 
 /// Whether and how BigCommerce tracks a SKU's stock.
@@ -10,119 +24,27 @@ public enum StockTracking: String, Sendable, CaseIterable {
     case none, product, variant
 }
 
-/// One variant of a listing: the merchant SKU and its AliExpress-side stock.
-public final class SKUVariant: Sendable {
-    /// The merchant SKU, the same string as BigCommerce's `sku`.
-    public let code: String
-    /// AliExpress-side sellable quantity (>= 0).
-    public let stock: Int64
-    /// The price as written (a decimal string), if any.
-    public let price: String?
-    /// The BigCommerce stock record with the same SKU code, joined at load.
-    public let stockRecord: StockRecord?
-
-    /// Creates a variant joined to its stock record.
-    public init(code: String, stock: Int64, price: String?, stockRecord: StockRecord?) {
-        self.code = code
-        self.stock = stock
-        self.price = price
-        self.stockRecord = stockRecord
-    }
+/// A view of one row of a column-stored table.
+public protocol RowView: Sendable {
+    associatedtype Table: RowTable
+    /// Row `row` of `table`.
+    init(table: Table, row: Int)
 }
 
-/// An AliExpress listing, with its derived fields resolved at load.
-public final class Listing: Sendable {
-    public let id: String
-    public let title: String?
-    public let status: ListingStatus
-    public let categoryID: String?
-    public let freightTemplateID: String?
-    /// `ship_to` as written on the listing (nil when absent or null).
-    public let ownShipTo: [String]?
-    public let createdAt: CELTimestamp?
-    public let updatedAt: CELTimestamp?
-    public let expiresAt: CELTimestamp?
-    public let rejectionReason: String?
-    public let skus: [SKUVariant]
-    /// The listing's own destinations, else its freight template's countries, else none.
-    public let shipTo: [String]
-    /// Destinations its category may not ship to.
-    public let restrictedDestinations: [String]
-    /// Active and at least one SKU with stock > 0.
-    public let buyable: Bool
-    /// The line of `listings.jsonl` it came from (set once, when the loader keeps the row).
-    public nonisolated(unsafe) var line: Int
+/// Rows of a table (all of them, or a listing's SKUs), as views.
+public struct Rows<View: RowView>: RandomAccessCollection, Sendable {
+    let table: View.Table
+    let range: Range<Int>
 
-    let shipToValue: Value
-    let restrictedValue: Value
-
-    /// Creates a listing; `shipTo` and `restrictedDestinations` are the resolved derived fields.
-    public init(id: String, title: String?, status: ListingStatus, categoryID: String?, freightTemplateID: String?,
-                ownShipTo: [String]?, createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?,
-                rejectionReason: String?, skus: [SKUVariant], shipTo: [String], restrictedDestinations: [String], line: Int,
-                shipToValue: Value? = nil, restrictedValue: Value? = nil) {
-        self.id = id
-        self.title = title
-        self.status = status
-        self.categoryID = categoryID
-        self.freightTemplateID = freightTemplateID
-        self.ownShipTo = ownShipTo
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-        self.expiresAt = expiresAt
-        self.rejectionReason = rejectionReason
-        self.skus = skus
-        self.shipTo = shipTo
-        self.restrictedDestinations = restrictedDestinations
-        self.buyable = status == .active && skus.contains { $0.stock > 0 }
-        self.line = line
-        self.shipToValue = shipToValue ?? .list(shipTo.map(Value.string))
-        self.restrictedValue = restrictedValue ?? .list(restrictedDestinations.map(Value.string))
+    init(_ table: View.Table, _ range: Range<Int>) {
+        self.table = table
+        self.range = range
     }
-}
 
-/// A BigCommerce SKU's stock record.
-public final class StockRecord: Sendable {
-    public let sku: String
-    public let available: Int64
-    public let tracking: StockTracking
-    public let purchasable: Bool
-    public let updatedAt: CELTimestamp?
-    public let line: Int
-
-    /// Creates a stock record.
-    public init(sku: String, available: Int64, tracking: StockTracking, purchasable: Bool, updatedAt: CELTimestamp?, line: Int) {
-        self.sku = sku
-        self.available = available
-        self.tracking = tracking
-        self.purchasable = purchasable
-        self.updatedAt = updatedAt
-        self.line = line
-    }
-}
-
-/// One audit state change of a listing.
-public final class AuditEvent: Sendable {
-    public let listingID: String
-    public let at: CELTimestamp
-    public let from: ListingStatus?
-    public let to: ListingStatus
-    public let reason: String?
-    public let line: Int
-    /// The listing it is about, joined at load (nil when the snapshot has no such listing).
-    public let listing: Listing?
-
-    /// Creates an event joined to its listing.
-    public init(listingID: String, at: CELTimestamp, from: ListingStatus?, to: ListingStatus, reason: String?, line: Int,
-                listing: Listing?) {
-        self.listing = listing
-        self.listingID = listingID
-        self.at = at
-        self.from = from
-        self.to = to
-        self.reason = reason
-        self.line = line
-    }
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { range.count }
+    @inline(__always)
+    public subscript(i: Int) -> View { View(table: table, row: range.lowerBound + i) }
 }
 
 /// An AliExpress freight (shipping) template.
@@ -132,7 +54,7 @@ public struct FreightTemplate: Sendable {
     public let countries: [String]
 }
 
-/// Everything a card may look at, as it stood at one moment.
+/// Everything a card may look at, as it stood at one moment, stored column by column.
 public struct Snapshot: Sendable {
     /// The folder it was read from.
     public let folder: String
@@ -140,26 +62,41 @@ public struct Snapshot: Sendable {
     public let store: String?
     /// When the data stood; `now` for every card unless overridden.
     public let takenAt: CELTimestamp
-    public let listings: [Listing]
-    public let stock: [StockRecord]
-    public let auditEvents: [AuditEvent]
+    /// The listings table (its SKUs are ``SKUTable`` rows, joined to ``StockTable`` rows).
+    public let listingTable: ListingTable
+    /// The stock table.
+    public let stockTable: StockTable
+    /// The audit events table.
+    public let eventTable: EventTable
     public let freightTemplates: [FreightTemplate]
     /// Restricted destinations by category id.
     public let categoryRestrictions: [String: [String]]
 
-    /// Assembles a snapshot (rows already joined by the loader).
-    public init(folder: String, store: String?, takenAt: CELTimestamp, listings: [Listing], stock: [StockRecord],
-                auditEvents: [AuditEvent], freightTemplates: [FreightTemplate], categoryRestrictions: [String: [String]]) {
+    init(folder: String, store: String?, takenAt: CELTimestamp, listings: ListingTable, stock: StockTable, events: EventTable,
+         freightTemplates: [FreightTemplate], categoryRestrictions: [String: [String]]) {
         self.folder = folder
         self.store = store
         self.takenAt = takenAt
-        self.listings = listings
-        self.stock = stock
-        self.auditEvents = auditEvents
+        listingTable = listings
+        stockTable = stock
+        eventTable = events
         self.freightTemplates = freightTemplates
         self.categoryRestrictions = categoryRestrictions
     }
 
+    /// The listings, in file order.
+    public var listings: Rows<Listing> { Rows(listingTable, 0..<listingTable.count) }
+    /// The BigCommerce stock records, in file order.
+    public var stock: Rows<StockRecord> { Rows(stockTable, 0..<stockTable.count) }
+    /// The audit events, in file order.
+    public var auditEvents: Rows<AuditEvent> { Rows(eventTable, 0..<eventTable.count) }
+
     /// The number of (listing, SKU) rows.
-    public var skuRowCount: Int { listings.reduce(0) { $0 + $1.skus.count } }
+    public var skuRowCount: Int { listingTable.skus.count }
+
+    /// The listing with id `id`.
+    public func listing(id: String) -> Listing? { listingTable.row(id: id).map { Listing(table: listingTable, row: $0) } }
+
+    /// Bytes the tables hold (columns and indexes), for memory accounting.
+    public var byteCount: Int { listingTable.byteCount + stockTable.byteCount + eventTable.byteCount }
 }

@@ -1,43 +1,39 @@
 import Foundation
 
-/// One decoded line of a JSON Lines file.
-enum DecodedLine<Row: Sendable>: Sendable {
+/// A line of a JSON Lines file read the general way (after the fast path gave up).
+enum GeneralLine {
     case blank
     case badJSON(String)
-    case row(Row)
-}
+    case object([JSONMember])
 
-/// Runs `decode` over the lines of a JSON Lines source on both cores, in batches, and hands
-/// each result to `apply` in line order on the calling thread (so that duplicate checks and
-/// error reports stay sequential and deterministic).
-enum ParallelRows {
-    /// Lines per batch: large enough to amortise the hand-off, small enough to stay in cache.
-    static let batchLines = 4096
-    static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-
-    /// Parses one line into a JSON object and decodes it.
-    @inline(__always)
-    static func decodeLine<Row>(_ bytes: UnsafeBufferPointer<UInt8>, _ fast: (UnsafeBufferPointer<UInt8>) -> Row?,
-                                _ decode: ([JSONMember]) -> Row) -> DecodedLine<Row> {
-        if let row = fast(bytes) { return .row(row) }
+    /// Parses `bytes` as one JSON object (or a blank line).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> GeneralLine {
         var blank = true
         for b in bytes where b != 0x20 && b != 0x09 { blank = false; break }
         if blank { return .blank }
         do throws(JSONSyntaxError) {
             let value = try JSONParser.parse(bytes)
             guard case .object(let members) = value else { return .badJSON("each line must be a JSON object, not \(value.kindName)") }
-            return .row(decode(members))
+            return .object(members)
         } catch {
             return .badJSON("bad JSON at column \(error.offset + 1): \(error.message)")
         }
     }
+}
 
-    /// Decodes each run of lines (a chunk of the file, no copy) on the workers, then applies the
-    /// rows in order.
-    static func run<Row: Sendable>(chunks: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
-                                   fast: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Row?,
-                                   decode: @escaping @Sendable ([JSONMember]) -> Row,
-                                   apply: @escaping (Int, DecodedLine<Row>) -> Void) throws {
+/// Decodes the lines of a JSON Lines source on every core: each worker fills a batch (columns
+/// and problems) from a contiguous run of lines, and the batches are applied in line order on
+/// the calling thread (so that duplicate checks and error reports stay sequential and
+/// deterministic).
+enum ParallelRows {
+    static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
+    /// Runs `decode` over every line (number, bytes) of every chunk, on the workers, each into
+    /// its own batch from `makeBatch`, then hands the batches to `apply` in order.
+    static func run<Batch>(chunks: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
+                           makeBatch: @escaping @Sendable () -> Batch,
+                           decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
+                           apply: @escaping (inout Batch) -> Void) throws {
         var spans: [(line: Int, start: Int, end: Int)] = []
         try chunks { firstLine, run in
             spans.removeAll(keepingCapacity: true)
@@ -48,29 +44,28 @@ enum ParallelRows {
             }
             let count = spans.count
             guard count > 0 else { return }
-            let results = UnsafeMutableBufferPointer<DecodedLine<Row>?>.allocate(capacity: count)
-            results.initialize(repeating: nil)
+            let parts = min(workers, count)
+            let batches = UnsafeMutableBufferPointer<Batch>.allocate(capacity: parts)
+            for i in 0..<parts { batches.initializeElement(at: i, to: makeBatch()) }
             defer {
-                results.deinitialize()
-                results.deallocate()
+                batches.deinitialize()
+                batches.deallocate()
             }
-            let chunk = (count + workers - 1) / workers
+            let share = (count + parts - 1) / parts
             spans.withUnsafeBufferPointer { lines in
                 let source = UnsafeSendable((run, lines))
-                let target = UnsafeSendable(results)
-                DispatchQueue.concurrentPerform(iterations: min(workers, count)) { worker in
-                    let start = worker * chunk, end = min(count, start + chunk)
+                let target = UnsafeSendable(batches)
+                DispatchQueue.concurrentPerform(iterations: parts) { worker in
+                    let start = worker * share, end = min(count, start + share)
                     guard start < end else { return }
                     let (bytes, lines) = source.value
                     for i in start..<end {
                         let span = lines[i]
-                        target.value[i] = decodeLine(UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]), fast, decode)
+                        decode(&target.value[worker], span.line, UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]))
                     }
                 }
             }
-            for i in 0..<count {
-                if let result = results[i] { apply(spans[i].line, result) }
-            }
+            for i in 0..<parts { apply(&batches[i]) }
         }
     }
 }

@@ -72,14 +72,15 @@ public struct SnapshotLoader {
         let header = readHeader()
         let templates = readTemplates()
         let restrictions = readRestrictions()
-        let (stock, stockBySKU) = readStock()
-        let (listings, listingsByID) = readListings(templates: templates, restrictions: restrictions, stock: stockBySKU)
-        let events = readEvents(listings: listingsByID)
+        let stock = readStock()
+        let listings = readListings(templates: templates, restrictions: restrictions, stock: stock)
+        let events = readEvents(listings: listings)
         guard issueCount == 0, let header else {
             throw SnapshotLoadError(issues: issues, total: issueCount)
         }
         return Snapshot(folder: folder, store: header.store, takenAt: header.takenAt, listings: listings, stock: stock,
-                        auditEvents: events, freightTemplates: templates, categoryRestrictions: restrictions)
+                        events: events, freightTemplates: templates,
+                        categoryRestrictions: Dictionary(restrictions, uniquingKeysWith: { first, _ in first }))
     }
 
     /// Calls `body` with each non-blank line's number and JSON object, reporting bad JSON.
@@ -110,11 +111,10 @@ public struct SnapshotLoader {
         self = me
     }
 
-    /// Decodes every line of `name` on all cores, then applies the rows in line order.
-    private mutating func forEachRow<Row: Sendable>(_ name: String, required: Bool,
-                                                    fast: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Row?,
-                                                    decode: @escaping @Sendable ([JSONMember]) -> Row,
-                                                    apply: @escaping (inout SnapshotLoader, Int, Row) -> Void) {
+    /// Decodes every line of `name` on all cores into batches, then applies them in line order.
+    private mutating func forEachBatch<Batch>(_ name: String, required: Bool, makeBatch: @escaping @Sendable () -> Batch,
+                                              decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
+                                              apply: @escaping (inout SnapshotLoader, inout Batch) -> Void) {
         let file = path(name)
         guard exists(name) else {
             if required { report(file, 0, "missing; a snapshot needs snapshot.json and listings.jsonl") }
@@ -123,12 +123,8 @@ public struct SnapshotLoader {
         var me = self
         let reader = self
         do {
-            try ParallelRows.run(chunks: { body in try reader.forEachChunk(name, body) }, fast: fast, decode: decode) { line, decoded in
-                switch decoded {
-                case .blank: break
-                case .badJSON(let message): me.report(file, line, message)
-                case .row(let row): apply(&me, line, row)
-                }
+            try ParallelRows.run(chunks: { body in try reader.forEachChunk(name, body) }, makeBatch: makeBatch, decode: decode) { batch in
+                apply(&me, &batch)
             }
         } catch {
             me.report(file, 0, "cannot read: \(error.localizedDescription)")
@@ -183,8 +179,9 @@ public struct SnapshotLoader {
         return out
     }
 
-    private mutating func readRestrictions() -> [String: [String]] {
-        var out: [String: [String]] = [:]
+    /// The restrictions in file order (each category once).
+    private mutating func readRestrictions() -> [(id: String, countries: [String])] {
+        var out: [(id: String, countries: [String])] = []
         var lines: [String: Int] = [:]
         let name = "category_restrictions.jsonl"
         forEachObject(name, required: false) { me, line, fields in
@@ -194,44 +191,9 @@ public struct SnapshotLoader {
             if let id, let first = lines[id] { r.problems.append("duplicate category_id \"\(id)\" (first on line \(first))") }
             if let id, lines[id] == nil { lines[id] = line }
             guard me.finish(r, name, line), let id, let countries else { return }
-            out[id] = countries
+            out.append((id, countries))
         }
         return out
-    }
-
-    /// A stock row, decoded (problems included) on a worker.
-    struct StockRow: Sendable {
-        let sku: String?
-        let available: Int64?
-        let tracking: StockTracking
-        let purchasable: Bool
-        let updatedAt: CELTimestamp?
-        let problems: [String]
-
-        init(sku: String, available: Int64, tracking: StockTracking, purchasable: Bool, updatedAt: CELTimestamp?) {
-            self.sku = sku
-            self.available = available
-            self.tracking = tracking
-            self.purchasable = purchasable
-            self.updatedAt = updatedAt
-            problems = []
-        }
-
-        init(_ fields: [JSONMember]) {
-            var r = RowReader(fields)
-            sku = r.requiredString("sku")
-            available = r.requiredInt("available")
-            var tracking = StockTracking.variant
-            if let t = r.optionalString("tracking") {
-                if let parsed = StockTracking(rawValue: t) { tracking = parsed } else {
-                    r.problems.append("unknown tracking \"\(t)\"; expected none, product or variant")
-                }
-            }
-            self.tracking = tracking
-            purchasable = r.optionalBool("purchasable", default: true)
-            updatedAt = r.timestamp("updated_at", required: false)
-            problems = r.problems
-        }
     }
 
     /// About how many rows a JSON Lines file holds, to size tables once.
@@ -240,188 +202,113 @@ public struct SnapshotLoader {
         return size / bytesPerRow
     }
 
-    /// The stock records and the same records by SKU (the `bc` join, which also finds duplicates).
-    private mutating func readStock() -> ([StockRecord], [String: StockRecord]) {
-        var table = UniqueRows<StockRecord>(capacity: estimatedRows("stock.jsonl", bytesPerRow: 120))
-        func add(_ me: inout SnapshotLoader, _ name: String, _ line: Int, _ row: StockRow) {
-            if row.problems.isEmpty, let sku = row.sku, let available = row.available {
-                let record = StockRecord(sku: sku, available: available, tracking: row.tracking, purchasable: row.purchasable,
-                                         updatedAt: row.updatedAt, line: line)
-                if let first = table.add(record, key: sku) {
-                    me.report(me.path(name), line, "duplicate sku \"\(sku)\" (first on line \(first))")
+    /// Keys refused rows had, by first line, for the duplicate check of later rows.
+    private typealias RefusedKeys = [String: Int]
+
+    /// Applies one batch of rows to `columns`: good rows join the key index (a repeated key is
+    /// reported), bad rows report their problems; both in line order.
+    private mutating func apply(_ name: String, keyName: String, good goodLines: [UInt32], hashes: [UInt64], refused: [RefusedRow],
+                                keys: StringColumn, base: Int, index: inout KeyIndex, refusedKeys: inout RefusedKeys, lines: [UInt32]) {
+        var g = 0, r = 0
+        while g < goodLines.count || r < refused.count {
+            if r < refused.count, g == goodLines.count || refused[r].line < Int(goodLines[g]) {
+                let row = refused[r]
+                var problems = row.problems
+                if let key = row.key {
+                    let earlier = withBytes(key) { index.find($0, hash: ByteHash.hash($0), in: keys) }
+                    if let first = earlier.map({ Int(lines[$0]) }) ?? refusedKeys[key] {
+                        problems.append("duplicate \(keyName) \"\(key)\" (first on line \(first))")
+                    } else {
+                        refusedKeys[key] = row.line
+                    }
                 }
-                return
+                for problem in problems { report(path(name), row.line, problem) }
+                r += 1
+                continue
             }
-            var problems = row.problems
-            if let sku = row.sku, let first = table.refuse(key: sku, line: line) {
-                problems.append("duplicate sku \"\(sku)\" (first on line \(first))")
+            let row = base + g
+            if !refusedKeys.isEmpty, let key = keys.string(row), let first = refusedKeys[key] {
+                report(path(name), Int(goodLines[g]), "duplicate \(keyName) \"\(key)\" (first on line \(first))")
+            } else if let earlier = index.insert(row: row, hash: hashes[g], in: keys) {
+                report(path(name), Int(goodLines[g]), "duplicate \(keyName) \"\(keys.nonNull(row))\" (first on line \(lines[earlier]))")
             }
-            for problem in problems { me.report(me.path(name), line, problem) }
+            g += 1
+        }
+    }
+
+    /// The stock table, indexed by SKU (the `bc` join, which also finds duplicates).
+    private mutating func readStock() -> StockTable {
+        let estimate = estimatedRows("stock.jsonl", bytesPerRow: 120)
+        var columns = StockColumns(rows: estimate)
+        var index = KeyIndex(capacity: estimate)
+        var refusedKeys = RefusedKeys()
+        func add(_ me: inout SnapshotLoader, _ name: String, _ batch: StockBatch) {
+            let base = columns.count
+            columns.append(contentsOf: batch.columns)
+            me.apply(name, keyName: "sku", good: batch.columns.lines, hashes: batch.hashes, refused: batch.refused, keys: columns.skus,
+                     base: base, index: &index, refusedKeys: &refusedKeys, lines: columns.lines)
         }
         if exists("stock.jsonl") && exists("stock.csv") {
             report(path("stock.csv"), 0, "both stock.jsonl and stock.csv exist; keep one")
         }
         if exists("stock.jsonl") {
-            forEachRow("stock.jsonl", required: false, fast: FastRowScanner.stock, decode: StockRow.init) { me, line, row in
-                add(&me, "stock.jsonl", line, row)
-            }
+            forEachBatch("stock.jsonl", required: false, makeBatch: { StockBatch() }, decode: { batch, line, bytes in
+                if !FastRowScanner.stock(bytes, line: line, into: &batch) { batch.decodeGeneral(bytes, line: line) }
+            }, apply: { me, batch in add(&me, "stock.jsonl", batch) })
         } else if exists("stock.csv") {
             let file = path("stock.csv")
             var me = self
             var csv = CSVReader()
+            var batch = StockBatch()
             do {
                 try forEachLine("stock.csv") { line, bytes in
                     switch csv.read(bytes) {
                     case .skip: break
-                    case .error(let message): me.report(file, line, message)
-                    case .record(let fields): add(&me, "stock.csv", line, StockRow(fields))
+                    case .error(let message): batch.refused.append(RefusedRow(line: line, key: nil, problems: [message]))
+                    case .record(let fields): batch.decode(fields, line: line)
                     }
                 }
+                add(&me, "stock.csv", batch)
             } catch {
                 me.report(file, 0, "cannot read: \(error.localizedDescription)")
             }
             self = me
         }
-        return (table.rows, table.byKey)
+        return StockTable(columns: columns, index: index)
     }
 
-    /// What decoding a listing row needs, shared read-only by the workers.
-    struct ListingContext: Sendable {
-        /// A list of countries as strings and as an expression value, built once and shared.
-        struct Countries: Sendable {
-            let list: [String]
-            let value: Value
-            init(_ list: [String]) {
-                self.list = list
-                value = .list(list.map(Value.string))
-            }
-        }
-
-        let templates: [String: Countries]
-        let restrictions: [String: Countries]
-        let stock: [String: StockRecord]
-        let checkTemplates: Bool
-
-        init(templateCountries: [String: [String]], restrictions: [String: [String]], stock: [String: StockRecord], checkTemplates: Bool) {
-            templates = templateCountries.mapValues(Countries.init)
-            self.restrictions = restrictions.mapValues(Countries.init)
-            self.stock = stock
-            self.checkTemplates = checkTemplates
-        }
-    }
-
-    /// A listing row, decoded (problems included) on a worker.
-    struct ListingRow: Sendable {
-        let id: String?
-        let listing: Listing?
-        let problems: [String]
-
-        /// A valid row read by the fast path.
-        init(id: String, status: ListingStatus, title: String?, categoryID: String?, templateID: String?, ownShipTo: [String]?,
-             createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?, reason: String?, skus: [SKUVariant],
-             context: ListingContext) {
-            self.id = id
-            problems = []
-            listing = ListingRow.make(id: id, status: status, title: title, categoryID: categoryID, templateID: templateID,
-                                      ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
-                                      reason: reason, skus: skus, context: context)
-        }
-
-        static func make(id: String, status: ListingStatus, title: String?, categoryID: String?, templateID: String?, ownShipTo: [String]?,
-                         createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?, reason: String?, skus: [SKUVariant],
-                         context: ListingContext) -> Listing {
-            // Listings of one template (or category) share its lists instead of copying them.
-            let template = ownShipTo == nil ? templateID.flatMap { context.templates[$0] } : nil
-            let restriction = categoryID.flatMap { context.restrictions[$0] }
-            return Listing(id: id, title: title, status: status, categoryID: categoryID, freightTemplateID: templateID,
-                           ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
-                           rejectionReason: reason, skus: skus, shipTo: ownShipTo ?? template?.list ?? [],
-                           restrictedDestinations: restriction?.list ?? [], line: 0,
-                           shipToValue: template?.value, restrictedValue: restriction?.value)
-        }
-
-        init(_ fields: [JSONMember], _ context: ListingContext) {
-            var r = RowReader(fields)
-            let id = r.requiredString("id")
-            let status = r.status("status", required: true)
-            let title = r.optionalString("title")
-            let categoryID = r.optionalString("category_id")
-            let templateID = r.optionalString("freight_template_id")
-            let ownShipTo = r.stringList("ship_to", required: false)
-            let createdAt = r.timestamp("created_at", required: false)
-            let updatedAt = r.timestamp("updated_at", required: false)
-            let expiresAt = r.timestamp("expires_at", required: false)
-            let reason = r.optionalString("rejection_reason")
-            var skus: [SKUVariant] = []
-            switch r.value("skus") {
-            case nil: r.problems.append("missing required field \"skus\" (write [] for none)")
-            case .array(let items)?:
-                skus.reserveCapacity(items.count)
-                for (i, item) in items.enumerated() {
-                    guard case .object(let skuFields) = item else {
-                        r.problems.append("\"skus\"[\(i)] must be an object, not \(item.kindName)")
-                        continue
-                    }
-                    var s = RowReader(skuFields)
-                    let code = s.requiredString("code")
-                    let stock = s.requiredInt("stock")
-                    if let stock, stock < 0 { s.problems.append("\"stock\" must be >= 0, not \(stock)") }
-                    var price: String?
-                    if let p = s.value("price"), p != .null {
-                        if case .string(let text) = p, Double(text) != nil { price = text } else {
-                            s.problems.append("\"price\" must be a decimal string such as \"49.99\"")
-                        }
-                    }
-                    r.problems += s.problems.map { "\"skus\"[\(i)]: \($0)" }
-                    if let code, let stock, s.problems.isEmpty {
-                        skus.append(SKUVariant(code: code, stock: stock, price: price, stockRecord: context.stock[code]))
-                    }
-                }
-            case let other?: r.problems.append("\"skus\" must be an array, not \(other.kindName)")
-            }
-            if let templateID, ownShipTo == nil, context.templates[templateID] == nil, context.checkTemplates {
-                r.problems.append("freight_template_id \"\(templateID)\" is not in freight_templates.jsonl")
-            }
-            self.id = id
-            problems = r.problems
-            guard r.problems.isEmpty, let id, let status else {
-                listing = nil
-                return
-            }
-            listing = ListingRow.make(id: id, status: status, title: title, categoryID: categoryID, templateID: templateID,
-                                      ownShipTo: ownShipTo, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt,
-                                      reason: reason, skus: skus, context: context)
-        }
-    }
-
-    /// The listings and the same listings by id (the audit event join, which also finds duplicates).
-    private mutating func readListings(templates: [FreightTemplate], restrictions: [String: [String]],
-                                       stock: [String: StockRecord]) -> ([Listing], [String: Listing]) {
-        var templateCountries: [String: [String]] = [:]
-        for t in templates { templateCountries[t.id] = t.countries }
-        let context = ListingContext(templateCountries: templateCountries, restrictions: restrictions, stock: stock,
-                                     checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"))
-        var table = UniqueRows<Listing>(capacity: estimatedRows("listings.jsonl", bytesPerRow: 600))
+    /// The listings table (with its SKUs joined to `stock`), indexed by id (the audit event join,
+    /// which also finds duplicates).
+    private mutating func readListings(templates: [FreightTemplate], restrictions: [(id: String, countries: [String])],
+                                       stock: StockTable) -> ListingTable {
+        var shipToLists = CountryLists()
+        let context = ListingContext(templates: templates.map { ($0.id, $0.countries) }, restrictions: restrictions, stock: stock,
+                                     checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"), lists: &shipToLists)
+        let estimate = estimatedRows("listings.jsonl", bytesPerRow: 400)
+        var columns = ListingColumns(rows: estimate, skusPerRow: 2)
+        var index = KeyIndex(capacity: estimate)
+        var refusedKeys = RefusedKeys()
         let name = "listings.jsonl"
-        forEachRow(name, required: true, fast: { FastRowScanner.listing($0, context) }, decode: { ListingRow($0, context) }) { me, line, row in
-            if row.problems.isEmpty, let listing = row.listing, let id = row.id {
-                listing.line = line
-                if let first = table.add(listing, key: id) {
-                    me.report(me.path(name), line, "duplicate listing id \"\(id)\" (first on line \(first))")
-                }
-                return
+        forEachBatch(name, required: true, makeBatch: { ListingBatch() }, decode: { batch, line, bytes in
+            if !FastRowScanner.listing(bytes, line: line, context, into: &batch) { batch.decodeGeneral(bytes, line: line, context: context) }
+        }, apply: { me, batch in
+            for row in 0..<batch.columns.count where batch.columns.ownShipTo[row] >= 0 {
+                let list = shipToLists.intern(batch.ownLists[Int(batch.columns.ownShipTo[row])])
+                batch.columns.ownShipTo[row] = list
+                batch.columns.shipTo[row] = list
             }
-            var problems = row.problems
-            if let id = row.id, let first = table.refuse(key: id, line: line) {
-                problems.append("duplicate listing id \"\(id)\" (first on line \(first))")
-            }
-            for problem in problems { me.report(me.path(name), line, problem) }
-        }
-        return (table.rows, table.byKey)
+            let base = columns.count
+            columns.append(contentsOf: batch.columns)
+            me.apply(name, keyName: "listing id", good: batch.columns.lines, hashes: batch.idHashes, refused: batch.refused,
+                     keys: columns.ids, base: base, index: &index, refusedKeys: &refusedKeys, lines: columns.lines)
+        })
+        return ListingTable(columns: columns, index: index, shipToLists: shipToLists,
+                            restrictionLists: restrictions.map { CountryList($0.countries) }, stock: stock)
     }
 
-    private mutating func readEvents(listings: [String: Listing]) -> [AuditEvent] {
-        var out: [AuditEvent] = []
+    /// The audit events, joined to their listings.
+    private mutating func readEvents(listings: ListingTable) -> EventTable {
+        var columns = EventColumns()
         let name = "audit_events.jsonl"
         forEachObject(name, required: false) { me, line, fields in
             var r = RowReader(fields)
@@ -431,9 +318,14 @@ public struct SnapshotLoader {
             let from = r.status("from", required: false)
             let reason = r.optionalString("reason")
             guard me.finish(r, name, line), let listingID, let at, let to else { return }
-            out.append(AuditEvent(listingID: listingID, at: at, from: from, to: to, reason: reason, line: line,
-                                  listing: listings[listingID]))
+            columns.listingIDs.append(listingID)
+            columns.at.append(at)
+            columns.from.append(from)
+            columns.to.append(to)
+            columns.reasons.append(reason)
+            columns.lines.append(UInt32(truncatingIfNeeded: line))
+            columns.listingRows.append(listings.row(id: listingID).map { Int32($0) } ?? -1)
         }
-        return out
+        return EventTable(columns: columns, listings: listings)
     }
 }

@@ -5,40 +5,58 @@ import Testing
 /// The fast row scanner must agree with the general decoder on every row it accepts, and hand
 /// everything unusual to the general path.
 @Suite struct FastPathTests {
-    private func context(_ stock: [String: StockRecord] = [:]) -> SnapshotLoader.ListingContext {
-        SnapshotLoader.ListingContext(templateCountries: ["FT-1": ["US"]], restrictions: [:], stock: stock, checkTemplates: true)
+    private static let noStock = StockTable(columns: StockColumns(), index: KeyIndex(capacity: 0))
+
+    private func context(templates: [(id: String, countries: [String])] = [("FT-1", ["US"])]) -> (ListingContext, CountryLists) {
+        var lists = CountryLists()
+        let context = ListingContext(templates: templates, restrictions: [], stock: Self.noStock, checkTemplates: true, lists: &lists)
+        return (context, lists)
     }
 
-    private func fast(_ line: String) -> SnapshotLoader.ListingRow? {
-        Array(line.utf8).withUnsafeBufferPointer { FastRowScanner.listing($0, context()) }
+    /// Row `row` of a batch, every column written out.
+    private func describe(_ b: ListingBatch, _ row: Int, _ lists: CountryLists) -> String {
+        let c = b.columns
+        let skus = (row == 0 ? 0 : Int(c.skuEnds[row - 1]))..<Int(c.skuEnds[row])
+        let own = c.ownShipTo[row] < 0 ? "nil" : "\(b.ownLists[Int(c.ownShipTo[row])])"
+        return [c.ids.string(row), c.titles.string(row), c.statuses[row].rawValue, c.categoryIDs.string(row), c.templateIDs.string(row),
+                own, "\(lists[c.shipTo[row]]?.list ?? [])", "\(c.restricted[row])", "\(c.createdAt[row].map(\.description) ?? "-")",
+                "\(c.updatedAt[row].map(\.description) ?? "-")", "\(c.expiresAt[row].map(\.description) ?? "-")", c.reasons.string(row),
+                skus.map { "\(c.skus.codes.nonNull($0)):\(c.skus.stocks[$0]):\(c.skus.prices.string($0) ?? "-"):\(c.skus.stockRows[$0])" }.joined(separator: ","),
+                "\(c.lines[row])"].map { $0 ?? "null" }.joined(separator: "|")
+    }
+
+    private func fast(_ line: String) -> ListingBatch? {
+        let (context, _) = context()
+        var batch = ListingBatch()
+        let ok = Array(line.utf8).withUnsafeBufferPointer { FastRowScanner.listing($0, line: 1, context, into: &batch) }
+        #expect(ok || batch.columns.count == 0 && batch.columns.skus.count == 0, "a refused row leaves nothing behind")
+        return ok ? batch : nil
     }
 
     @Test func generatedRowsDecodeTheSameBothWays() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulse-fast-\(UUID().uuidString)").path
         _ = try SnapshotGenerator(listings: 500, seed: 3).write(to: dir)
         let lines = try String(contentsOfFile: dir + "/listings.jsonl", encoding: .utf8).split(separator: "\n")
-        var templates: [String: [String]] = [:]
+        var templates: [(id: String, countries: [String])] = []
         for line in try String(contentsOfFile: dir + "/freight_templates.jsonl", encoding: .utf8).split(separator: "\n") {
             if case .object(let m)? = try? JSONParser.parse(Array(line.utf8)), case .string(let id)? = m.first(where: { $0.key == "id" })?.value,
                case .array(let cs)? = m.first(where: { $0.key == "countries" })?.value {
-                templates[id] = cs.compactMap { if case .string(let c) = $0 { return c } else { return nil } }
+                templates.append((id, cs.compactMap { if case .string(let c) = $0 { return c } else { return nil } }))
             }
         }
-        let context = SnapshotLoader.ListingContext(templateCountries: templates, restrictions: [:], stock: [:], checkTemplates: true)
-        var accepted = 0
-        for line in lines {
+        let (context, lists) = context(templates: templates)
+        var quick = ListingBatch(), slow = ListingBatch()
+        for (n, line) in lines.enumerated() {
             let bytes = Array(line.utf8)
-            guard let quick = bytes.withUnsafeBufferPointer({ FastRowScanner.listing($0, context) }) else { continue }
-            accepted += 1
-            guard case .object(let members) = try JSONParser.parse(bytes) else { Issue.record("not an object"); continue }
-            let slow = SnapshotLoader.ListingRow(members, context)
-            let a = try #require(quick.listing), b = try #require(slow.listing)
-            #expect(a.id == b.id && a.status == b.status && a.title == b.title && a.categoryID == b.categoryID)
-            #expect(a.freightTemplateID == b.freightTemplateID && a.ownShipTo == b.ownShipTo && a.shipTo == b.shipTo)
-            #expect(a.createdAt == b.createdAt && a.updatedAt == b.updatedAt && a.expiresAt == b.expiresAt && a.rejectionReason == b.rejectionReason)
-            #expect(a.skus.map(\.code) == b.skus.map(\.code) && a.skus.map(\.stock) == b.skus.map(\.stock) && a.skus.map(\.price) == b.skus.map(\.price))
+            let accepted = bytes.withUnsafeBufferPointer { FastRowScanner.listing($0, line: n + 1, context, into: &quick) }
+            #expect(accepted, "line \(n + 1)")
+            bytes.withUnsafeBufferPointer { slow.decodeGeneral($0, line: n + 1, context: context) }
         }
-        #expect(accepted == lines.count)
+        #expect(quick.columns.count == lines.count && slow.columns.count == lines.count && slow.refused.isEmpty)
+        #expect(quick.idHashes == slow.idHashes)
+        for row in 0..<min(quick.columns.count, slow.columns.count) {
+            #expect(describe(quick, row, lists) == describe(slow, row, lists))
+        }
     }
 
     @Test(arguments: [
@@ -49,19 +67,28 @@ import Testing
         #"{"id": "L1", "status": "live", "skus": []}"#,                        // unknown status
         #"{"id": "L1", "status": "active", "skus": [{"code": "A", "stock": -1}]}"#,
         #"{"id": "L1", "status": "active", "skus": [{"code": "A", "stock": 1.0}]}"#,
+        #"{"id": "L1", "status": "active", "skus": [{"code": "A", "stock": 1, "price": "cheap"}]}"#,
         #"{"id": "L1", "status": "active", "skus": [], "updated_at": "yesterday"}"#,
         #"{"id": "L1", "status": "active", "freight_template_id": "NOPE", "skus": []}"#,
         #"{"id": "L1", "status": "active"}"#,
         #"{"id": "L1", "status": "active", "skus": []} x"#,
         #"{"id": "", "status": "active", "skus": []}"#,
+        #"{"id": "L1", "status": "active", "skus": [{"code": "A", "stock": 1}, {"code": "B"}]}"#,  // second SKU bad: nothing kept
     ])
     func unusualRowsTakeTheGeneralPath(_ line: String) {
         #expect(fast(line) == nil)
     }
 
-    @Test func plainRowIsAccepted() {
-        let row = fast(#"{"id": "L1", "status": "active", "title": null, "freight_template_id": "FT-1", "skus": [{"code": "A", "stock": 2, "price": "9.99"}]}"#)
-        #expect(row?.listing?.shipTo == ["US"])
-        #expect(row?.listing?.skus.first?.price == "9.99")
+    @Test func plainRowIsAccepted() throws {
+        let (_, lists) = context()
+        let batch = try #require(fast(#"{"id": "L1", "status": "active", "title": null, "freight_template_id": "FT-1", "skus": [{"code": "A", "stock": 2, "price": "9.99"}]}"#))
+        #expect(lists[batch.columns.shipTo[0]]?.list == ["US"])
+        #expect(batch.columns.skus.prices.string(0) == "9.99")
+        #expect(batch.columns.titles.isNull(0))
+    }
+
+    @Test(arguments: ["49.99", "-3", "1", "0.5", "7."])
+    func decimalsTheFastPathTakes(_ text: String) {
+        #expect(Array(text.utf8).withUnsafeBufferPointer(FastRowScanner.isDecimal) && Double(text) != nil)
     }
 }

@@ -97,24 +97,26 @@ struct Builder {
             // The common case, a field of a row variable (`listing.status`), in one closure.
             if case .variable(_, let slot) = operandNode.kind, let index, !testOnly, trace == nil {
                 return { (activation) throws(EvalError) in
-                    guard case .object(let object) = activation.slots[slot] else {
-                        if case .null = activation.slots[slot] { throw EvalError("cannot select '\(name)' from null", offset: offset) }
-                        throw EvalError("\(activation.slots[slot].typeName) has no field '\(name)'", offset: offset)
+                    switch activation.slots[slot] {
+                    case .row(let row): return row.table.field(row.index, index)
+                    case .object(let object): return object.field(index)
+                    case .null: throw EvalError("cannot select '\(name)' from null", offset: offset)
+                    case let other: throw EvalError("\(other.typeName) has no field '\(name)'", offset: offset)
                     }
-                    return object.field(index)
                 }
             }
             let operand = build(operandNode)
             return { (activation) throws(EvalError) in
                 let target = try operand(activation)
-                guard case .object(let object) = target else {
-                    if case .null = target {
-                        throw EvalError("cannot select '\(name)' from null", offset: offset)
-                    }
-                    throw EvalError("\(target.typeName) has no field '\(name)'", offset: offset)
+                let read: (Int) -> Value
+                switch target {
+                case .row(let row): read = row.field
+                case .object(let object): read = object.field
+                case .null: throw EvalError("cannot select '\(name)' from null", offset: offset)
+                default: throw EvalError("\(target.typeName) has no field '\(name)'", offset: offset)
                 }
                 guard let index else { throw EvalError("no field '\(name)'", offset: offset) }
-                let value = object.field(index)
+                let value = read(index)
                 if testOnly {
                     if case .null = value { return .bool(false) }
                     return .bool(true)

@@ -11,6 +11,15 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     /// The latest second: 9999-12-31T23:59:59Z.
     public static let maxSeconds: Int64 = 253_402_300_799
 
+    /// 1970-01-01T00:00:00Z.
+    public static let epoch = CELTimestamp(checkedSeconds: 0, nanos: 0)
+
+    /// A timestamp from values already known to be in range (`nanos` in 0 ..< 1e9).
+    public init(checkedSeconds: Int64, nanos: Int64) {
+        seconds = checkedSeconds
+        self.nanos = nanos
+    }
+
     /// Creates a timestamp from seconds and (any) nanoseconds, or nil outside CEL's range.
     public init?(seconds: Int64, nanos: Int64 = 0) {
         let carry = floorDiv(nanos, 1_000_000_000)

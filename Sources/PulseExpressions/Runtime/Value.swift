@@ -21,6 +21,8 @@ public enum Value: Sendable {
     case timestamp(CELTimestamp)
     case duration(CELDuration)
     case object(any CELObject)
+    /// A row of a column-stored table (a listing, a SKU, …): an object whose fields are columns.
+    case row(RowRef)
 
     /// The CEL name of the value's type: `int`, `list`, `null_type`, …
     public var typeName: String {
@@ -34,6 +36,7 @@ public enum Value: Sendable {
         case .timestamp: return "google.protobuf.Timestamp"
         case .duration: return "google.protobuf.Duration"
         case .object(let o): return o.celTypeName
+        case .row(let r): return r.table.celTypeName
         }
     }
 
@@ -65,6 +68,7 @@ public enum Value: Sendable {
             for i in x.indices where !celEquals(x[i], y[i]) { return false }
             return true
         case (.object(let x), .object(let y)): return x === y
+        case (.row(let x), .row(let y)): return x === y
         default: return false
         }
     }

@@ -29,6 +29,11 @@ public struct ValueJSON: Sendable {
             guard let type = objectTypes[typeName] else { return JSONText.quote("<\(typeName)>") }
             let fields = type.fields.enumerated().map { i, f in JSONText.quote(f.name) + ": " + plain(object.field(i)) }
             return "{" + fields.joined(separator: ", ") + "}"
+        case .row(let row):
+            let typeName = row.table.celTypeName
+            guard let type = objectTypes[typeName] else { return JSONText.quote("<\(typeName)>") }
+            let fields = type.fields.enumerated().map { i, f in JSONText.quote(f.name) + ": " + plain(row.field(i)) }
+            return "{" + fields.joined(separator: ", ") + "}"
         }
     }
 

@@ -1,0 +1,38 @@
+/// A table of rows stored column by column (listings, SKUs, stock records, audit events).
+///
+/// Rows are not objects: an expression sees one as a ``RowRef`` (the table and a row number), and
+/// a field read goes straight to the table's column. Subclasses live with the model.
+open class RowTable: @unchecked Sendable {
+    /// The name of the rows' declared type (e.g. `listing`).
+    public let celTypeName: String
+
+    /// A table whose rows are of the declared type `celTypeName`.
+    public init(celTypeName: String) {
+        self.celTypeName = celTypeName
+    }
+
+    /// The value of field `index` (in the declared type's field order) of row `row`.
+    open func field(_ row: Int, _ index: Int) -> Value { .null }
+}
+
+/// One row of a ``RowTable``, as an expression value.
+public struct RowRef: Sendable {
+    /// The table the row is in.
+    public let table: RowTable
+    /// Its position in the table.
+    public let index: Int
+
+    /// Row `index` of `table`.
+    @inline(__always)
+    public init(_ table: RowTable, _ index: Int) {
+        self.table = table
+        self.index = index
+    }
+
+    /// The value of field `field` (declared-type order).
+    @inline(__always)
+    public func field(_ field: Int) -> Value { table.field(index, field) }
+
+    /// Whether both name the same row of the same table.
+    public static func === (a: RowRef, b: RowRef) -> Bool { a.table === b.table && a.index == b.index }
+}

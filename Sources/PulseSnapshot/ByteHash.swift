@@ -1,0 +1,98 @@
+/// A fast, non-cryptographic hash of a short byte string (keys such as SKU codes and listing
+/// ids, which come from the merchant's own data, never from an adversary chosen per run).
+enum ByteHash {
+    @inline(__always)
+    private static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let m = a.multipliedFullWidth(by: b)
+        return m.high ^ m.low
+    }
+
+    /// The hash of `bytes`.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        guard let base = bytes.baseAddress else { return 0x9E37_79B9_7F4A_7C15 }
+        let raw = UnsafeRawPointer(base)
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var i = 0
+        let n = bytes.count
+        while i + 8 <= n {
+            h = mix(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self), 0xA076_1D64_78BD_642F)
+            i += 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(base[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = mix(h ^ tail, 0xE703_7ED1_A0B4_28DB)
+        }
+        return mix(h, 0x8EBC_6AF0_9C88_C6E3)
+    }
+}
+
+/// An index from the keys in a ``StringColumn`` to their rows: open addressing over row
+/// numbers, keys compared by bytes. Used for the joins (SKU to stock record, event to listing)
+/// and the duplicate-key checks.
+struct KeyIndex: Sendable {
+    /// Row number + 1 per slot (0: empty), and the key's hash beside it to skip most compares.
+    private var slots: [UInt32]
+    private var tags: [UInt32]
+    private var mask: Int
+    private(set) var count = 0
+
+    /// An index sized for about `capacity` keys.
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [UInt32](repeating: 0, count: size)
+        tags = [UInt32](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// The row whose key (in `keys`) equals `key`, or nil.
+    @inline(__always)
+    func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, in keys: StringColumn) -> Int? {
+        var i = Int(truncatingIfNeeded: hash) & mask
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        while true {
+            let s = slots[i]
+            if s == 0 { return nil }
+            if tags[i] == tag, keys.equals(Int(s - 1), key) { return Int(s - 1) }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Adds row `row` of `keys` (whose hash is `hash`); returns the earlier row with the same key
+    /// instead, leaving the index as it was.
+    @inline(__always)
+    mutating func insert(row: Int, hash: UInt64, in keys: StringColumn) -> Int? {
+        if (count + 1) * 2 > slots.count { grow(keys) }
+        var i = Int(truncatingIfNeeded: hash) & mask
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        while true {
+            let s = slots[i]
+            if s == 0 { break }
+            if tags[i] == tag, keys.withBytes(row, { keys.equals(Int(s - 1), $0) }) { return Int(s - 1) }
+            i = (i + 1) & mask
+        }
+        slots[i] = UInt32(row + 1)
+        tags[i] = tag
+        count += 1
+        return nil
+    }
+
+    private mutating func grow(_ keys: StringColumn) {
+        let old = slots
+        slots = [UInt32](repeating: 0, count: old.count * 2)
+        tags = [UInt32](repeating: 0, count: old.count * 2)
+        mask = slots.count - 1
+        count = 0
+        for s in old where s != 0 { _ = insert(row: Int(s - 1), hash: keys.hash(Int(s - 1)), in: keys) }
+    }
+
+    /// Bytes held, for memory accounting.
+    var byteCount: Int { slots.count * 8 }
+}

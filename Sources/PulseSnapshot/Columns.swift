@@ -1,0 +1,76 @@
+import PulseExpressions
+
+/// Optional timestamps, column by column: seconds (`Int64.min` for null) and nanoseconds.
+struct TimestampColumn: Sendable {
+    private(set) var seconds: [Int64] = []
+    private(set) var nanos: [Int32] = []
+
+    init() {}
+
+    init(capacity: Int) {
+        seconds.reserveCapacity(capacity)
+        nanos.reserveCapacity(capacity)
+    }
+
+    var count: Int { seconds.count }
+
+    @inline(__always)
+    mutating func append(_ t: CELTimestamp?) {
+        seconds.append(t?.seconds ?? .min)
+        nanos.append(Int32(truncatingIfNeeded: t?.nanos ?? 0))
+    }
+
+    mutating func append(contentsOf other: TimestampColumn) {
+        seconds.append(contentsOf: other.seconds)
+        nanos.append(contentsOf: other.nanos)
+    }
+
+    mutating func removeLast(from row: Int) {
+        guard row < count else { return }
+        seconds.removeLast(count - row)
+        nanos.removeLast(nanos.count - row)
+    }
+
+    @inline(__always)
+    subscript(i: Int) -> CELTimestamp? {
+        let s = seconds[i]
+        if s == .min { return nil }
+        return CELTimestamp(checkedSeconds: s, nanos: Int64(nanos[i]))
+    }
+
+    /// The value for expressions (null when absent).
+    @inline(__always)
+    func value(_ i: Int) -> Value { self[i].map(Value.timestamp) ?? .null }
+
+    var byteCount: Int { seconds.count * 12 }
+}
+
+/// A list of country codes shared by many rows (a freight template's, a category's
+/// restrictions), kept once as strings and once as an expression value.
+struct CountryList: Sendable {
+    let list: [String]
+    let value: Value
+
+    init(_ list: [String]) {
+        self.list = list
+        value = .list(list.map(Value.string))
+    }
+}
+
+/// Lists of countries, each kept once however many rows share it: index `i` of a row column
+/// names `lists[i]`, -1 none.
+struct CountryLists: Sendable {
+    private(set) var lists: [CountryList] = []
+    private var byContent: [[String]: Int32] = [:]
+
+    /// The index of `list`, added when new.
+    mutating func intern(_ list: [String]) -> Int32 {
+        if let i = byContent[list] { return i }
+        let i = Int32(lists.count)
+        lists.append(CountryList(list))
+        byContent[list] = i
+        return i
+    }
+
+    subscript(i: Int32) -> CountryList? { i < 0 ? nil : lists[Int(i)] }
+}

@@ -1,0 +1,79 @@
+import PulseExpressions
+
+/// The audit event columns.
+struct EventColumns: Sendable {
+    var listingIDs = StringColumn()
+    var at = TimestampColumn()
+    var from: [ListingStatus?] = []
+    var to: [ListingStatus] = []
+    var reasons = StringColumn()
+    var lines: [UInt32] = []
+    /// The row of the listing the event is about (-1 when the snapshot has no such listing).
+    var listingRows: [Int32] = []
+
+    var count: Int { to.count }
+
+    var byteCount: Int { listingIDs.byteCount + at.byteCount + to.count * 2 + reasons.byteCount + lines.count * 8 }
+}
+
+/// The audit events, joined to their listings.
+public final class EventTable: RowTable, @unchecked Sendable {
+    let columns: EventColumns
+    let listings: ListingTable
+
+    init(columns: EventColumns, listings: ListingTable) {
+        self.columns = columns
+        self.listings = listings
+        super.init(celTypeName: "event")
+    }
+
+    /// How many events.
+    public var count: Int { columns.count }
+
+    /// The listing of row `row` as an expression value (null when unknown).
+    @inline(__always)
+    public func listingValue(_ row: Int) -> Value {
+        let l = columns.listingRows[row]
+        return l < 0 ? .null : .row(RowRef(listings, Int(l)))
+    }
+
+    /// Fields in ``ModelTypes/event`` order.
+    override public func field(_ row: Int, _ index: Int) -> Value {
+        switch index {
+        case 0: return .string(columns.listingIDs.nonNull(row))
+        case 1: return columns.at.value(row)
+        case 2: return columns.from[row]?.value ?? .null
+        case 3: return columns.to[row].value
+        case 4: return columns.reasons.string(row).map(Value.string) ?? .null
+        default: return .null
+        }
+    }
+
+    var byteCount: Int { columns.byteCount }
+}
+
+/// One audit state change of a listing (a view of one row of the events table).
+public struct AuditEvent: RowView {
+    public let table: EventTable
+    public let row: Int
+
+    public init(table: EventTable, row: Int) {
+        self.table = table
+        self.row = row
+    }
+
+    /// The event as an expression value.
+    public var value: Value { .row(RowRef(table, row)) }
+
+    public var listingID: String { table.columns.listingIDs.nonNull(row) }
+    public var at: CELTimestamp { table.columns.at[row] ?? CELTimestamp.epoch }
+    public var from: ListingStatus? { table.columns.from[row] }
+    public var to: ListingStatus { table.columns.to[row] }
+    public var reason: String? { table.columns.reasons.string(row) }
+    public var line: Int { Int(table.columns.lines[row]) }
+    /// The listing it is about, joined at load (nil when the snapshot has no such listing).
+    public var listing: Listing? {
+        let l = table.columns.listingRows[row]
+        return l < 0 ? nil : Listing(table: table.listings, row: Int(l))
+    }
+}

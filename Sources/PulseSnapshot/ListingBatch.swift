@@ -1,0 +1,209 @@
+import PulseExpressions
+
+/// What decoding a listing row needs, shared read-only by the workers: the freight templates
+/// and category restrictions by id (as indexes into the shared lists) and the stock table for
+/// the SKU join.
+struct ListingContext: Sendable {
+    let templateIDs: StringColumn
+    let templateIndex: KeyIndex
+    /// The ship-to list of each template row.
+    let templateLists: [Int32]
+    let categoryIDs: StringColumn
+    let categoryIndex: KeyIndex
+    let stock: StockTable
+    /// Whether a template id must name a known template (when the snapshot has templates).
+    let checkTemplates: Bool
+
+    /// A context for these templates and restrictions (in file order, each id once); the
+    /// templates' lists are added to `lists`.
+    init(templates: [(id: String, countries: [String])], restrictions: [(id: String, countries: [String])], stock: StockTable,
+         checkTemplates: Bool, lists: inout CountryLists) {
+        var templateIDs = StringColumn(), templateLists: [Int32] = []
+        var templateIndex = KeyIndex(capacity: templates.count)
+        for t in templates {
+            templateIDs.append(t.id)
+            templateLists.append(lists.intern(t.countries))
+            _ = templateIndex.insert(row: templateIDs.count - 1, hash: templateIDs.hash(templateIDs.count - 1), in: templateIDs)
+        }
+        var categoryIDs = StringColumn()
+        var categoryIndex = KeyIndex(capacity: restrictions.count)
+        for r in restrictions {
+            categoryIDs.append(r.id)
+            _ = categoryIndex.insert(row: categoryIDs.count - 1, hash: categoryIDs.hash(categoryIDs.count - 1), in: categoryIDs)
+        }
+        self.templateIDs = templateIDs
+        self.templateIndex = templateIndex
+        self.templateLists = templateLists
+        self.categoryIDs = categoryIDs
+        self.categoryIndex = categoryIndex
+        self.stock = stock
+        self.checkTemplates = checkTemplates
+    }
+
+    /// The ship-to list of the template with id `bytes`, or nil when there is no such template.
+    @inline(__always)
+    func templateList(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+        templateIndex.find(bytes, hash: ByteHash.hash(bytes), in: templateIDs).map { templateLists[$0] }
+    }
+
+    /// The restriction list of the category with id `bytes` (-1 none).
+    @inline(__always)
+    func restriction(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        categoryIndex.find(bytes, hash: ByteHash.hash(bytes), in: categoryIDs).map { Int32($0) } ?? -1
+    }
+
+    /// The stock row of SKU `bytes` (-1 none).
+    @inline(__always)
+    func stockRow(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        stock.row(sku: bytes, hash: ByteHash.hash(bytes)).map { Int32($0) } ?? -1
+    }
+}
+
+/// A row the loader refuses: its line, its key (for the duplicate check) and what is wrong.
+struct RefusedRow: Sendable {
+    let line: Int
+    let key: String?
+    let problems: [String]
+}
+
+/// The listings one worker decoded from a run of lines: good rows as columns, bad rows as
+/// problems, both in line order.
+struct ListingBatch: Sendable {
+    var columns = ListingColumns()
+    /// The hash of each row's id.
+    var idHashes: [UInt64] = []
+    /// Own `ship_to` lists, indexed by `columns.ownShipTo` until the batch is applied.
+    var ownLists: [[String]] = []
+    var refused: [RefusedRow] = []
+    /// A fast-path scratch list of SKUs, reused from row to row.
+    var scratch: [FastRowScanner.SKUScratch] = []
+
+    /// Adds a good row (strings as bytes; `ownShipTo` nil when absent).
+    @inline(__always)
+    mutating func append(id: UnsafeBufferPointer<UInt8>, status: ListingStatus, title: UnsafeBufferPointer<UInt8>?,
+                         categoryID: UnsafeBufferPointer<UInt8>?, templateID: UnsafeBufferPointer<UInt8>?, ownShipTo: [String]?,
+                         templateList: Int32?, createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?,
+                         reason: UnsafeBufferPointer<UInt8>?, line: Int, context: ListingContext) {
+        columns.ids.append(id)
+        idHashes.append(ByteHash.hash(id))
+        columns.statuses.append(status)
+        if let title { columns.titles.append(title) } else { columns.titles.appendNull() }
+        if let categoryID {
+            columns.categoryIDs.append(categoryID)
+            columns.restricted.append(context.restriction(categoryID))
+        } else {
+            columns.categoryIDs.appendNull()
+            columns.restricted.append(-1)
+        }
+        if let templateID { columns.templateIDs.append(templateID) } else { columns.templateIDs.appendNull() }
+        if let ownShipTo {
+            columns.ownShipTo.append(Int32(ownLists.count))
+            ownLists.append(ownShipTo)
+            columns.shipTo.append(-1)  // the own list, once interned
+        } else {
+            columns.ownShipTo.append(-1)
+            columns.shipTo.append(templateList ?? -1)
+        }
+        columns.createdAt.append(createdAt)
+        columns.updatedAt.append(updatedAt)
+        columns.expiresAt.append(expiresAt)
+        if let reason { columns.reasons.append(reason) } else { columns.reasons.appendNull() }
+        columns.skuEnds.append(UInt32(columns.skus.count))
+        columns.lines.append(UInt32(truncatingIfNeeded: line))
+    }
+
+    /// Decodes a line the fast path gave up on: every problem is worded here.
+    mutating func decodeGeneral(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, context: ListingContext) {
+        let members: [JSONMember]
+        switch GeneralLine.parse(bytes) {
+        case .blank: return
+        case .badJSON(let message):
+            refused.append(RefusedRow(line: line, key: nil, problems: [message]))
+            return
+        case .object(let m): members = m
+        }
+        var r = RowReader(members)
+        let id = r.requiredString("id")
+        let status = r.status("status", required: true)
+        let title = r.optionalString("title")
+        let categoryID = r.optionalString("category_id")
+        let templateID = r.optionalString("freight_template_id")
+        let ownShipTo = r.stringList("ship_to", required: false)
+        let createdAt = r.timestamp("created_at", required: false)
+        let updatedAt = r.timestamp("updated_at", required: false)
+        let expiresAt = r.timestamp("expires_at", required: false)
+        let reason = r.optionalString("rejection_reason")
+        var skus: [(code: String, stock: Int64, price: String?)] = []
+        switch r.value("skus") {
+        case nil: r.problems.append("missing required field \"skus\" (write [] for none)")
+        case .array(let items)?:
+            for (i, item) in items.enumerated() {
+                guard case .object(let skuFields) = item else {
+                    r.problems.append("\"skus\"[\(i)] must be an object, not \(item.kindName)")
+                    continue
+                }
+                var s = RowReader(skuFields)
+                let code = s.requiredString("code")
+                let stock = s.requiredInt("stock")
+                if let stock, stock < 0 { s.problems.append("\"stock\" must be >= 0, not \(stock)") }
+                var price: String?
+                if let p = s.value("price"), p != .null {
+                    if case .string(let text) = p, Double(text) != nil { price = text } else {
+                        s.problems.append("\"price\" must be a decimal string such as \"49.99\"")
+                    }
+                }
+                r.problems += s.problems.map { "\"skus\"[\(i)]: \($0)" }
+                if let code, let stock, s.problems.isEmpty { skus.append((code, stock, price)) }
+            }
+        case let other?: r.problems.append("\"skus\" must be an array, not \(other.kindName)")
+        }
+        var templateList: Int32?
+        if let templateID {
+            templateList = withBytes(templateID) { context.templateList($0) }
+            if ownShipTo == nil, templateList == nil, context.checkTemplates {
+                r.problems.append("freight_template_id \"\(templateID)\" is not in freight_templates.jsonl")
+            }
+        }
+        guard r.problems.isEmpty, let id, let status else {
+            refused.append(RefusedRow(line: line, key: id, problems: r.problems))
+            return
+        }
+        for sku in skus {
+            withBytes(sku.code) { code in
+                let stockRow = context.stockRow(code)
+                if let price = sku.price {
+                    withBytes(price) { columns.skus.append(code: code, stock: sku.stock, price: $0, stockRow: stockRow) }
+                } else {
+                    columns.skus.append(code: code, stock: sku.stock, price: nil, stockRow: stockRow)
+                }
+            }
+        }
+        withBytes(id) { id in
+            withOptionalBytes(title) { title in
+                withOptionalBytes(categoryID) { categoryID in
+                    withOptionalBytes(templateID) { templateID in
+                        withOptionalBytes(reason) { reason in
+                            append(id: id, status: status, title: title, categoryID: categoryID, templateID: templateID,
+                                   ownShipTo: ownShipTo, templateList: templateList, createdAt: createdAt, updatedAt: updatedAt,
+                                   expiresAt: expiresAt, reason: reason, line: line, context: context)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Calls `body` with the UTF-8 bytes of `s`.
+@inline(__always)
+func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    var s = s
+    return s.withUTF8(body)
+}
+
+/// Calls `body` with the UTF-8 bytes of `s`, or nil.
+@inline(__always)
+func withOptionalBytes<R>(_ s: String?, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+    guard let s else { return body(nil) }
+    return withBytes(s) { body($0) }
+}

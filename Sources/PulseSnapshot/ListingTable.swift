@@ -1,0 +1,271 @@
+import PulseExpressions
+
+/// The listing columns, as a loader worker fills them for a batch of lines and as the table
+/// keeps them. Lists are indexes: `shipTo`/`ownShipTo` into the ship-to lists (-1 none),
+/// `restricted` into the category restrictions (-1 none).
+struct ListingColumns: Sendable {
+    var ids = StringColumn()
+    var titles = StringColumn()
+    var statuses: [ListingStatus] = []
+    var categoryIDs = StringColumn()
+    var templateIDs = StringColumn()
+    var ownShipTo: [Int32] = []
+    var shipTo: [Int32] = []
+    var restricted: [Int32] = []
+    var createdAt = TimestampColumn()
+    var updatedAt = TimestampColumn()
+    var expiresAt = TimestampColumn()
+    var reasons = StringColumn()
+    /// The end of each listing's SKU rows in the SKU columns.
+    var skuEnds: [UInt32] = []
+    var lines: [UInt32] = []
+    var skus = SKUColumns()
+
+    init() {}
+
+    /// Room for about `rows` listings with `skusPerRow` SKUs each.
+    init(rows: Int, skusPerRow: Int) {
+        ids = StringColumn(rows: rows, bytesPerRow: 16)
+        titles = StringColumn(rows: rows, bytesPerRow: 16)
+        categoryIDs = StringColumn(rows: rows, bytesPerRow: 10)
+        templateIDs = StringColumn(rows: rows, bytesPerRow: 8)
+        reasons = StringColumn(rows: rows, bytesPerRow: 2)
+        for c in [\ListingColumns.ownShipTo, \.shipTo, \.restricted] { self[keyPath: c].reserveCapacity(rows) }
+        statuses.reserveCapacity(rows)
+        createdAt = TimestampColumn(capacity: rows)
+        updatedAt = TimestampColumn(capacity: rows)
+        expiresAt = TimestampColumn(capacity: rows)
+        skuEnds.reserveCapacity(rows)
+        lines.reserveCapacity(rows)
+        skus = SKUColumns(rows: rows * skusPerRow)
+    }
+
+    var count: Int { statuses.count }
+
+    /// Appends the rows of `batch` (whose own ship-to lists are already global indexes).
+    mutating func append(contentsOf batch: ListingColumns) {
+        let skuBase = UInt32(skus.count)
+        ids.append(contentsOf: batch.ids)
+        titles.append(contentsOf: batch.titles)
+        statuses.append(contentsOf: batch.statuses)
+        categoryIDs.append(contentsOf: batch.categoryIDs)
+        templateIDs.append(contentsOf: batch.templateIDs)
+        ownShipTo.append(contentsOf: batch.ownShipTo)
+        shipTo.append(contentsOf: batch.shipTo)
+        restricted.append(contentsOf: batch.restricted)
+        createdAt.append(contentsOf: batch.createdAt)
+        updatedAt.append(contentsOf: batch.updatedAt)
+        expiresAt.append(contentsOf: batch.expiresAt)
+        reasons.append(contentsOf: batch.reasons)
+        skuEnds.append(contentsOf: batch.skuEnds.lazy.map { $0 + skuBase })
+        lines.append(contentsOf: batch.lines)
+        skus.append(contentsOf: batch.skus)
+    }
+
+    var byteCount: Int {
+        ids.byteCount + titles.byteCount + statuses.count + categoryIDs.byteCount + templateIDs.byteCount
+            + (ownShipTo.count + shipTo.count + restricted.count) * 4 + createdAt.byteCount + updatedAt.byteCount
+            + expiresAt.byteCount + reasons.byteCount + skuEnds.count * 4 + lines.count * 4 + skus.byteCount
+    }
+}
+
+/// The SKU columns: one row per (listing, variant), in listing order.
+struct SKUColumns: Sendable {
+    var codes = StringColumn()
+    var stocks: [Int64] = []
+    var prices = StringColumn()
+    /// The row of the BigCommerce stock record with the same code (-1 none).
+    var stockRows: [Int32] = []
+
+    init() {}
+
+    init(rows: Int) {
+        codes = StringColumn(rows: rows, bytesPerRow: 12)
+        prices = StringColumn(rows: rows, bytesPerRow: 6)
+        stocks.reserveCapacity(rows)
+        stockRows.reserveCapacity(rows)
+    }
+
+    var count: Int { stocks.count }
+
+    mutating func append(code: UnsafeBufferPointer<UInt8>, stock: Int64, price: UnsafeBufferPointer<UInt8>?, stockRow: Int32) {
+        codes.append(code)
+        stocks.append(stock)
+        if let price { prices.append(price) } else { prices.appendNull() }
+        stockRows.append(stockRow)
+    }
+
+    mutating func append(contentsOf other: SKUColumns) {
+        codes.append(contentsOf: other.codes)
+        stocks.append(contentsOf: other.stocks)
+        prices.append(contentsOf: other.prices)
+        stockRows.append(contentsOf: other.stockRows)
+    }
+
+    var byteCount: Int { codes.byteCount + stocks.count * 8 + prices.byteCount + stockRows.count * 4 }
+}
+
+/// The listings: columns, the id index (the audit-event join) and the lists rows share.
+public final class ListingTable: RowTable, @unchecked Sendable {
+    let columns: ListingColumns
+    let index: KeyIndex
+    let shipToLists: CountryLists
+    let restrictionLists: [CountryList]
+    /// The listings' SKUs.
+    public let skus: SKUTable
+
+    init(columns: ListingColumns, index: KeyIndex, shipToLists: CountryLists, restrictionLists: [CountryList], stock: StockTable) {
+        self.columns = columns
+        self.index = index
+        self.shipToLists = shipToLists
+        self.restrictionLists = restrictionLists
+        skus = SKUTable(columns: columns.skus, stock: stock)
+        super.init(celTypeName: "listing")
+    }
+
+    /// How many listings.
+    public var count: Int { columns.count }
+
+    /// The row of the listing with id `id`.
+    public func row(id: String) -> Int? {
+        var id = id
+        return id.withUTF8 { index.find($0, hash: ByteHash.hash($0), in: columns.ids) }
+    }
+
+    /// The rows of listing `row`'s SKUs in ``skus``.
+    @inline(__always) public func skuRows(_ row: Int) -> Range<Int> {
+        (row == 0 ? 0 : Int(columns.skuEnds[row - 1]))..<Int(columns.skuEnds[row])
+    }
+
+    func shipTo(_ row: Int) -> CountryList? { shipToLists[columns.shipTo[row]] }
+    func restricted(_ row: Int) -> CountryList? {
+        let r = columns.restricted[row]
+        return r < 0 ? nil : restrictionLists[Int(r)]
+    }
+
+    func buyable(_ row: Int) -> Bool {
+        guard columns.statuses[row] == .active else { return false }
+        for s in skuRows(row) where columns.skus.stocks[s] > 0 { return true }
+        return false
+    }
+
+    private static let emptyList = Value.list([])
+
+    /// Fields in ``ModelTypes/listing`` order.
+    override public func field(_ row: Int, _ index: Int) -> Value {
+        switch index {
+        case 0: return .string(columns.ids.nonNull(row))
+        case 1: return columns.titles.string(row).map(Value.string) ?? .null
+        case 2: return columns.statuses[row].value
+        case 3: return columns.categoryIDs.string(row).map(Value.string) ?? .null
+        case 4: return columns.templateIDs.string(row).map(Value.string) ?? .null
+        case 5: return shipTo(row)?.value ?? ListingTable.emptyList
+        case 6: return restricted(row)?.value ?? ListingTable.emptyList
+        case 7: return .bool(buyable(row))
+        case 8: return columns.createdAt.value(row)
+        case 9: return columns.updatedAt.value(row)
+        case 10: return columns.expiresAt.value(row)
+        case 11: return columns.reasons.string(row).map(Value.string) ?? .null
+        case 12: return .list(skuRows(row).map { .row(RowRef(skus, $0)) })  // built on use: few cards read it
+        case 13: return shipToLists[columns.ownShipTo[row]]?.value ?? .null
+        default: return .null
+        }
+    }
+
+    var byteCount: Int { columns.byteCount + index.byteCount }
+}
+
+/// The SKUs of every listing, joined to their stock records.
+public final class SKUTable: RowTable, @unchecked Sendable {
+    let columns: SKUColumns
+    let stock: StockTable
+
+    init(columns: SKUColumns, stock: StockTable) {
+        self.columns = columns
+        self.stock = stock
+        super.init(celTypeName: "sku")
+    }
+
+    /// How many (listing, SKU) rows.
+    public var count: Int { columns.count }
+
+    /// The stock record of row `row` as an expression value (null when none).
+    @inline(__always)
+    public func stockValue(_ row: Int) -> Value {
+        let s = columns.stockRows[row]
+        return s < 0 ? .null : .row(RowRef(stock, Int(s)))
+    }
+
+    /// Fields in ``ModelTypes/sku`` order.
+    override public func field(_ row: Int, _ index: Int) -> Value {
+        switch index {
+        case 0: return .string(columns.codes.nonNull(row))
+        case 1: return .int(columns.stocks[row])
+        case 2: return columns.prices.string(row).flatMap(Double.init).map(Value.double) ?? .null
+        default: return .null
+        }
+    }
+}
+
+/// An AliExpress listing (a view of one row of the listings table).
+public struct Listing: RowView {
+    public let table: ListingTable
+    /// Its row in the table.
+    public let row: Int
+
+    public init(table: ListingTable, row: Int) {
+        self.table = table
+        self.row = row
+    }
+
+    /// The listing as an expression value.
+    public var value: Value { .row(RowRef(table, row)) }
+
+    public var id: String { table.columns.ids.nonNull(row) }
+    public var title: String? { table.columns.titles.string(row) }
+    public var status: ListingStatus { table.columns.statuses[row] }
+    public var categoryID: String? { table.columns.categoryIDs.string(row) }
+    public var freightTemplateID: String? { table.columns.templateIDs.string(row) }
+    /// `ship_to` as written on the listing (nil when absent or null).
+    public var ownShipTo: [String]? { table.shipToLists[table.columns.ownShipTo[row]]?.list }
+    public var createdAt: CELTimestamp? { table.columns.createdAt[row] }
+    public var updatedAt: CELTimestamp? { table.columns.updatedAt[row] }
+    public var expiresAt: CELTimestamp? { table.columns.expiresAt[row] }
+    public var rejectionReason: String? { table.columns.reasons.string(row) }
+    /// The variants.
+    public var skus: Rows<SKUVariant> { Rows(table.skus, table.skuRows(row)) }
+    /// The listing's own destinations, else its freight template's countries, else none.
+    public var shipTo: [String] { table.shipTo(row)?.list ?? [] }
+    /// Destinations its category may not ship to.
+    public var restrictedDestinations: [String] { table.restricted(row)?.list ?? [] }
+    /// Active and at least one SKU with stock > 0.
+    public var buyable: Bool { table.buyable(row) }
+    /// The line of `listings.jsonl` it came from.
+    public var line: Int { Int(table.columns.lines[row]) }
+}
+
+/// One variant of a listing: the merchant SKU and its AliExpress-side stock.
+public struct SKUVariant: RowView {
+    public let table: SKUTable
+    public let row: Int
+
+    public init(table: SKUTable, row: Int) {
+        self.table = table
+        self.row = row
+    }
+
+    /// The variant as an expression value.
+    public var value: Value { .row(RowRef(table, row)) }
+
+    /// The merchant SKU, the same string as BigCommerce's `sku`.
+    public var code: String { table.columns.codes.nonNull(row) }
+    /// AliExpress-side sellable quantity (>= 0).
+    public var stock: Int64 { table.columns.stocks[row] }
+    /// The price as written (a decimal string), if any.
+    public var price: String? { table.columns.prices.string(row) }
+    /// The BigCommerce stock record with the same SKU code, joined at load.
+    public var stockRecord: StockRecord? {
+        let s = table.columns.stockRows[row]
+        return s < 0 ? nil : StockRecord(table: table.stock, row: Int(s))
+    }
+}

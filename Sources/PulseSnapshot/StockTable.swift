@@ -1,0 +1,99 @@
+import PulseExpressions
+
+/// The BigCommerce stock columns, as a loader worker fills them and as the table keeps them.
+struct StockColumns: Sendable {
+    var skus = StringColumn()
+    var available: [Int64] = []
+    var tracking: [StockTracking] = []
+    var purchasable: [Bool] = []
+    var updatedAt = TimestampColumn()
+    var lines: [UInt32] = []
+
+    init() {}
+
+    init(rows: Int) {
+        skus = StringColumn(rows: rows, bytesPerRow: 12)
+        available.reserveCapacity(rows)
+        tracking.reserveCapacity(rows)
+        purchasable.reserveCapacity(rows)
+        updatedAt = TimestampColumn(capacity: rows)
+        lines.reserveCapacity(rows)
+    }
+
+    var count: Int { available.count }
+
+    mutating func append(available a: Int64, tracking t: StockTracking, purchasable p: Bool, updatedAt u: CELTimestamp?, line: Int) {
+        available.append(a)
+        tracking.append(t)
+        purchasable.append(p)
+        updatedAt.append(u)
+        lines.append(UInt32(truncatingIfNeeded: line))
+    }
+
+    mutating func append(contentsOf other: StockColumns) {
+        skus.append(contentsOf: other.skus)
+        available.append(contentsOf: other.available)
+        tracking.append(contentsOf: other.tracking)
+        purchasable.append(contentsOf: other.purchasable)
+        updatedAt.append(contentsOf: other.updatedAt)
+        lines.append(contentsOf: other.lines)
+    }
+
+    var byteCount: Int { skus.byteCount + available.count * 14 + updatedAt.byteCount + lines.count * 4 }
+}
+
+/// The BigCommerce stock records, with the index by SKU code (the `bc` join).
+public final class StockTable: RowTable, @unchecked Sendable {
+    let columns: StockColumns
+    let index: KeyIndex
+
+    init(columns: StockColumns, index: KeyIndex) {
+        self.columns = columns
+        self.index = index
+        super.init(celTypeName: "bc")
+    }
+
+    /// How many records.
+    public var count: Int { columns.count }
+
+    /// The row of the record for `sku` (given as bytes with their hash).
+    @inline(__always)
+    func row(sku: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? { index.find(sku, hash: hash, in: columns.skus) }
+
+    private static let trackingValues: [StockTracking: Value] = Dictionary(uniqueKeysWithValues: StockTracking.allCases.map { ($0, .string($0.rawValue)) })
+
+    /// Fields in ``ModelTypes/bc`` order.
+    override public func field(_ row: Int, _ index: Int) -> Value {
+        switch index {
+        case 0: return .string(columns.skus.nonNull(row))
+        case 1: return .int(columns.available[row])
+        case 2: return StockTable.trackingValues[columns.tracking[row]] ?? .null
+        case 3: return .bool(columns.purchasable[row])
+        case 4: return columns.updatedAt.value(row)
+        default: return .null
+        }
+    }
+
+    var byteCount: Int { columns.byteCount + index.byteCount }
+}
+
+/// A BigCommerce SKU's stock record (a view of one row of the stock table).
+public struct StockRecord: RowView {
+    public let table: StockTable
+    public let row: Int
+
+    public init(table: StockTable, row: Int) {
+        self.table = table
+        self.row = row
+    }
+
+    /// The record as an expression value.
+    public var value: Value { .row(RowRef(table, row)) }
+
+    public var sku: String { table.columns.skus.nonNull(row) }
+    public var available: Int64 { table.columns.available[row] }
+    public var tracking: StockTracking { table.columns.tracking[row] }
+    public var purchasable: Bool { table.columns.purchasable[row] }
+    public var updatedAt: CELTimestamp? { table.columns.updatedAt[row] }
+    public var line: Int { Int(table.columns.lines[row]) }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// Many strings in one byte buffer: row `i` is `bytes[ends[i-1] ..< ends[i]]`, with no object
+/// per string. Optional strings keep a bit per row for null.
+struct StringColumn: Sendable {
+    private(set) var bytes: [UInt8] = []
+    /// The end of each row's bytes (so row `i` starts where row `i - 1` ends).
+    private(set) var ends: [UInt32] = []
+    /// Rows that are null, a bit each (empty while none is).
+    private var nulls: [UInt64] = []
+
+    init() {}
+
+    /// Room for `rows` rows of about `bytesPerRow` bytes.
+    init(rows: Int, bytesPerRow: Int) {
+        ends.reserveCapacity(rows)
+        bytes.reserveCapacity(rows * bytesPerRow)
+    }
+
+    var count: Int { ends.count }
+
+    @inline(__always) private func start(_ i: Int) -> Int { i == 0 ? 0 : Int(ends[i - 1]) }
+
+    /// Appends a string given as bytes.
+    @inline(__always)
+    mutating func append(_ s: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: s)
+        ends.append(UInt32(truncatingIfNeeded: bytes.count))
+    }
+
+    /// Appends a string.
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append($0) }
+    }
+
+    /// Appends a null.
+    mutating func appendNull() {
+        let row = ends.count
+        let word = row >> 6
+        if nulls.count <= word { nulls.append(contentsOf: repeatElement(0, count: word + 1 - nulls.count)) }
+        nulls[word] |= 1 << UInt64(row & 63)
+        ends.append(UInt32(truncatingIfNeeded: bytes.count))
+    }
+
+    /// Appends an optional string.
+    mutating func append(_ s: String?) {
+        if let s { append(s) } else { appendNull() }
+    }
+
+    /// Appends every row of `other`.
+    mutating func append(contentsOf other: StringColumn) {
+        let base = ends.count, offset = UInt32(truncatingIfNeeded: bytes.count)
+        bytes.append(contentsOf: other.bytes)
+        ends.append(contentsOf: other.ends.lazy.map { $0 &+ offset })
+        if !other.nulls.isEmpty {
+            for row in 0..<other.count where other.isNull(row) {
+                let at = base + row, word = at >> 6
+                if nulls.count <= word { nulls.append(contentsOf: repeatElement(0, count: word + 1 - nulls.count)) }
+                nulls[word] |= 1 << UInt64(at & 63)
+            }
+        }
+    }
+
+    /// Forgets the rows from `row` on (a row given up half-way).
+    mutating func removeLast(from row: Int) {
+        guard row < ends.count else { return }
+        bytes.removeLast(bytes.count - start(row))
+        ends.removeLast(ends.count - row)
+        for r in row..<(nulls.count * 64) where isNull(r) { nulls[r >> 6] &= ~(1 << UInt64(r & 63)) }
+    }
+
+    /// Whether row `i` is null.
+    @inline(__always)
+    func isNull(_ i: Int) -> Bool {
+        let word = i >> 6
+        return word < nulls.count && nulls[word] & (1 << UInt64(i & 63)) != 0
+    }
+
+    /// Row `i` as a string (nil when null).
+    func string(_ i: Int) -> String? {
+        if isNull(i) { return nil }
+        return bytes.withUnsafeBufferPointer { b in
+            String(decoding: UnsafeBufferPointer(rebasing: b[start(i)..<Int(ends[i])]), as: UTF8.self)
+        }
+    }
+
+    /// Row `i` as a string, "" when null.
+    func nonNull(_ i: Int) -> String { string(i) ?? "" }
+
+    /// Calls `body` with the bytes of row `i`.
+    @inline(__always)
+    func withBytes<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { b in body(UnsafeBufferPointer(rebasing: b[start(i)..<Int(ends[i])])) }
+    }
+
+    /// Whether row `i` holds exactly `other`'s bytes.
+    @inline(__always)
+    func equals(_ i: Int, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        let s = start(i), e = Int(ends[i])
+        guard e - s == other.count else { return false }
+        guard other.count > 0, let o = other.baseAddress else { return true }
+        return bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return false }
+            return memcmp(base + s, o, other.count) == 0
+        }
+    }
+
+    /// The hash of row `i`'s bytes (``ByteHash``).
+    func hash(_ i: Int) -> UInt64 { withBytes(i, ByteHash.hash) }
+
+    /// Bytes held, for memory accounting.
+    var byteCount: Int { bytes.count + ends.count * 4 + nulls.count * 8 }
+}
