@@ -14,6 +14,12 @@ struct TimestampColumn: Sendable {
 
     var count: Int { seconds.count }
 
+    /// Empties the column, keeping its storage for reuse.
+    mutating func removeAll() {
+        seconds.removeAll(keepingCapacity: true)
+        nanos.removeAll(keepingCapacity: true)
+    }
+
     @inline(__always)
     mutating func append(_ t: CELTimestamp?) {
         seconds.append(t?.seconds ?? .min)

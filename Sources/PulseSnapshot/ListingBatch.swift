@@ -68,7 +68,7 @@ struct RefusedRow: Sendable {
 
 /// The listings one worker decoded from a run of lines: good rows as columns, bad rows as
 /// problems, both in line order.
-struct ListingBatch: Sendable {
+struct ListingBatch: RowBatch {
     var columns = ListingColumns()
     /// The hash of each row's id.
     var idHashes: [UInt64] = []
@@ -77,6 +77,13 @@ struct ListingBatch: Sendable {
     var refused: [RefusedRow] = []
     /// A fast-path scratch list of SKUs, reused from row to row.
     var scratch: [FastRowScanner.SKUScratch] = []
+
+    mutating func reset() {
+        columns.removeAll()
+        idHashes.removeAll(keepingCapacity: true)
+        ownLists.removeAll()
+        refused.removeAll()
+    }
 
     /// Adds a good row (strings as bytes; `ownShipTo` nil when absent).
     @inline(__always)

@@ -42,6 +42,19 @@ struct ListingColumns: Sendable {
 
     var count: Int { statuses.count }
 
+    /// Empties every column, keeping storage for reuse.
+    mutating func removeAll() {
+        for c in [\ListingColumns.ids, \.titles, \.categoryIDs, \.templateIDs, \.reasons] { self[keyPath: c].removeAll() }
+        for c in [\ListingColumns.ownShipTo, \.shipTo, \.restricted] { self[keyPath: c].removeAll(keepingCapacity: true) }
+        statuses.removeAll(keepingCapacity: true)
+        createdAt.removeAll()
+        updatedAt.removeAll()
+        expiresAt.removeAll()
+        skuEnds.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+        skus.removeAll()
+    }
+
     /// Appends the rows of `batch` (whose own ship-to lists are already global indexes).
     mutating func append(contentsOf batch: ListingColumns) {
         let skuBase = UInt32(skus.count)
@@ -87,6 +100,13 @@ struct SKUColumns: Sendable {
     }
 
     var count: Int { stocks.count }
+
+    mutating func removeAll() {
+        codes.removeAll()
+        stocks.removeAll(keepingCapacity: true)
+        prices.removeAll()
+        stockRows.removeAll(keepingCapacity: true)
+    }
 
     mutating func append(code: UnsafeBufferPointer<UInt8>, stock: Int64, price: UnsafeBufferPointer<UInt8>?, stockRow: Int32) {
         codes.append(code)

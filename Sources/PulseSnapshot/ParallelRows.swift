@@ -21,6 +21,13 @@ enum GeneralLine {
     }
 }
 
+/// What one worker fills from its run of lines; reused (emptied, storage kept) chunk after chunk.
+protocol RowBatch: Sendable {
+    init()
+    /// Forgets the rows, keeping storage.
+    mutating func reset()
+}
+
 /// Decodes the lines of a JSON Lines source on every core: each worker fills a batch (columns
 /// and problems) from a contiguous run of lines, and the batches are applied in line order on
 /// the calling thread (so that duplicate checks and error reports stay sequential and
@@ -29,12 +36,17 @@ enum ParallelRows {
     static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
     /// Runs `decode` over every line (number, bytes) of every chunk, on the workers, each into
-    /// its own batch from `makeBatch`, then hands the batches to `apply` in order.
-    static func run<Batch>(chunks: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
-                           makeBatch: @escaping @Sendable () -> Batch,
+    /// its own batch, then hands the batches to `apply` in order.
+    static func run<Batch: RowBatch>(chunks: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
                            decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
                            apply: @escaping (inout Batch) -> Void) throws {
         var spans: [(line: Int, start: Int, end: Int)] = []
+        let batches = UnsafeMutableBufferPointer<Batch>.allocate(capacity: workers)
+        for i in 0..<workers { batches.initializeElement(at: i, to: Batch()) }
+        defer {
+            batches.deinitialize()
+            batches.deallocate()
+        }
         try chunks { firstLine, run in
             spans.removeAll(keepingCapacity: true)
             guard let base = run.baseAddress else { return }
@@ -45,12 +57,7 @@ enum ParallelRows {
             let count = spans.count
             guard count > 0 else { return }
             let parts = min(workers, count)
-            let batches = UnsafeMutableBufferPointer<Batch>.allocate(capacity: parts)
-            for i in 0..<parts { batches.initializeElement(at: i, to: makeBatch()) }
-            defer {
-                batches.deinitialize()
-                batches.deallocate()
-            }
+            for i in 0..<parts { batches[i].reset() }
             let share = (count + parts - 1) / parts
             spans.withUnsafeBufferPointer { lines in
                 let source = UnsafeSendable((run, lines))

@@ -112,7 +112,7 @@ public struct SnapshotLoader {
     }
 
     /// Decodes every line of `name` on all cores into batches, then applies them in line order.
-    private mutating func forEachBatch<Batch>(_ name: String, required: Bool, makeBatch: @escaping @Sendable () -> Batch,
+    private mutating func forEachBatch<Batch: RowBatch>(_ name: String, required: Bool,
                                               decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
                                               apply: @escaping (inout SnapshotLoader, inout Batch) -> Void) {
         let file = path(name)
@@ -123,7 +123,7 @@ public struct SnapshotLoader {
         var me = self
         let reader = self
         do {
-            try ParallelRows.run(chunks: { body in try reader.forEachChunk(name, body) }, makeBatch: makeBatch, decode: decode) { batch in
+            try ParallelRows.run(chunks: { body in try reader.forEachChunk(name, body) }, decode: decode) { batch in
                 apply(&me, &batch)
             }
         } catch {
@@ -252,7 +252,7 @@ public struct SnapshotLoader {
             report(path("stock.csv"), 0, "both stock.jsonl and stock.csv exist; keep one")
         }
         if exists("stock.jsonl") {
-            forEachBatch("stock.jsonl", required: false, makeBatch: { StockBatch() }, decode: { batch, line, bytes in
+            forEachBatch("stock.jsonl", required: false, decode: { batch, line, bytes in
                 if !FastRowScanner.stock(bytes, line: line, into: &batch) { batch.decodeGeneral(bytes, line: line) }
             }, apply: { me, batch in add(&me, "stock.jsonl", batch) })
         } else if exists("stock.csv") {
@@ -289,7 +289,7 @@ public struct SnapshotLoader {
         var index = KeyIndex(capacity: estimate)
         var refusedKeys = RefusedKeys()
         let name = "listings.jsonl"
-        forEachBatch(name, required: true, makeBatch: { ListingBatch() }, decode: { batch, line, bytes in
+        forEachBatch(name, required: true, decode: { batch, line, bytes in
             if !FastRowScanner.listing(bytes, line: line, context, into: &batch) { batch.decodeGeneral(bytes, line: line, context: context) }
         }, apply: { me, batch in
             for row in 0..<batch.columns.count where batch.columns.ownShipTo[row] >= 0 {

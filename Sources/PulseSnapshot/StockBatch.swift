@@ -2,11 +2,17 @@ import PulseExpressions
 
 /// The stock records one worker decoded from a run of lines: good rows as columns, bad rows as
 /// problems, both in line order.
-struct StockBatch: Sendable {
+struct StockBatch: RowBatch {
     var columns = StockColumns()
     /// The hash of each row's SKU code.
     var hashes: [UInt64] = []
     var refused: [RefusedRow] = []
+
+    mutating func reset() {
+        columns.removeAll()
+        hashes.removeAll(keepingCapacity: true)
+        refused.removeAll()
+    }
 
     /// Adds a good row.
     @inline(__always)

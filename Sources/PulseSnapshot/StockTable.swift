@@ -22,6 +22,15 @@ struct StockColumns: Sendable {
 
     var count: Int { available.count }
 
+    mutating func removeAll() {
+        skus.removeAll()
+        available.removeAll(keepingCapacity: true)
+        tracking.removeAll(keepingCapacity: true)
+        purchasable.removeAll(keepingCapacity: true)
+        updatedAt.removeAll()
+        lines.removeAll(keepingCapacity: true)
+    }
+
     mutating func append(available a: Int64, tracking t: StockTracking, purchasable p: Bool, updatedAt u: CELTimestamp?, line: Int) {
         available.append(a)
         tracking.append(t)

@@ -19,6 +19,13 @@ struct StringColumn: Sendable {
 
     var count: Int { ends.count }
 
+    /// Empties the column, keeping its storage for reuse.
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        nulls.removeAll(keepingCapacity: true)
+    }
+
     @inline(__always) private func start(_ i: Int) -> Int { i == 0 ? 0 : Int(ends[i - 1]) }
 
     /// Appends a string given as bytes.
