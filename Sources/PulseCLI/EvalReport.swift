@@ -55,7 +55,7 @@ enum EvalReport {
     }
 
     static func json(_ results: [CardResult], context: Context, maxRows: Int?, recording: Recording? = nil) -> String {
-        let cards = results.map { r -> String in
+        let cards = results.concurrentMap { r -> String in
             let card = r.card
             let alert = r.settings.alert.map { rule in
                 var fields = "\"trigger\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), \"firing\": \(r.firing)"

@@ -20,6 +20,11 @@ public enum Evaluation {
         }
     }
 
+    private struct Planned: Sendable {
+        let compiled: CompiledCard
+        let settings: CardSettings
+    }
+
     /// The results, hero cards first, then in key order.
     ///
     /// - Returns: the results, or the diagnostics of cards or settings that cannot run.
@@ -46,6 +51,7 @@ public enum Evaluation {
         }
         guard diagnostics.isEmpty else { return .failure(DiagnosticList(diagnostics.sortedForReport())) }
         let evaluator = CardEvaluator(profile: profile, snapshot: snapshot, now: now, baselines: baselines)
-        return .success(planned.map { evaluator.evaluate($0.0, settings: $0.1) })
+        // Cards are independent: they run side by side, one core each.
+        return .success(planned.map { Planned(compiled: $0.0, settings: $0.1) }.concurrentMap { evaluator.evaluate($0.compiled, settings: $0.settings) })
     }
 }
