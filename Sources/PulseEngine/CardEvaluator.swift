@@ -277,6 +277,7 @@ public struct CardEvaluator: Sendable {
             numerator: isPercent ? Double(total.held) : cardValue,
             denominator: isPercent ? Double(total.passed) : nil,
             firing: comparisonHolds || spikeHolds, spike: spike,
-            breakdown: breakdown, rows: rows, errorCount: errorCount, errorExamples: examples, rowsConsidered: considered)
+            breakdown: breakdown, rows: rows, errorCount: errorCount, errorExamples: examples, rowsConsidered: considered,
+            snapshot: snapshot)
     }
 }

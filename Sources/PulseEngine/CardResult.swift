@@ -1,3 +1,4 @@
+import PulseSnapshot
 import PulseConfig
 import PulseExpressions
 
@@ -29,6 +30,8 @@ public struct CardResult: Sendable {
     public let errorExamples: [String]
     /// How many source rows were considered.
     public let rowsConsidered: Int
+    /// The snapshot the worklist's values may point into (rows are not retained by values).
+    public let snapshot: Snapshot?
 }
 
 /// The outcome of a spike rule for one evaluation.

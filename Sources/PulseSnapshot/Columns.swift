@@ -51,32 +51,28 @@ struct TimestampColumn: Sendable {
     var byteCount: Int { seconds.count * 12 }
 }
 
-/// A list of country codes shared by many rows (a freight template's, a category's
-/// restrictions), kept once as strings and once as an expression value.
-struct CountryList: Sendable {
-    let list: [String]
-    let value: Value
-
-    init(_ list: [String]) {
-        self.list = list
-        value = .list(list.map(Value.string))
-    }
-}
-
 /// Lists of countries, each kept once however many rows share it: index `i` of a row column
 /// names `lists[i]`, -1 none.
 struct CountryLists: Sendable {
-    private(set) var lists: [CountryList] = []
+    private(set) var lists: [[String]] = []
+    /// The same lists as expression values.
+    private(set) var values: [Value] = []
     private var byContent: [[String]: Int32] = [:]
 
     /// The index of `list`, added when new.
     mutating func intern(_ list: [String]) -> Int32 {
         if let i = byContent[list] { return i }
         let i = Int32(lists.count)
-        lists.append(CountryList(list))
+        lists.append(list)
+        values.append(.list(list.map(Value.string)))
         byContent[list] = i
         return i
     }
 
-    subscript(i: Int32) -> CountryList? { i < 0 ? nil : lists[Int(i)] }
+    /// List `i` (nil for -1).
+    subscript(i: Int32) -> [String]? { i < 0 ? nil : lists[Int(i)] }
+
+    /// List `i` as a value, `empty` for -1.
+    @inline(__always)
+    func value(_ i: Int32, empty: Value) -> Value { i < 0 ? empty : values[Int(i)] }
 }

@@ -10,6 +10,8 @@ struct ListingContext: Sendable {
     let templateLists: [Int32]
     let categoryIDs: StringColumn
     let categoryIndex: KeyIndex
+    /// The restriction list of each category row.
+    let categoryLists: [Int32]
     let stock: StockTable
     /// Whether a template id must name a known template (when the snapshot has templates).
     let checkTemplates: Bool
@@ -17,7 +19,7 @@ struct ListingContext: Sendable {
     /// A context for these templates and restrictions (in file order, each id once); the
     /// templates' lists are added to `lists`.
     init(templates: [(id: String, countries: [String])], restrictions: [(id: String, countries: [String])], stock: StockTable,
-         checkTemplates: Bool, lists: inout CountryLists) {
+         checkTemplates: Bool, lists: inout CountryLists, restrictionLists: inout CountryLists) {
         var templateIDs = StringColumn(), templateLists: [Int32] = []
         var templateIndex = KeyIndex(capacity: templates.count)
         for t in templates {
@@ -25,10 +27,11 @@ struct ListingContext: Sendable {
             templateLists.append(lists.intern(t.countries))
             _ = templateIndex.insert(row: templateIDs.count - 1, hash: templateIDs.hash(templateIDs.count - 1), in: templateIDs)
         }
-        var categoryIDs = StringColumn()
+        var categoryIDs = StringColumn(), categoryLists: [Int32] = []
         var categoryIndex = KeyIndex(capacity: restrictions.count)
         for r in restrictions {
             categoryIDs.append(r.id)
+            categoryLists.append(restrictionLists.intern(r.countries))
             _ = categoryIndex.insert(row: categoryIDs.count - 1, hash: categoryIDs.hash(categoryIDs.count - 1), in: categoryIDs)
         }
         self.templateIDs = templateIDs
@@ -36,6 +39,7 @@ struct ListingContext: Sendable {
         self.templateLists = templateLists
         self.categoryIDs = categoryIDs
         self.categoryIndex = categoryIndex
+        self.categoryLists = categoryLists
         self.stock = stock
         self.checkTemplates = checkTemplates
     }
@@ -49,7 +53,7 @@ struct ListingContext: Sendable {
     /// The restriction list of the category with id `bytes` (-1 none).
     @inline(__always)
     func restriction(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-        categoryIndex.find(bytes, hash: ByteHash.hash(bytes), in: categoryIDs).map { Int32($0) } ?? -1
+        categoryIndex.find(bytes, hash: ByteHash.hash(bytes), in: categoryIDs).map { categoryLists[$0] } ?? -1
     }
 
     /// The stock row of SKU `bytes` (-1 none).

@@ -130,11 +130,11 @@ public final class ListingTable: RowTable, @unchecked Sendable {
     let columns: ListingColumns
     let index: KeyIndex
     let shipToLists: CountryLists
-    let restrictionLists: [CountryList]
+    let restrictionLists: CountryLists
     /// The listings' SKUs.
     public let skus: SKUTable
 
-    init(columns: ListingColumns, index: KeyIndex, shipToLists: CountryLists, restrictionLists: [CountryList], stock: StockTable) {
+    init(columns: ListingColumns, index: KeyIndex, shipToLists: CountryLists, restrictionLists: CountryLists, stock: StockTable) {
         self.columns = columns
         self.index = index
         self.shipToLists = shipToLists
@@ -157,11 +157,8 @@ public final class ListingTable: RowTable, @unchecked Sendable {
         (row == 0 ? 0 : Int(columns.skuEnds[row - 1]))..<Int(columns.skuEnds[row])
     }
 
-    func shipTo(_ row: Int) -> CountryList? { shipToLists[columns.shipTo[row]] }
-    func restricted(_ row: Int) -> CountryList? {
-        let r = columns.restricted[row]
-        return r < 0 ? nil : restrictionLists[Int(r)]
-    }
+    func shipTo(_ row: Int) -> [String]? { shipToLists[columns.shipTo[row]] }
+    func restricted(_ row: Int) -> [String]? { restrictionLists[columns.restricted[row]] }
 
     func buyable(_ row: Int) -> Bool {
         guard columns.statuses[row] == .active else { return false }
@@ -179,15 +176,15 @@ public final class ListingTable: RowTable, @unchecked Sendable {
         case 2: return columns.statuses[row].value
         case 3: return columns.categoryIDs.string(row).map(Value.string) ?? .null
         case 4: return columns.templateIDs.string(row).map(Value.string) ?? .null
-        case 5: return shipTo(row)?.value ?? ListingTable.emptyList
-        case 6: return restricted(row)?.value ?? ListingTable.emptyList
+        case 5: return shipToLists.value(columns.shipTo[row], empty: ListingTable.emptyList)
+        case 6: return restrictionLists.value(columns.restricted[row], empty: ListingTable.emptyList)
         case 7: return .bool(buyable(row))
         case 8: return columns.createdAt.value(row)
         case 9: return columns.updatedAt.value(row)
         case 10: return columns.expiresAt.value(row)
         case 11: return columns.reasons.string(row).map(Value.string) ?? .null
         case 12: return .list(skuRows(row).map { .row(RowRef(skus, $0)) })  // built on use: few cards read it
-        case 13: return shipToLists[columns.ownShipTo[row]]?.value ?? .null
+        case 13: return shipToLists.value(columns.ownShipTo[row], empty: .null)
         default: return .null
         }
     }
@@ -247,7 +244,7 @@ public struct Listing: RowView {
     public var categoryID: String? { table.columns.categoryIDs.string(row) }
     public var freightTemplateID: String? { table.columns.templateIDs.string(row) }
     /// `ship_to` as written on the listing (nil when absent or null).
-    public var ownShipTo: [String]? { table.shipToLists[table.columns.ownShipTo[row]]?.list }
+    public var ownShipTo: [String]? { table.shipToLists[table.columns.ownShipTo[row]] }
     public var createdAt: CELTimestamp? { table.columns.createdAt[row] }
     public var updatedAt: CELTimestamp? { table.columns.updatedAt[row] }
     public var expiresAt: CELTimestamp? { table.columns.expiresAt[row] }
@@ -255,9 +252,9 @@ public struct Listing: RowView {
     /// The variants.
     public var skus: Rows<SKUVariant> { Rows(table.skus, table.skuRows(row)) }
     /// The listing's own destinations, else its freight template's countries, else none.
-    public var shipTo: [String] { table.shipTo(row)?.list ?? [] }
+    public var shipTo: [String] { table.shipTo(row) ?? [] }
     /// Destinations its category may not ship to.
-    public var restrictedDestinations: [String] { table.restricted(row)?.list ?? [] }
+    public var restrictedDestinations: [String] { table.restricted(row) ?? [] }
     /// Active and at least one SKU with stock > 0.
     public var buyable: Bool { table.buyable(row) }
     /// The line of `listings.jsonl` it came from.

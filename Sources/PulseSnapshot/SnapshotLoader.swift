@@ -281,9 +281,10 @@ public struct SnapshotLoader {
     /// which also finds duplicates).
     private mutating func readListings(templates: [FreightTemplate], restrictions: [(id: String, countries: [String])],
                                        stock: StockTable) -> ListingTable {
-        var shipToLists = CountryLists()
+        var shipToLists = CountryLists(), restrictionLists = CountryLists()
         let context = ListingContext(templates: templates.map { ($0.id, $0.countries) }, restrictions: restrictions, stock: stock,
-                                     checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"), lists: &shipToLists)
+                                     checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"), lists: &shipToLists,
+                                     restrictionLists: &restrictionLists)
         let estimate = estimatedRows("listings.jsonl", bytesPerRow: 400)
         var columns = ListingColumns(rows: estimate, skusPerRow: 2)
         var index = KeyIndex(capacity: estimate)
@@ -303,7 +304,7 @@ public struct SnapshotLoader {
                      keys: columns.ids, base: base, index: &index, refusedKeys: &refusedKeys, lines: columns.lines)
         })
         return ListingTable(columns: columns, index: index, shipToLists: shipToLists,
-                            restrictionLists: restrictions.map { CountryList($0.countries) }, stock: stock)
+                            restrictionLists: restrictionLists, stock: stock)
     }
 
     /// The audit events, joined to their listings.

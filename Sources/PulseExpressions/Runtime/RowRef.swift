@@ -16,9 +16,13 @@ open class RowTable: @unchecked Sendable {
 }
 
 /// One row of a ``RowTable``, as an expression value.
+///
+/// It does not retain its table: copying a row value is then free of reference counting, which
+/// the evaluator does several times per row and field. Whoever holds row values must keep the
+/// tables alive (the snapshot; a card result holds its snapshot for the values in its worklist).
 public struct RowRef: Sendable {
     /// The table the row is in.
-    public let table: RowTable
+    public unowned(unsafe) let table: RowTable
     /// Its position in the table.
     public let index: Int
 
