@@ -6,6 +6,8 @@ import PulseSnapshot
 public struct CardEvaluator: Sendable {
     /// How many error examples a card keeps.
     public static let errorExampleLimit = 5
+    /// Source rows per batch: enough to run each filter in a tight loop, few enough to stay in cache.
+    static let batchSize = 1024
 
     /// The merchant.
     public let profile: ResolvedProfile
@@ -101,6 +103,18 @@ public struct CardEvaluator: Sendable {
         let columnPrograms = compiled.columns.map { (name: $0.name, program: $0.part.program) }
         let tracing = observer != nil
 
+        func count(_ acc: inout Accumulator, held: Bool, measured: Value) {
+            acc.passed += 1
+            switch measureKind {
+            case .count: break
+            case .percent: if held { acc.held += 1 }
+            case .countDistinct: acc.distinct.insert(ValueKey(measured))
+            case .sum:
+                if case .int(let i) = measured { acc.sum += Double(i) }
+                if case .double(let d) = measured { acc.sum += d }
+            }
+        }
+
         func fail(_ part: CompiledCard.Part?, _ error: EvalError, _ row: () -> String) {
             guard let part else { return }
             observer?.observe(current, .errored(part: part, error: error))
@@ -152,19 +166,8 @@ public struct CardEvaluator: Sendable {
                     return
                 }
             }
-            func add(_ acc: inout Accumulator) {
-                acc.passed += 1
-                switch measureKind {
-                case .count: break
-                case .percent: if held { acc.held += 1 }
-                case .countDistinct: acc.distinct.insert(ValueKey(measured))
-                case .sum:
-                    if case .int(let i) = measured { acc.sum += Double(i) }
-                    if case .double(let d) = measured { acc.sum += d }
-                }
-            }
-            add(&total)
-            if let label { add(&groupTotals[group(label)]) }
+            count(&total, held: held, measured: measured)
+            if let label { count(&groupTotals[group(label)], held: held, measured: measured) }
 
             if rowsWhereIsNotHeld && held {
                 if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: nil)) }
@@ -197,45 +200,201 @@ public struct CardEvaluator: Sendable {
             if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: cells)) }
         }
 
-        let listings = snapshot.listingTable
-        switch card.from {
-        case .listings:
-            for row in 0..<listings.count {
-                activation.slots[Slots.listing] = .row(RowRef(listings, row))
-                if tracing { current = RowContext(listing: Listing(table: listings, row: row), sku: nil, event: nil) }
-                visit {
-                    let listing = Listing(table: listings, row: row)
-                    return "listings.jsonl:\(listing.line) (listing \(listing.id))"
+        /// Every row, one at a time, with the observer told about each (explain).
+        func visitEachRow() {
+            let listings = snapshot.listingTable
+            switch card.from {
+            case .listings:
+                for row in 0..<listings.count {
+                    activation.slots[Slots.listing] = .row(RowRef(listings, row))
+                    if tracing { current = RowContext(listing: Listing(table: listings, row: row), sku: nil, event: nil) }
+                    visit {
+                        let listing = Listing(table: listings, row: row)
+                        return "listings.jsonl:\(listing.line) (listing \(listing.id))"
+                    }
                 }
-            }
-        case .skus:
-            let skus = listings.skus
-            for row in 0..<listings.count {
-                activation.slots[Slots.listing] = .row(RowRef(listings, row))
-                for skuRow in listings.skuRows(row) {
-                    activation.slots[Slots.sku] = .row(RowRef(skus, skuRow))
-                    activation.slots[Slots.bc] = skus.stockValue(skuRow)
+            case .skus:
+                let skus = listings.skus
+                for row in 0..<listings.count {
+                    activation.slots[Slots.listing] = .row(RowRef(listings, row))
+                    for skuRow in listings.skuRows(row) {
+                        activation.slots[Slots.sku] = .row(RowRef(skus, skuRow))
+                        activation.slots[Slots.bc] = skus.stockValue(skuRow)
+                        if tracing {
+                            current = RowContext(listing: Listing(table: listings, row: row), sku: SKUVariant(table: skus, row: skuRow), event: nil)
+                        }
+                        visit {
+                            let listing = Listing(table: listings, row: row), sku = SKUVariant(table: skus, row: skuRow)
+                            return "listings.jsonl:\(listing.line) (listing \(listing.id), sku \(sku.code))"
+                        }
+                    }
+                }
+            case .auditEvents:
+                let events = snapshot.eventTable
+                for row in 0..<events.count {
+                    activation.slots[Slots.event] = .row(RowRef(events, row))
+                    activation.slots[Slots.listing] = events.listingValue(row)
                     if tracing {
-                        current = RowContext(listing: Listing(table: listings, row: row), sku: SKUVariant(table: skus, row: skuRow), event: nil)
+                        let event = AuditEvent(table: events, row: row)
+                        current = RowContext(listing: event.listing, sku: nil, event: event)
                     }
                     visit {
-                        let listing = Listing(table: listings, row: row), sku = SKUVariant(table: skus, row: skuRow)
-                        return "listings.jsonl:\(listing.line) (listing \(listing.id), sku \(sku.code))"
+                        let event = AuditEvent(table: events, row: row)
+                        return "audit_events.jsonl:\(event.line) (listing \(event.listingID))"
                     }
                 }
             }
-        case .auditEvents:
-            let events = snapshot.eventTable
-            for row in 0..<events.count {
-                activation.slots[Slots.event] = .row(RowRef(events, row))
-                activation.slots[Slots.listing] = events.listingValue(row)
-                if tracing {
-                    let event = AuditEvent(table: events, row: row)
-                    current = RowContext(listing: event.listing, sku: nil, event: event)
+        }
+
+        /// Where a source row came from, for error examples.
+        func describe(_ row: Int) -> String {
+            switch card.from {
+            case .listings:
+                let listing = Listing(table: snapshot.listingTable, row: row)
+                return "listings.jsonl:\(listing.line) (listing \(listing.id))"
+            case .skus:
+                let sku = SKUVariant(table: snapshot.listingTable.skus, row: row)
+                let listing = Listing(table: snapshot.listingTable, row: Int(snapshot.listingTable.skus.listingRows[row]))
+                return "listings.jsonl:\(listing.line) (listing \(listing.id), sku \(sku.code))"
+            case .auditEvents:
+                let event = AuditEvent(table: snapshot.eventTable, row: row)
+                return "audit_events.jsonl:\(event.line) (listing \(event.listingID))"
+            }
+        }
+
+        if tracing {
+            visitEachRow()
+        } else {
+            // Rows in batches: conditions run as typed filters over many rows at once (see
+            // FilterPlanner); the rest of a counted row (label, measure, worklist) row by row.
+            let space = RowSpace(source: card.from, snapshot: snapshot)
+            let planner = FilterPlanner(space: space, activation: activation)
+            let context = FilterContext(activation: activation, space: space)
+            let filterPlan = compiled.filter.map { planner.plan($0.program.checked) }
+            let heldPlan = measureKind == .percent ? compiled.measureArgument.map { planner.plan($0.program.checked) } : nil
+            func memo(_ part: CompiledCard.Part) -> MemoValue? {
+                planner.codeKey(planner.reads(part.program.checked)).map { MemoValue(key: $0, evaluator: part.program.closure) }
+            }
+            let groupMemo = compiled.groupBy.flatMap(memo)
+            let columnMemos = compiled.columns.map { memo($0.part) }
+            struct RowError {
+                let row: Int32
+                let order: Int
+                let part: CompiledCard.Part?
+                let error: EvalError
+            }
+            var batch: [Int32] = []
+            batch.reserveCapacity(CardEvaluator.batchSize)
+            var start = 0
+            while start < space.count {
+                let end = min(space.count, start + CardEvaluator.batchSize)
+                batch.removeAll(keepingCapacity: true)
+                for r in start..<end { batch.append(Int32(r)) }
+                considered += end - start
+                start = end
+                var errors: [RowError] = []
+                func record(_ row: Int32, _ part: CompiledCard.Part?, _ error: EvalError) {
+                    errors.append(RowError(row: row, order: errors.count, part: part, error: error))
                 }
-                visit {
-                    let event = AuditEvent(table: events, row: row)
-                    return "audit_events.jsonl:\(event.line) (listing \(event.listingID))"
+                var passed: [Int32] = [], unsure: [Int32] = []
+                if let filterPlan {
+                    passed.reserveCapacity(batch.count)
+                    filterPlan.run(batch, yes: &passed, unknown: &unsure, context: context)
+                } else {
+                    passed = batch
+                }
+                if !unsure.isEmpty {
+                    var decided: [Int32] = []
+                    for row in unsure {
+                        space.bind(activation, Int(row))
+                        do throws(EvalError) { if try filterEval(activation) { decided.append(row) } } catch { record(row, compiled.filter, error) }
+                    }
+                    passed = merged(passed, decided)
+                }
+                var held: [Int32] = [], heldUnsure: [Int32] = []
+                heldPlan?.run(passed, yes: &held, unknown: &heldUnsure, context: context)
+                var nextHeld = 0, nextUnsure = 0
+                for row in passed {
+                    let r = Int(row)
+                    var bound = false
+                    func bindRow() {
+                        if !bound { space.bind(activation, r); bound = true }
+                    }
+                    var label: String?
+                    if hasGroup {
+                        do throws(EvalError) {
+                            if let groupMemo { label = try groupMemo.value(r, activation, bind: bindRow).label } else {
+                                bindRow()
+                                label = try groupEval(activation).label
+                            }
+                        } catch {
+                            record(row, compiled.groupBy, error)
+                            continue
+                        }
+                    }
+                    var isHeld = false
+                    var measured: Value = .null
+                    if hasMeasure {
+                        if measureKind == .percent {
+                            while nextHeld < held.count && held[nextHeld] < row { nextHeld += 1 }
+                            while nextUnsure < heldUnsure.count && heldUnsure[nextUnsure] < row { nextUnsure += 1 }
+                            if nextHeld < held.count && held[nextHeld] == row {
+                                isHeld = true
+                            } else if nextUnsure < heldUnsure.count && heldUnsure[nextUnsure] == row {
+                                bindRow()
+                                do throws(EvalError) { isHeld = try heldEval(activation) } catch {
+                                    record(row, compiled.measureArgument, error)
+                                    continue
+                                }
+                            }
+                        } else {
+                            bindRow()
+                            do throws(EvalError) {
+                                measured = try measureEval(activation)
+                                if measureKind == .sum {
+                                    switch measured {
+                                    case .int, .double: break
+                                    case .null: throw EvalError("sum() got null; guard it with has() or != null in where", offset: measureOffset)
+                                    default: throw EvalError("sum() needs a number, got \(measured.typeName)", offset: measureOffset)
+                                    }
+                                }
+                            } catch {
+                                record(row, compiled.measureArgument, error)
+                                continue
+                            }
+                        }
+                    }
+                    count(&total, held: isHeld, measured: measured)
+                    if let label { count(&groupTotals[group(label)], held: isHeld, measured: measured) }
+                    if rowsWhereIsNotHeld && isHeld { continue }
+                    if hasRowsWhere {
+                        bindRow()
+                        do throws(EvalError) { guard try rowsWhereEval(activation) else { continue } } catch {
+                            record(row, compiled.rowsWhere, error)
+                            continue
+                        }
+                    }
+                    guard !columnPrograms.isEmpty else { continue }
+                    var cells: [(column: String, value: Value)] = []
+                    cells.reserveCapacity(columnPrograms.count)
+                    for (index, column) in columnPrograms.enumerated() {
+                        do throws(EvalError) {
+                            if let memo = columnMemos[index] {
+                                cells.append((column.name, try memo.value(r, activation, bind: bindRow)))
+                            } else {
+                                bindRow()
+                                cells.append((column.name, try column.program.evaluate(activation)))
+                            }
+                        } catch {
+                            record(row, compiled.columns[index].part, error)
+                            cells.append((column.name, .null))
+                        }
+                    }
+                    rows.append(cells)
+                }
+                if !errors.isEmpty {
+                    errors.sort { ($0.row, $0.order) < ($1.row, $1.order) }
+                    for e in errors { fail(e.part, e.error) { describe(Int(e.row)) } }
                 }
             }
         }

@@ -4,8 +4,9 @@ import PulseExpressions
 struct EventColumns: Sendable {
     var listingIDs = StringColumn()
     var at = TimestampColumn()
-    var from: [ListingStatus?] = []
-    var to: [ListingStatus] = []
+    /// ``ListingStatus/code`` of each row (``noCode`` for none).
+    var from: [UInt8] = []
+    var to: [UInt8] = []
     var reasons = StringColumn()
     var lines: [UInt32] = []
     /// The row of the listing the event is about (-1 when the snapshot has no such listing).
@@ -30,6 +31,18 @@ public final class EventTable: RowTable, @unchecked Sendable {
     /// How many events.
     public var count: Int { columns.count }
 
+    /// For each event row, the row of its listing (-1 none).
+    public var listingRows: [Int32] { columns.listingRows }
+
+    override public func column(_ index: Int) -> RowColumn {
+        switch index {
+        case 1: return .timestamps(seconds: columns.at.seconds, nanos: columns.at.nanos)
+        case 2: return .codes8(columns.from, values: ListingStatus.values, missing: .null)
+        case 3: return .codes8(columns.to, values: ListingStatus.values, missing: .null)
+        default: return .none
+        }
+    }
+
     /// The listing of row `row` as an expression value (null when unknown).
     @inline(__always)
     public func listingValue(_ row: Int) -> Value {
@@ -42,8 +55,8 @@ public final class EventTable: RowTable, @unchecked Sendable {
         switch index {
         case 0: return .string(columns.listingIDs.nonNull(row))
         case 1: return columns.at.value(row)
-        case 2: return columns.from[row]?.value ?? .null
-        case 3: return columns.to[row].value
+        case 2: return columns.from[row] == noCode ? .null : ListingStatus.values[Int(columns.from[row])]
+        case 3: return ListingStatus.values[Int(columns.to[row])]
         case 4: return columns.reasons.string(row).map(Value.string) ?? .null
         default: return .null
         }
@@ -67,8 +80,8 @@ public struct AuditEvent: RowView {
 
     public var listingID: String { table.columns.listingIDs.nonNull(row) }
     public var at: CELTimestamp { table.columns.at[row] ?? CELTimestamp.epoch }
-    public var from: ListingStatus? { table.columns.from[row] }
-    public var to: ListingStatus { table.columns.to[row] }
+    public var from: ListingStatus? { table.columns.from[row] == noCode ? nil : ListingStatus.byCode[Int(table.columns.from[row])] }
+    public var to: ListingStatus { ListingStatus.byCode[Int(table.columns.to[row])] }
     public var reason: String? { table.columns.reasons.string(row) }
     public var line: Int { Int(table.columns.lines[row]) }
     /// The listing it is about, joined at load (nil when the snapshot has no such listing).

@@ -241,7 +241,7 @@ struct FastRowScanner {
         }
         for sku in skus {
             let code = s.slice(sku.code)
-            batch.columns.skus.append(code: code, stock: sku.stock, price: s.slice(sku.price), stockRow: context.stockRow(code))
+            batch.columns.skus.append(code: code, stock: sku.stock, price: s.slice(sku.price), stockRow: context.stockRow(code), listingRow: batch.columns.count)
         }
         batch.append(id: s.slice(id), status: status, title: s.slice(title), categoryID: s.slice(category), templateID: s.slice(template),
                      ownShipTo: ownShipTo, templateList: templateList, createdAt: created, updatedAt: updated, expiresAt: expires,

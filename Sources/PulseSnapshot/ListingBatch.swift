@@ -97,7 +97,7 @@ struct ListingBatch: RowBatch {
                          reason: UnsafeBufferPointer<UInt8>?, line: Int, context: ListingContext) {
         columns.ids.append(id)
         idHashes.append(ByteHash.hash(id))
-        columns.statuses.append(status)
+        columns.statuses.append(status.code)
         if let title { columns.titles.append(title) } else { columns.titles.appendNull() }
         if let categoryID {
             columns.categoryIDs.append(categoryID)
@@ -183,9 +183,9 @@ struct ListingBatch: RowBatch {
             withBytes(sku.code) { code in
                 let stockRow = context.stockRow(code)
                 if let price = sku.price {
-                    withBytes(price) { columns.skus.append(code: code, stock: sku.stock, price: $0, stockRow: stockRow) }
+                    withBytes(price) { columns.skus.append(code: code, stock: sku.stock, price: $0, stockRow: stockRow, listingRow: columns.count) }
                 } else {
-                    columns.skus.append(code: code, stock: sku.stock, price: nil, stockRow: stockRow)
+                    columns.skus.append(code: code, stock: sku.stock, price: nil, stockRow: stockRow, listingRow: columns.count)
                 }
             }
         }

@@ -6,7 +6,8 @@ import PulseExpressions
 struct ListingColumns: Sendable {
     var ids = StringColumn()
     var titles = StringColumn()
-    var statuses: [ListingStatus] = []
+    /// ``ListingStatus/code`` of each row.
+    var statuses: [UInt8] = []
     var categoryIDs = StringColumn()
     var templateIDs = StringColumn()
     var ownShipTo: [Int32] = []
@@ -72,7 +73,7 @@ struct ListingColumns: Sendable {
         reasons.append(contentsOf: batch.reasons)
         skuEnds.append(contentsOf: batch.skuEnds.lazy.map { $0 + skuBase })
         lines.append(contentsOf: batch.lines)
-        skus.append(contentsOf: batch.skus)
+        skus.append(contentsOf: batch.skus, listingBase: Int32(truncatingIfNeeded: lines.count - batch.lines.count))
     }
 
     var byteCount: Int {
@@ -89,6 +90,8 @@ struct SKUColumns: Sendable {
     var prices = StringColumn()
     /// The row of the BigCommerce stock record with the same code (-1 none).
     var stockRows: [Int32] = []
+    /// The row of the listing the SKU belongs to.
+    var listingRows: [Int32] = []
 
     init() {}
 
@@ -97,6 +100,7 @@ struct SKUColumns: Sendable {
         prices = StringColumn(rows: rows, bytesPerRow: 6)
         stocks.reserveCapacity(rows)
         stockRows.reserveCapacity(rows)
+        listingRows.reserveCapacity(rows)
     }
 
     var count: Int { stocks.count }
@@ -106,23 +110,28 @@ struct SKUColumns: Sendable {
         stocks.removeAll(keepingCapacity: true)
         prices.removeAll()
         stockRows.removeAll(keepingCapacity: true)
+        listingRows.removeAll(keepingCapacity: true)
     }
 
-    mutating func append(code: UnsafeBufferPointer<UInt8>, stock: Int64, price: UnsafeBufferPointer<UInt8>?, stockRow: Int32) {
+    /// Adds a SKU of the listing at `listingRow` (within the same columns).
+    mutating func append(code: UnsafeBufferPointer<UInt8>, stock: Int64, price: UnsafeBufferPointer<UInt8>?, stockRow: Int32, listingRow: Int) {
         codes.append(code)
         stocks.append(stock)
         if let price { prices.append(price) } else { prices.appendNull() }
         stockRows.append(stockRow)
+        listingRows.append(Int32(truncatingIfNeeded: listingRow))
     }
 
-    mutating func append(contentsOf other: SKUColumns) {
+    /// Appends `other`'s rows, whose listing rows are counted from `listingBase`.
+    mutating func append(contentsOf other: SKUColumns, listingBase: Int32) {
         codes.append(contentsOf: other.codes)
         stocks.append(contentsOf: other.stocks)
         prices.append(contentsOf: other.prices)
         stockRows.append(contentsOf: other.stockRows)
+        listingRows.append(contentsOf: other.listingRows.lazy.map { $0 + listingBase })
     }
 
-    var byteCount: Int { codes.byteCount + stocks.count * 8 + prices.byteCount + stockRows.count * 4 }
+    var byteCount: Int { codes.byteCount + stocks.count * 8 + prices.byteCount + stockRows.count * 8 }
 }
 
 /// The listings: columns, the id index (the audit-event join) and the lists rows share.
@@ -161,7 +170,7 @@ public final class ListingTable: RowTable, @unchecked Sendable {
     func restricted(_ row: Int) -> [String]? { restrictionLists[columns.restricted[row]] }
 
     func buyable(_ row: Int) -> Bool {
-        guard columns.statuses[row] == .active else { return false }
+        guard columns.statuses[row] == ListingStatus.active.code else { return false }
         for s in skuRows(row) where columns.skus.stocks[s] > 0 { return true }
         return false
     }
@@ -173,7 +182,7 @@ public final class ListingTable: RowTable, @unchecked Sendable {
         switch index {
         case 0: return .string(columns.ids.nonNull(row))
         case 1: return columns.titles.string(row).map(Value.string) ?? .null
-        case 2: return columns.statuses[row].value
+        case 2: return ListingStatus.values[Int(columns.statuses[row])]
         case 3: return columns.categoryIDs.string(row).map(Value.string) ?? .null
         case 4: return columns.templateIDs.string(row).map(Value.string) ?? .null
         case 5: return shipToLists.value(columns.shipTo[row], empty: ListingTable.emptyList)
@@ -190,6 +199,19 @@ public final class ListingTable: RowTable, @unchecked Sendable {
     }
 
     var byteCount: Int { columns.byteCount + index.byteCount }
+
+    override public func column(_ index: Int) -> RowColumn {
+        switch index {
+        case 2: return .codes8(columns.statuses, values: ListingStatus.values, missing: .null)
+        case 5: return .codes32(columns.shipTo, values: shipToLists.values, missing: ListingTable.emptyList)
+        case 6: return .codes32(columns.restricted, values: restrictionLists.values, missing: ListingTable.emptyList)
+        case 8: return .timestamps(seconds: columns.createdAt.seconds, nanos: columns.createdAt.nanos)
+        case 9: return .timestamps(seconds: columns.updatedAt.seconds, nanos: columns.updatedAt.nanos)
+        case 10: return .timestamps(seconds: columns.expiresAt.seconds, nanos: columns.expiresAt.nanos)
+        case 13: return .codes32(columns.ownShipTo, values: shipToLists.values, missing: .null)
+        default: return .none
+        }
+    }
 }
 
 /// The SKUs of every listing, joined to their stock records.
@@ -205,6 +227,15 @@ public final class SKUTable: RowTable, @unchecked Sendable {
 
     /// How many (listing, SKU) rows.
     public var count: Int { columns.count }
+
+    /// For each SKU row, the row of its stock record (-1 none).
+    public var stockRows: [Int32] { columns.stockRows }
+    /// For each SKU row, the row of its listing.
+    public var listingRows: [Int32] { columns.listingRows }
+
+    override public func column(_ index: Int) -> RowColumn {
+        index == 1 ? .ints(columns.stocks) : .none
+    }
 
     /// The stock record of row `row` as an expression value (null when none).
     @inline(__always)
@@ -240,7 +271,7 @@ public struct Listing: RowView {
 
     public var id: String { table.columns.ids.nonNull(row) }
     public var title: String? { table.columns.titles.string(row) }
-    public var status: ListingStatus { table.columns.statuses[row] }
+    public var status: ListingStatus { ListingStatus.byCode[Int(table.columns.statuses[row])] }
     public var categoryID: String? { table.columns.categoryIDs.string(row) }
     public var freightTemplateID: String? { table.columns.templateIDs.string(row) }
     /// `ship_to` as written on the listing (nil when absent or null).

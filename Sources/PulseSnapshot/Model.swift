@@ -4,11 +4,13 @@ import PulseExpressions
 public enum ListingStatus: String, Sendable, CaseIterable {
     case active, auditing, rejected, expired, offline, draft
 
-    /// The status as an expression value (built once).
+    /// Each status as an expression value, by ``code``.
     static let values: [Value] = allCases.map { .string($0.rawValue) }
-    var value: Value { ListingStatus.values[ListingStatus.ordinal(self)] }
-    static func ordinal(_ s: ListingStatus) -> Int {
-        switch s {
+    static let byCode: [ListingStatus] = allCases
+
+    /// The status's position in ``allCases``: how columns store it.
+    var code: UInt8 {
+        switch self {
         case .active: 0
         case .auditing: 1
         case .rejected: 2
@@ -22,7 +24,26 @@ public enum ListingStatus: String, Sendable, CaseIterable {
 /// Whether and how BigCommerce tracks a SKU's stock.
 public enum StockTracking: String, Sendable, CaseIterable {
     case none, product, variant
+
+    /// Each value as an expression value, by ``code``.
+    static let values: [Value] = allCases.map { .string($0.rawValue) }
+    static let byCode: [StockTracking] = allCases
+
+    /// The position in ``allCases``: how columns store it.
+    var code: UInt8 {
+        switch self {
+        case .none: 0
+        case .product: 1
+        case .variant: 2
+        }
+    }
 }
+
+/// The code a column stores for "no value" (a missing `from` status).
+let noCode: UInt8 = 255
+
+/// `false` and `true` as expression values, by code (0, 1).
+let boolValues: [Value] = [.bool(false), .bool(true)]
 
 /// A view of one row of a column-stored table.
 public protocol RowView: Sendable {

@@ -321,8 +321,8 @@ public struct SnapshotLoader {
             guard me.finish(r, name, line), let listingID, let at, let to else { return }
             columns.listingIDs.append(listingID)
             columns.at.append(at)
-            columns.from.append(from)
-            columns.to.append(to)
+            columns.from.append(from?.code ?? noCode)
+            columns.to.append(to.code)
             columns.reasons.append(reason)
             columns.lines.append(UInt32(truncatingIfNeeded: line))
             columns.listingRows.append(listings.row(id: listingID).map { Int32($0) } ?? -1)

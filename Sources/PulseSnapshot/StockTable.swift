@@ -4,8 +4,10 @@ import PulseExpressions
 struct StockColumns: Sendable {
     var skus = StringColumn()
     var available: [Int64] = []
-    var tracking: [StockTracking] = []
-    var purchasable: [Bool] = []
+    /// ``StockTracking/code`` of each row.
+    var tracking: [UInt8] = []
+    /// 1 for true, 0 for false.
+    var purchasable: [UInt8] = []
     var updatedAt = TimestampColumn()
     var lines: [UInt32] = []
 
@@ -33,8 +35,8 @@ struct StockColumns: Sendable {
 
     mutating func append(available a: Int64, tracking t: StockTracking, purchasable p: Bool, updatedAt u: CELTimestamp?, line: Int) {
         available.append(a)
-        tracking.append(t)
-        purchasable.append(p)
+        tracking.append(t.code)
+        purchasable.append(p ? 1 : 0)
         updatedAt.append(u)
         lines.append(UInt32(truncatingIfNeeded: line))
     }
@@ -69,15 +71,23 @@ public final class StockTable: RowTable, @unchecked Sendable {
     @inline(__always)
     func row(sku: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? { index.find(sku, hash: hash, in: columns.skus) }
 
-    private static let trackingValues: [StockTracking: Value] = Dictionary(uniqueKeysWithValues: StockTracking.allCases.map { ($0, .string($0.rawValue)) })
+    override public func column(_ index: Int) -> RowColumn {
+        switch index {
+        case 1: return .ints(columns.available)
+        case 2: return .codes8(columns.tracking, values: StockTracking.values, missing: .null)
+        case 3: return .codes8(columns.purchasable, values: boolValues, missing: .null)
+        case 4: return .timestamps(seconds: columns.updatedAt.seconds, nanos: columns.updatedAt.nanos)
+        default: return .none
+        }
+    }
 
     /// Fields in ``ModelTypes/bc`` order.
     override public func field(_ row: Int, _ index: Int) -> Value {
         switch index {
         case 0: return .string(columns.skus.nonNull(row))
         case 1: return .int(columns.available[row])
-        case 2: return StockTable.trackingValues[columns.tracking[row]] ?? .null
-        case 3: return .bool(columns.purchasable[row])
+        case 2: return StockTracking.values[Int(columns.tracking[row])]
+        case 3: return boolValues[Int(columns.purchasable[row])]
         case 4: return columns.updatedAt.value(row)
         default: return .null
         }
@@ -101,8 +111,8 @@ public struct StockRecord: RowView {
 
     public var sku: String { table.columns.skus.nonNull(row) }
     public var available: Int64 { table.columns.available[row] }
-    public var tracking: StockTracking { table.columns.tracking[row] }
-    public var purchasable: Bool { table.columns.purchasable[row] }
+    public var tracking: StockTracking { StockTracking.byCode[Int(table.columns.tracking[row])] }
+    public var purchasable: Bool { table.columns.purchasable[row] != 0 }
     public var updatedAt: CELTimestamp? { table.columns.updatedAt[row] }
     public var line: Int { Int(table.columns.lines[row]) }
 }

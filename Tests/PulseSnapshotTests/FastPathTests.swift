@@ -19,7 +19,7 @@ import Testing
         let c = b.columns
         let skus = (row == 0 ? 0 : Int(c.skuEnds[row - 1]))..<Int(c.skuEnds[row])
         let own = c.ownShipTo[row] < 0 ? "nil" : "\(b.ownLists[Int(c.ownShipTo[row])])"
-        return [c.ids.string(row), c.titles.string(row), c.statuses[row].rawValue, c.categoryIDs.string(row), c.templateIDs.string(row),
+        return [c.ids.string(row), c.titles.string(row), "\(c.statuses[row])", c.categoryIDs.string(row), c.templateIDs.string(row),
                 own, "\(lists[c.shipTo[row]] ?? [])", "\(c.restricted[row])", "\(c.createdAt[row].map(\.description) ?? "-")",
                 "\(c.updatedAt[row].map(\.description) ?? "-")", "\(c.expiresAt[row].map(\.description) ?? "-")", c.reasons.string(row),
                 skus.map { "\(c.skus.codes.nonNull($0)):\(c.skus.stocks[$0]):\(c.skus.prices.string($0) ?? "-"):\(c.skus.stockRows[$0])" }.joined(separator: ","),

@@ -48,6 +48,14 @@ public enum Compiler {
     }
 }
 
+extension Compiler {
+    /// The closure of one node of a checked expression (a part of an expression run on its own).
+    public static func evaluator(for node: CheckedExpr) -> Evaluator { Builder(trace: nil).build(node) }
+
+    /// The condition closure (returning `Bool`) of one node of a checked expression.
+    public static func condition(for node: CheckedExpr) -> BoolEvaluator { Builder(trace: nil).buildBool(node) }
+}
+
 /// Builds the closure tree of a checked expression.
 struct Builder {
     let trace: Trace?

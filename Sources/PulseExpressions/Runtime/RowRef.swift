@@ -13,6 +13,25 @@ open class RowTable: @unchecked Sendable {
 
     /// The value of field `index` (in the declared type's field order) of row `row`.
     open func field(_ row: Int, _ index: Int) -> Value { .null }
+
+    /// Field `index` as a typed column, for evaluators that read many rows at once
+    /// (``RowColumn/none`` when it is only readable row by row with ``field(_:_:)``).
+    open func column(_ index: Int) -> RowColumn { .none }
+}
+
+/// A field of every row of a table, typed: what a vectorized evaluator reads instead of
+/// asking for one ``Value`` at a time. Every case gives the same values ``RowTable/field(_:_:)`` does.
+public enum RowColumn: @unchecked Sendable {
+    /// Integers.
+    case ints([Int64])
+    /// Timestamps as seconds (`Int64.min` for null) and nanoseconds.
+    case timestamps(seconds: [Int64], nanos: [Int32])
+    /// Few distinct values, each row a code: the value is `values[code]`, or `missing` for 255.
+    case codes8([UInt8], values: [Value], missing: Value)
+    /// Few distinct values, each row a code: the value is `values[code]`, or `missing` for a negative code.
+    case codes32([Int32], values: [Value], missing: Value)
+    /// Not available as a column.
+    case none
 }
 
 /// One row of a ``RowTable``, as an expression value.

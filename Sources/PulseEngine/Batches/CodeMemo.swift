@@ -1,0 +1,138 @@
+import PulseExpressions
+
+/// The inputs of an expression that reads only dictionary-coded fields (a status, a tracking
+/// mode, a ship-to list, …): for a row, one number that names the combination of codes it
+/// sees. Rows with the same key give the same result, so the result is computed once per key.
+struct CodeKey {
+    /// One coded field of one row variable.
+    struct Input {
+        let map: [Int32]?
+        let codes: Codes
+        /// How many distinct keys this input contributes: the codes, plus "missing" and "row is null".
+        let radix: Int
+    }
+
+    enum Codes {
+        case narrow([UInt8])
+        case wide([Int32])
+    }
+
+    let inputs: [Input]
+    /// How many keys there can be (nil when too many to count densely).
+    let keyCount: Int?
+
+    init?(_ fields: [(variable: RowSpace.Variable, index: Int)]) {
+        var inputs: [Input] = []
+        var product = 1, dense = true
+        for (variable, index) in fields {
+            switch variable.table.column(index) {
+            case .codes8(let codes, let values, _):
+                inputs.append(Input(map: variable.map, codes: .narrow(codes), radix: values.count + 2))
+            case .codes32(let codes, let values, _):
+                inputs.append(Input(map: variable.map, codes: .wide(codes), radix: values.count + 2))
+            default:
+                return nil
+            }
+            let (p, overflow) = product.multipliedReportingOverflow(by: inputs[inputs.count - 1].radix)
+            if overflow || p > 1 << 20 { dense = false } else { product = p }
+        }
+        self.inputs = inputs
+        keyCount = dense ? product : nil
+    }
+
+    /// The key of source row `row`.
+    @inline(__always)
+    func key(_ row: Int) -> Int {
+        var key = 0
+        for input in inputs {
+            let r = input.map.map { Int($0[row]) } ?? row
+            var code: Int
+            if r < 0 {
+                code = 0  // the row variable is null
+            } else {
+                switch input.codes {
+                case .narrow(let c): code = c[r] == 255 ? 1 : Int(c[r]) + 2
+                case .wide(let c): code = c[r] < 0 ? 1 : Int(c[r]) + 2
+                }
+            }
+            key = key &* input.radix &+ code
+        }
+        return key
+    }
+}
+
+/// Results by key: a dense table when the keys are few, else a dictionary.
+struct KeyedResults<Result> {
+    private var dense: [Result?]
+    private var sparse: [Int: Result] = [:]
+    private let isDense: Bool
+
+    init(keyCount: Int?) {
+        isDense = keyCount != nil
+        dense = [Result?](repeating: nil, count: keyCount ?? 0)
+    }
+
+    @inline(__always)
+    subscript(key: Int) -> Result? {
+        get { isDense ? dense[key] : sparse[key] }
+        set { if isDense { dense[key] = newValue } else { sparse[key] = newValue } }
+    }
+}
+
+/// A condition that reads only coded fields, evaluated once per combination of codes.
+final class MemoFilter: RowFilter {
+    let key: CodeKey
+    let condition: BoolEvaluator
+    /// true, false, or nil for an error (the row is left undecided).
+    private var results: KeyedResults<Bool?>
+
+    init(key: CodeKey, condition: @escaping BoolEvaluator) {
+        self.key = key
+        self.condition = condition
+        results = KeyedResults(keyCount: key.keyCount)
+    }
+
+    func run(_ rows: [Int32], yes: inout [Int32], unknown: inout [Int32], context: FilterContext) {
+        for row in rows {
+            let k = key.key(Int(row))
+            let outcome: Bool?
+            if let known = results[k] {
+                outcome = known
+            } else {
+                context.space.bind(context.activation, Int(row))
+                do throws(EvalError) { outcome = try condition(context.activation) } catch { outcome = nil }
+                results[k] = outcome
+            }
+            switch outcome {
+            case true?: yes.append(row)
+            case false?: break
+            case nil: unknown.append(row)
+            }
+        }
+    }
+}
+
+/// A worklist column or a label that reads only coded fields: its value computed once per
+/// combination of codes (errors are not kept: such rows are evaluated again, row by row).
+final class MemoValue {
+    let key: CodeKey
+    let evaluator: Evaluator
+    private var results: KeyedResults<Value>
+
+    init(key: CodeKey, evaluator: @escaping Evaluator) {
+        self.key = key
+        self.evaluator = evaluator
+        results = KeyedResults(keyCount: key.keyCount)
+    }
+
+    /// The value for source row `row`, whose row variables are bound in `activation` by `bind`
+    /// when it has to be computed.
+    func value(_ row: Int, _ activation: Activation, bind: () -> Void) throws(EvalError) -> Value {
+        let k = key.key(row)
+        if let known = results[k] { return known }
+        bind()
+        let v = try evaluator(activation)
+        results[k] = v
+        return v
+    }
+}

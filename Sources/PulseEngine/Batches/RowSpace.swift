@@ -1,0 +1,51 @@
+import PulseConfig
+import PulseExpressions
+import PulseSnapshot
+
+/// The rows a card runs over (one per listing, per SKU or per audit event) and, for each row
+/// variable, which row of which table it is: the join, as row numbers.
+struct RowSpace {
+    /// A row variable: its slot, its table and its row for each source row (nil: the same row;
+    /// -1 in the map: null for that row).
+    struct Variable {
+        let slot: Int
+        let table: RowTable
+        let map: [Int32]?
+    }
+
+    /// How many source rows.
+    let count: Int
+    let variables: [Variable]
+
+    init(source: RowSource, snapshot: Snapshot) {
+        let listings = snapshot.listingTable
+        switch source {
+        case .listings:
+            count = listings.count
+            variables = [Variable(slot: Slots.listing, table: listings, map: nil)]
+        case .skus:
+            let skus = listings.skus
+            count = skus.count
+            variables = [Variable(slot: Slots.sku, table: skus, map: nil),
+                         Variable(slot: Slots.listing, table: listings, map: skus.listingRows),
+                         Variable(slot: Slots.bc, table: snapshot.stockTable, map: skus.stockRows)]
+        case .auditEvents:
+            let events = snapshot.eventTable
+            count = events.count
+            variables = [Variable(slot: Slots.event, table: events, map: nil),
+                         Variable(slot: Slots.listing, table: listings, map: events.listingRows)]
+        }
+    }
+
+    /// The variable in `slot`, if it is a row variable of this source.
+    func variable(_ slot: Int) -> Variable? { variables.first { $0.slot == slot } }
+
+    /// Sets the row variables of source row `row` into `activation`.
+    @inline(__always)
+    func bind(_ activation: Activation, _ row: Int) {
+        for v in variables {
+            let r = v.map.map { Int($0[row]) } ?? row
+            activation.slots[v.slot] = r < 0 ? .null : .row(RowRef(v.table, r))
+        }
+    }
+}
