@@ -276,6 +276,8 @@ public struct CardEvaluator: Sendable {
                 planner.codeKey(planner.reads(part.program.checked)).map { MemoValue(key: $0, evaluator: part.program.closure) }
             }
             let groupMemo = compiled.groupBy.flatMap(memo)
+            // The group of each code combination, once a row of it has been counted.
+            var groupOfKey = KeyedResults<Int>(keyCount: groupMemo?.key.keyCount ?? 0)
             let columnMemos = compiled.columns.map { memo($0.part) }
             struct RowError {
                 let row: Int32
@@ -321,7 +323,12 @@ public struct CardEvaluator: Sendable {
                         if !bound { space.bind(activation, r); bound = true }
                     }
                     var label: String?
-                    if hasGroup {
+                    var groupKey = 0, knownGroup: Int?
+                    if let groupMemo {
+                        groupKey = groupMemo.key.key(r)
+                        knownGroup = groupOfKey[groupKey]
+                    }
+                    if hasGroup && knownGroup == nil {
                         do throws(EvalError) {
                             if let groupMemo { label = try groupMemo.value(r, activation, bind: bindRow).label } else {
                                 bindRow()
@@ -365,7 +372,13 @@ public struct CardEvaluator: Sendable {
                         }
                     }
                     count(&total, held: isHeld, measured: measured)
-                    if let label { count(&groupTotals[group(label)], held: isHeld, measured: measured) }
+                    if let knownGroup {
+                        count(&groupTotals[knownGroup], held: isHeld, measured: measured)
+                    } else if let label {
+                        let g = group(label)
+                        if groupMemo != nil { groupOfKey[groupKey] = g }
+                        count(&groupTotals[g], held: isHeld, measured: measured)
+                    }
                     if rowsWhereIsNotHeld && isHeld { continue }
                     if hasRowsWhere {
                         bindRow()

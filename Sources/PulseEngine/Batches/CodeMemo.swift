@@ -40,6 +40,39 @@ struct CodeKey {
         keyCount = dense ? product : nil
     }
 
+    /// The keys of source rows `rows`, into `keys` (replacing its contents).
+    func keys(_ rows: [Int32], into keys: inout [Int]) {
+        keys.removeAll(keepingCapacity: true)
+        keys.append(contentsOf: repeatElement(0, count: rows.count))
+        keys.withUnsafeMutableBufferPointer { out in
+            rows.withUnsafeBufferPointer { rows in
+                for input in inputs {
+                    let radix = input.radix
+                    withMap(input.map) { map in
+                        switch input.codes {
+                        case .narrow(let codes):
+                            codes.withUnsafeBufferPointer { c in
+                                for i in 0..<rows.count {
+                                    let r = map.map { Int($0[Int(rows[i])]) } ?? Int(rows[i])
+                                    let code = r < 0 ? 0 : c[r] == 255 ? 1 : Int(c[r]) + 2
+                                    out[i] = out[i] &* radix &+ code
+                                }
+                            }
+                        case .wide(let codes):
+                            codes.withUnsafeBufferPointer { c in
+                                for i in 0..<rows.count {
+                                    let r = map.map { Int($0[Int(rows[i])]) } ?? Int(rows[i])
+                                    let code = r < 0 ? 0 : c[r] < 0 ? 1 : Int(c[r]) + 2
+                                    out[i] = out[i] &* radix &+ code
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The key of source row `row`.
     @inline(__always)
     func key(_ row: Int) -> Int {
@@ -59,6 +92,13 @@ struct CodeKey {
         }
         return key
     }
+}
+
+/// Calls `body` with a row map's storage (nil: the identity).
+@inline(__always)
+func withMap<R>(_ map: [Int32]?, _ body: (UnsafeBufferPointer<Int32>?) -> R) -> R {
+    guard let map else { return body(nil) }
+    return map.withUnsafeBufferPointer { body($0) }
 }
 
 /// Results by key: a dense table when the keys are few, else a dictionary.
@@ -92,9 +132,12 @@ final class MemoFilter: RowFilter {
         results = KeyedResults(keyCount: key.keyCount)
     }
 
+    private var keys: [Int] = []
+
     func run(_ rows: [Int32], yes: inout [Int32], unknown: inout [Int32], context: FilterContext) {
-        for row in rows {
-            let k = key.key(Int(row))
+        key.keys(rows, into: &keys)
+        for (i, row) in rows.enumerated() {
+            let k = keys[i]
             let outcome: Bool?
             if let known = results[k] {
                 outcome = known

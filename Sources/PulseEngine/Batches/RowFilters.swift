@@ -140,7 +140,9 @@ final class NullFilter: RowFilter {
             if !wantsNull { yes.append(contentsOf: rows) }
             return
         }
-        for row in rows where (map[Int(row)] < 0) == wantsNull { yes.append(row) }
+        map.withUnsafeBufferPointer { map in
+            for row in rows where (map[Int(row)] < 0) == wantsNull { yes.append(row) }
+        }
     }
 }
 
@@ -190,6 +192,7 @@ final class IntFilter: RowFilter {
     func run(_ rows: [Int32], yes: inout [Int32], unknown: inout [Int32], context: FilterContext) {
         let c = constant
         column.withUnsafeBufferPointer { values in
+            withMap(map) { map in
             if let map {
                 for row in rows {
                     let r = Int(map[Int(row)])
@@ -202,6 +205,7 @@ final class IntFilter: RowFilter {
                 case .lessOrEqual: for row in rows where values[Int(row)] <= c { yes.append(row) }
                 default: for row in rows where comparison.holds(values[Int(row)], c) { yes.append(row) }
                 }
+            }
             }
         }
     }
