@@ -85,6 +85,7 @@ public enum BenchRunner {
         out += "  eval, all cards      \(String(format: "%.4f", generic))\n"
         out += "  hand-written five    \(String(format: "%.4f", hand))   (generic / hand-written = \(String(format: "%.2f", hand > 0 ? generic / hand : 0))x)\n"
         out += "  same numbers as the hand-written baseline: \(same ? "yes" : "NO")\n"
+        out += "  snapshot tables      \(snapshot.byteCount >> 20) MB (listings \(snapshot.listingTable.byteCount >> 20), stock \(snapshot.stockTable.byteCount >> 20), events \(snapshot.eventTable.byteCount >> 20))\n"
         if let mb = peakMemoryMB() { out += "  peak memory          \(Int(mb)) MB\n" }
         return CommandOutput(stdout: out, exitCode: same ? 0 : 1)
     }

@@ -55,7 +55,7 @@ enum EvalReport {
     }
 
     static func json(_ results: [CardResult], context: Context, maxRows: Int?, recording: Recording? = nil) -> String {
-        let cards = results.concurrentMap { r -> String in
+        let cards = results.concurrentMap { r -> [UInt8] in
             let card = r.card
             let alert = r.settings.alert.map { rule in
                 var fields = "\"trigger\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), \"firing\": \(r.firing)"
@@ -70,22 +70,25 @@ enum EvalReport {
                 "{" + items.map { "\(JSONText.quote($0.label)): \(number($0.value))" }.joined(separator: ", ") + "}"
             } ?? "null"
             let shown = maxRows.map { r.rows.prefix($0) } ?? r.rows[...]
-            // Worklists can hold hundreds of thousands of rows: write them into one buffer.
-            var rowsText = shown.isEmpty ? "[]" : "[\n        "
-            let keys = shown.first.map { $0.map { JSONText.quote($0.column) + ": " } } ?? []
+            // Worklists can hold hundreds of thousands of rows: write them as bytes into one buffer.
+            var rowsText: [UInt8] = []
+            if shown.isEmpty { rowsText.append(utf8: "[]") } else { rowsText.append(utf8: "[\n        ") }
+            let keys = shown.first.map { $0.map { Array((JSONText.quote($0.column) + ": ").utf8) } } ?? []
             for (n, cells) in shown.enumerated() {
-                if n > 0 { rowsText += ",\n        " }
-                rowsText += "{"
+                if n > 0 { rowsText.append(utf8: ",\n        ") }
+                rowsText.append(0x7B)
                 for (i, cell) in cells.enumerated() {
-                    if i > 0 { rowsText += ", " }
-                    rowsText += i < keys.count ? keys[i] : JSONText.quote(cell.column) + ": "
-                    rowsText += encoder.plain(cell.value)
+                    if i > 0 { rowsText.append(contentsOf: [0x2C, 0x20]) }
+                    if i < keys.count { rowsText.append(contentsOf: keys[i]) } else { rowsText.append(utf8: JSONText.quote(cell.column) + ": ") }
+                    encoder.write(cell.value, into: &rowsText)
                 }
-                rowsText += "}"
+                rowsText.append(0x7D)
             }
-            if !shown.isEmpty { rowsText += "\n      ]" }
+            if !shown.isEmpty { rowsText.append(utf8: "\n      ]") }
             let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
-            return """
+            var text: [UInt8] = []
+            text.reserveCapacity(rowsText.count + 1024)
+            text.append(utf8: """
                     {
                       "key": \(JSONText.quote(card.key.value)),
                       "title": \(JSONText.quote(card.title)),
@@ -99,11 +102,16 @@ enum EvalReport {
                       "denominator": \(number(r.denominator)),
                       "alert": \(alert),
                       "breakdown": \(breakdown),
-                      "rows": \(rowsText),
+                """)
+            text.append(utf8: "\n      \"rows\": ")
+            text.append(contentsOf: rowsText)
+            text.append(utf8: """
+                ,
                       "row_count": \(r.rows.count),
                       "errors": {"count": \(r.errorCount), "examples": \(examples)}
                     }
-                """
+                """)
+            return text
         }
         return """
             {
@@ -112,7 +120,7 @@ enum EvalReport {
               "now": "\(context.now)",
               "role": \(context.role.map(JSONText.quote) ?? "null"),
               "cards": [
-            \(cards.joined(separator: ",\n"))
+            \(String(decoding: Array(cards.joined(separator: Array(",\n".utf8))), as: UTF8.self))
               ]\(recording.map { ",\n  \"recorded\": " + recordedJSON($0) } ?? "")
             }
 

@@ -62,7 +62,8 @@ public final class EventTable: RowTable, @unchecked Sendable {
         }
     }
 
-    var byteCount: Int { columns.byteCount }
+    /// Bytes the columns hold.
+    public var byteCount: Int { columns.byteCount }
 }
 
 /// One audit state change of a listing (a view of one row of the events table).

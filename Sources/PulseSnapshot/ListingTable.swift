@@ -198,7 +198,8 @@ public final class ListingTable: RowTable, @unchecked Sendable {
         }
     }
 
-    var byteCount: Int { columns.byteCount + index.byteCount }
+    /// Bytes the columns and index hold.
+    public var byteCount: Int { columns.byteCount + index.byteCount }
 
     override public func column(_ index: Int) -> RowColumn {
         switch index {

@@ -93,7 +93,8 @@ public final class StockTable: RowTable, @unchecked Sendable {
         }
     }
 
-    var byteCount: Int { columns.byteCount + index.byteCount }
+    /// Bytes the columns and index hold.
+    public var byteCount: Int { columns.byteCount + index.byteCount }
 }
 
 /// A BigCommerce SKU's stock record (a view of one row of the stock table).

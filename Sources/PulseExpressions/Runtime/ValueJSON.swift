@@ -37,6 +37,25 @@ public struct ValueJSON: Sendable {
         }
     }
 
+    /// Appends ``plain(_:)``'s text of `value` to `out`, with no intermediate strings.
+    public func write(_ value: Value, into out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(utf8: "null")
+        case .bool(let b): out.append(utf8: b ? "true" : "false")
+        case .int(let i): out.append(utf8: String(i))
+        case .string(let s): JSONText.appendQuoted(s, to: &out)
+        case .list(let items):
+            out.append(0x5B)
+            for (n, item) in items.enumerated() {
+                if n > 0 { out.append(contentsOf: [0x2C, 0x20]) }
+                write(item, into: &out)
+            }
+            out.append(0x5D)
+        case .timestamp(let t): JSONText.appendQuoted(t.description, to: &out)
+        default: out.append(utf8: plain(value))
+        }
+    }
+
     /// The value with its type, as CEL's conformance data writes it: `{"type": "int", "value": 1}`,
     /// and a list as a list of such entries.
     public func typed(_ value: Value) -> String {
