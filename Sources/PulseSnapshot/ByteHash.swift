@@ -37,9 +37,9 @@ enum ByteHash {
 /// numbers, keys compared by bytes. Used for the joins (SKU to stock record, event to listing)
 /// and the duplicate-key checks.
 struct KeyIndex: Sendable {
-    /// Row number + 1 per slot (0: empty), and the key's hash beside it to skip most compares.
-    private var slots: [UInt32]
-    private var tags: [UInt32]
+    /// Per slot: the key's hash in the high 32 bits (to skip most byte compares) and the row + 1
+    /// in the low 32 bits (0: empty). One word, so a probe touches one cache line.
+    private var slots: [UInt64]
     private var mask: Int
     private(set) var count = 0
 
@@ -47,8 +47,7 @@ struct KeyIndex: Sendable {
     init(capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [UInt32](repeating: 0, count: size)
-        tags = [UInt32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
 
@@ -56,12 +55,17 @@ struct KeyIndex: Sendable {
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, in keys: StringColumn) -> Int? {
         var i = Int(truncatingIfNeeded: hash) & mask
-        let tag = UInt32(truncatingIfNeeded: hash >> 32)
-        while true {
-            let s = slots[i]
-            if s == 0 { return nil }
-            if tags[i] == tag, keys.equals(Int(s - 1), key) { return Int(s - 1) }
-            i = (i + 1) & mask
+        let tag = hash & 0xFFFF_FFFF_0000_0000
+        return slots.withUnsafeBufferPointer { slots in
+            while true {
+                let s = slots[i]
+                if s == 0 { return nil }
+                if s & 0xFFFF_FFFF_0000_0000 == tag {
+                    let row = Int(s & 0xFFFF_FFFF) - 1
+                    if keys.equals(row, key) { return row }
+                }
+                i = (i + 1) & mask
+            }
         }
     }
 
@@ -71,26 +75,30 @@ struct KeyIndex: Sendable {
     mutating func insert(row: Int, hash: UInt64, in keys: StringColumn) -> Int? {
         if (count + 1) * 2 > slots.count { grow(keys) }
         var i = Int(truncatingIfNeeded: hash) & mask
-        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        let tag = hash & 0xFFFF_FFFF_0000_0000
         while true {
             let s = slots[i]
             if s == 0 { break }
-            if tags[i] == tag, keys.withBytes(row, { keys.equals(Int(s - 1), $0) }) { return Int(s - 1) }
+            if s & 0xFFFF_FFFF_0000_0000 == tag {
+                let earlier = Int(s & 0xFFFF_FFFF) - 1
+                if keys.withBytes(row, { keys.equals(earlier, $0) }) { return earlier }
+            }
             i = (i + 1) & mask
         }
-        slots[i] = UInt32(row + 1)
-        tags[i] = tag
+        slots[i] = tag | UInt64(row + 1)
         count += 1
         return nil
     }
 
     private mutating func grow(_ keys: StringColumn) {
         let old = slots
-        slots = [UInt32](repeating: 0, count: old.count * 2)
-        tags = [UInt32](repeating: 0, count: old.count * 2)
+        slots = [UInt64](repeating: 0, count: old.count * 2)
         mask = slots.count - 1
         count = 0
-        for s in old where s != 0 { _ = insert(row: Int(s - 1), hash: keys.hash(Int(s - 1)), in: keys) }
+        for s in old where s != 0 {
+            let row = Int(s & 0xFFFF_FFFF) - 1
+            _ = insert(row: row, hash: keys.hash(row), in: keys)
+        }
     }
 
     /// Bytes held, for memory accounting.

@@ -14,6 +14,26 @@ struct EventColumns: Sendable {
 
     var count: Int { to.count }
 
+    mutating func removeAll() {
+        listingIDs.removeAll()
+        at.removeAll()
+        from.removeAll(keepingCapacity: true)
+        to.removeAll(keepingCapacity: true)
+        reasons.removeAll()
+        lines.removeAll(keepingCapacity: true)
+        listingRows.removeAll(keepingCapacity: true)
+    }
+
+    mutating func append(contentsOf other: EventColumns) {
+        listingIDs.append(contentsOf: other.listingIDs)
+        at.append(contentsOf: other.at)
+        from.append(contentsOf: other.from)
+        to.append(contentsOf: other.to)
+        reasons.append(contentsOf: other.reasons)
+        lines.append(contentsOf: other.lines)
+        listingRows.append(contentsOf: other.listingRows)
+    }
+
     var byteCount: Int { listingIDs.byteCount + at.byteCount + to.count * 2 + reasons.byteCount + lines.count * 8 }
 }
 

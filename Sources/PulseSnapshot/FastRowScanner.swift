@@ -241,11 +241,36 @@ struct FastRowScanner {
         }
         for sku in skus {
             let code = s.slice(sku.code)
-            batch.columns.skus.append(code: code, stock: sku.stock, price: s.slice(sku.price), stockRow: context.stockRow(code), listingRow: batch.columns.count)
+            batch.columns.skus.append(code: code, stock: sku.stock, price: s.slice(sku.price), stockRow: context.stockRow(code, hint: &batch.stockHint), listingRow: batch.columns.count)
         }
         batch.append(id: s.slice(id), status: status, title: s.slice(title), categoryID: s.slice(category), templateID: s.slice(template),
                      ownShipTo: ownShipTo, templateList: templateList, createdAt: created, updatedAt: updated, expiresAt: expires,
                      reason: s.slice(reason), line: line, context: context)
+        return true
+    }
+
+    /// Reads a well-formed audit event row into `batch`; false (and nothing added) to take the general path.
+    static func event(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, listings: ListingTable, into batch: inout EventBatch) -> Bool {
+        var s = FastRowScanner(bytes)
+        var seen: UInt32 = 0
+        var listingID: Range<Int>?, at: CELTimestamp?, from: ListingStatus?, to: ListingStatus?, reason: Range<Int>?
+        let ok = s.object { s, key in
+            switch Key(key) {
+            case .listingID: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; listingID = v
+            case .at: guard first(&seen, 2), let v = s.timestamp(), let t = v else { return false }; at = t
+            case .from:
+                guard first(&seen, 4) else { return false }
+                if s.null() { return true }
+                guard let v = s.rawString(), let st = Self.status(s.slice(v)) else { return false }
+                from = st
+            case .to: guard first(&seen, 8), let v = s.rawString(), let st = Self.status(s.slice(v)) else { return false }; to = st
+            case .reason: guard first(&seen, 16), let v = s.optionalRange() else { return false }; reason = v
+            default: return false
+            }
+            return true
+        }
+        guard ok, s.atEnd(), let listingID, let at, let to else { return false }
+        batch.append(listingID: s.slice(listingID), at: at, from: from, to: to, reason: s.slice(reason), line: line, listings: listings)
         return true
     }
 
@@ -290,7 +315,7 @@ struct FastRowScanner {
     /// The keys the fast path knows, matched by bytes.
     enum Key {
         case id, status, title, categoryID, freightTemplateID, shipTo, createdAt, updatedAt, expiresAt, rejectionReason, skus
-        case code, stock, price, sku, available, tracking, purchasable, other
+        case code, stock, price, sku, available, tracking, purchasable, listingID, at, from, to, reason, other
 
         init(_ key: UnsafeBufferPointer<UInt8>) {
             func equals(_ s: StaticString) -> Bool {
@@ -299,15 +324,15 @@ struct FastRowScanner {
                 return true
             }
             switch key.count {
-            case 2: self = equals("id") ? .id : .other
+            case 2: self = equals("id") ? .id : equals("at") ? .at : equals("to") ? .to : .other
             case 3: self = equals("sku") ? .sku : .other
-            case 4: self = equals("skus") ? .skus : equals("code") ? .code : .other
+            case 4: self = equals("skus") ? .skus : equals("code") ? .code : equals("from") ? .from : .other
             case 5: self = equals("title") ? .title : equals("stock") ? .stock : equals("price") ? .price : .other
-            case 6: self = equals("status") ? .status : .other
+            case 6: self = equals("status") ? .status : equals("reason") ? .reason : .other
             case 7: self = equals("ship_to") ? .shipTo : .other
             case 8: self = equals("tracking") ? .tracking : .other
             case 9: self = equals("available") ? .available : .other
-            case 10: self = equals("created_at") ? .createdAt : equals("updated_at") ? .updatedAt : equals("expires_at") ? .expiresAt : .other
+            case 10: self = equals("created_at") ? .createdAt : equals("updated_at") ? .updatedAt : equals("expires_at") ? .expiresAt : equals("listing_id") ? .listingID : .other
             case 11: self = equals("category_id") ? .categoryID : equals("purchasable") ? .purchasable : .other
             case 16: self = equals("rejection_reason") ? .rejectionReason : .other
             case 19: self = equals("freight_template_id") ? .freightTemplateID : .other

@@ -158,8 +158,11 @@ public final class ListingTable: RowTable, @unchecked Sendable {
     /// The row of the listing with id `id`.
     public func row(id: String) -> Int? {
         var id = id
-        return id.withUTF8 { index.find($0, hash: ByteHash.hash($0), in: columns.ids) }
+        return id.withUTF8 { row(id: $0) }
     }
+
+    /// The row of the listing whose id is `id`'s bytes.
+    func row(id: UnsafeBufferPointer<UInt8>) -> Int? { index.find(id, hash: ByteHash.hash(id), in: columns.ids) }
 
     /// The rows of listing `row`'s SKUs in ``skus``.
     @inline(__always) public func skuRows(_ row: Int) -> Range<Int> {

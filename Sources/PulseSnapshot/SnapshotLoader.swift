@@ -72,9 +72,14 @@ public struct SnapshotLoader {
         let header = readHeader()
         let templates = readTemplates()
         let restrictions = readRestrictions()
+        let t0 = DispatchTime.now().uptimeNanoseconds
         let stock = readStock()
+        let t1 = DispatchTime.now().uptimeNanoseconds
         let listings = readListings(templates: templates, restrictions: restrictions, stock: stock)
+        let t2 = DispatchTime.now().uptimeNanoseconds
         let events = readEvents(listings: listings)
+        let t3 = DispatchTime.now().uptimeNanoseconds
+        if ProcessInfo.processInfo.environment["PULSE_LOAD_TIMES"] != nil { FileHandle.standardError.write("stock \(Double(t1-t0)/1e9) listings \(Double(t2-t1)/1e9) events \(Double(t3-t2)/1e9)\n".data(using: .utf8)!) }
         guard issueCount == 0, let header else {
             throw SnapshotLoadError(issues: issues, total: issueCount)
         }
@@ -123,9 +128,13 @@ public struct SnapshotLoader {
         var me = self
         let reader = self
         do {
+            var applyTime: UInt64 = 0
             try ParallelRows.run(chunks: { body in try reader.forEachChunk(name, body) }, decode: decode) { batch in
+                let t = DispatchTime.now().uptimeNanoseconds
                 apply(&me, &batch)
+                applyTime += DispatchTime.now().uptimeNanoseconds - t
             }
+            if ProcessInfo.processInfo.environment["PULSE_LOAD_TIMES"] != nil { FileHandle.standardError.write("\(name) apply \(Double(applyTime)/1e9)\n".data(using: .utf8)!) }
         } catch {
             me.report(file, 0, "cannot read: \(error.localizedDescription)")
         }
@@ -311,22 +320,16 @@ public struct SnapshotLoader {
     private mutating func readEvents(listings: ListingTable) -> EventTable {
         var columns = EventColumns()
         let name = "audit_events.jsonl"
-        forEachObject(name, required: false) { me, line, fields in
-            var r = RowReader(fields)
-            let listingID = r.requiredString("listing_id")
-            let at = r.timestamp("at", required: true)
-            let to = r.status("to", required: true)
-            let from = r.status("from", required: false)
-            let reason = r.optionalString("reason")
-            guard me.finish(r, name, line), let listingID, let at, let to else { return }
-            columns.listingIDs.append(listingID)
-            columns.at.append(at)
-            columns.from.append(from?.code ?? noCode)
-            columns.to.append(to.code)
-            columns.reasons.append(reason)
-            columns.lines.append(UInt32(truncatingIfNeeded: line))
-            columns.listingRows.append(listings.row(id: listingID).map { Int32($0) } ?? -1)
-        }
+        forEachBatch(name, required: false, decode: { batch, line, bytes in
+            if !FastRowScanner.event(bytes, line: line, listings: listings, into: &batch) {
+                batch.decodeGeneral(bytes, line: line, listings: listings)
+            }
+        }, apply: { me, batch in
+            columns.append(contentsOf: batch.columns)
+            for row in batch.refused {
+                for problem in row.problems { me.report(me.path(name), row.line, problem) }
+            }
+        })
         return EventTable(columns: columns, listings: listings)
     }
 }
