@@ -36,17 +36,29 @@ enum ParallelRows {
     static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
     /// Runs `decode` over every line (number, bytes) of every chunk, on the workers, each into
-    /// its own batch, then hands the batches to `apply` in order.
+    /// its own batch, then hands the batches to `apply` in order. Applying a chunk's batches
+    /// (sequential work: the key index, the copy into the table) overlaps with decoding the
+    /// next chunk, into a second set of batches.
     static func run<Batch: RowBatch>(chunks: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
-                           decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
-                           apply: @escaping (inout Batch) -> Void) throws {
+                                     decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
+                                     apply: @escaping (inout Batch) -> Void) throws {
         var spans: [(line: Int, start: Int, end: Int)] = []
-        let batches = UnsafeMutableBufferPointer<Batch>.allocate(capacity: workers)
-        for i in 0..<workers { batches.initializeElement(at: i, to: Batch()) }
-        defer {
-            batches.deinitialize()
-            batches.deallocate()
+        let sets = (0..<2).map { _ in
+            let batches = UnsafeMutableBufferPointer<Batch>.allocate(capacity: workers)
+            for i in 0..<workers { batches.initializeElement(at: i, to: Batch()) }
+            return batches
         }
+        let applying = DispatchGroup()
+        let applier = DispatchQueue(label: "pulse.loader.apply")
+        let applyBatch = UnsafeSendable(apply)
+        defer {
+            applying.wait()
+            for batches in sets {
+                batches.deinitialize()
+                batches.deallocate()
+            }
+        }
+        var chunk = 0
         try chunks { firstLine, run in
             spans.removeAll(keepingCapacity: true)
             guard let base = run.baseAddress else { return }
@@ -56,6 +68,8 @@ enum ParallelRows {
             }
             let count = spans.count
             guard count > 0 else { return }
+            let batches = sets[chunk % 2]
+            chunk += 1
             let parts = min(workers, count)
             for i in 0..<parts { batches[i].reset() }
             let share = (count + parts - 1) / parts
@@ -72,7 +86,13 @@ enum ParallelRows {
                     }
                 }
             }
-            for i in 0..<parts { apply(&batches[i]) }
+            // The previous chunk's apply must be done before this one starts (order) and before
+            // its batches are decoded into again (the chunk after this one).
+            applying.wait()
+            let target = UnsafeSendable(batches)
+            applier.async(group: applying) {
+                for i in 0..<parts { applyBatch.value(&target.value[i]) }
+            }
         }
     }
 }
