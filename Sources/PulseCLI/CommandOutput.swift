@@ -2,16 +2,27 @@
 public struct CommandOutput: Sendable, Equatable {
     /// Text for standard output.
     public var stdout: String
+    /// Bytes for standard output after `stdout`, in pieces (large reports, written without
+    /// being joined into one string first).
+    public var stdoutPieces: [[UInt8]] = []
     /// Text for standard error.
     public var stderr: String
     /// The process exit status.
     public var exitCode: Int32
 
     /// Creates an output.
-    public init(stdout: String = "", stderr: String = "", exitCode: Int32 = 0) {
+    public init(stdout: String = "", stdoutPieces: [[UInt8]] = [], stderr: String = "", exitCode: Int32 = 0) {
         self.stdout = stdout
+        self.stdoutPieces = stdoutPieces
         self.stderr = stderr
         self.exitCode = exitCode
+    }
+}
+
+extension CommandOutput {
+    /// Everything for standard output as one string (for tests).
+    public var allStdout: String {
+        stdoutPieces.isEmpty ? stdout : stdout + stdoutPieces.map { String(decoding: $0, as: UTF8.self) }.joined()
     }
 }
 

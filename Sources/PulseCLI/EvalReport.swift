@@ -54,7 +54,8 @@ enum EvalReport {
         return ValueJSON.number(d)
     }
 
-    static func json(_ results: [CardResult], context: Context, maxRows: Int?, recording: Recording? = nil) -> String {
+    /// The JSON report, in pieces to write one after another (a card's worklist can be large).
+    static func json(_ results: [CardResult], context: Context, maxRows: Int?, recording: Recording? = nil) -> [[UInt8]] {
         let cards = results.concurrentMap { r -> [UInt8] in
             let card = r.card
             let alert = r.settings.alert.map { rule in
@@ -113,18 +114,27 @@ enum EvalReport {
                 """)
             return text
         }
-        return """
+        let head = """
             {
               "profile": \(JSONText.quote(context.profile)),
               "store": \(context.store.map(JSONText.quote) ?? "null"),
               "now": "\(context.now)",
               "role": \(context.role.map(JSONText.quote) ?? "null"),
               "cards": [
-            \(String(decoding: Array(cards.joined(separator: Array(",\n".utf8))), as: UTF8.self))
+
+            """
+        var pieces = [Array(head.utf8)]
+        for (i, card) in cards.enumerated() {
+            pieces.append(card)
+            if i < cards.count - 1 { pieces.append(Array(",\n".utf8)) }
+        }
+        pieces.append(Array("""
+
               ]\(recording.map { ",\n  \"recorded\": " + recordedJSON($0) } ?? "")
             }
 
-            """
+            """.utf8))
+        return pieces
     }
 
     static func recordedJSON(_ r: Recording) -> String {

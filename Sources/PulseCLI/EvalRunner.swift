@@ -118,13 +118,15 @@ public enum EvalRunner {
                 }
             }
             let context = EvalReport.Context(profile: profile.name, store: snapshot.store, now: now, role: options.role)
-            let text: String
-            switch options.format {
-            case .json: text = EvalReport.json(results, context: context, maxRows: options.maxRows, recording: recording)
-            case .table: text = EvalReport.table(results, context: context, maxRows: options.maxRows ?? 20, recording: recording)
-            }
             if exitCode == ExitStatus.ok && options.failOnAlert && results.contains(where: { $0.firing }) { exitCode = alertExitCode }
-            return CommandOutput(stdout: text, stderr: stderr, exitCode: exitCode)
+            switch options.format {
+            case .json:
+                let pieces = EvalReport.json(results, context: context, maxRows: options.maxRows, recording: recording)
+                return CommandOutput(stdoutPieces: pieces, stderr: stderr, exitCode: exitCode)
+            case .table:
+                let text = EvalReport.table(results, context: context, maxRows: options.maxRows ?? 20, recording: recording)
+                return CommandOutput(stdout: text, stderr: stderr, exitCode: exitCode)
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `pulse` command line.
 public struct Pulse: ParsableCommand {
@@ -11,9 +12,30 @@ public struct Pulse: ParsableCommand {
     public init() {}
 }
 
+/// Writes all of `bytes` to file descriptor `fd` (a pipe may take them in parts).
+func writeAll(_ bytes: [UInt8], to fd: Int32) {
+    bytes.withUnsafeBufferPointer { b in
+        guard var p = b.baseAddress else { return }
+        var left = b.count
+        while left > 0 {
+            let n = write(fd, p, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return  // a closed pipe: nothing more can be written
+            }
+            p += n
+            left -= n
+        }
+    }
+}
+
 /// Prints a command's output and exits with its status.
 func emit(_ output: CommandOutput) throws {
     if !output.stdout.isEmpty { print(output.stdout, terminator: "") }
+    if !output.stdoutPieces.isEmpty {
+        fflush(nil)
+        for piece in output.stdoutPieces { writeAll(piece, to: 1) }
+    }
     if !output.stderr.isEmpty { FileHandleOutput.standardError(output.stderr) }
     if output.exitCode != 0 { throw ExitCode(output.exitCode) }
 }
