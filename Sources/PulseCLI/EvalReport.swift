@@ -70,22 +70,22 @@ enum EvalReport {
             let breakdown = r.breakdown.map { items in
                 "{" + items.map { "\(JSONText.quote($0.label)): \(number($0.value))" }.joined(separator: ", ") + "}"
             } ?? "null"
-            let shown = maxRows.map { r.rows.prefix($0) } ?? r.rows[...]
+            let shown = min(maxRows ?? r.rows.count, r.rows.count)
             // Worklists can hold hundreds of thousands of rows: write them as bytes into one buffer.
             var rowsText: [UInt8] = []
-            if shown.isEmpty { rowsText.append(utf8: "[]") } else { rowsText.append(utf8: "[\n        ") }
-            let keys = shown.first.map { $0.map { Array((JSONText.quote($0.column) + ": ").utf8) } } ?? []
-            for (n, cells) in shown.enumerated() {
+            if shown == 0 { rowsText.append(utf8: "[]") } else { rowsText.append(utf8: "[\n        ") }
+            let keys = r.rows.columns.map { Array((JSONText.quote($0) + ": ").utf8) }
+            for n in 0..<shown {
                 if n > 0 { rowsText.append(utf8: ",\n        ") }
                 rowsText.append(0x7B)
-                for (i, cell) in cells.enumerated() {
+                for i in keys.indices {
                     if i > 0 { rowsText.append(contentsOf: [0x2C, 0x20]) }
-                    if i < keys.count { rowsText.append(contentsOf: keys[i]) } else { rowsText.append(utf8: JSONText.quote(cell.column) + ": ") }
-                    encoder.write(cell.value, into: &rowsText)
+                    rowsText.append(contentsOf: keys[i])
+                    encoder.write(r.rows.cell(n, i), into: &rowsText)
                 }
                 rowsText.append(0x7D)
             }
-            if !shown.isEmpty { rowsText.append(utf8: "\n      ]") }
+            if shown > 0 { rowsText.append(utf8: "\n      ]") }
             let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
             var text: [UInt8] = []
             text.reserveCapacity(rowsText.count + 1024)

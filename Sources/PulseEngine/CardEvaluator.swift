@@ -62,7 +62,7 @@ public struct CardEvaluator: Sendable {
             }
             return groupLabels.count - 1
         }
-        var rows: [[(column: String, value: Value)]] = []
+        var rows = Worklist(columns: compiled.columns.map(\.name))
         var errorCount = 0
         var examples: [String] = []
         var considered = 0
@@ -196,7 +196,7 @@ public struct CardEvaluator: Sendable {
                     cells.append((column.name, .null))
                 }
             }
-            rows.append(cells)
+            rows.append(cells.map(\.value))
             if tracing { observer?.observe(current, .counted(.init(label: label, held: held, measured: measured), worklist: cells)) }
         }
 
@@ -388,22 +388,20 @@ public struct CardEvaluator: Sendable {
                         }
                     }
                     guard !columnPrograms.isEmpty else { continue }
-                    var cells: [(column: String, value: Value)] = []
-                    cells.reserveCapacity(columnPrograms.count)
                     for (index, column) in columnPrograms.enumerated() {
                         do throws(EvalError) {
                             if let memo = columnMemos[index] {
-                                cells.append((column.name, try memo.value(r, activation, bind: bindRow)))
+                                rows.appendCell(try memo.value(r, activation, bind: bindRow))
                             } else {
                                 bindRow()
-                                cells.append((column.name, try column.program.evaluate(activation)))
+                                rows.appendCell(try column.program.evaluate(activation))
                             }
                         } catch {
                             record(row, compiled.columns[index].part, error)
-                            cells.append((column.name, .null))
+                            rows.appendCell(.null)
                         }
                     }
-                    rows.append(cells)
+                    rows.endRow()
                 }
                 if !errors.isEmpty {
                     errors.sort { ($0.row, $0.order) < ($1.row, $1.order) }

@@ -23,7 +23,7 @@ public struct CardResult: Sendable {
     /// `group_by` label -> value, largest first (nil without `group_by`).
     public let breakdown: [(label: String, value: Double?)]?
     /// The worklist: each row's columns in order.
-    public let rows: [[(column: String, value: Value)]]
+    public let rows: Worklist
     /// How many rows had an evaluation error (and were left out of the value).
     public let errorCount: Int
     /// The first few errors, each naming the row and the expression.
@@ -52,5 +52,45 @@ public enum SpikeOutcome: Sendable, Equatable {
             let v = value.map { Trigger.format($0) } ?? "null"
             return "spike: \(v) \(holds ? "is" : "is not") a spike (min \(Trigger.format(rule.min)), \(Trigger.format(rule.factor)) × median \(Trigger.format(median)) of \(count) recorded value\(count == 1 ? "" : "s") in \(rule.baseline))"
         }
+    }
+}
+
+/// A card's worklist: rows of named cells, kept as one flat list of values (a worklist can hold
+/// hundreds of thousands of rows; a row is an array only when asked for).
+public struct Worklist: RandomAccessCollection, Sendable {
+    /// The column names, in order.
+    public let columns: [String]
+    /// Every row's cells, row after row.
+    public private(set) var cells: [Value] = []
+    /// How many rows.
+    public private(set) var rowCount = 0
+
+    /// An empty worklist with these columns.
+    public init(columns: [String]) {
+        self.columns = columns
+    }
+
+    /// Adds a row (one value per column, in order).
+    public mutating func append(_ values: [Value]) {
+        cells.append(contentsOf: values)
+        rowCount += 1
+    }
+
+    /// Adds a row whose cells were appended one by one with ``appendCell(_:)``.
+    mutating func endRow() { rowCount += 1 }
+
+    /// Adds one cell of the row being built.
+    mutating func appendCell(_ value: Value) { cells.append(value) }
+
+    /// Cell `column` of row `row`.
+    @inline(__always)
+    public func cell(_ row: Int, _ column: Int) -> Value { cells[row * columns.count + column] }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { rowCount }
+
+    /// Row `i` as (column, value) pairs.
+    public subscript(i: Int) -> [(column: String, value: Value)] {
+        columns.enumerated().map { ($0.element, cell(i, $0.offset)) }
     }
 }

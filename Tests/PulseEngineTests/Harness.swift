@@ -76,7 +76,7 @@ enum Harness {
 
     /// The worklist column `column` of every row.
     static func column(_ result: CardResult?, _ column: String) -> [String] {
-        (result?.rows ?? []).compactMap { row in
+        (result.map { Array($0.rows) } ?? []).compactMap { row in
             row.first { $0.column == column }.map { cell -> String in
                 if case .string(let s) = cell.value { return s }
                 return "\(cell.value)"
