@@ -40,21 +40,24 @@ struct KeyIndex: Sendable {
     /// Per slot: the key's hash in the high 32 bits (to skip most byte compares) and the row + 1
     /// in the low 32 bits (0: empty). One word, so a probe touches one cache line.
     private var slots: [UInt64]
-    private var mask: Int
     private(set) var count = 0
 
-    /// An index sized for about `capacity` keys.
+    /// An index sized for about `capacity` keys (at most 70% full).
     init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = [UInt64](repeating: 0, count: size)
-        mask = size - 1
+        slots = [UInt64](repeating: 0, count: max(16, capacity * 10 / 7 + 1))
+    }
+
+    /// The first slot to probe for `hash` (any table size, no modulo).
+    @inline(__always)
+    private func home(_ hash: UInt64, _ size: Int) -> Int {
+        Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(size)).high)
     }
 
     /// The row whose key (in `keys`) equals `key`, or nil.
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, in keys: StringColumn) -> Int? {
-        var i = Int(truncatingIfNeeded: hash) & mask
+        let size = slots.count
+        var i = home(hash, size)
         let tag = hash & 0xFFFF_FFFF_0000_0000
         return slots.withUnsafeBufferPointer { slots in
             while true {
@@ -64,7 +67,8 @@ struct KeyIndex: Sendable {
                     let row = Int(s & 0xFFFF_FFFF) - 1
                     if keys.equals(row, key) { return row }
                 }
-                i = (i + 1) & mask
+                i += 1
+                if i == size { i = 0 }
             }
         }
     }
@@ -73,8 +77,9 @@ struct KeyIndex: Sendable {
     /// instead, leaving the index as it was.
     @inline(__always)
     mutating func insert(row: Int, hash: UInt64, in keys: StringColumn) -> Int? {
-        if (count + 1) * 2 > slots.count { grow(keys) }
-        var i = Int(truncatingIfNeeded: hash) & mask
+        if (count + 1) * 10 > slots.count * 7 { grow(keys) }
+        let size = slots.count
+        var i = home(hash, size)
         let tag = hash & 0xFFFF_FFFF_0000_0000
         while true {
             let s = slots[i]
@@ -83,7 +88,8 @@ struct KeyIndex: Sendable {
                 let earlier = Int(s & 0xFFFF_FFFF) - 1
                 if keys.withBytes(row, { keys.equals(earlier, $0) }) { return earlier }
             }
-            i = (i + 1) & mask
+            i += 1
+            if i == size { i = 0 }
         }
         slots[i] = tag | UInt64(row + 1)
         count += 1
@@ -93,7 +99,6 @@ struct KeyIndex: Sendable {
     private mutating func grow(_ keys: StringColumn) {
         let old = slots
         slots = [UInt64](repeating: 0, count: old.count * 2)
-        mask = slots.count - 1
         count = 0
         for s in old where s != 0 {
             let row = Int(s & 0xFFFF_FFFF) - 1

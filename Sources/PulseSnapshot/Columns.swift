@@ -1,54 +1,56 @@
 import PulseExpressions
 
-/// Optional timestamps, column by column: seconds (`Int64.min` for null) and nanoseconds.
+/// Optional timestamps, column by column: seconds (`Int64.min` for null) and nanoseconds, the
+/// latter only once some row has a fraction of a second (most data has none).
 struct TimestampColumn: Sendable {
     private(set) var seconds: [Int64] = []
+    /// Empty while every row's nanoseconds are 0.
     private(set) var nanos: [Int32] = []
 
     init() {}
 
     init(capacity: Int) {
         seconds.reserveCapacity(capacity)
-        nanos.reserveCapacity(capacity)
     }
 
     var count: Int { seconds.count }
 
-    /// Empties the column, keeping its storage for reuse.
-    mutating func removeAll() {
-        seconds.removeAll(keepingCapacity: true)
-        nanos.removeAll(keepingCapacity: true)
-    }
-
     @inline(__always)
     mutating func append(_ t: CELTimestamp?) {
         seconds.append(t?.seconds ?? .min)
-        nanos.append(Int32(truncatingIfNeeded: t?.nanos ?? 0))
+        let n = Int32(truncatingIfNeeded: t?.nanos ?? 0)
+        if n != 0 && nanos.isEmpty { nanos = [Int32](repeating: 0, count: seconds.count - 1) }
+        if !nanos.isEmpty { nanos.append(n) }
     }
 
     mutating func append(contentsOf other: TimestampColumn) {
+        if !other.nanos.isEmpty && nanos.isEmpty { nanos = [Int32](repeating: 0, count: seconds.count) }
+        if !nanos.isEmpty {
+            if other.nanos.isEmpty { nanos.append(contentsOf: repeatElement(0, count: other.count)) } else { nanos.append(contentsOf: other.nanos) }
+        }
         seconds.append(contentsOf: other.seconds)
-        nanos.append(contentsOf: other.nanos)
     }
 
-    mutating func removeLast(from row: Int) {
-        guard row < count else { return }
-        seconds.removeLast(count - row)
-        nanos.removeLast(nanos.count - row)
+    mutating func removeAll() {
+        seconds.removeAll(keepingCapacity: true)
+        nanos.removeAll()
     }
 
     @inline(__always)
     subscript(i: Int) -> CELTimestamp? {
         let s = seconds[i]
         if s == .min { return nil }
-        return CELTimestamp(checkedSeconds: s, nanos: Int64(nanos[i]))
+        return CELTimestamp(checkedSeconds: s, nanos: nanos.isEmpty ? 0 : Int64(nanos[i]))
     }
 
     /// The value for expressions (null when absent).
     @inline(__always)
     func value(_ i: Int) -> Value { self[i].map(Value.timestamp) ?? .null }
 
-    var byteCount: Int { seconds.count * 12 }
+    /// The column for vectorized readers (nanoseconds empty when all are 0).
+    var rowColumn: RowColumn { .timestamps(seconds: seconds, nanos: nanos) }
+
+    var byteCount: Int { seconds.count * 8 + nanos.count * 4 }
 }
 
 /// Lists of countries, each kept once however many rows share it: index `i` of a row column
@@ -75,4 +77,48 @@ struct CountryLists: Sendable {
     /// List `i` as a value, `empty` for -1.
     @inline(__always)
     func value(_ i: Int32, empty: Value) -> Value { i < 0 ? empty : values[Int(i)] }
+}
+
+/// The line each row came from, kept as the few places where the distance between row and line
+/// changes (a blank line, a header): almost no memory for a file without gaps.
+struct LineNumbers: Sendable {
+    private(set) var count = 0
+    /// From row `row` on, line = row + `offset` (until the next change).
+    private var changes: [(row: Int32, offset: Int32)] = []
+
+    init() {}
+
+    /// Adds the line of the next row.
+    @inline(__always)
+    mutating func append(_ line: Int) {
+        let offset = Int32(truncatingIfNeeded: line - count)
+        if changes.last?.offset != offset { changes.append((Int32(truncatingIfNeeded: count), offset)) }
+        count += 1
+    }
+
+    /// Adds the rows of `other` after these.
+    mutating func append(contentsOf other: LineNumbers) {
+        let base = Int32(truncatingIfNeeded: count)
+        for change in other.changes where changes.last?.offset != change.offset - base {
+            changes.append((change.row + base, change.offset - base))
+        }
+        count += other.count
+    }
+
+    mutating func removeAll() {
+        count = 0
+        changes.removeAll(keepingCapacity: true)
+    }
+
+    /// The line of row `row`.
+    subscript(row: Int) -> Int {
+        var low = 0, high = changes.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if Int(changes[mid].row) <= row { low = mid } else { high = mid - 1 }
+        }
+        return row + Int(changes.isEmpty ? 0 : changes[low].offset)
+    }
+
+    var byteCount: Int { changes.count * 8 }
 }

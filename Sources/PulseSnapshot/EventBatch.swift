@@ -20,7 +20,7 @@ struct EventBatch: RowBatch {
         columns.from.append(from?.code ?? noCode)
         columns.to.append(to.code)
         if let reason { columns.reasons.append(reason) } else { columns.reasons.appendNull() }
-        columns.lines.append(UInt32(truncatingIfNeeded: line))
+        columns.lines.append(line)
         columns.listingRows.append(listings.row(id: listingID).map { Int32($0) } ?? -1)
     }
 

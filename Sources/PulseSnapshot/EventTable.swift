@@ -8,7 +8,7 @@ struct EventColumns: Sendable {
     var from: [UInt8] = []
     var to: [UInt8] = []
     var reasons = StringColumn()
-    var lines: [UInt32] = []
+    var lines = LineNumbers()
     /// The row of the listing the event is about (-1 when the snapshot has no such listing).
     var listingRows: [Int32] = []
 
@@ -20,7 +20,7 @@ struct EventColumns: Sendable {
         from.removeAll(keepingCapacity: true)
         to.removeAll(keepingCapacity: true)
         reasons.removeAll()
-        lines.removeAll(keepingCapacity: true)
+        lines.removeAll()
         listingRows.removeAll(keepingCapacity: true)
     }
 
@@ -34,7 +34,7 @@ struct EventColumns: Sendable {
         listingRows.append(contentsOf: other.listingRows)
     }
 
-    var byteCount: Int { listingIDs.byteCount + at.byteCount + to.count * 2 + reasons.byteCount + lines.count * 8 }
+    var byteCount: Int { listingIDs.byteCount + at.byteCount + to.count * 2 + reasons.byteCount + lines.byteCount + listingRows.count * 4 }
 }
 
 /// The audit events, joined to their listings.
@@ -56,7 +56,7 @@ public final class EventTable: RowTable, @unchecked Sendable {
 
     override public func column(_ index: Int) -> RowColumn {
         switch index {
-        case 1: return .timestamps(seconds: columns.at.seconds, nanos: columns.at.nanos)
+        case 1: return columns.at.rowColumn
         case 2: return .codes8(columns.from, values: ListingStatus.values, missing: .null)
         case 3: return .codes8(columns.to, values: ListingStatus.values, missing: .null)
         default: return .none
@@ -104,7 +104,7 @@ public struct AuditEvent: RowView {
     public var from: ListingStatus? { table.columns.from[row] == noCode ? nil : ListingStatus.byCode[Int(table.columns.from[row])] }
     public var to: ListingStatus { ListingStatus.byCode[Int(table.columns.to[row])] }
     public var reason: String? { table.columns.reasons.string(row) }
-    public var line: Int { Int(table.columns.lines[row]) }
+    public var line: Int { table.columns.lines[row] }
     /// The listing it is about, joined at load (nil when the snapshot has no such listing).
     public var listing: Listing? {
         let l = table.columns.listingRows[row]

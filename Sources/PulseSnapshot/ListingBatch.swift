@@ -131,7 +131,7 @@ struct ListingBatch: RowBatch {
         columns.expiresAt.append(expiresAt)
         if let reason { columns.reasons.append(reason) } else { columns.reasons.appendNull() }
         columns.skuEnds.append(UInt32(columns.skus.count))
-        columns.lines.append(UInt32(truncatingIfNeeded: line))
+        columns.lines.append(line)
     }
 
     /// Decodes a line the fast path gave up on: every problem is worded here.

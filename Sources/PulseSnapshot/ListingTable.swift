@@ -19,7 +19,7 @@ struct ListingColumns: Sendable {
     var reasons = StringColumn()
     /// The end of each listing's SKU rows in the SKU columns.
     var skuEnds: [UInt32] = []
-    var lines: [UInt32] = []
+    var lines = LineNumbers()
     var skus = SKUColumns()
 
     init() {}
@@ -37,7 +37,6 @@ struct ListingColumns: Sendable {
         updatedAt = TimestampColumn(capacity: rows)
         expiresAt = TimestampColumn(capacity: rows)
         skuEnds.reserveCapacity(rows)
-        lines.reserveCapacity(rows)
         skus = SKUColumns(rows: rows * skusPerRow)
     }
 
@@ -52,7 +51,7 @@ struct ListingColumns: Sendable {
         updatedAt.removeAll()
         expiresAt.removeAll()
         skuEnds.removeAll(keepingCapacity: true)
-        lines.removeAll(keepingCapacity: true)
+        lines.removeAll()
         skus.removeAll()
     }
 
@@ -79,7 +78,7 @@ struct ListingColumns: Sendable {
     var byteCount: Int {
         ids.byteCount + titles.byteCount + statuses.count + categoryIDs.byteCount + templateIDs.byteCount
             + (ownShipTo.count + shipTo.count + restricted.count) * 4 + createdAt.byteCount + updatedAt.byteCount
-            + expiresAt.byteCount + reasons.byteCount + skuEnds.count * 4 + lines.count * 4 + skus.byteCount
+            + expiresAt.byteCount + reasons.byteCount + skuEnds.count * 4 + lines.byteCount + skus.byteCount
     }
 }
 
@@ -209,9 +208,9 @@ public final class ListingTable: RowTable, @unchecked Sendable {
         case 2: return .codes8(columns.statuses, values: ListingStatus.values, missing: .null)
         case 5: return .codes32(columns.shipTo, values: shipToLists.values, missing: ListingTable.emptyList)
         case 6: return .codes32(columns.restricted, values: restrictionLists.values, missing: ListingTable.emptyList)
-        case 8: return .timestamps(seconds: columns.createdAt.seconds, nanos: columns.createdAt.nanos)
-        case 9: return .timestamps(seconds: columns.updatedAt.seconds, nanos: columns.updatedAt.nanos)
-        case 10: return .timestamps(seconds: columns.expiresAt.seconds, nanos: columns.expiresAt.nanos)
+        case 8: return columns.createdAt.rowColumn
+        case 9: return columns.updatedAt.rowColumn
+        case 10: return columns.expiresAt.rowColumn
         case 13: return .codes32(columns.ownShipTo, values: shipToLists.values, missing: .null)
         default: return .none
         }
@@ -293,7 +292,7 @@ public struct Listing: RowView {
     /// Active and at least one SKU with stock > 0.
     public var buyable: Bool { table.buyable(row) }
     /// The line of `listings.jsonl` it came from.
-    public var line: Int { Int(table.columns.lines[row]) }
+    public var line: Int { table.columns.lines[row] }
 }
 
 /// One variant of a listing: the merchant SKU and its AliExpress-side stock.

@@ -216,16 +216,16 @@ public struct SnapshotLoader {
 
     /// Applies one batch of rows to `columns`: good rows join the key index (a repeated key is
     /// reported), bad rows report their problems; both in line order.
-    private mutating func apply(_ name: String, keyName: String, good goodLines: [UInt32], hashes: [UInt64], refused: [RefusedRow],
-                                keys: StringColumn, base: Int, index: inout KeyIndex, refusedKeys: inout RefusedKeys, lines: [UInt32]) {
+    private mutating func apply(_ name: String, keyName: String, good goodLines: LineNumbers, hashes: [UInt64], refused: [RefusedRow],
+                                keys: StringColumn, base: Int, index: inout KeyIndex, refusedKeys: inout RefusedKeys, lines: LineNumbers) {
         var g = 0, r = 0
         while g < goodLines.count || r < refused.count {
-            if r < refused.count, g == goodLines.count || refused[r].line < Int(goodLines[g]) {
+            if r < refused.count, g == goodLines.count || refused[r].line < goodLines[g] {
                 let row = refused[r]
                 var problems = row.problems
                 if let key = row.key {
                     let earlier = withBytes(key) { index.find($0, hash: ByteHash.hash($0), in: keys) }
-                    if let first = earlier.map({ Int(lines[$0]) }) ?? refusedKeys[key] {
+                    if let first = earlier.map({ lines[$0] }) ?? refusedKeys[key] {
                         problems.append("duplicate \(keyName) \"\(key)\" (first on line \(first))")
                     } else {
                         refusedKeys[key] = row.line
@@ -237,9 +237,9 @@ public struct SnapshotLoader {
             }
             let row = base + g
             if !refusedKeys.isEmpty, let key = keys.string(row), let first = refusedKeys[key] {
-                report(path(name), Int(goodLines[g]), "duplicate \(keyName) \"\(key)\" (first on line \(first))")
+                report(path(name), goodLines[g], "duplicate \(keyName) \"\(key)\" (first on line \(first))")
             } else if let earlier = index.insert(row: row, hash: hashes[g], in: keys) {
-                report(path(name), Int(goodLines[g]), "duplicate \(keyName) \"\(keys.nonNull(row))\" (first on line \(lines[earlier]))")
+                report(path(name), goodLines[g], "duplicate \(keyName) \"\(keys.nonNull(row))\" (first on line \(lines[earlier]))")
             }
             g += 1
         }

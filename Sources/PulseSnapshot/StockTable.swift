@@ -9,7 +9,7 @@ struct StockColumns: Sendable {
     /// 1 for true, 0 for false.
     var purchasable: [UInt8] = []
     var updatedAt = TimestampColumn()
-    var lines: [UInt32] = []
+    var lines = LineNumbers()
 
     init() {}
 
@@ -19,7 +19,6 @@ struct StockColumns: Sendable {
         tracking.reserveCapacity(rows)
         purchasable.reserveCapacity(rows)
         updatedAt = TimestampColumn(capacity: rows)
-        lines.reserveCapacity(rows)
     }
 
     var count: Int { available.count }
@@ -30,7 +29,7 @@ struct StockColumns: Sendable {
         tracking.removeAll(keepingCapacity: true)
         purchasable.removeAll(keepingCapacity: true)
         updatedAt.removeAll()
-        lines.removeAll(keepingCapacity: true)
+        lines.removeAll()
     }
 
     mutating func append(available a: Int64, tracking t: StockTracking, purchasable p: Bool, updatedAt u: CELTimestamp?, line: Int) {
@@ -38,7 +37,7 @@ struct StockColumns: Sendable {
         tracking.append(t.code)
         purchasable.append(p ? 1 : 0)
         updatedAt.append(u)
-        lines.append(UInt32(truncatingIfNeeded: line))
+        lines.append(line)
     }
 
     mutating func append(contentsOf other: StockColumns) {
@@ -50,7 +49,7 @@ struct StockColumns: Sendable {
         lines.append(contentsOf: other.lines)
     }
 
-    var byteCount: Int { skus.byteCount + available.count * 14 + updatedAt.byteCount + lines.count * 4 }
+    var byteCount: Int { skus.byteCount + available.count * 14 + updatedAt.byteCount + lines.byteCount }
 }
 
 /// The BigCommerce stock records, with the index by SKU code (the `bc` join).
@@ -76,7 +75,7 @@ public final class StockTable: RowTable, @unchecked Sendable {
         case 1: return .ints(columns.available)
         case 2: return .codes8(columns.tracking, values: StockTracking.values, missing: .null)
         case 3: return .codes8(columns.purchasable, values: boolValues, missing: .null)
-        case 4: return .timestamps(seconds: columns.updatedAt.seconds, nanos: columns.updatedAt.nanos)
+        case 4: return columns.updatedAt.rowColumn
         default: return .none
         }
     }
@@ -115,5 +114,5 @@ public struct StockRecord: RowView {
     public var tracking: StockTracking { StockTracking.byCode[Int(table.columns.tracking[row])] }
     public var purchasable: Bool { table.columns.purchasable[row] != 0 }
     public var updatedAt: CELTimestamp? { table.columns.updatedAt[row] }
-    public var line: Int { Int(table.columns.lines[row]) }
+    public var line: Int { table.columns.lines[row] }
 }

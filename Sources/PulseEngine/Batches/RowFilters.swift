@@ -232,7 +232,7 @@ final class TimestampFilter: RowFilter {
         for row in rows {
             let r = map.map { Int($0[Int(row)]) } ?? Int(row)
             guard r >= 0, seconds[r] != .min else { unknown.append(row); continue }
-            let s = seconds[r], n = nanos[r]
+            let s = seconds[r], n = nanos.isEmpty ? 0 : nanos[r]
             if comparison.holds(s == cs ? Int64(n) : s, s == cs ? Int64(cn) : cs) { yes.append(row) }
         }
     }

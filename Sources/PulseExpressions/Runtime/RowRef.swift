@@ -24,7 +24,7 @@ open class RowTable: @unchecked Sendable {
 public enum RowColumn: @unchecked Sendable {
     /// Integers.
     case ints([Int64])
-    /// Timestamps as seconds (`Int64.min` for null) and nanoseconds.
+    /// Timestamps as seconds (`Int64.min` for null) and nanoseconds (empty when all are 0).
     case timestamps(seconds: [Int64], nanos: [Int32])
     /// Few distinct values, each row a code: the value is `values[code]`, or `missing` for 255.
     case codes8([UInt8], values: [Value], missing: Value)
