@@ -80,6 +80,9 @@ public enum BenchRunner {
         var out = "snapshot \(folder): \(snapshot.listings.count) listings, \(snapshot.skuRowCount) SKUs, \(snapshot.auditEvents.count) events\n"
         out += "median of \(runs) run\(runs == 1 ? "" : "s"), seconds\n"
         out += "  load                 \(String(format: "%.3f", median(loadTimes)))\n"
+        for (table, seconds) in snapshot.loadTimes {
+            out += "    \(table.padding(toLength: 19, withPad: " ", startingAt: 0)) \(String(format: "%.3f", seconds))   (last run)\n"
+        }
         out += "  compile (all cards)  \(String(format: "%.5f", median(compileTimes)))\n"
         for (key, t) in perCard { out += "  eval \(key.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%.4f", t))\n" }
         out += "  eval, all cards      \(String(format: "%.4f", generic))\n"

@@ -4,8 +4,8 @@ import PulseExpressions
 /// latter only once some row has a fraction of a second (most data has none).
 struct TimestampColumn: Sendable {
     private(set) var seconds: [Int64] = []
-    /// Empty while every row's nanoseconds are 0.
-    private(set) var nanos: [Int32] = []
+    /// Nil while every row's nanoseconds are 0.
+    private var nanos: [Int32]?
 
     init() {}
 
@@ -17,30 +17,28 @@ struct TimestampColumn: Sendable {
 
     @inline(__always)
     mutating func append(_ t: CELTimestamp?) {
-        seconds.append(t?.seconds ?? .min)
         let n = Int32(truncatingIfNeeded: t?.nanos ?? 0)
-        if n != 0 && nanos.isEmpty { nanos = [Int32](repeating: 0, count: seconds.count - 1) }
-        if !nanos.isEmpty { nanos.append(n) }
+        if n != 0 && nanos == nil { nanos = [Int32](repeating: 0, count: seconds.count) }
+        seconds.append(t?.seconds ?? .min)
+        nanos?.append(n)
     }
 
     mutating func append(contentsOf other: TimestampColumn) {
-        if !other.nanos.isEmpty && nanos.isEmpty { nanos = [Int32](repeating: 0, count: seconds.count) }
-        if !nanos.isEmpty {
-            if other.nanos.isEmpty { nanos.append(contentsOf: repeatElement(0, count: other.count)) } else { nanos.append(contentsOf: other.nanos) }
-        }
+        if other.nanos != nil && nanos == nil { nanos = [Int32](repeating: 0, count: seconds.count) }
+        if nanos != nil { nanos?.append(contentsOf: other.nanos ?? [Int32](repeating: 0, count: other.count)) }
         seconds.append(contentsOf: other.seconds)
     }
 
     mutating func removeAll() {
         seconds.removeAll(keepingCapacity: true)
-        nanos.removeAll()
+        nanos = nil
     }
 
     @inline(__always)
     subscript(i: Int) -> CELTimestamp? {
         let s = seconds[i]
         if s == .min { return nil }
-        return CELTimestamp(checkedSeconds: s, nanos: nanos.isEmpty ? 0 : Int64(nanos[i]))
+        return CELTimestamp(checkedSeconds: s, nanos: nanos.map { Int64($0[i]) } ?? 0)
     }
 
     /// The value for expressions (null when absent).
@@ -48,9 +46,9 @@ struct TimestampColumn: Sendable {
     func value(_ i: Int) -> Value { self[i].map(Value.timestamp) ?? .null }
 
     /// The column for vectorized readers (nanoseconds empty when all are 0).
-    var rowColumn: RowColumn { .timestamps(seconds: seconds, nanos: nanos) }
+    var rowColumn: RowColumn { .timestamps(seconds: seconds, nanos: nanos ?? []) }
 
-    var byteCount: Int { seconds.count * 8 + nanos.count * 4 }
+    var byteCount: Int { seconds.count * 8 + (nanos?.count ?? 0) * 4 }
 }
 
 /// Lists of countries, each kept once however many rows share it: index `i` of a row column

@@ -92,9 +92,12 @@ public struct Snapshot: Sendable {
     public let freightTemplates: [FreightTemplate]
     /// Restricted destinations by category id.
     public let categoryRestrictions: [String: [String]]
+    /// How long reading each table took, in seconds, in reading order.
+    public let loadTimes: [(table: String, seconds: Double)]
 
     init(folder: String, store: String?, takenAt: CELTimestamp, listings: ListingTable, stock: StockTable, events: EventTable,
-         freightTemplates: [FreightTemplate], categoryRestrictions: [String: [String]]) {
+         freightTemplates: [FreightTemplate], categoryRestrictions: [String: [String]], loadTimes: [(table: String, seconds: Double)]) {
+        self.loadTimes = loadTimes
         self.folder = folder
         self.store = store
         self.takenAt = takenAt

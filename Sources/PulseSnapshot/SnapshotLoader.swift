@@ -11,6 +11,8 @@ public struct SnapshotLoader {
     /// Files held in memory instead of on disk (name -> bytes), for fixtures.
     private let memory: [String: [UInt8]]?
     private var issues: [SnapshotIssue] = []
+    /// How long each table took to read, in seconds (for `pulse bench`).
+    private var loadTimes: [(table: String, seconds: Double)] = []
     private var issueCount = 0
 
     /// Loads the snapshot in `folder`.
@@ -57,6 +59,14 @@ public struct SnapshotLoader {
         try LineReader.forEachChunk(bytes: memory[name] ?? [], body)
     }
 
+    /// Runs `body`, noting how long it took under `table`.
+    private mutating func timed<T>(_ table: String, _ body: (inout SnapshotLoader) -> T) -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = body(&self)
+        loadTimes.append((table, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        return result
+    }
+
     private mutating func report(_ file: String, _ line: Int, _ message: String) {
         issueCount += 1
         if issues.count < SnapshotLoadError.shownLimit {
@@ -72,20 +82,15 @@ public struct SnapshotLoader {
         let header = readHeader()
         let templates = readTemplates()
         let restrictions = readRestrictions()
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let stock = readStock()
-        let t1 = DispatchTime.now().uptimeNanoseconds
-        let listings = readListings(templates: templates, restrictions: restrictions, stock: stock)
-        let t2 = DispatchTime.now().uptimeNanoseconds
-        let events = readEvents(listings: listings)
-        let t3 = DispatchTime.now().uptimeNanoseconds
-        if ProcessInfo.processInfo.environment["PULSE_LOAD_TIMES"] != nil { FileHandle.standardError.write("stock \(Double(t1-t0)/1e9) listings \(Double(t2-t1)/1e9) events \(Double(t3-t2)/1e9)\n".data(using: .utf8)!) }
+        let stock = timed("stock") { $0.readStock() }
+        let listings = timed("listings") { $0.readListings(templates: templates, restrictions: restrictions, stock: stock) }
+        let events = timed("audit events") { $0.readEvents(listings: listings) }
         guard issueCount == 0, let header else {
             throw SnapshotLoadError(issues: issues, total: issueCount)
         }
         return Snapshot(folder: folder, store: header.store, takenAt: header.takenAt, listings: listings, stock: stock,
                         events: events, freightTemplates: templates,
-                        categoryRestrictions: Dictionary(restrictions, uniquingKeysWith: { first, _ in first }))
+                        categoryRestrictions: Dictionary(restrictions, uniquingKeysWith: { first, _ in first }), loadTimes: loadTimes)
     }
 
     /// Calls `body` with each non-blank line's number and JSON object, reporting bad JSON.
@@ -128,13 +133,9 @@ public struct SnapshotLoader {
         var me = self
         let reader = self
         do {
-            var applyTime: UInt64 = 0
             try ParallelRows.run(chunks: { body in try reader.forEachChunk(name, body) }, decode: decode) { batch in
-                let t = DispatchTime.now().uptimeNanoseconds
                 apply(&me, &batch)
-                applyTime += DispatchTime.now().uptimeNanoseconds - t
             }
-            if ProcessInfo.processInfo.environment["PULSE_LOAD_TIMES"] != nil { FileHandle.standardError.write("\(name) apply \(Double(applyTime)/1e9)\n".data(using: .utf8)!) }
         } catch {
             me.report(file, 0, "cannot read: \(error.localizedDescription)")
         }

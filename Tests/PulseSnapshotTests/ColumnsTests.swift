@@ -1,0 +1,76 @@
+import Foundation
+import PulseExpressions
+import Testing
+@testable import PulseSnapshot
+
+/// The column storage the tables are made of.
+@Suite struct ColumnsTests {
+    @Test func keyIndexGrowsAndFindsEveryKey() {
+        var keys = StringColumn()
+        var index = KeyIndex(capacity: 0)
+        for i in 0..<10_000 {
+            keys.append("SKU-\(i)")
+            #expect(index.insert(row: i, hash: keys.hash(i), in: keys) == nil)
+        }
+        keys.append("SKU-1234")
+        #expect(index.insert(row: 10_000, hash: keys.hash(10_000), in: keys) == 1234, "a repeated key names the first row")
+        for probe in [0, 1, 777, 9_999] {
+            let key = "SKU-\(probe)"
+            #expect(withBytes(key) { index.find($0, hash: ByteHash.hash($0), in: keys) } == probe)
+        }
+        #expect(withBytes("SKU-10000") { index.find($0, hash: ByteHash.hash($0), in: keys) } == nil)
+        #expect(index.count == 10_000)
+    }
+
+    @Test func stringColumnKeepsNullsAndEmptyStrings() {
+        var a = StringColumn(), b = StringColumn()
+        a.append("x")
+        a.appendNull()
+        b.append("")
+        b.appendNull()
+        b.append("yz")
+        a.append(contentsOf: b)
+        #expect((0..<a.count).map { a.string($0) } == ["x", nil, "", nil, "yz"])
+        a.removeLast(from: 2)
+        #expect(a.count == 2 && a.string(1) == nil)
+    }
+
+    @Test func lineNumbersFollowGaps() {
+        var lines = LineNumbers()
+        for line in [1, 2, 4, 5, 9] { lines.append(line) }
+        var more = LineNumbers()
+        for line in [10, 12] { more.append(line) }
+        lines.append(contentsOf: more)
+        #expect((0..<lines.count).map { lines[$0] } == [1, 2, 4, 5, 9, 10, 12])
+    }
+
+    @Test func timestampsKeepFractionsOnlyWhenThereAreSome() throws {
+        var column = TimestampColumn()
+        column.append(CELTimestamp(seconds: 10))
+        column.append(nil)
+        var other = TimestampColumn()
+        other.append(CELTimestamp(seconds: 20, nanos: 500))
+        column.append(contentsOf: other)
+        column.append(CELTimestamp(seconds: 30))
+        #expect(column[0] == CELTimestamp(seconds: 10) && column[1] == nil)
+        #expect(column[2] == CELTimestamp(seconds: 20, nanos: 500) && column[3] == CELTimestamp(seconds: 30))
+    }
+
+    @Test func skusJoinTheirStockInAnyOrder() throws {
+        let listings = """
+            {"id": "L1", "status": "active", "skus": [{"code": "C", "stock": 1}, {"code": "A", "stock": 2}]}
+            {"id": "L2", "status": "active", "skus": [{"code": "B", "stock": 3}, {"code": "Z", "stock": 4}]}
+            """
+        let stock = """
+            {"sku": "A", "available": 10}
+            {"sku": "B", "available": 20}
+            {"sku": "C", "available": 30}
+            """
+        let snapshot = try SnapshotLoader.load(files: [
+            "snapshot.json": Array(#"{"format": 1, "taken_at": "2026-03-17T08:00:00Z"}"#.utf8),
+            "listings.jsonl": Array(listings.utf8), "stock.jsonl": Array(stock.utf8),
+        ], label: "mem")
+        let joined = snapshot.listings.flatMap { $0.skus.map { "\($0.code)=\($0.stockRecord?.available ?? -1)" } }
+        #expect(joined == ["C=30", "A=10", "B=20", "Z=-1"])
+    }
+}
