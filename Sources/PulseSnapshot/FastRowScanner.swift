@@ -35,6 +35,19 @@ struct FastRowScanner {
     private mutating func rawString() -> Range<Int>? {
         guard eat(UInt8(ascii: "\"")) else { return nil }
         let start = i
+        // Eight bytes at a time while none of them is a quote, a backslash, a control
+        // character or non-ASCII; the byte loop below decides at the first word that has one.
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= bytes.count {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w) | w
+                if special & highs != 0 { break }
+                i += 8
+            }
+        }
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {

@@ -71,6 +71,23 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses RFC 3339 from UTF-8 bytes (no copy, no String).
     public init?(utf8 b: UnsafeBufferPointer<UInt8>) {
+        // The usual form, `2026-03-17T08:00:00Z`, straight through; anything else below.
+        if b.count == 20, b[19] == UInt8(ascii: "Z"), b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+           b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":") {
+            @inline(__always) func d(_ i: Int) -> Int64 { Int64(b[i] &- 48) }
+            @inline(__always) func digit(_ i: Int) -> Bool { b[i] &- 48 <= 9 }
+            let digits = digit(0) && digit(1) && digit(2) && digit(3) && digit(5) && digit(6) && digit(8) && digit(9)
+                && digit(11) && digit(12) && digit(14) && digit(15) && digit(17) && digit(18)
+            let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3), month = d(5) * 10 + d(6), day = d(8) * 10 + d(9)
+            let hour = d(11) * 10 + d(12), minute = d(14) * 10 + d(15), second = d(17) * 10 + d(18)
+            if digits, year >= 1, month >= 1, month <= 12, day >= 1, day <= CELTimestamp.daysIn(month: month, year: year),
+               hour < 24, minute < 60, second < 60 {
+                self.init(checkedSeconds: CELTimestamp.days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second,
+                          nanos: 0)
+                return
+            }
+            return nil
+        }
         func digits(_ from: Int, _ count: Int) -> Int64? {
             guard from + count <= b.count else { return nil }
             var v: Int64 = 0
