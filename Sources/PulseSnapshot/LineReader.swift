@@ -50,6 +50,50 @@ enum LineReader {
         }
     }
 
+    /// Calls `body` with runs of whole lines of the file at `path`, mapped into memory rather than
+    /// copied: each run ends with `\n` (except perhaps the file's last) and is about
+    /// ``chunkSize`` long. Once `body` returns, the run's pages are handed back (so a large file
+    /// never stays resident). Falls back to reading when the file cannot be mapped.
+    ///
+    /// - Throws: what `body` throws, or a `CocoaError` when the file cannot be read.
+    static func forEachMappedRun(path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        let size = Int(info.st_size)
+        guard size > 0 else { return }
+        let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let mapped, mapped != MAP_FAILED else {
+            return try forEachChunk(path: path) { _, run in try body(run) }
+        }
+        defer { munmap(mapped, size) }
+        _ = madvise(mapped, size, MADV_SEQUENTIAL)
+        let base = mapped.assumingMemoryBound(to: UInt8.self)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var start = 0
+        while start < size {
+            var end = min(size, start + chunkSize)
+            if end < size {
+                // Cut after the last line break in the run, or after the first one beyond it (a very long line).
+                var back = end
+                while back > start && base[back - 1] != 0x0A { back -= 1 }
+                if back > start {
+                    end = back
+                } else if let cut = memchr(base + end, 0x0A, size - end) {
+                    end = UnsafeMutableRawPointer(cut) - mapped + 1
+                } else {
+                    end = size
+                }
+            }
+            try body(UnsafeBufferPointer(start: base + start, count: end - start))
+            let from = start / page * page, to = end / page * page
+            if to > from { _ = madvise(mapped + from, to - from, MADV_DONTNEED) }
+            start = end
+        }
+    }
+
     /// Calls `body` with each line of a run (number, bytes without the line break or a final `\r`).
     @inline(__always)
     static func lines(in run: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {

@@ -35,19 +35,20 @@ protocol RowBatch: Sendable {
 enum ParallelRows {
     static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
-    /// Runs `decode` over every line (number, bytes) of every chunk, on the workers, each into
-    /// its own batch, then hands the batches to `apply` in order. Applying a chunk's batches
-    /// (sequential work: the key index, the copy into the table) overlaps with decoding the
-    /// next chunk, into a second set of batches.
-    static func run<Batch: RowBatch>(chunks: ((Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
+    /// Runs `decode` over every line (number, bytes) of every run of lines, on the workers, each
+    /// into its own batch, then hands the batches to `apply` in order. Each worker takes a
+    /// contiguous part of the run (cut at a line break) and finds its own lines. Applying a run's
+    /// batches (sequential work: the key index, the copy into the table) overlaps with decoding
+    /// the next run, into a second set of batches.
+    static func run<Batch: RowBatch>(runs: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
                                      decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
                                      apply: @escaping (inout Batch) -> Void) throws {
-        var spans: [(line: Int, start: Int, end: Int)] = []
         let sets = (0..<2).map { _ in
             let batches = UnsafeMutableBufferPointer<Batch>.allocate(capacity: workers)
             for i in 0..<workers { batches.initializeElement(at: i, to: Batch()) }
             return batches
         }
+        let lineCounts = UnsafeMutableBufferPointer<Int>.allocate(capacity: workers)
         let applying = DispatchGroup()
         let applier = DispatchQueue(label: "pulse.loader.apply")
         let applyBatch = UnsafeSendable(apply)
@@ -57,37 +58,41 @@ enum ParallelRows {
                 batches.deinitialize()
                 batches.deallocate()
             }
+            lineCounts.deallocate()
         }
-        var chunk = 0
-        try chunks { firstLine, run in
-            spans.removeAll(keepingCapacity: true)
-            guard let base = run.baseAddress else { return }
-            LineReader.lines(in: run, firstLine: firstLine) { line, bytes in
-                let start = bytes.baseAddress.map { $0 - base } ?? 0
-                spans.append((line, start, start + bytes.count))
+        var nextLine = 1
+        var number = 0
+        try runs { run in
+            guard let base = run.baseAddress, run.count > 0 else { return }
+            // Cut the run into one part per worker, each starting after a line break.
+            var cuts = [0]
+            for w in 1..<workers {
+                let at = run.count * w / workers
+                guard at > cuts[cuts.count - 1], let found = memchr(base + at, 0x0A, run.count - at) else { break }
+                let cut = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base + 1
+                if cut < run.count && cut > cuts[cuts.count - 1] { cuts.append(cut) }
             }
-            let count = spans.count
-            guard count > 0 else { return }
-            let batches = sets[chunk % 2]
-            chunk += 1
-            let parts = min(workers, count)
+            cuts.append(run.count)
+            let parts = cuts.count - 1
+            let batches = sets[number % 2]
+            number += 1
             for i in 0..<parts { batches[i].reset() }
-            let share = (count + parts - 1) / parts
-            spans.withUnsafeBufferPointer { lines in
-                let source = UnsafeSendable((run, lines))
-                let target = UnsafeSendable(batches)
-                DispatchQueue.concurrentPerform(iterations: parts) { worker in
-                    let start = worker * share, end = min(count, start + share)
-                    guard start < end else { return }
-                    let (bytes, lines) = source.value
-                    for i in start..<end {
-                        let span = lines[i]
-                        decode(&target.value[worker], span.line, UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]))
-                    }
+            let firstLine = nextLine
+            let source = UnsafeSendable((run, cuts, batches, lineCounts))
+            DispatchQueue.concurrentPerform(iterations: parts) { worker in
+                let (run, cuts, batches, lineCounts) = source.value
+                // A worker's first line number: the lines before its part (a quick count).
+                let before = worker == 0 ? 0 : LineReader.count(newlinesIn: UnsafeBufferPointer(rebasing: run[0..<cuts[worker]]))
+                var seen = 0
+                LineReader.lines(in: UnsafeBufferPointer(rebasing: run[cuts[worker]..<cuts[worker + 1]]), firstLine: firstLine + before) { line, bytes in
+                    decode(&batches[worker], line, bytes)
+                    seen += 1
                 }
+                lineCounts[worker] = seen
             }
-            // The previous chunk's apply must be done before this one starts (order) and before
-            // its batches are decoded into again (the chunk after this one).
+            for i in 0..<parts { nextLine += lineCounts[i] }
+            // The previous run's apply must be done before this one starts (order) and before
+            // its batches are decoded into again (the run after this one).
             applying.wait()
             let target = UnsafeSendable(batches)
             applier.async(group: applying) {

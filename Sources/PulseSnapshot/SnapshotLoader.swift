@@ -54,9 +54,9 @@ public struct SnapshotLoader {
         try LineReader.forEachLine(bytes: memory[name] ?? [], body)
     }
 
-    private func forEachChunk(_ name: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        guard let memory else { return try LineReader.forEachChunk(path: path(name), body) }
-        try LineReader.forEachChunk(bytes: memory[name] ?? [], body)
+    private func forEachRun(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        guard let memory else { return try LineReader.forEachMappedRun(path: path(name), body) }
+        try (memory[name] ?? []).withUnsafeBufferPointer { try body($0) }
     }
 
     /// Runs `body`, noting how long it took under `table`.
@@ -133,7 +133,7 @@ public struct SnapshotLoader {
         var me = self
         let reader = self
         do {
-            try ParallelRows.run(chunks: { body in try reader.forEachChunk(name, body) }, decode: decode) { batch in
+            try ParallelRows.run(runs: { body in try reader.forEachRun(name, body) }, decode: decode) { batch in
                 apply(&me, &batch)
             }
         } catch {
