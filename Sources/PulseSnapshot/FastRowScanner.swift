@@ -1,3 +1,4 @@
+import Foundation
 import PulseExpressions
 
 /// A fast path for the common case: a well-formed row with the expected keys and types, read
@@ -125,14 +126,36 @@ struct FastRowScanner {
     }
 
     /// Calls `member` with each key (as bytes) of an object; stops with false on any surprise.
-    private mutating func object(_ member: (inout FastRowScanner, UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+    /// Calls `member` with each key of an object; stops with false on any surprise. Keys usually
+    /// come in the order the exporter writes them (`expected`): the next expected key is
+    /// compared in place first, and only another key is read and looked up.
+    private mutating func object(expecting expected: [Key], _ member: (inout FastRowScanner, Key) -> Bool) -> Bool {
         guard eat(UInt8(ascii: "{")) else { return false }
         if eat(UInt8(ascii: "}")) { return true }
+        var next = 0
         repeat {
-            guard let key = rawString(), eat(UInt8(ascii: ":")) else { return false }
-            guard member(&self, UnsafeBufferPointer(rebasing: bytes[key])) else { return false }
+            skipSpace()
+            var key = Key.other
+            if next < expected.count, matches(expected[next].quoted) {
+                key = expected[next]
+                i += expected[next].quoted.count
+            } else {
+                guard let raw = rawString() else { return false }
+                key = Key(UnsafeBufferPointer(rebasing: bytes[raw]))
+            }
+            if next < expected.count, key == expected[next] { next += 1 } else if let at = expected.firstIndex(of: key) { next = at + 1 }
+            guard eat(UInt8(ascii: ":")), member(&self, key) else { return false }
         } while eat(UInt8(ascii: ","))
         return eat(UInt8(ascii: "}"))
+    }
+
+    /// Whether the bytes at the current position are `word`.
+    @inline(__always) private func matches(_ word: [UInt8]) -> Bool {
+        guard i + word.count <= bytes.count, let base = bytes.baseAddress else { return false }
+        return word.withUnsafeBufferPointer { w in
+            guard let wb = w.baseAddress else { return true }
+            return memcmp(base + i, wb, w.count) == 0
+        }
     }
 
     private mutating func atEnd() -> Bool {
@@ -170,8 +193,8 @@ struct FastRowScanner {
         var s = FastRowScanner(bytes)
         var seen: UInt32 = 0
         var sku: Range<Int>?, available: Int64?, tracking = StockTracking.variant, purchasable = true, updatedAt: CELTimestamp?
-        let ok = s.object { s, key in
-            switch Key(key) {
+        let ok = s.object(expecting: Key.stockOrder) { s, key in
+            switch key {
             case .sku: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; sku = v
             case .available: guard first(&seen, 2), let v = s.int() else { return false }; available = v
             case .tracking:
@@ -206,8 +229,8 @@ struct FastRowScanner {
         skus.removeAll(keepingCapacity: true)
         defer { batch.scratch = skus }
         var sawSKUs = false
-        let ok = s.object { s, key in
-            switch Key(key) {
+        let ok = s.object(expecting: Key.listingOrder) { s, key in
+            switch key {
             case .id: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; id = v
             case .status: guard first(&seen, 2), let v = s.rawString(), let st = Self.status(s.slice(v)) else { return false }; status = st
             case .title: guard first(&seen, 4), let v = s.optionalRange() else { return false }; title = v
@@ -225,8 +248,8 @@ struct FastRowScanner {
                 repeat {
                     var skuSeen: UInt32 = 0
                     var code: Range<Int>?, stock: Int64?, price: Range<Int>?
-                    let fine = s.object { s, key in
-                        switch Key(key) {
+                    let fine = s.object(expecting: Key.skuOrder) { s, key in
+                        switch key {
                         case .code: guard first(&skuSeen, 1), let v = s.rawString(), !v.isEmpty else { return false }; code = v
                         case .stock: guard first(&skuSeen, 2), let v = s.int(), v >= 0 else { return false }; stock = v
                         case .price:
@@ -267,8 +290,8 @@ struct FastRowScanner {
         var s = FastRowScanner(bytes)
         var seen: UInt32 = 0
         var listingID: Range<Int>?, at: CELTimestamp?, from: ListingStatus?, to: ListingStatus?, reason: Range<Int>?
-        let ok = s.object { s, key in
-            switch Key(key) {
+        let ok = s.object(expecting: Key.eventOrder) { s, key in
+            switch key {
             case .listingID: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; listingID = v
             case .at: guard first(&seen, 2), let v = s.timestamp(), let t = v else { return false }; at = t
             case .from:
@@ -326,9 +349,25 @@ struct FastRowScanner {
     }
 
     /// The keys the fast path knows, matched by bytes.
-    enum Key {
+    enum Key: Int {
         case id, status, title, categoryID, freightTemplateID, shipTo, createdAt, updatedAt, expiresAt, rejectionReason, skus
         case code, stock, price, sku, available, tracking, purchasable, listingID, at, from, to, reason, other
+
+        private static let names = ["id", "status", "title", "category_id", "freight_template_id", "ship_to", "created_at", "updated_at",
+                                    "expires_at", "rejection_reason", "skus", "code", "stock", "price", "sku", "available", "tracking",
+                                    "purchasable", "listing_id", "at", "from", "to", "reason", ""]
+        /// Each key as it appears in a line: `"name"`.
+        private static let quotedNames = names.map { Array("\"\($0)\"".utf8) }
+
+        /// The key with its quotes, as bytes.
+        var quoted: [UInt8] { Key.quotedNames[rawValue] }
+
+        /// The order `pulse generate` and most exporters write the fields in.
+        static let listingOrder: [Key] = [.id, .title, .status, .categoryID, .freightTemplateID, .shipTo, .createdAt, .updatedAt, .expiresAt,
+                                          .rejectionReason, .skus]
+        static let skuOrder: [Key] = [.code, .stock, .price]
+        static let stockOrder: [Key] = [.sku, .available, .tracking, .purchasable, .updatedAt]
+        static let eventOrder: [Key] = [.listingID, .at, .from, .to, .reason]
 
         init(_ key: UnsafeBufferPointer<UInt8>) {
             func equals(_ s: StaticString) -> Bool {
