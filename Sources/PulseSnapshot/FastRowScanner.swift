@@ -16,8 +16,14 @@ struct FastRowScanner {
 
     // MARK: primitives
 
+    @inline(__always) private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+
     @inline(__always) private mutating func skipSpace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D || bytes[i] == 0x0A { i += 1 }
+        // The common case, no space or one, without a loop.
+        var j = i
+        let n = bytes.count
+        while j < n, Self.isSpace(bytes[j]) { j += 1 }
+        i = j
     }
 
     @inline(__always) private mutating func eat(_ b: UInt8) -> Bool {
@@ -34,29 +40,35 @@ struct FastRowScanner {
 
     /// The bytes of a string without escapes (positions in `bytes`), or nil.
     private mutating func rawString() -> Range<Int>? {
-        guard eat(UInt8(ascii: "\"")) else { return nil }
-        let start = i
+        guard eat(UInt8(ascii: "\"")), let base = bytes.baseAddress else { return nil }
+        let start = i, n = bytes.count
+        var j = i  // a local index: the loop keeps it in a register
         // Eight bytes at a time while none of them is a quote, a backslash, a control
         // character or non-ASCII; the byte loop below decides at the first word that has one.
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            while i + 8 <= bytes.count {
-                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
-                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w) | w
-                if special & highs != 0 { break }
-                i += 8
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes: UInt64 = 0x2222_2222_2222_2222, backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C, spaces: UInt64 = 0x2020_2020_2020_2020
+        while j + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+            let quote = w ^ quotes, backslash = w ^ backslashes
+            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- spaces) & ~w) | w) & highs
+            if special != 0 {
+                // The lowest flagged byte is exactly the first special one (later flags may be borrows).
+                let k = j + special.trailingZeroBitCount >> 3
+                guard base[k] == UInt8(ascii: "\"") else { return nil }
+                i = k + 1
+                return start..<k
             }
+            j += 8
         }
-        while i < bytes.count {
-            let b = bytes[i]
+        while j < n {
+            let b = base[j]
             if b == UInt8(ascii: "\"") {
-                i += 1
-                return start..<(i - 1)
+                i = j + 1
+                return start..<j
             }
             if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return nil }  // escapes and non-ASCII: the general path
-            i += 1
+            j += 1
         }
         return nil
     }
@@ -68,11 +80,12 @@ struct FastRowScanner {
 
     private mutating func null() -> Bool {
         skipSpace()
-        guard i + 4 <= bytes.count, bytes[i] == UInt8(ascii: "n"), bytes[i + 1] == UInt8(ascii: "u"),
-              bytes[i + 2] == UInt8(ascii: "l"), bytes[i + 3] == UInt8(ascii: "l") else { return false }
+        guard i + 4 <= bytes.count, let base = bytes.baseAddress,
+              UnsafeRawPointer(base).loadUnaligned(fromByteOffset: i, as: UInt32.self) == UInt32(littleEndian: 0x6C6C_756E) else { return false }
         i += 4
         return true
     }
+
 
     private mutating func bool() -> Bool? {
         skipSpace()
@@ -92,15 +105,17 @@ struct FastRowScanner {
         skipSpace()
         var negative = false
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
-        let start = i
+        let start = i, n = bytes.count
+        var j = i
         var value: Int64 = 0
-        while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
+        while j < n, bytes[j] &- 48 <= 9 {
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(bytes[i] - 48))
+            let (a, o2) = m.addingReportingOverflow(Int64(bytes[j] &- 48))
             guard !o1, !o2 else { return nil }
             value = a
-            i += 1
+            j += 1
         }
+        i = j
         guard i > start, i - start == 1 || bytes[start] != 48 else { return nil }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") { return nil }
         return negative ? -value : value
@@ -129,7 +144,7 @@ struct FastRowScanner {
     /// Calls `member` with each key of an object; stops with false on any surprise. Keys usually
     /// come in the order the exporter writes them (`expected`): the next expected key is
     /// compared in place first, and only another key is read and looked up.
-    private mutating func object(expecting expected: [Key], _ member: (inout FastRowScanner, Key) -> Bool) -> Bool {
+    private mutating func object(expecting expected: [Key.Expected], _ member: (inout FastRowScanner, Key) -> Bool) -> Bool {
         guard eat(UInt8(ascii: "{")) else { return false }
         if eat(UInt8(ascii: "}")) { return true }
         var next = 0
@@ -137,13 +152,13 @@ struct FastRowScanner {
             skipSpace()
             var key = Key.other
             if next < expected.count, matches(expected[next].quoted) {
-                key = expected[next]
+                key = expected[next].key
                 i += expected[next].quoted.count
             } else {
                 guard let raw = rawString() else { return false }
                 key = Key(UnsafeBufferPointer(rebasing: bytes[raw]))
             }
-            if next < expected.count, key == expected[next] { next += 1 } else if let at = expected.firstIndex(of: key) { next = at + 1 }
+            if next < expected.count, key == expected[next].key { next += 1 } else if let at = expected.firstIndex(where: { $0.key == key }) { next = at + 1 }
             guard eat(UInt8(ascii: ":")), member(&self, key) else { return false }
         } while eat(UInt8(ascii: ","))
         return eat(UInt8(ascii: "}"))
@@ -229,6 +244,7 @@ struct FastRowScanner {
         skus.removeAll(keepingCapacity: true)
         defer { batch.scratch = skus }
         var sawSKUs = false
+        let skuOrder = Key.skuOrder
         let ok = s.object(expecting: Key.listingOrder) { s, key in
             switch key {
             case .id: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; id = v
@@ -248,7 +264,7 @@ struct FastRowScanner {
                 repeat {
                     var skuSeen: UInt32 = 0
                     var code: Range<Int>?, stock: Int64?, price: Range<Int>?
-                    let fine = s.object(expecting: Key.skuOrder) { s, key in
+                    let fine = s.object(expecting: skuOrder) { s, key in
                         switch key {
                         case .code: guard first(&skuSeen, 1), let v = s.rawString(), !v.isEmpty else { return false }; code = v
                         case .stock: guard first(&skuSeen, 2), let v = s.int(), v >= 0 else { return false }; stock = v
@@ -362,12 +378,22 @@ struct FastRowScanner {
         /// The key with its quotes, as bytes.
         var quoted: [UInt8] { Key.quotedNames[rawValue] }
 
+        /// A key expected next, with its bytes.
+        struct Expected {
+            let key: Key
+            let quoted: [UInt8]
+            init(_ key: Key) {
+                self.key = key
+                quoted = key.quoted
+            }
+        }
+
         /// The order `pulse generate` and most exporters write the fields in.
-        static let listingOrder: [Key] = [.id, .title, .status, .categoryID, .freightTemplateID, .shipTo, .createdAt, .updatedAt, .expiresAt,
-                                          .rejectionReason, .skus]
-        static let skuOrder: [Key] = [.code, .stock, .price]
-        static let stockOrder: [Key] = [.sku, .available, .tracking, .purchasable, .updatedAt]
-        static let eventOrder: [Key] = [.listingID, .at, .from, .to, .reason]
+        static let listingOrder = [Key.id, .title, .status, .categoryID, .freightTemplateID, .shipTo, .createdAt, .updatedAt, .expiresAt,
+                                   .rejectionReason, .skus].map(Expected.init)
+        static let skuOrder = [Key.code, .stock, .price].map(Expected.init)
+        static let stockOrder = [Key.sku, .available, .tracking, .purchasable, .updatedAt].map(Expected.init)
+        static let eventOrder = [Key.listingID, .at, .from, .to, .reason].map(Expected.init)
 
         init(_ key: UnsafeBufferPointer<UInt8>) {
             func equals(_ s: StaticString) -> Bool {

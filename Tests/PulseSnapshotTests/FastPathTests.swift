@@ -75,6 +75,9 @@ import Testing
         #"{"id": "L1", "status": "active", "skus": []} x"#,
         #"{"id": "", "status": "active", "skus": []}"#,
         #"{"id": "L1", "status": "active", "skus": [{"code": "A", "stock": 1}, {"code": "B"}]}"#,  // second SKU bad: nothing kept
+        #"{"id": "ABCDEFGHIJKLMNOP\u0031", "status": "active", "skus": []}"#,  // an escape past the first eight bytes
+        #"{"id": "ABCDEFGHIJKLMNOé", "status": "active", "skus": []}"#,        // non-ASCII past the first eight bytes
+        "{\"id\": \"ABCDEFGH\tIJ\", \"status\": \"active\", \"skus\": []}",  // a control character
     ])
     func unusualRowsTakeTheGeneralPath(_ line: String) {
         #expect(fast(line) == nil)
@@ -86,6 +89,12 @@ import Testing
         #expect(lists[batch.columns.shipTo[0]] == ["US"])
         #expect(batch.columns.skus.prices.string(0) == "9.99")
         #expect(batch.columns.titles.isNull(0))
+    }
+
+    @Test(arguments: ["ABCDEFG", "ABCDEFGH", "ABCDEFGHIJKLMNOP", "ABCDEFGHIJKLMNOPQ", "with space and . - punctuation!"])
+    func stringsOfEveryLengthAreRead(_ id: String) throws {
+        let batch = try #require(fast(#"{"id": "\#(id)", "status": "active", "skus": []}"#))
+        #expect(batch.columns.ids.string(0) == id)
     }
 
     @Test(arguments: ["49.99", "-3", "1", "0.5", "7."])

@@ -135,6 +135,14 @@ final class MemoFilter: RowFilter {
     private var keys: [Int] = []
 
     func run(_ rows: [Int32], yes: inout [Int32], unknown: inout [Int32], context: FilterContext) {
+        // Locals for the loop: a stored property of a class is checked for exclusive access
+        // on every use.
+        var keys = self.keys, results = self.results
+        self.keys = []
+        defer {
+            self.keys = keys
+            self.results = results
+        }
         key.keys(rows, into: &keys)
         for (i, row) in rows.enumerated() {
             let k = keys[i]
