@@ -3,7 +3,7 @@ import Foundation
 /// Many strings in one byte buffer: row `i` is `bytes[ends[i-1] ..< ends[i]]`, with no object
 /// per string. Optional strings keep a bit per row for null.
 struct StringColumn: Sendable {
-    private(set) var bytes: [UInt8] = []
+    private var store = ByteStore()
     /// The end of each row's bytes (so row `i` starts where row `i - 1` ends).
     private(set) var ends: [UInt32] = []
     /// Rows that are null, a bit each (empty while none is).
@@ -14,14 +14,15 @@ struct StringColumn: Sendable {
     /// Room for `rows` rows of about `bytesPerRow` bytes.
     init(rows: Int, bytesPerRow: Int) {
         ends.reserveCapacity(rows)
-        bytes.reserveCapacity(rows * bytesPerRow)
+        store = ByteStore(capacity: rows * bytesPerRow)
     }
 
     var count: Int { ends.count }
 
     /// Empties the column, keeping its storage for reuse.
     mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        unique()
+        store.truncate(to: 0)
         ends.removeAll(keepingCapacity: true)
         nulls.removeAll(keepingCapacity: true)
     }
@@ -31,8 +32,9 @@ struct StringColumn: Sendable {
     /// Appends a string given as bytes.
     @inline(__always)
     mutating func append(_ s: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: s)
-        ends.append(UInt32(truncatingIfNeeded: bytes.count))
+        unique()
+        store.append(s)
+        ends.append(UInt32(truncatingIfNeeded: store.count))
     }
 
     /// Appends a string.
@@ -47,7 +49,7 @@ struct StringColumn: Sendable {
         let word = row >> 6
         if nulls.count <= word { nulls.append(contentsOf: repeatElement(0, count: word + 1 - nulls.count)) }
         nulls[word] |= 1 << UInt64(row & 63)
-        ends.append(UInt32(truncatingIfNeeded: bytes.count))
+        ends.append(UInt32(truncatingIfNeeded: store.count))
     }
 
     /// Appends an optional string.
@@ -57,9 +59,11 @@ struct StringColumn: Sendable {
 
     /// Appends every row of `other`.
     mutating func append(contentsOf other: StringColumn) {
-        let base = ends.count, offset = UInt32(truncatingIfNeeded: bytes.count)
-        bytes.append(contentsOf: other.bytes)
-        ends.append(contentsOf: other.ends.lazy.map { $0 &+ offset })
+        let base = ends.count, offset = UInt32(truncatingIfNeeded: store.count)
+        unique()
+        store.append(other.store.buffer)
+        ends.reserveCapacity(ends.count + other.ends.count)
+        for end in other.ends { ends.append(end &+ offset) }
         if !other.nulls.isEmpty {
             for row in 0..<other.count where other.isNull(row) {
                 let at = base + row, word = at >> 6
@@ -72,7 +76,8 @@ struct StringColumn: Sendable {
     /// Forgets the rows from `row` on (a row given up half-way).
     mutating func removeLast(from row: Int) {
         guard row < ends.count else { return }
-        bytes.removeLast(bytes.count - start(row))
+        unique()
+        store.truncate(to: start(row))
         ends.removeLast(ends.count - row)
         for r in row..<(nulls.count * 64) where isNull(r) { nulls[r >> 6] &= ~(1 << UInt64(r & 63)) }
     }
@@ -87,9 +92,7 @@ struct StringColumn: Sendable {
     /// Row `i` as a string (nil when null).
     func string(_ i: Int) -> String? {
         if isNull(i) { return nil }
-        return bytes.withUnsafeBufferPointer { b in
-            String(decoding: UnsafeBufferPointer(rebasing: b[start(i)..<Int(ends[i])]), as: UTF8.self)
-        }
+        return String(decoding: UnsafeBufferPointer(rebasing: store.buffer[start(i)..<Int(ends[i])]), as: UTF8.self)
     }
 
     /// Row `i` as a string, "" when null.
@@ -98,7 +101,7 @@ struct StringColumn: Sendable {
     /// Calls `body` with the bytes of row `i`.
     @inline(__always)
     func withBytes<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        bytes.withUnsafeBufferPointer { b in body(UnsafeBufferPointer(rebasing: b[start(i)..<Int(ends[i])])) }
+        body(UnsafeBufferPointer(rebasing: store.buffer[start(i)..<Int(ends[i])]))
     }
 
     /// Whether row `i` holds exactly `other`'s bytes.
@@ -107,15 +110,18 @@ struct StringColumn: Sendable {
         let s = start(i), e = Int(ends[i])
         guard e - s == other.count else { return false }
         guard other.count > 0, let o = other.baseAddress else { return true }
-        return bytes.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { return false }
-            return memcmp(base + s, o, other.count) == 0
-        }
+        return memcmp(store.base + s, o, other.count) == 0
     }
 
     /// The hash of row `i`'s bytes (``ByteHash``).
     func hash(_ i: Int) -> UInt64 { withBytes(i, ByteHash.hash) }
 
     /// Bytes held, for memory accounting.
-    var byteCount: Int { bytes.count + ends.count * 4 + nulls.count * 8 }
+    var byteCount: Int { store.count + ends.count * 4 + nulls.count * 8 }
+
+    /// Copies the bytes first when another column shares them (copy on write).
+    @inline(__always)
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&store) { store = store.copy() }
+    }
 }

@@ -1,0 +1,60 @@
+/// Growable bytes for a ``StringColumn``: appending a short string is a capacity check and a
+/// copy, without the general `Array` machinery (which costs more than the copy itself at this
+/// size). Shared on copy and copied on write, like an array.
+final class ByteStore: @unchecked Sendable {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private(set) var capacity: Int
+
+    init(capacity: Int = 0) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// A store holding a copy of these bytes.
+    func copy() -> ByteStore {
+        let other = ByteStore(capacity: capacity)
+        other.base.update(from: base, count: count)
+        other.count = count
+        return other
+    }
+
+    private func grow(to needed: Int) {
+        var size = capacity
+        while size < needed { size *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = size
+    }
+
+    /// Makes room for `extra` more bytes without moving them again.
+    func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let n = bytes.count
+        if count + n > capacity { grow(to: count + n) }
+        guard let source = bytes.baseAddress else { return }
+        let target = base + count
+        if n <= 16 {
+            for k in 0..<n { target[k] = source[k] }
+        } else {
+            target.update(from: source, count: n)
+        }
+        count += n
+    }
+
+    /// Forgets the bytes from `newCount` on.
+    func truncate(to newCount: Int) {
+        count = min(count, newCount)
+    }
+
+    /// The bytes held.
+    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+}
