@@ -74,19 +74,8 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         // The usual form, `2026-03-17T08:00:00Z`, straight through; anything else below.
         if b.count == 20, b[19] == UInt8(ascii: "Z"), b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
            b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":") {
-            @inline(__always) func d(_ i: Int) -> Int64 { Int64(b[i] &- 48) }
-            @inline(__always) func digit(_ i: Int) -> Bool { b[i] &- 48 <= 9 }
-            let digits = digit(0) && digit(1) && digit(2) && digit(3) && digit(5) && digit(6) && digit(8) && digit(9)
-                && digit(11) && digit(12) && digit(14) && digit(15) && digit(17) && digit(18)
-            let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3), month = d(5) * 10 + d(6), day = d(8) * 10 + d(9)
-            let hour = d(11) * 10 + d(12), minute = d(14) * 10 + d(15), second = d(17) * 10 + d(18)
-            if digits, year >= 1, month >= 1, month <= 12, day >= 1, day <= CELTimestamp.daysIn(month: month, year: year),
-               hour < 24, minute < 60, second < 60 {
-                self.init(checkedSeconds: CELTimestamp.days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second,
-                          nanos: 0)
-                return
-            }
-            return nil
+            self.init(usualForm: b)
+            return
         }
         func digits(_ from: Int, _ count: Int) -> Int64? {
             guard from + count <= b.count else { return nil }
@@ -135,6 +124,48 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         let days = CELTimestamp.days(fromCivil: year, month, day)
         let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         self.init(seconds: secs, nanos: nanos)
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` (separators already checked), nil when a field is out of range.
+    private init?(usualForm b: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) func digit(_ i: Int) -> Int64? {
+            let d = b[i] &- 48
+            return d <= 9 ? Int64(d) : nil
+        }
+        guard let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3), let m0 = digit(5), let m1 = digit(6),
+              let d0 = digit(8), let d1 = digit(9), let h0 = digit(11), let h1 = digit(12), let n0 = digit(14), let n1 = digit(15),
+              let s0 = digit(17), let s1 = digit(18) else { return nil }
+        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3, month = m0 * 10 + m1, day = d0 * 10 + d1
+        let hour = h0 * 10 + h1, minute = n0 * 10 + n1, second = s0 * 10 + s1
+        guard year >= 1, month >= 1, month <= 12, day >= 1, hour < 24, minute < 60, second < 60 else { return nil }
+        let leap = (year & 3 == 0 && year % 100 != 0) || year % 400 == 0
+        let monthDays = CELTimestamp.daysBefore(month: month + 1) - CELTimestamp.daysBefore(month: month) + (leap && month == 2 ? 1 : 0)
+        guard day <= monthDays else { return nil }
+        // Days since 1970-01-01: whole years (with their leap days), then the months before this one.
+        let y = year - 1
+        let days = 365 * (year - 1970) + (y / 4 - y / 100 + y / 400) - 477
+            + CELTimestamp.daysBefore(month: month) + (leap && month > 2 ? 1 : 0) + day - 1
+        self.init(checkedSeconds: days * 86_400 + hour * 3600 + minute * 60 + second, nanos: 0)
+    }
+
+    /// Days in a common year before the first of `month` (1-13).
+    @inline(__always)
+    private static func daysBefore(month: Int64) -> Int64 {
+        switch month {
+        case 1: 0
+        case 2: 31
+        case 3: 59
+        case 4: 90
+        case 5: 120
+        case 6: 151
+        case 7: 181
+        case 8: 212
+        case 9: 243
+        case 10: 273
+        case 11: 304
+        case 12: 334
+        default: 365
+        }
     }
 
     static func daysIn(month: Int64, year: Int64) -> Int64 {
