@@ -34,13 +34,14 @@ public enum BenchRunner {
         case .success(let c): config = c
         }
         guard let resolved = config.profile else { return CommandFailure.usage("pulse bench: --profile is required").output }
+        let fields = Evaluation.fieldsRead(cards: config.set.cards, profile: resolved) ?? .all
         var loadTimes: [Double] = []
         var snapshot: Snapshot?
         for _ in 0..<runs {
             snapshot = nil
             do {
                 var loaded: Snapshot?
-                let t = try time { loaded = try SnapshotLoader.load(folder: folder) }
+                let t = try time { loaded = try SnapshotLoader.load(folder: folder, fields: fields) }
                 loadTimes.append(t)
                 snapshot = loaded
             } catch {

@@ -176,8 +176,12 @@ public enum EvalRunner {
         guard FileManager.default.fileExists(atPath: options.snapshot, isDirectory: &isDirectory), isDirectory.boolValue else {
             return .failure(.usage("pulse eval: no snapshot folder at \(options.snapshot)"))
         }
+        // Store only the fields the cards read (every field is still checked); when the cards
+        // cannot run, everything is loaded and the evaluation reports why.
+        let fields = Evaluation.fieldsRead(cards: config.set.cards, profile: profile,
+                                           selection: Evaluation.Selection(role: options.role, keys: options.cards)) ?? .all
         let snapshot: Snapshot
-        do { snapshot = try SnapshotLoader.load(folder: options.snapshot) } catch {
+        do { snapshot = try SnapshotLoader.load(folder: options.snapshot, fields: fields) } catch {
             return .failure(CommandFailure(message: "pulse eval: the snapshot breaks the format (snapshot-format v1):\n\(error)\n", exitCode: ExitStatus.failure))
         }
         return .success((config, profile, snapshot, now ?? snapshot.takenAt))

@@ -30,6 +30,24 @@ public enum Evaluation {
     /// - Returns: the results, or the diagnostics of cards or settings that cannot run.
     public static func run(cards: [Card], profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp,
                            selection: Selection = Selection(), baselines: BaselineSource? = nil) -> Result<[CardResult], DiagnosticList> {
+        switch plan(cards: cards, profile: profile, selection: selection) {
+        case .failure(let list): return .failure(list)
+        case .success(let planned):
+            let evaluator = CardEvaluator(profile: profile, snapshot: snapshot, now: now, baselines: baselines)
+            // Cards are independent: they run side by side, one core each.
+            return .success(planned.concurrentMap { evaluator.evaluate($0.compiled, settings: $0.settings) })
+        }
+    }
+
+    /// The model fields the selected cards read: load the snapshot with it, and whatever else is
+    /// in the files is checked but not stored (nil when the cards cannot run; ``run`` says why).
+    public static func fieldsRead(cards: [Card], profile: ResolvedProfile, selection: Selection = Selection()) -> FieldSelection? {
+        guard case .success(let planned) = plan(cards: cards, profile: profile, selection: selection) else { return nil }
+        return FieldUse.selection(for: planned.map(\.compiled))
+    }
+
+    /// The selected, enabled cards, compiled, with their settings, hero cards first.
+    private static func plan(cards: [Card], profile: ResolvedProfile, selection: Selection) -> Result<[Planned], DiagnosticList> {
         var diagnostics: [Diagnostic] = []
         var planned: [(CompiledCard, CardSettings)] = []
         let ordered = cards.sorted {
@@ -50,8 +68,6 @@ public enum Evaluation {
             }
         }
         guard diagnostics.isEmpty else { return .failure(DiagnosticList(diagnostics.sortedForReport())) }
-        let evaluator = CardEvaluator(profile: profile, snapshot: snapshot, now: now, baselines: baselines)
-        // Cards are independent: they run side by side, one core each.
-        return .success(planned.map { Planned(compiled: $0.0, settings: $0.1) }.concurrentMap { evaluator.evaluate($0.compiled, settings: $0.settings) })
+        return .success(planned.map { Planned(compiled: $0.0, settings: $0.1) })
     }
 }

@@ -9,11 +9,16 @@ struct TimestampColumn: Sendable {
 
     init() {}
 
-    init(capacity: Int) {
-        seconds.reserveCapacity(capacity)
+    /// False for a field the load leaves out: rows are counted, nothing is stored, every row reads as null.
+    private(set) var isKept = true
+    private var droppedRows = 0
+
+    init(capacity: Int, kept: Bool = true) {
+        isKept = kept
+        if kept { seconds.reserveCapacity(capacity) }
     }
 
-    var count: Int { seconds.count }
+    var count: Int { isKept ? seconds.count : droppedRows }
 
     @inline(__always)
     mutating func append(_ t: CELTimestamp?) {
@@ -24,6 +29,10 @@ struct TimestampColumn: Sendable {
     }
 
     mutating func append(contentsOf other: TimestampColumn) {
+        guard isKept else {
+            droppedRows += other.count
+            return
+        }
         if other.nanos != nil && nanos == nil { nanos = [Int32](repeating: 0, count: seconds.count) }
         if nanos != nil { nanos?.append(contentsOf: other.nanos ?? [Int32](repeating: 0, count: other.count)) }
         seconds.append(contentsOf: other.seconds)
@@ -36,6 +45,7 @@ struct TimestampColumn: Sendable {
 
     @inline(__always)
     subscript(i: Int) -> CELTimestamp? {
+        guard isKept else { return nil }
         let s = seconds[i]
         if s == .min { return nil }
         return CELTimestamp(checkedSeconds: s, nanos: nanos.map { Int64($0[i]) } ?? 0)
@@ -46,7 +56,7 @@ struct TimestampColumn: Sendable {
     func value(_ i: Int) -> Value { self[i].map(Value.timestamp) ?? .null }
 
     /// The column for vectorized readers (nanoseconds empty when all are 0).
-    var rowColumn: RowColumn { .timestamps(seconds: seconds, nanos: nanos ?? []) }
+    var rowColumn: RowColumn { isKept ? .timestamps(seconds: seconds, nanos: nanos ?? []) : .none }
 
     var byteCount: Int { seconds.count * 8 + (nanos?.count ?? 0) * 4 }
 }

@@ -24,20 +24,20 @@ struct ListingColumns: Sendable {
 
     init() {}
 
-    /// Room for about `rows` listings with `skusPerRow` SKUs each.
-    init(rows: Int, skusPerRow: Int) {
+    /// Room for about `rows` listings with `skusPerRow` SKUs each, storing the `fields` selected.
+    init(rows: Int, skusPerRow: Int, fields: FieldSelection) {
         ids = StringColumn(rows: rows, bytesPerRow: 16)
-        titles = StringColumn(rows: rows, bytesPerRow: 16)
-        categoryIDs = StringColumn(rows: rows, bytesPerRow: 10)
-        templateIDs = StringColumn(rows: rows, bytesPerRow: 8)
-        reasons = StringColumn(rows: rows, bytesPerRow: 2)
+        titles = StringColumn(rows: rows, bytesPerRow: 16, kept: fields.keeps("listing", "title"))
+        categoryIDs = StringColumn(rows: rows, bytesPerRow: 10, kept: fields.keeps("listing", "category_id"))
+        templateIDs = StringColumn(rows: rows, bytesPerRow: 8, kept: fields.keeps("listing", "freight_template_id"))
+        reasons = StringColumn(rows: rows, bytesPerRow: 2, kept: fields.keeps("listing", "rejection_reason"))
         for c in [\ListingColumns.ownShipTo, \.shipTo, \.restricted] { self[keyPath: c].reserveCapacity(rows) }
         statuses.reserveCapacity(rows)
-        createdAt = TimestampColumn(capacity: rows)
-        updatedAt = TimestampColumn(capacity: rows)
-        expiresAt = TimestampColumn(capacity: rows)
+        createdAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "created_at"))
+        updatedAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "updated_at"))
+        expiresAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "expires_at"))
         skuEnds.reserveCapacity(rows)
-        skus = SKUColumns(rows: rows * skusPerRow)
+        skus = SKUColumns(rows: rows * skusPerRow, fields: fields)
     }
 
     var count: Int { statuses.count }
@@ -94,9 +94,9 @@ struct SKUColumns: Sendable {
 
     init() {}
 
-    init(rows: Int) {
+    init(rows: Int, fields: FieldSelection) {
         codes = StringColumn(rows: rows, bytesPerRow: 12)
-        prices = StringColumn(rows: rows, bytesPerRow: 6)
+        prices = StringColumn(rows: rows, bytesPerRow: 6, kept: fields.keeps("sku", "price"))
         stocks.reserveCapacity(rows)
         stockRows.reserveCapacity(rows)
         listingRows.reserveCapacity(rows)

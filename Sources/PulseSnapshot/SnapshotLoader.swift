@@ -10,6 +10,8 @@ public struct SnapshotLoader {
     private let folder: String
     /// Files held in memory instead of on disk (name -> bytes), for fixtures.
     private let memory: [String: [UInt8]]?
+    /// The fields to store.
+    private let fields: FieldSelection
     private var issues: [SnapshotIssue] = []
     /// How long each table took to read, in seconds (for `pulse bench`).
     private var loadTimes: [(table: String, seconds: Double)] = []
@@ -18,21 +20,23 @@ public struct SnapshotLoader {
     /// Loads the snapshot in `folder`.
     ///
     /// - Throws: ``SnapshotLoadError`` naming each bad row (file and line) or missing file.
-    public static func load(folder: String) throws(SnapshotLoadError) -> Snapshot {
-        var loader = SnapshotLoader(folder: folder, memory: nil)
+    /// With a `fields` selection, only those fields are stored (every field is still checked).
+    public static func load(folder: String, fields: FieldSelection = .all) throws(SnapshotLoadError) -> Snapshot {
+        var loader = SnapshotLoader(folder: folder, memory: nil, fields: fields)
         return try loader.run()
     }
 
     /// Loads a snapshot whose files are given in memory (file name -> content), e.g. fixtures
     /// written inline in a test file. Issues name the files as `name` inside `label`.
     public static func load(files: [String: [UInt8]], label: String) throws(SnapshotLoadError) -> Snapshot {
-        var loader = SnapshotLoader(folder: label, memory: files)
+        var loader = SnapshotLoader(folder: label, memory: files, fields: .all)
         return try loader.run()
     }
 
-    private init(folder: String, memory: [String: [UInt8]]?) {
+    private init(folder: String, memory: [String: [UInt8]]?, fields: FieldSelection) {
         self.folder = folder
         self.memory = memory
+        self.fields = fields
     }
 
     private func path(_ name: String) -> String {
@@ -249,7 +253,7 @@ public struct SnapshotLoader {
     /// The stock table, indexed by SKU (the `bc` join, which also finds duplicates).
     private mutating func readStock() -> StockTable {
         let estimate = estimatedRows("stock.jsonl", bytesPerRow: 120)
-        var columns = StockColumns(rows: estimate)
+        var columns = StockColumns(rows: estimate, fields: fields)
         var index = KeyIndex(capacity: estimate)
         var refusedKeys = RefusedKeys()
         func add(_ me: inout SnapshotLoader, _ name: String, _ batch: StockBatch) {
@@ -296,7 +300,7 @@ public struct SnapshotLoader {
                                      checkTemplates: !templates.isEmpty || exists("freight_templates.jsonl"), lists: &shipToLists,
                                      restrictionLists: &restrictionLists)
         let estimate = estimatedRows("listings.jsonl", bytesPerRow: 400)
-        var columns = ListingColumns(rows: estimate, skusPerRow: 2)
+        var columns = ListingColumns(rows: estimate, skusPerRow: 2, fields: fields)
         var index = KeyIndex(capacity: estimate)
         var refusedKeys = RefusedKeys()
         let name = "listings.jsonl"

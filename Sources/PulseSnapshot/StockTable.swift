@@ -13,12 +13,12 @@ struct StockColumns: Sendable {
 
     init() {}
 
-    init(rows: Int) {
+    init(rows: Int, fields: FieldSelection) {
         skus = StringColumn(rows: rows, bytesPerRow: 12)
         available.reserveCapacity(rows)
         tracking.reserveCapacity(rows)
         purchasable.reserveCapacity(rows)
-        updatedAt = TimestampColumn(capacity: rows)
+        updatedAt = TimestampColumn(capacity: rows, kept: fields.keeps("bc", "updated_at"))
     }
 
     var count: Int { available.count }

@@ -8,16 +8,21 @@ struct StringColumn: Sendable {
     private(set) var ends: [UInt32] = []
     /// Rows that are null, a bit each (empty while none is).
     private var nulls: [UInt64] = []
+    /// False for a field the load leaves out: rows are counted, nothing is stored, every row reads as null.
+    private(set) var isKept = true
+    private var droppedRows = 0
 
     init() {}
 
-    /// Room for `rows` rows of about `bytesPerRow` bytes.
-    init(rows: Int, bytesPerRow: Int) {
+    /// Room for `rows` rows of about `bytesPerRow` bytes (none when the column is not `kept`).
+    init(rows: Int, bytesPerRow: Int, kept: Bool = true) {
+        isKept = kept
+        guard kept else { return }
         ends.reserveCapacity(rows)
         store = ByteStore(capacity: rows * bytesPerRow)
     }
 
-    var count: Int { ends.count }
+    var count: Int { isKept ? ends.count : droppedRows }
 
     /// Empties the column, keeping its storage for reuse.
     mutating func removeAll() {
@@ -59,6 +64,10 @@ struct StringColumn: Sendable {
 
     /// Appends every row of `other`.
     mutating func append(contentsOf other: StringColumn) {
+        guard isKept else {
+            droppedRows += other.count
+            return
+        }
         let base = ends.count, offset = UInt32(truncatingIfNeeded: store.count)
         unique()
         store.append(other.store.buffer)
@@ -85,6 +94,7 @@ struct StringColumn: Sendable {
     /// Whether row `i` is null.
     @inline(__always)
     func isNull(_ i: Int) -> Bool {
+        guard isKept else { return true }
         let word = i >> 6
         return word < nulls.count && nulls[word] & (1 << UInt64(i & 63)) != 0
     }
@@ -117,7 +127,7 @@ struct StringColumn: Sendable {
     func hash(_ i: Int) -> UInt64 { withBytes(i, ByteHash.hash) }
 
     /// Bytes held, for memory accounting.
-    var byteCount: Int { store.count + ends.count * 4 + nulls.count * 8 }
+    var byteCount: Int { isKept ? store.count + ends.count * 4 + nulls.count * 8 : 0 }
 
     /// Copies the bytes first when another column shares them (copy on write).
     @inline(__always)

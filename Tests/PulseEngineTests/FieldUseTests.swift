@@ -1,0 +1,60 @@
+import Foundation
+import PulseConfig
+import PulseEngine
+import PulseExpressions
+import PulseSnapshot
+import Testing
+
+/// A load that keeps only the fields the cards read must evaluate exactly like a full load.
+@Suite struct FieldUseTests {
+    static func compiled(_ yaml: String) throws -> CompiledCard {
+        var set = ConfigSet()
+        set.add(file: "cards/test/t.yaml", bytes: Array(yaml.utf8))
+        return try CompiledCard.compile(try #require(set.cards.first)).get()
+    }
+
+    static func card(where condition: String, rows: String) -> String {
+        """
+        key: t
+        title: T
+        connector: aliexpress
+        class: hero
+        unit: count
+        window: RT
+        roles: [owner]
+        from: skus
+        where: '\(condition)'
+        measure: count
+        rows:
+          \(rows)
+        """
+    }
+
+    @Test func keepsWhatIsReadAndWholeRows() throws {
+        let narrow = FieldUse.selection(for: [try Self.compiled(Self.card(where: "listing.title != null", rows: "at: bc.updated_at"))])
+        #expect(narrow.keeps("listing", "title") && narrow.keeps("bc", "updated_at"))
+        #expect(!narrow.keeps("listing", "created_at") && !narrow.keeps("sku", "price"))
+        #expect(narrow.keeps("listing", "id") && narrow.keeps("listing", "status"), "fields that cannot be dropped stay")
+        let whole = FieldUse.selection(for: [try Self.compiled(Self.card(where: "true", rows: "l: listing"))])
+        #expect(whole.keeps("listing", "created_at") && whole.keeps("sku", "price"), "a whole listing keeps its fields and its SKUs'")
+        let skus = FieldUse.selection(for: [try Self.compiled(Self.card(where: "listing.skus.exists(s, s.price > 1.0)", rows: "x: sku.code"))])
+        #expect(skus.keeps("sku", "price"))
+    }
+
+    @Test func seedCardsGiveTheSameResultsFromAPartialLoad() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulse-fields-\(UUID().uuidString)").path
+        _ = try SnapshotGenerator(listings: 1500, seed: 5).write(to: dir)
+        let set = try Harness.config()
+        let profile = try ProfileResolver(profiles: set.profiles).resolve(try #require(set.profile("demo"))).get()
+        let fields = try #require(Evaluation.fieldsRead(cards: set.cards, profile: profile))
+        #expect(!fields.keeps("listing", "title"), "no seed card reads titles")
+        let full = try SnapshotLoader.load(folder: dir), partial = try SnapshotLoader.load(folder: dir, fields: fields)
+        #expect(partial.byteCount < full.byteCount)
+        let a = try Evaluation.run(cards: set.cards, profile: profile, snapshot: full, now: full.takenAt).get()
+        let b = try Evaluation.run(cards: set.cards, profile: profile, snapshot: partial, now: partial.takenAt).get()
+        let json = ValueJSON()
+        #expect(a.map(\.value) == b.map(\.value))
+        #expect(a.map { $0.rows.cells.map(json.plain) } == b.map { $0.rows.cells.map(json.plain) })
+        #expect(a.map { $0.breakdown?.map(\.label) ?? [] } == b.map { $0.breakdown?.map(\.label) ?? [] })
+    }
+}
