@@ -55,7 +55,7 @@ enum Fixture {
     @Test func migratesAnEmptyFile() throws {
         let path = Fixture.path()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         let store = try HistoryStore(path: path)
         #expect(try store.appliedMigrations() == ["v1"])
         #expect(try store.evaluationCount() == 0)
@@ -66,7 +66,7 @@ enum Fixture {
     @Test func refusesAFileThatIsNotADatabase() throws {
         let path = Fixture.path()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data(String(repeating: "not sqlite ", count: 100).utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(String(repeating: "not sqlite ", count: 100).utf8))
         #expect(throws: HistoryError.self) { try HistoryStore(path: path) }
     }
 
