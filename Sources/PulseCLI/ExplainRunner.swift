@@ -61,7 +61,7 @@ public enum ExplainRunner {
             let funnel = Explainer.funnel(compiled, settings: settings, evaluator: evaluator)
             return CommandOutput(stdout: options.format == .json ? funnelJSON(card, funnel) : funnelText(card, funnel))
         }
-        let listing = snapshot.listings.first { $0.id == listingID }
+        let listing = snapshot.listing(id: listingID)
         if listing == nil && !snapshot.auditEvents.contains(where: { $0.listingID == listingID }) {
             return CommandFailure.usage("pulse explain: no listing '\(listingID)' in \(options.snapshot)").output
         }

@@ -28,7 +28,7 @@ public struct RowBinding: Sendable {
         if let profile { values.append((Slots.profile, .object(ProfileObject(profile)))) }
         if let listingID {
             guard let snapshot else { throw RowBindingError("--row needs --snapshot") }
-            guard let listing = snapshot.listings.first(where: { $0.id == listingID }) else {
+            guard let listing = snapshot.listing(id: listingID) else {
                 throw RowBindingError("no listing '\(listingID)' in \(snapshot.folder)")
             }
             values.append((Slots.listing, listing.value))

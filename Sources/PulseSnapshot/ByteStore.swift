@@ -31,11 +31,6 @@ final class ByteStore: @unchecked Sendable {
         capacity = size
     }
 
-    /// Makes room for `extra` more bytes without moving them again.
-    func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(to: count + extra) }
-    }
-
     @inline(__always)
     func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count

@@ -33,11 +33,6 @@ struct FastRowScanner {
         return true
     }
 
-    @inline(__always) private mutating func peekIs(_ b: UInt8) -> Bool {
-        skipSpace()
-        return i < bytes.count && bytes[i] == b
-    }
-
     /// The bytes of a string without escapes (positions in `bytes`), or nil.
     private mutating func rawString() -> Range<Int>? {
         guard eat(UInt8(ascii: "\"")), let base = bytes.baseAddress else { return nil }

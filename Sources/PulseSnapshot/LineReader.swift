@@ -126,11 +126,6 @@ enum LineReader {
         try forEachChunk(path: path) { first, run in try lines(in: run, firstLine: first, body) }
     }
 
-    /// Calls `body` with the whole of `bytes` as one run of lines.
-    static func forEachChunk(bytes: [UInt8], _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        try bytes.withUnsafeBufferPointer { try body(1, $0) }
-    }
-
     /// Calls `body` with each line of `bytes`, as ``forEachLine(path:_:)`` does for a file.
     static func forEachLine(bytes: [UInt8], _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         try bytes.withUnsafeBufferPointer { try lines(in: $0, firstLine: 1, body) }

@@ -82,15 +82,6 @@ struct StringColumn: Sendable {
         }
     }
 
-    /// Forgets the rows from `row` on (a row given up half-way).
-    mutating func removeLast(from row: Int) {
-        guard row < ends.count else { return }
-        unique()
-        store.truncate(to: start(row))
-        ends.removeLast(ends.count - row)
-        for r in row..<(nulls.count * 64) where isNull(r) { nulls[r >> 6] &= ~(1 << UInt64(r & 63)) }
-    }
-
     /// Whether row `i` is null.
     @inline(__always)
     func isNull(_ i: Int) -> Bool {
