@@ -101,8 +101,8 @@ public struct AuditEvent: RowView {
 
     public var listingID: String { table.columns.listingIDs.nonNull(row) }
     public var at: CELTimestamp { table.columns.at[row] ?? CELTimestamp.epoch }
-    public var from: ListingStatus? { table.columns.from[row] == noCode ? nil : ListingStatus.byCode[Int(table.columns.from[row])] }
-    public var to: ListingStatus { ListingStatus.byCode[Int(table.columns.to[row])] }
+    public var from: ListingStatus? { table.columns.from[row] == noCode ? nil : ListingStatus(code: table.columns.from[row]) }
+    public var to: ListingStatus { ListingStatus(code: table.columns.to[row]) }
     public var reason: String? { table.columns.reasons.string(row) }
     public var line: Int { table.columns.lines[row] }
     /// The listing it is about, joined at load (nil when the snapshot has no such listing).

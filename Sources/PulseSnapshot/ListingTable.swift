@@ -274,7 +274,7 @@ public struct Listing: RowView {
 
     public var id: String { table.columns.ids.nonNull(row) }
     public var title: String? { table.columns.titles.string(row) }
-    public var status: ListingStatus { ListingStatus.byCode[Int(table.columns.statuses[row])] }
+    public var status: ListingStatus { ListingStatus(code: table.columns.statuses[row]) }
     public var categoryID: String? { table.columns.categoryIDs.string(row) }
     public var freightTemplateID: String? { table.columns.templateIDs.string(row) }
     /// `ship_to` as written on the listing (nil when absent or null).

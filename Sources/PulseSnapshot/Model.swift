@@ -6,7 +6,19 @@ public enum ListingStatus: String, Sendable, CaseIterable {
 
     /// Each status as an expression value, by ``code``.
     static let values: [Value] = allCases.map { .string($0.rawValue) }
-    static let byCode: [ListingStatus] = allCases
+
+    /// The status stored as `code` (a ``code`` value; anything else reads as draft, and no column holds one).
+    @inline(__always)
+    init(code: UInt8) {
+        switch code {
+        case 0: self = .active
+        case 1: self = .auditing
+        case 2: self = .rejected
+        case 3: self = .expired
+        case 4: self = .offline
+        default: self = .draft
+        }
+    }
 
     /// The status's position in ``allCases``: how columns store it.
     var code: UInt8 {
@@ -27,7 +39,16 @@ public enum StockTracking: String, Sendable, CaseIterable {
 
     /// Each value as an expression value, by ``code``.
     static let values: [Value] = allCases.map { .string($0.rawValue) }
-    static let byCode: [StockTracking] = allCases
+
+    /// The value stored as `code` (a ``code`` value).
+    @inline(__always)
+    init(code: UInt8) {
+        switch code {
+        case 0: self = .none
+        case 1: self = .product
+        default: self = .variant
+        }
+    }
 
     /// The position in ``allCases``: how columns store it.
     var code: UInt8 {

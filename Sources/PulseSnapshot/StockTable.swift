@@ -111,7 +111,7 @@ public struct StockRecord: RowView {
 
     public var sku: String { table.columns.skus.nonNull(row) }
     public var available: Int64 { table.columns.available[row] }
-    public var tracking: StockTracking { StockTracking.byCode[Int(table.columns.tracking[row])] }
+    public var tracking: StockTracking { StockTracking(code: table.columns.tracking[row]) }
     public var purchasable: Bool { table.columns.purchasable[row] != 0 }
     public var updatedAt: CELTimestamp? { table.columns.updatedAt[row] }
     public var line: Int { table.columns.lines[row] }
