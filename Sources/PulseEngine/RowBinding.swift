@@ -7,6 +7,8 @@ public struct RowBinding: Sendable {
     /// The environment: every model variable, `now`, `profile` and the card's `params`.
     public let environment: Environment
     private let values: [(Int, Value)]
+    /// Kept for as long as the binding: row values point into its tables without retaining them.
+    private let snapshot: Snapshot?
 
     /// Everything `pulse expr` can bind: a profile, a snapshot, a listing (with one of its SKUs
     /// and its latest audit event), and a card whose params to use.
@@ -51,6 +53,7 @@ public struct RowBinding: Sendable {
         }
         self.environment = env
         self.values = values
+        self.snapshot = snapshot
     }
 
     /// Sets the bound values into `activation`.
