@@ -24,24 +24,12 @@ public enum FieldUse {
     }
 
     private static func collect(_ node: CheckedExpr, into fields: inout Set<String>) {
-        switch node.kind {
-        case .literal: break
-        case .variable(_, let slot):
-            if let type = typeOfSlot[slot] { all(type, into: &fields) }
-        case .field(let operand, let name, let index, _):
-            if case .variable(_, let slot) = operand.kind, let type = typeOfSlot[slot] {
-                guard index != nil else { return all(type, into: &fields) }
-                fields.insert(type.name + "." + name)
-                if type.name == ModelTypes.listing.name && name == "skus" { all(ModelTypes.sku, into: &fields) }
-            } else {
-                collect(operand, into: &fields)
-            }
-        case .list(let items): for item in items { collect(item, into: &fields) }
-        case .call(_, let arguments): for a in arguments { collect(a, into: &fields) }
-        case .comprehension(_, _, _, let range, let predicate, let transform):
-            collect(range, into: &fields)
-            if let predicate { collect(predicate, into: &fields) }
-            if let transform { collect(transform, into: &fields) }
+        let reads = RowReads(node) { typeOfSlot[$0] != nil }
+        for slot in reads.wholeRows { if let type = typeOfSlot[slot] { all(type, into: &fields) } }
+        for field in reads.fields {
+            guard let type = typeOfSlot[field.slot] else { continue }
+            fields.insert(type.name + "." + field.name)
+            if type.name == ModelTypes.listing.name && field.name == "skus" { all(ModelTypes.sku, into: &fields) }
         }
     }
 }

@@ -26,14 +26,7 @@ struct EventBatch: RowBatch {
 
     /// Decodes a line the fast path gave up on: every problem is worded here.
     mutating func decodeGeneral(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, listings: ListingTable) {
-        let members: [JSONMember]
-        switch GeneralLine.parse(bytes) {
-        case .blank: return
-        case .badJSON(let message):
-            refused.append(RefusedRow(line: line, key: nil, problems: [message]))
-            return
-        case .object(let m): members = m
-        }
+        guard let members = GeneralLine.members(bytes, line: line, refused: &refused) else { return }
         var r = RowReader(members)
         let listingID = r.requiredString("listing_id")
         let at = r.timestamp("at", required: true)

@@ -20,28 +20,22 @@ struct ListingContext: Sendable {
     /// templates' lists are added to `lists`.
     init(templates: [(id: String, countries: [String])], restrictions: [(id: String, countries: [String])], stock: StockTable,
          checkTemplates: Bool, lists: inout CountryLists, restrictionLists: inout CountryLists) {
-        var templateIDs = StringColumn(), templateLists: [Int32] = []
-        var templateIndex = KeyIndex(capacity: templates.count)
-        for t in templates {
-            templateIDs.append(t.id)
-            templateLists.append(lists.intern(t.countries))
-            _ = templateIndex.insert(row: templateIDs.count - 1, hash: templateIDs.hash(templateIDs.count - 1), in: templateIDs)
-        }
-        var categoryIDs = StringColumn(), categoryLists: [Int32] = []
-        var categoryIndex = KeyIndex(capacity: restrictions.count)
-        for r in restrictions {
-            categoryIDs.append(r.id)
-            categoryLists.append(restrictionLists.intern(r.countries))
-            _ = categoryIndex.insert(row: categoryIDs.count - 1, hash: categoryIDs.hash(categoryIDs.count - 1), in: categoryIDs)
-        }
-        self.templateIDs = templateIDs
-        self.templateIndex = templateIndex
-        self.templateLists = templateLists
-        self.categoryIDs = categoryIDs
-        self.categoryIndex = categoryIndex
-        self.categoryLists = categoryLists
+        (templateIDs, templateIndex, templateLists) = ListingContext.index(templates, lists: &lists)
+        (categoryIDs, categoryIndex, categoryLists) = ListingContext.index(restrictions, lists: &restrictionLists)
         self.stock = stock
         self.checkTemplates = checkTemplates
+    }
+
+    /// Ids (a column and its index) and the list of each, for rows given as (id, countries).
+    private static func index(_ rows: [(id: String, countries: [String])], lists: inout CountryLists) -> (StringColumn, KeyIndex, [Int32]) {
+        var ids = StringColumn(), listOfRow: [Int32] = []
+        var index = KeyIndex(capacity: rows.count)
+        for row in rows {
+            ids.append(row.id)
+            listOfRow.append(lists.intern(row.countries))
+            _ = index.insert(row: ids.count - 1, hash: ids.hash(ids.count - 1), in: ids)
+        }
+        return (ids, index, listOfRow)
     }
 
     /// The ship-to list of the template with id `bytes`, or nil when there is no such template.
@@ -136,14 +130,7 @@ struct ListingBatch: RowBatch {
 
     /// Decodes a line the fast path gave up on: every problem is worded here.
     mutating func decodeGeneral(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, context: ListingContext) {
-        let members: [JSONMember]
-        switch GeneralLine.parse(bytes) {
-        case .blank: return
-        case .badJSON(let message):
-            refused.append(RefusedRow(line: line, key: nil, problems: [message]))
-            return
-        case .object(let m): members = m
-        }
+        guard let members = GeneralLine.members(bytes, line: line, refused: &refused) else { return }
         var r = RowReader(members)
         let id = r.requiredString("id")
         let status = r.status("status", required: true)

@@ -6,6 +6,18 @@ enum GeneralLine {
     case badJSON(String)
     case object([JSONMember])
 
+    /// The members of the object on the line, or nil for a blank line or one that is not a JSON
+    /// object (which is added to `refused`).
+    static func members(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, refused: inout [RefusedRow]) -> [JSONMember]? {
+        switch parse(bytes) {
+        case .blank: return nil
+        case .badJSON(let message):
+            refused.append(RefusedRow(line: line, key: nil, problems: [message]))
+            return nil
+        case .object(let members): return members
+        }
+    }
+
     /// Parses `bytes` as one JSON object (or a blank line).
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> GeneralLine {
         var blank = true

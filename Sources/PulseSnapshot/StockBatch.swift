@@ -25,11 +25,8 @@ struct StockBatch: RowBatch {
 
     /// Decodes a line the fast path gave up on: every problem is worded here.
     mutating func decodeGeneral(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) {
-        switch GeneralLine.parse(bytes) {
-        case .blank: return
-        case .badJSON(let message): refused.append(RefusedRow(line: line, key: nil, problems: [message]))
-        case .object(let members): decode(members, line: line)
-        }
+        guard let members = GeneralLine.members(bytes, line: line, refused: &refused) else { return }
+        decode(members, line: line)
     }
 
     /// Decodes one record given as fields (a JSON object's or a CSV row's).

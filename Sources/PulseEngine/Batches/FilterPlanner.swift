@@ -11,41 +11,9 @@ struct FilterPlanner {
     /// parts that do not depend on the row.
     let activation: Activation
 
-    /// The row variables and coded fields an expression reads.
-    struct Reads {
-        var fields: [(slot: Int, index: Int)] = []
-        /// A row variable used other than by a field read (compared, passed on, …).
-        var wholeRow = false
-        var usesRow: Bool { wholeRow || !fields.isEmpty }
-    }
-
-    func reads(_ node: CheckedExpr) -> Reads {
-        var r = Reads()
-        collect(node, into: &r)
-        return r
-    }
-
-    private func isRowSlot(_ slot: Int) -> Bool { space.variable(slot) != nil }
-
-    private func collect(_ node: CheckedExpr, into r: inout Reads) {
-        switch node.kind {
-        case .literal: break
-        case .variable(_, let slot):
-            if isRowSlot(slot) { r.wholeRow = true }
-        case .field(let operand, _, let index, _):
-            if case .variable(_, let slot) = operand.kind, isRowSlot(slot) {
-                guard let index else { r.wholeRow = true; return }
-                if !r.fields.contains(where: { $0.slot == slot && $0.index == index }) { r.fields.append((slot, index)) }
-            } else {
-                collect(operand, into: &r)
-            }
-        case .list(let items): for item in items { collect(item, into: &r) }
-        case .call(_, let arguments): for a in arguments { collect(a, into: &r) }
-        case .comprehension(_, _, _, let range, let predicate, let transform):
-            collect(range, into: &r)
-            if let predicate { collect(predicate, into: &r) }
-            if let transform { collect(transform, into: &r) }
-        }
+    /// What `node` reads of this source's row variables.
+    func reads(_ node: CheckedExpr) -> RowReads {
+        RowReads(node) { space.variable($0) != nil }
     }
 
     /// The value of a part that does not depend on the row (nil when it raises an error).
@@ -54,8 +22,8 @@ struct FilterPlanner {
     }
 
     /// The code key of an expression that reads only coded fields of row variables.
-    func codeKey(_ reads: Reads) -> CodeKey? {
-        guard !reads.wholeRow, !reads.fields.isEmpty else { return nil }
+    func codeKey(_ reads: RowReads) -> CodeKey? {
+        guard reads.wholeRows.isEmpty, !reads.fields.isEmpty else { return nil }
         var fields: [(variable: RowSpace.Variable, index: Int)] = []
         for f in reads.fields {
             guard let v = space.variable(f.slot) else { return nil }
