@@ -308,7 +308,7 @@ struct FastRowScanner {
         }
         for sku in skus {
             let code = s.slice(sku.code)
-            batch.columns.skus.append(code: code, stock: sku.stock, price: s.slice(sku.price), stockRow: context.stockRow(code, hint: &batch.stockHint), listingRow: batch.columns.count)
+            batch.columns.skus.append(code: code, stock: sku.stock, price: s.slice(sku.price), stockRow: -1, listingRow: batch.columns.count)
         }
         batch.append(id: s.slice(id), status: status, title: s.slice(title), categoryID: s.slice(category), templateID: s.slice(template),
                      ownShipTo: ownShipTo, templateList: templateList, createdAt: created, updatedAt: updated, expiresAt: expires,

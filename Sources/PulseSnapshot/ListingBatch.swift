@@ -128,6 +128,20 @@ struct ListingBatch: RowBatch {
         columns.lines.append(line)
     }
 
+    /// Joins every SKU of the batch to its stock record. Done for the whole batch once its lines
+    /// are decoded rather than SKU by SKU while decoding: a tight loop of independent lookups
+    /// lets the processor wait for several of the index's cache misses at once.
+    mutating func joinStock(_ context: ListingContext) {
+        let codes = columns.skus.codes
+        var hint = stockHint
+        columns.skus.stockRows.withUnsafeMutableBufferPointer { rows in
+            for k in 0..<rows.count {
+                rows[k] = codes.withBytes(k) { context.stockRow($0, hint: &hint) }
+            }
+        }
+        stockHint = hint
+    }
+
     /// Decodes a line the fast path gave up on: every problem is worded here.
     mutating func decodeGeneral(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, context: ListingContext) {
         guard let members = GeneralLine.members(bytes, line: line, refused: &refused) else { return }
@@ -179,7 +193,7 @@ struct ListingBatch: RowBatch {
         }
         for sku in skus {
             withBytes(sku.code) { code in
-                let stockRow = context.stockRow(code, hint: &stockHint)
+                let stockRow: Int32 = -1  // joined with the batch (joinStock)
                 if let price = sku.price {
                     withBytes(price) { columns.skus.append(code: code, stock: sku.stock, price: $0, stockRow: stockRow, listingRow: columns.count) }
                 } else {

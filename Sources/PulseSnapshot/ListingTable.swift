@@ -87,7 +87,8 @@ struct SKUColumns: Sendable {
     var codes = StringColumn()
     var stocks: [Int64] = []
     var prices = StringColumn()
-    /// The row of the BigCommerce stock record with the same code (-1 none).
+    /// The row of the BigCommerce stock record with the same code (-1 none; filled in by
+    /// ``ListingBatch/joinStock(_:)``).
     var stockRows: [Int32] = []
     /// The row of the listing the SKU belongs to.
     var listingRows: [Int32] = []

@@ -54,6 +54,7 @@ enum ParallelRows {
     /// the next run, into a second set of batches.
     static func run<Batch: RowBatch>(runs: ((UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Void,
                                      decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
+                                     finish: (@Sendable (inout Batch) -> Void)? = nil,
                                      apply: @escaping (inout Batch) -> Void) throws {
         let sets = (0..<2).map { _ in
             let batches = UnsafeMutableBufferPointer<Batch>.allocate(capacity: workers)
@@ -100,6 +101,7 @@ enum ParallelRows {
                     decode(&batches[worker], line, bytes)
                     seen += 1
                 }
+                finish?(&batches[worker])
                 lineCounts[worker] = seen
             }
             for i in 0..<parts { nextLine += lineCounts[i] }

@@ -128,6 +128,7 @@ public struct SnapshotLoader {
     /// Decodes every line of `name` on all cores into batches, then applies them in line order.
     private mutating func forEachBatch<Batch: RowBatch>(_ name: String, required: Bool,
                                               decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
+                                              finish: (@Sendable (inout Batch) -> Void)? = nil,
                                               apply: @escaping (inout SnapshotLoader, inout Batch) -> Void) {
         let file = path(name)
         guard exists(name) else {
@@ -137,7 +138,7 @@ public struct SnapshotLoader {
         var me = self
         let reader = self
         do {
-            try ParallelRows.run(runs: { body in try reader.forEachRun(name, body) }, decode: decode) { batch in
+            try ParallelRows.run(runs: { body in try reader.forEachRun(name, body) }, decode: decode, finish: finish) { batch in
                 apply(&me, &batch)
             }
         } catch {
@@ -306,7 +307,7 @@ public struct SnapshotLoader {
         let name = "listings.jsonl"
         forEachBatch(name, required: true, decode: { batch, line, bytes in
             if !FastRowScanner.listing(bytes, line: line, context, into: &batch) { batch.decodeGeneral(bytes, line: line, context: context) }
-        }, apply: { me, batch in
+        }, finish: { batch in batch.joinStock(context) }, apply: { me, batch in
             for row in 0..<batch.columns.count where batch.columns.ownShipTo[row] >= 0 {
                 let list = shipToLists.intern(batch.ownLists[Int(batch.columns.ownShipTo[row])])
                 batch.columns.ownShipTo[row] = list

@@ -111,7 +111,17 @@ struct StringColumn: Sendable {
         let s = start(i), e = Int(ends[i])
         guard e - s == other.count else { return false }
         guard other.count > 0, let o = other.baseAddress else { return true }
-        return memcmp(store.base + s, o, other.count) == 0
+        let a = UnsafeRawPointer(store.base + s), b = UnsafeRawPointer(o)
+        var k = 0
+        while k + 8 <= other.count {  // short keys: words inline rather than a call
+            if a.loadUnaligned(fromByteOffset: k, as: UInt64.self) != b.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
+            k += 8
+        }
+        while k < other.count {
+            if a.load(fromByteOffset: k, as: UInt8.self) != b.load(fromByteOffset: k, as: UInt8.self) { return false }
+            k += 1
+        }
+        return true
     }
 
     /// The hash of row `i`'s bytes (``ByteHash``).
