@@ -51,19 +51,32 @@ struct ListingContext: Sendable {
     }
 
     /// The stock row of SKU `bytes` (-1 none). Stock files often list SKUs in the listings'
-    /// order, so the row after the previous match (`hint`) is tried first, by bytes, before
-    /// the index (whose probe is a cache miss at this size).
+    /// order, so while that keeps paying (`hint`), the row after the previous match is tried
+    /// first, by bytes, before the index (whose probe is a cache miss at this size).
     @inline(__always)
-    func stockRow(_ bytes: UnsafeBufferPointer<UInt8>, hint: inout Int32) -> Int32 {
-        let next = Int(hint) + 1
-        if next >= 0, next < stock.count, stock.columns.skus.equals(next, bytes) {
-            hint = Int32(next)
-            return hint
+    func stockRow(_ bytes: UnsafeBufferPointer<UInt8>, hint: inout StockHint) -> Int32 {
+        if hint.misses < StockHint.patience || hint.misses % StockHint.retryEvery == 0 {
+            let next = Int(hint.row) + 1
+            if next >= 0, next < stock.count, stock.columns.skus.equals(next, bytes) {
+                hint.row = Int32(next)
+                hint.misses = 0
+                return hint.row
+            }
         }
+        hint.misses &+= 1
         guard let row = stock.row(sku: bytes, hash: ByteHash.hash(bytes)) else { return -1 }
-        hint = Int32(row)
-        return hint
+        hint.row = Int32(row)
+        return hint.row
     }
+}
+
+/// Where the stock join expects the next SKU: just after the last one found, while the stock
+/// file follows the listings' order; after many misses in a row it only checks now and then.
+struct StockHint: Sendable {
+    static let patience = 64
+    static let retryEvery = 1024
+    var row: Int32 = -1
+    var misses = 0
 }
 
 /// A row the loader refuses: its line, its key (for the duplicate check) and what is wrong.
@@ -82,8 +95,8 @@ struct ListingBatch: RowBatch {
     /// Own `ship_to` lists, indexed by `columns.ownShipTo` until the batch is applied.
     var ownLists: [[String]] = []
     var refused: [RefusedRow] = []
-    /// The stock row the last SKU joined to (see ``ListingContext/stockRow(_:hint:)``).
-    var stockHint: Int32 = -1
+    /// Where the next SKU's stock row is expected (see ``ListingContext/stockRow(_:hint:)``).
+    var stockHint = StockHint()
     /// A fast-path scratch list of SKUs, reused from row to row.
     var scratch: [FastRowScanner.SKUScratch] = []
 

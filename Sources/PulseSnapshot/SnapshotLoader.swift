@@ -212,9 +212,11 @@ public struct SnapshotLoader {
     }
 
     /// About how many rows a JSON Lines file holds, to size tables once.
+    /// (`stat` follows a symbolic link to the file it names.)
     private func estimatedRows(_ name: String, bytesPerRow: Int) -> Int {
-        guard memory == nil, let size = (try? FileManager.default.attributesOfItem(atPath: path(name)))?[.size] as? Int else { return 0 }
-        return size / bytesPerRow
+        var info = stat()
+        guard memory == nil, stat(path(name), &info) == 0 else { return 0 }
+        return Int(info.st_size) / bytesPerRow
     }
 
     /// Keys refused rows had, by first line, for the duplicate check of later rows.
