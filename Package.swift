@@ -23,7 +23,9 @@ let package = Package(
         .target(name: "PulseYAML", dependencies: ["CYAML", "PulseDiagnostics"]),
         .target(name: "PulseConfig", dependencies: ["PulseYAML", "PulseDiagnostics"]),
         .target(name: "PulseExpressions", dependencies: ["PulseDiagnostics"]),
-        .target(name: "PulseSnapshot", dependencies: ["PulseExpressions"]),
+        // A prefetch hint (__builtin_prefetch), which Swift cannot express, for the stock join.
+        .target(name: "CPrefetch"),
+        .target(name: "PulseSnapshot", dependencies: ["PulseExpressions", "CPrefetch"]),
         .target(name: "PulseEngine", dependencies: ["PulseConfig", "PulseExpressions", "PulseSnapshot", "PulseDiagnostics"]),
         .target(
             name: "PulseHistory",

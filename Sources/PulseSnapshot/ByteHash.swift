@@ -64,6 +64,21 @@ struct KeyIndex: Sendable {
         Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(size)).high)
     }
 
+    /// The address of the first slot a lookup of `hash` reads (to prefetch it).
+    @inline(__always)
+    func slotAddress(_ hash: UInt64) -> UnsafeRawPointer? {
+        slots.withUnsafeBufferPointer { buffer in UnsafeRawPointer(buffer.baseAddress.map { $0 + home(hash, buffer.count) }) }
+    }
+
+    /// The row in the first slot a lookup of `hash` reads, if its tag matches (a likely answer,
+    /// to prefetch its key; ``find(_:hash:in:)`` decides).
+    @inline(__always)
+    func likelyRow(_ hash: UInt64) -> Int? {
+        let s = slots[home(hash, slots.count)]
+        guard s != 0, s & 0xFFFF_FFFF_0000_0000 == hash & 0xFFFF_FFFF_0000_0000 else { return nil }
+        return Int(s & 0xFFFF_FFFF) - 1
+    }
+
     /// The row whose key (in `keys`) equals `key`, or nil.
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, in keys: StringColumn) -> Int? {

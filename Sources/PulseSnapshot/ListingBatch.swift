@@ -1,3 +1,4 @@
+import CPrefetch
 import PulseExpressions
 
 /// What decoding a listing row needs, shared read-only by the workers: the freight templates
@@ -148,9 +149,25 @@ struct ListingBatch: RowBatch {
         let codes = columns.skus.codes
         var hint = stockHint
         columns.skus.stockRows.withUnsafeMutableBufferPointer { rows in
-            for k in 0..<rows.count {
+            // While the stock file follows the listings' order, the next stock row is the answer.
+            var k = 0
+            while k < rows.count && hint.misses < StockHint.patience {
                 rows[k] = codes.withBytes(k) { context.stockRow($0, hint: &hint) }
+                k += 1
             }
+            guard k < rows.count else { return }
+            // Otherwise every lookup misses the cache three times in a row (index slot, key
+            // offset, key bytes): prefetch each step a few lookups ahead so that they overlap.
+            let index = context.stock.index, keys = context.stock.columns.skus
+            var hashes = [UInt64](repeating: 0, count: rows.count)
+            for j in k..<rows.count { hashes[j] = codes.withBytes(j, ByteHash.hash) }
+            for j in k..<rows.count {
+                if j + 24 < rows.count, let slot = index.slotAddress(hashes[j + 24]) { pulse_prefetch(slot) }
+                if j + 16 < rows.count, let row = index.likelyRow(hashes[j + 16]), let end = keys.endAddress(row) { pulse_prefetch(end) }
+                if j + 8 < rows.count, let row = index.likelyRow(hashes[j + 8]) { pulse_prefetch(keys.bytesAddress(row)) }
+                rows[j] = codes.withBytes(j) { index.find($0, hash: hashes[j], in: keys) }.map { Int32($0) } ?? -1
+            }
+            hint.misses = 0  // the next batch tries the order again
         }
         stockHint = hint
     }

@@ -124,6 +124,15 @@ struct StringColumn: Sendable {
         return true
     }
 
+    /// The address of row `i`'s end offset, and, given it is loaded, of its first byte (to prefetch).
+    @inline(__always)
+    func endAddress(_ i: Int) -> UnsafeRawPointer? {
+        ends.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress.map { $0 + max(0, i - 1) }) }
+    }
+
+    @inline(__always)
+    func bytesAddress(_ i: Int) -> UnsafeRawPointer { UnsafeRawPointer(store.base + start(i)) }
+
     /// The hash of row `i`'s bytes (``ByteHash``).
     func hash(_ i: Int) -> UInt64 { withBytes(i, ByteHash.hash) }
 

@@ -74,4 +74,24 @@ import Testing
         let joined = snapshot.listings.flatMap { $0.skus.map { "\($0.code)=\($0.stockRecord?.available ?? -1)" } }
         #expect(joined == ["C=30", "A=10", "B=20", "Z=-1"])
     }
+
+    @Test func skusJoinAStockFileInAnotherOrder() throws {
+        // Enough SKUs that the join gives up on the file's order and looks every SKU up.
+        let n = 3000
+        var listings = "", stock = ""
+        for i in 0..<n { listings += #"{"id": "L\#(i)", "status": "active", "skus": [{"code": "S\#(i)", "stock": 1}, {"code": "NONE\#(i)", "stock": 1}]}"# + "\n" }
+        for i in (0..<n).reversed() where i % 7 != 0 { stock += #"{"sku": "S\#(i)", "available": \#(i)}"# + "\n" }
+        let snapshot = try SnapshotLoader.load(files: [
+            "snapshot.json": Array(#"{"format": 1, "taken_at": "2026-03-17T08:00:00Z"}"#.utf8),
+            "listings.jsonl": Array(listings.utf8), "stock.jsonl": Array(stock.utf8),
+        ], label: "mem")
+        var wrong = 0
+        for listing in snapshot.listings {
+            let skus = Array(listing.skus)
+            let i = Int(listing.id.dropFirst()) ?? -1
+            let expected: Int64? = i % 7 == 0 ? nil : Int64(i)
+            if skus[0].stockRecord?.available != expected || skus[1].stockRecord != nil { wrong += 1 }
+        }
+        #expect(wrong == 0)
+    }
 }
