@@ -5,9 +5,13 @@ profile) and the DuckDB peer (../shared/bench/duckdb_peer.py) N times each, repo
 wall time and peak memory, checks that both give the same numbers, and runs `pulse bench` for the
 per-phase figures.
 
-Usage: python3 Benchmarks/compare.py [--sizes 10000,100000,1000000] [--runs 3] [--dir /tmp/pulse-bench]
+With --shuffled-stock, each size is also run with its stock.jsonl in a random order (seed 1):
+real stock exports do not follow the listings' order, and the SKU-to-stock join then cannot
+take the next stock row; the other files are linked, not copied.
+
+Usage: python3 Benchmarks/compare.py [--sizes 10000,100000,1000000] [--runs 3] [--dir /tmp/pulse-bench] [--shuffled-stock]
 Needs: a release build (swift build -c release) and `pip install duckdb`."""
-import argparse, json, os, statistics, subprocess, sys
+import argparse, json, os, random, statistics, subprocess, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 pulse = os.path.join(root, ".build", "release", "pulse")
@@ -22,17 +26,38 @@ def timed(cmd, out=None):
     seconds, kb = res.stderr.strip().splitlines()[-1].split()
     return float(seconds), int(kb) / 1024, res.stdout
 
+def shuffled(snap):
+    """A copy of snapshot `snap` whose stock.jsonl lines are in a random (seeded) order."""
+    out = snap.rstrip("/") + "-shuffled-stock"
+    if not os.path.exists(os.path.join(out, "stock.jsonl")):
+        os.makedirs(out, exist_ok=True)
+        for name in os.listdir(snap):
+            if name != "stock.jsonl" and not os.path.exists(os.path.join(out, name)):
+                os.symlink(os.path.join(os.path.abspath(snap), name), os.path.join(out, name))
+        with open(os.path.join(snap, "stock.jsonl")) as f:
+            lines = f.readlines()
+        random.Random(1).shuffle(lines)
+        with open(os.path.join(out, "stock.jsonl"), "w") as f:
+            f.writelines(lines)
+    return out
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--dir", default="/tmp/pulse-bench")
+    ap.add_argument("--shuffled-stock", action="store_true")
     args = ap.parse_args()
     rows = []
+    cases = []
     for n in [int(s) for s in args.sizes.split(",")]:
         snap = os.path.join(args.dir, f"{n}")
         if not os.path.exists(os.path.join(snap, "snapshot.json")):
             subprocess.run([pulse, "generate", "--listings", str(n), "--seed", "1", "--out", snap], check=True, cwd=root)
+        cases.append((f"{n:,}", snap))
+        if args.shuffled_stock:
+            cases.append((f"{n:,} (stock shuffled)", shuffled(snap)))
+    for label, snap in cases:
         p = [timed([pulse, "eval", "--profile", profile, "--snapshot", snap, "--format", "json"]) for _ in range(args.runs)]
         d = [timed([sys.executable, os.path.join(shared, "duckdb_peer.py"), snap]) for _ in range(args.runs)]
         ours = {c["key"]: c for c in json.loads(p[0][2])["cards"]}
@@ -44,14 +69,14 @@ def main():
                 and abs(ours["aex_ship_to_country_coverage"]["value"] - theirs["aex_ship_to_country_coverage"]) < 1e-9)
         bench = subprocess.run([pulse, "bench", "--snapshot", snap, "--profile", profile, "--runs", str(args.runs)],
                                capture_output=True, text=True, cwd=root).stdout
-        rows.append((n, statistics.median(x[0] for x in p), statistics.median(x[1] for x in p),
+        rows.append((label, statistics.median(x[0] for x in p), statistics.median(x[1] for x in p),
                      statistics.median(x[0] for x in d), statistics.median(x[1] for x in d), same, bench))
     print("| listings | pulse eval (s) | pulse peak (MB) | DuckDB (s) | DuckDB peak (MB) | same numbers |")
     print("|---:|---:|---:|---:|---:|:---:|")
     for n, pt, pm, dt, dm, same, _ in rows:
-        print(f"| {n:,} | {pt:.2f} | {pm:.0f} | {dt:.2f} | {dm:.0f} | {'yes' if same else 'NO'} |")
+        print(f"| {n} | {pt:.2f} | {pm:.0f} | {dt:.2f} | {dm:.0f} | {'yes' if same else 'NO'} |")
     for n, *_, bench in rows:
-        print(f"\n`pulse bench` at {n:,} listings:\n```\n{bench.strip()}\n```")
+        print(f"\n`pulse bench` at {n} listings:\n```\n{bench.strip()}\n```")
 
 if __name__ == "__main__":
     main()
