@@ -31,12 +31,14 @@ struct ListingColumns: Sendable {
         categoryIDs = StringColumn(rows: rows, bytesPerRow: 10, kept: fields.keeps("listing", "category_id"))
         templateIDs = StringColumn(rows: rows, bytesPerRow: 8, kept: fields.keeps("listing", "freight_template_id"))
         reasons = StringColumn(rows: rows, bytesPerRow: 2, kept: fields.keeps("listing", "rejection_reason"))
-        for c in [\ListingColumns.ownShipTo, \.shipTo, \.restricted] { self[keyPath: c].reserveCapacity(rows) }
-        statuses.reserveCapacity(rows)
+        HugePages.reserve(&ownShipTo, rows)
+        HugePages.reserve(&shipTo, rows)
+        HugePages.reserve(&restricted, rows)
+        HugePages.reserve(&statuses, rows)
         createdAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "created_at"))
         updatedAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "updated_at"))
         expiresAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "expires_at"))
-        skuEnds.reserveCapacity(rows)
+        HugePages.reserve(&skuEnds, rows)
         skus = SKUColumns(rows: rows * skusPerRow, fields: fields)
     }
 
@@ -98,9 +100,9 @@ struct SKUColumns: Sendable {
     init(rows: Int, fields: FieldSelection) {
         codes = StringColumn(rows: rows, bytesPerRow: 12)
         prices = StringColumn(rows: rows, bytesPerRow: 6, kept: fields.keeps("sku", "price"))
-        stocks.reserveCapacity(rows)
-        stockRows.reserveCapacity(rows)
-        listingRows.reserveCapacity(rows)
+        HugePages.reserve(&stocks, rows)
+        HugePages.reserve(&stockRows, rows)
+        HugePages.reserve(&listingRows, rows)
     }
 
     var count: Int { stocks.count }

@@ -18,7 +18,7 @@ struct StringColumn: Sendable {
     init(rows: Int, bytesPerRow: Int, kept: Bool = true) {
         isKept = kept
         guard kept else { return }
-        ends.reserveCapacity(rows)
+        HugePages.reserve(&ends, rows)
         store = ByteStore(capacity: rows * bytesPerRow)
     }
 
