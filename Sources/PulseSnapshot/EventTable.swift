@@ -88,9 +88,12 @@ public final class EventTable: RowTable, @unchecked Sendable {
 
 /// One audit state change of a listing (a view of one row of the events table).
 public struct AuditEvent: RowView {
+    /// The table the row is in.
     public let table: EventTable
+    /// The row's position in its table.
     public let row: Int
 
+    /// Row `row` of `table`.
     public init(table: EventTable, row: Int) {
         self.table = table
         self.row = row
@@ -99,11 +102,17 @@ public struct AuditEvent: RowView {
     /// The event as an expression value.
     public var value: Value { .row(RowRef(table, row)) }
 
+    /// The listing the event is about.
     public var listingID: String { table.columns.listingIDs.nonNull(row) }
+    /// When the state changed.
     public var at: CELTimestamp { table.columns.at[row] ?? CELTimestamp.epoch }
+    /// The state before (nil when not given).
     public var from: ListingStatus? { table.columns.from[row] == noCode ? nil : ListingStatus(code: table.columns.from[row]) }
+    /// The state after.
     public var to: ListingStatus { ListingStatus(code: table.columns.to[row]) }
+    /// Why (for a rejection, where known).
     public var reason: String? { table.columns.reasons.string(row) }
+    /// The line of its file the row came from.
     public var line: Int { table.columns.lines[row] }
     /// The listing it is about, joined at load (nil when the snapshot has no such listing).
     public var listing: Listing? {

@@ -263,10 +263,12 @@ public final class SKUTable: RowTable, @unchecked Sendable {
 
 /// An AliExpress listing (a view of one row of the listings table).
 public struct Listing: RowView {
+    /// The table the row is in.
     public let table: ListingTable
     /// Its row in the table.
     public let row: Int
 
+    /// Row `row` of `table`.
     public init(table: ListingTable, row: Int) {
         self.table = table
         self.row = row
@@ -275,16 +277,25 @@ public struct Listing: RowView {
     /// The listing as an expression value.
     public var value: Value { .row(RowRef(table, row)) }
 
+    /// The AliExpress product id.
     public var id: String { table.columns.ids.nonNull(row) }
+    /// The title, if given.
     public var title: String? { table.columns.titles.string(row) }
+    /// Its state on AliExpress.
     public var status: ListingStatus { ListingStatus(code: table.columns.statuses[row]) }
+    /// The category id, if given (nil too when the load left it out).
     public var categoryID: String? { table.columns.categoryIDs.string(row) }
+    /// The freight template id, if given (nil too when the load left it out).
     public var freightTemplateID: String? { table.columns.templateIDs.string(row) }
     /// `ship_to` as written on the listing (nil when absent or null).
     public var ownShipTo: [String]? { table.shipToLists[table.columns.ownShipTo[row]] }
+    /// When it was created, if given.
     public var createdAt: CELTimestamp? { table.columns.createdAt[row] }
+    /// When it last changed, if given.
     public var updatedAt: CELTimestamp? { table.columns.updatedAt[row] }
+    /// When it expires, if given.
     public var expiresAt: CELTimestamp? { table.columns.expiresAt[row] }
+    /// The reason of the latest rejection, where known.
     public var rejectionReason: String? { table.columns.reasons.string(row) }
     /// The variants.
     public var skus: Rows<SKUVariant> { Rows(table.skus, table.skuRows(row)) }
@@ -300,9 +311,12 @@ public struct Listing: RowView {
 
 /// One variant of a listing: the merchant SKU and its AliExpress-side stock.
 public struct SKUVariant: RowView {
+    /// The table the row is in.
     public let table: SKUTable
+    /// The row's position in its table.
     public let row: Int
 
+    /// Row `row` of `table`.
     public init(table: SKUTable, row: Int) {
         self.table = table
         self.row = row

@@ -98,9 +98,12 @@ public final class StockTable: RowTable, @unchecked Sendable {
 
 /// A BigCommerce SKU's stock record (a view of one row of the stock table).
 public struct StockRecord: RowView {
+    /// The table the row is in.
     public let table: StockTable
+    /// The row's position in its table.
     public let row: Int
 
+    /// Row `row` of `table`.
     public init(table: StockTable, row: Int) {
         self.table = table
         self.row = row
@@ -109,10 +112,16 @@ public struct StockRecord: RowView {
     /// The record as an expression value.
     public var value: Value { .row(RowRef(table, row)) }
 
+    /// The BigCommerce SKU code.
     public var sku: String { table.columns.skus.nonNull(row) }
+    /// Stock available to sell.
     public var available: Int64 { table.columns.available[row] }
+    /// How BigCommerce tracks its stock.
     public var tracking: StockTracking { StockTracking(code: table.columns.tracking[row]) }
+    /// Whether it can be bought on BigCommerce.
     public var purchasable: Bool { table.columns.purchasable[row] != 0 }
+    /// When it last changed, if given.
     public var updatedAt: CELTimestamp? { table.columns.updatedAt[row] }
+    /// The line of its file the row came from.
     public var line: Int { table.columns.lines[row] }
 }
