@@ -9,7 +9,6 @@ final class ByteStore: @unchecked Sendable {
     init(capacity: Int = 0) {
         self.capacity = max(16, capacity)
         base = .allocate(capacity: self.capacity)
-        if self.capacity >= 2 * HugePages.size { HugePages.advise(UnsafeMutableRawPointer(base), bytes: self.capacity) }
     }
 
     deinit { base.deallocate() }

@@ -15,7 +15,7 @@ struct TimestampColumn: Sendable {
 
     init(capacity: Int, kept: Bool = true) {
         isKept = kept
-        if kept { HugePages.reserve(&seconds, capacity) }
+        if kept { seconds.reserveCapacity(capacity) }
     }
 
     var count: Int { isKept ? seconds.count : droppedRows }

@@ -8,17 +8,6 @@ import Glibc
 enum HugePages {
     static let size = 2 << 20
 
-    /// Reserves room for `capacity` elements in `array` and, when that is large, asks for huge
-    /// pages for it (fewer page faults as it fills, fewer TLB misses when it is read).
-    static func reserve<T>(_ array: inout [T], _ capacity: Int) {
-        array.reserveCapacity(capacity)
-        let bytes = array.capacity * MemoryLayout<T>.stride
-        guard bytes >= 2 * size else { return }
-        array.withUnsafeMutableBufferPointer { buffer in
-            if let base = buffer.baseAddress { advise(UnsafeMutableRawPointer(base), bytes: bytes) }
-        }
-    }
-
     /// Advises the whole 2 MB pages inside `bytes` bytes from `base`, before they are touched.
     static func advise(_ base: UnsafeMutableRawPointer, bytes: Int) {
         #if os(Linux)

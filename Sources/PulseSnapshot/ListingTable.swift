@@ -31,14 +31,12 @@ struct ListingColumns: Sendable {
         categoryIDs = StringColumn(rows: rows, bytesPerRow: 10, kept: fields.keeps("listing", "category_id"))
         templateIDs = StringColumn(rows: rows, bytesPerRow: 8, kept: fields.keeps("listing", "freight_template_id"))
         reasons = StringColumn(rows: rows, bytesPerRow: 2, kept: fields.keeps("listing", "rejection_reason"))
-        HugePages.reserve(&ownShipTo, rows)
-        HugePages.reserve(&shipTo, rows)
-        HugePages.reserve(&restricted, rows)
-        HugePages.reserve(&statuses, rows)
+        for c in [\ListingColumns.ownShipTo, \.shipTo, \.restricted] { self[keyPath: c].reserveCapacity(rows) }
+        statuses.reserveCapacity(rows)
         createdAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "created_at"))
         updatedAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "updated_at"))
         expiresAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "expires_at"))
-        HugePages.reserve(&skuEnds, rows)
+        skuEnds.reserveCapacity(rows)
         skus = SKUColumns(rows: rows * skusPerRow, fields: fields)
     }
 
@@ -100,9 +98,9 @@ struct SKUColumns: Sendable {
     init(rows: Int, fields: FieldSelection) {
         codes = StringColumn(rows: rows, bytesPerRow: 12)
         prices = StringColumn(rows: rows, bytesPerRow: 6, kept: fields.keeps("sku", "price"))
-        HugePages.reserve(&stocks, rows)
-        HugePages.reserve(&stockRows, rows)
-        HugePages.reserve(&listingRows, rows)
+        stocks.reserveCapacity(rows)
+        stockRows.reserveCapacity(rows)
+        listingRows.reserveCapacity(rows)
     }
 
     var count: Int { stocks.count }

@@ -15,9 +15,9 @@ struct StockColumns: Sendable {
 
     init(rows: Int, fields: FieldSelection) {
         skus = StringColumn(rows: rows, bytesPerRow: 12)
-        HugePages.reserve(&available, rows)
-        HugePages.reserve(&tracking, rows)
-        HugePages.reserve(&purchasable, rows)
+        available.reserveCapacity(rows)
+        tracking.reserveCapacity(rows)
+        purchasable.reserveCapacity(rows)
         updatedAt = TimestampColumn(capacity: rows, kept: fields.keeps("bc", "updated_at"))
     }
 

@@ -18,7 +18,7 @@ struct StringColumn: Sendable {
     init(rows: Int, bytesPerRow: Int, kept: Bool = true) {
         isKept = kept
         guard kept else { return }
-        HugePages.reserve(&ends, rows)
+        ends.reserveCapacity(rows)
         store = ByteStore(capacity: rows * bytesPerRow)
     }
 
