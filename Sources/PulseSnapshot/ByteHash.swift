@@ -44,18 +44,7 @@ struct KeyIndex: Sendable {
 
     /// An index sized for about `capacity` keys (at most 70% full).
     init(capacity: Int) {
-        slots = KeyIndex.emptySlots(max(16, capacity * 10 / 7 + 1))
-    }
-
-    /// `count` empty slots; a large table asks for huge pages first (lookups land anywhere in it,
-    /// and with 4 KB pages nearly every one would also miss the TLB).
-    private static func emptySlots(_ count: Int) -> [UInt64] {
-        guard count * 8 >= 4 << 20 else { return [UInt64](repeating: 0, count: count) }
-        return [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if let base = buffer.baseAddress { HugePages.advise(UnsafeMutableRawPointer(base), bytes: count * 8) }
-            buffer.initialize(repeating: 0)
-            initialized = count
-        }
+        slots = [UInt64](repeating: 0, count: max(16, capacity * 10 / 7 + 1))
     }
 
     /// The first slot to probe for `hash` (any table size, no modulo).
@@ -124,7 +113,7 @@ struct KeyIndex: Sendable {
 
     private mutating func grow(_ keys: StringColumn) {
         let old = slots
-        slots = KeyIndex.emptySlots(old.count * 2)
+        slots = [UInt64](repeating: 0, count: old.count * 2)
         count = 0
         for s in old where s != 0 {
             let row = Int(s & 0xFFFF_FFFF) - 1
