@@ -193,19 +193,19 @@ final class IntFilter: RowFilter {
         let c = constant
         column.withUnsafeBufferPointer { values in
             withMap(map) { map in
-            if let map {
-                for row in rows {
-                    let r = Int(map[Int(row)])
-                    if r < 0 { unknown.append(row); continue }  // a field of null: an error
-                    if comparison.holds(values[r], c) { yes.append(row) }
+                if let map {
+                    for row in rows {
+                        let r = Int(map[Int(row)])
+                        if r < 0 { unknown.append(row); continue }  // a field of null: an error
+                        if comparison.holds(values[r], c) { yes.append(row) }
+                    }
+                } else {
+                    switch comparison {  // the common loops without a switch per row
+                    case .greater: for row in rows where values[Int(row)] > c { yes.append(row) }
+                    case .lessOrEqual: for row in rows where values[Int(row)] <= c { yes.append(row) }
+                    default: for row in rows where comparison.holds(values[Int(row)], c) { yes.append(row) }
+                    }
                 }
-            } else {
-                switch comparison {  // the common loops without a switch per row
-                case .greater: for row in rows where values[Int(row)] > c { yes.append(row) }
-                case .lessOrEqual: for row in rows where values[Int(row)] <= c { yes.append(row) }
-                default: for row in rows where comparison.holds(values[Int(row)], c) { yes.append(row) }
-                }
-            }
             }
         }
     }
