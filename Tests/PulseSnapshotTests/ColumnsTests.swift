@@ -94,4 +94,26 @@ import Testing
         }
         #expect(wrong == 0)
     }
+
+    @Test func mappedRunsCoverTheFileInWholeLines() throws {
+        // A line longer than a run, CRLF endings and no final line break.
+        let long = String(repeating: "x", count: LineReader.chunkSize + 1000)
+        let text = "first\r\n" + long + "\r\nthird\n\nlast"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pulse-runs-\(UUID().uuidString)").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        var runs: [[UInt8]] = []
+        try LineReader.forEachMappedRun(path: path) { runs.append(Array($0)) }
+        #expect(runs.dropLast().allSatisfy { $0.last == 0x0A }, "every run but the last ends a line")
+        #expect(runs.flatMap { $0 } == Array(text.utf8))
+        var lines: [(Int, String)] = []
+        var next = 1
+        for run in runs {
+            run.withUnsafeBufferPointer { buffer in
+                LineReader.lines(in: buffer, firstLine: next) { n, bytes in lines.append((n, String(decoding: bytes, as: UTF8.self))) }
+            }
+            next += run.filter { $0 == 0x0A }.count
+        }
+        #expect(lines.map(\.0) == [1, 2, 3, 4, 5])
+        #expect(lines.map(\.1) == ["first", long, "third", "", "last"])
+    }
 }
