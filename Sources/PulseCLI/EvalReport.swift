@@ -41,7 +41,8 @@ enum EvalReport {
     /// A number for people: whole numbers as they are, others to two decimals, nil as a dash.
     static func display(_ d: Double?) -> String {
         guard let d else { return "—" }
-        if d.rounded() == d, abs(d) < 1e15 { return String(Int64(d)) }
+        if let whole = wholeNumber(d) { return String(whole) }
+        if !d.isFinite || abs(d) >= 1e15 { return unbounded(d) }
         var text = String(format: "%.2f", d)
         while text.hasSuffix("0") { text.removeLast() }
         return text
@@ -50,8 +51,22 @@ enum EvalReport {
     /// A number as JSON: whole numbers without a fraction, nil as null.
     static func number(_ d: Double?) -> String {
         guard let d else { return "null" }
-        if d.rounded() == d, abs(d) < 1e15 { return String(Int64(d)) }
+        if let whole = wholeNumber(d) { return String(whole) }
         return ValueJSON.number(d)
+    }
+
+    /// A number too large (or not finite) for fixed decimals, for people: `1.5e+20`, `∞`, `NaN`.
+    static func unbounded(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d > 0 ? "∞" : "-∞" }
+        return String(format: "%.6g", d)
+    }
+
+    /// `d` as an integer when it is a whole number small enough to print exactly (nil for
+    /// fractions, infinities, NaN and magnitudes of 1e15 and more).
+    static func wholeNumber(_ d: Double) -> Int64? {
+        guard d.isFinite, abs(d) < 1e15, d.rounded() == d else { return nil }
+        return Int64(exactly: d)
     }
 
     /// The JSON report, in pieces to write one after another (a card's worklist can be large).
@@ -59,7 +74,8 @@ enum EvalReport {
         let cards = results.concurrentMap { r -> [UInt8] in
             let card = r.card
             let alert = r.settings.alert.map { rule in
-                var fields = "\"trigger\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), \"firing\": \(r.firing)"
+                var fields = "\"trigger\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), \"firing\": \(r.firing), "
+                    + "\"condition\": \(r.conditionHolds)"
                 if rule.holdFor > 1 { fields += ", \"for\": \(rule.holdFor)" }
                 if let spike = rule.spike {
                     fields += ", \"spike\": {\"baseline\": \"\(spike.baseline)\", \"factor\": \(number(spike.factor)), \"min\": \(number(spike.min)), "
@@ -87,6 +103,10 @@ enum EvalReport {
             }
             if shown > 0 { rowsText.append(utf8: "\n      ]") }
             let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
+            let noData = r.state == .noData ? "{\"missing\": [\(r.missingFiles.map { JSONText.quote($0.fileName) }.joined(separator: ", "))]}" : "null"
+            let quality = r.unmatchedSKUs.map {
+                "{\"unmatched_skus\": \($0.count), \"examples\": [\($0.examples.map(JSONText.quote).joined(separator: ", "))]}"
+            } ?? "null"
             var text: [UInt8] = []
             text.reserveCapacity(rowsText.count + 1024)
             text.append(utf8: """
@@ -98,6 +118,10 @@ enum EvalReport {
                       "unit": "\(card.unit.rawValue)",
                       "window": "\(card.window)",
                       "roles": [\(r.settings.roles.map(JSONText.quote).joined(separator: ", "))],
+                      "state": "\(r.state.rawValue)",
+                      "state_note": \(r.stateNote.map(JSONText.quote) ?? "null"),
+                      "no_data": \(noData),
+                      "data_quality": \(quality),
                       "value": \(number(r.value)),
                       "numerator": \(number(r.numerator)),
                       "denominator": \(number(r.denominator)),
@@ -150,8 +174,12 @@ enum EvalReport {
     static func formatted(_ value: Double?, unit: CardUnit) -> String {
         guard let value else { return "—" }
         switch unit {
-        case .count: return value.rounded() == value ? groupThousands(Int64(value)) : String(format: "%.2f", value)
-        case .percent: return (value.rounded() == value ? String(Int64(value)) : String(format: "%.1f", value)) + "%"
+        case .count:
+            if let whole = wholeNumber(value) { return groupThousands(whole) }
+            return value.isFinite && abs(value) < 1e15 ? String(format: "%.2f", value) : unbounded(value)
+        case .percent:
+            if let whole = wholeNumber(value) { return String(whole) + "%" }
+            return (value.isFinite && abs(value) < 1e15 ? String(format: "%.1f", value) : unbounded(value)) + "%"
         }
     }
 
@@ -165,41 +193,73 @@ enum EvalReport {
         return (n < 0 ? "-" : "") + out
     }
 
+    /// A worklist cell for the table, control characters escaped.
     static func cell(_ value: Value) -> String {
+        TerminalText.escape(rawCell(value))
+    }
+
+    private static func rawCell(_ value: Value) -> String {
         switch value {
         case .null: return "—"
         case .string(let s): return s
-        case .list(let items): return items.map(cell).joined(separator: ", ")
+        case .list(let items): return items.map(rawCell).joined(separator: ", ")
         case .timestamp(let t): return t.description
         case .duration(let d): return d.description
         default: return encoder.plain(value)
         }
     }
 
+    /// `5 cards: 2 firing, 1 pending, 1 no data, 1 ok`.
+    static func summary(_ results: [CardResult]) -> String {
+        let counts = CardState.allCases.map { state in (state, results.filter { $0.state == state }.count) }
+        let order: [CardState] = [.firing, .pending, .noData, .ok]
+        let parts = order.compactMap { state -> String? in
+            let n = counts.first { $0.0 == state }?.1 ?? 0
+            return n == 0 ? nil : "\(n) \(state == .noData ? "no data" : state.rawValue)"
+        }
+        return "\(results.count) card\(results.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
+    }
+
+    /// The state after a card's value: `▲ FIRING (> 0)`, `… pending (> 0 for 2; needs history)`,
+    /// `no data (stock.jsonl missing)`, `ok (alert > 0)`.
+    static func marker(_ r: CardResult) -> String {
+        let alert = r.settings.alert?.description
+        switch r.state {
+        case .firing: return "▲ FIRING (\(alert ?? ""))"
+        case .pending: return "… pending (\(alert ?? "")\(r.stateNote.map { "; " + $0 } ?? ""))"
+        case .noData: return "no data (\(r.stateNote ?? "a file is missing"))"
+        case .ok: return alert.map { "ok (alert \($0))" } ?? "ok"
+        }
+    }
+
     static func table(_ results: [CardResult], context: Context, maxRows: Int, recording: Recording? = nil) -> String {
         var out = "Pulse · profile \(context.profile)"
-        if let store = context.store { out += " · store \(store)" }
+        if let store = context.store { out += " · store \(TerminalText.escape(store))" }
         out += " · now \(context.now)"
         out += " · role \(context.role ?? "all")\n"
-        let firing = results.filter(\.firing).count
-        out += "\(results.count) card\(results.count == 1 ? "" : "s"), \(firing) firing\n"
+        out += summary(results) + "\n"
         for r in results {
             let card = r.card
             out += "\n"
-            let marker = r.firing ? "  ▲ FIRING (\(r.settings.alert?.description ?? ""))" : (r.settings.alert.map { "  ok (alert \($0))" } ?? "")
-            out += "\(card.cardClass == .hero ? "★" : "·") \(card.title)   \(formatted(r.value, unit: card.unit))\(marker)\n"
+            let value = r.state == .noData ? "" : "   " + formatted(r.value, unit: card.unit)
+            out += "\(card.cardClass == .hero ? "★" : "·") \(TerminalText.escape(card.title))\(value)  \(marker(r))\n"
             var meta = "  \(card.key.value) · \(card.cardClass.rawValue)"
             if let category = card.category { meta += " · \(category)" }
             meta += " · window \(card.window) · \(r.settings.roles.joined(separator: ", "))"
             if case .percent = card.measure, let n = r.numerator, let d = r.denominator {
-                meta += " · \(Int64(n)) of \(Int64(d))"
+                meta += " · \(display(n)) of \(display(d))"
             }
             out += meta + "\n"
             if let rule = r.settings.alert?.spike, let outcome = r.spike { out += "  \(outcome.describe(rule, value: r.value))\n" }
+            if let unmatched = r.unmatchedSKUs, unmatched.count > 0 {
+                out += "  ! \(unmatched.count) listing SKU\(unmatched.count == 1 ? " has" : "s have") no BigCommerce stock record (unmatched), e.g. "
+                    + unmatched.examples.map(TerminalText.escape).joined(separator: ", ") + "\n"
+            }
             if let breakdown = r.breakdown, !breakdown.isEmpty {
-                let width = breakdown.map(\.label.count).max() ?? 0
-                for item in breakdown {
-                    out += "    \(item.label.padding(toLength: width, withPad: " ", startingAt: 0))  \(formatted(item.value, unit: card.unit))\n"
+                let labels = breakdown.map { TerminalText.escape($0.label) }
+                let width = labels.map(\.count).max() ?? 0
+                for (label, item) in zip(labels, breakdown) {
+                    out += "    \(label.padding(toLength: width, withPad: " ", startingAt: 0))  \(formatted(item.value, unit: card.unit))\n"
                 }
             }
             if !r.rows.isEmpty {
@@ -221,7 +281,7 @@ enum EvalReport {
             }
             if r.errorCount > 0 {
                 out += "  ! \(r.errorCount) row\(r.errorCount == 1 ? "" : "s") could not be evaluated and \(r.errorCount == 1 ? "is" : "are") left out:\n"
-                for example in r.errorExamples { out += "    \(example)\n" }
+                for example in r.errorExamples { out += "    \(TerminalText.escape(example))\n" }
             }
         }
         if let recording {

@@ -43,6 +43,9 @@ public enum EvalRunner {
     public static let alertExitCode: Int32 = 3
     /// The exit status when the evaluation was recorded but a webhook delivery failed.
     public static let webhookExitCode: Int32 = 4
+    /// The exit status when some card has no data (a snapshot file it reads is missing) and
+    /// nothing more urgent happened: a cron job sees a broken feed even without `--fail-on-alert`.
+    public static let noDataExitCode: Int32 = 5
 
     /// The history store path: `--db`, else `PULSE_DB`, else `.pulse/history.sqlite`.
     static func databasePath(_ explicit: String?) -> (path: String, explicit: Bool) {
@@ -51,9 +54,16 @@ public enum EvalRunner {
         return (HistoryStore.defaultPath, false)
     }
 
-    static func openStore(_ path: String) throws(HistoryError) -> HistoryStore {
-        let timeout = ProcessInfo.processInfo.environment["PULSE_DB_BUSY_TIMEOUT"].flatMap(Double.init) ?? 10
-        return try HistoryStore(path: path, busyTimeout: timeout)
+    /// Opens the history store; `readOnly` when the command only reads it.
+    static func openStore(_ path: String, readOnly: Bool = false) throws(HistoryError) -> HistoryStore {
+        return try HistoryStore(path: path, busyTimeout: busyTimeout(), readOnly: readOnly)
+    }
+
+    /// `PULSE_DB_BUSY_TIMEOUT` seconds (finite, 0 to 86400), else 10.
+    static func busyTimeout() -> Double {
+        guard let text = ProcessInfo.processInfo.environment["PULSE_DB_BUSY_TIMEOUT"], let seconds = Double(text),
+              seconds.isFinite, seconds >= 0, seconds <= 86_400 else { return 10 }
+        return seconds
     }
 
     /// Runs an evaluation. Exit 0 on success, 1 for bad config or data, 2 for bad usage, 3 when
@@ -79,23 +89,31 @@ public enum EvalRunner {
             }
             // The history store: for recording, and for spike baselines whenever one exists.
             let (dbPath, explicit) = databasePath(options.db)
+            // Recording needs a writable store; otherwise a store that cannot be read only costs the
+            // spike baselines and the alert history, and the rest is evaluated.
             var store: HistoryStore?
-            if options.record || explicit || FileManager.default.fileExists(atPath: dbPath) {
+            var stderr = ""
+            var baselines: BaselineSource?
+            if options.record {
                 do { store = try openStore(dbPath) } catch {
                     return CommandFailure(message: "pulse eval: \(error)", exitCode: ExitStatus.failure).output
                 }
+            } else if explicit || FileManager.default.fileExists(atPath: dbPath) {
+                do { store = try openStore(dbPath, readOnly: true) } catch {
+                    stderr += "pulse eval: warning: \(error); spikes and `for` are evaluated without history\n"
+                    baselines = UnreadableHistory(problem: "\(error)")
+                }
             }
             let selection = Evaluation.Selection(role: options.role, keys: options.cards)
-            let results: [CardResult]
+            var results: [CardResult]
             switch Evaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now, selection: selection,
-                                  baselines: store?.baselines(profile: profile.name)) {
+                                  baselines: store?.baselines(profile: profile.name) ?? baselines) {
             case .failure(let list):
                 let report = DiagnosticRenderer(sources: config.set.sources).render(list.diagnostics, format: .text, files: config.set.fileCount)
                 return CommandOutput(stderr: "pulse eval: the cards cannot run with this profile\n" + report, exitCode: ExitStatus.failure)
             case .success(let r): results = r
             }
             var recording: EvalReport.Recording?
-            var stderr = ""
             var exitCode = ExitStatus.ok
             if options.record, let store {
                 let hold: (() -> Void)? = ProcessInfo.processInfo.environment["PULSE_TEST_PAUSE_IN_WRITE"] == "1" ? {
@@ -117,8 +135,15 @@ public enum EvalRunner {
                     }
                 }
             }
+            // `for: N` holds everywhere: the recorded alert history decides pending or firing.
+            if let store {
+                do { results = try store.settle(results, profile: profile.name, takenAt: now) } catch {
+                    stderr += "pulse eval: warning: \(error); alerts with `for` stay pending\n"
+                }
+            }
             let context = EvalReport.Context(profile: profile.name, store: snapshot.store, now: now, role: options.role)
             if exitCode == ExitStatus.ok && options.failOnAlert && results.contains(where: { $0.firing }) { exitCode = alertExitCode }
+            if exitCode == ExitStatus.ok && results.contains(where: { $0.state == .noData }) { exitCode = noDataExitCode }
             switch options.format {
             case .json:
                 let pieces = EvalReport.json(results, context: context, maxRows: options.maxRows, recording: recording)
@@ -185,6 +210,15 @@ public enum EvalRunner {
             return .failure(CommandFailure(message: "pulse eval: the snapshot breaks the format (snapshot-format v1):\n\(error)\n", exitCode: ExitStatus.failure))
         }
         return .success((config, profile, snapshot, now ?? snapshot.takenAt))
+    }
+}
+
+/// Spike baselines from a history store that could not be opened: every spike says why.
+struct UnreadableHistory: BaselineSource {
+    let problem: String
+
+    func values(card: String, from: CELTimestamp, before: CELTimestamp) throws -> [Double] {
+        throw HistoryError(problem)
     }
 }
 

@@ -12,9 +12,11 @@ public enum HistoryRunner {
         if let t = CELTimestamp(parsing: text) { return .success(t) }
         if let d = ConfigDuration(parsing: text) {
             guard let latest else { return .success(nil) }
-            return .success(CELTimestamp(seconds: latest.seconds - Int64(d.seconds)) ?? latest)
+            // Further back than timestamps reach means everything recorded.
+            let (back, overflow) = latest.seconds.subtractingReportingOverflow(Int64(d.seconds))
+            return .success((overflow ? nil : CELTimestamp(seconds: back)) ?? CELTimestamp.minimum)
         }
-        return .failure(.usage("--since \(text) is neither a duration (7d, 24h) nor an RFC 3339 time"))
+        return .failure(.usage("--since \(text) is neither a duration (7d, 24h; at most \(ConfigDuration.maxDescription)) nor an RFC 3339 time"))
     }
 
     private static func open(_ db: String?, command: String) -> Result<HistoryStore, CommandFailure> {
@@ -22,7 +24,7 @@ public enum HistoryRunner {
         guard FileManager.default.fileExists(atPath: path) else {
             return .failure(.usage("\(command): no history store at \(path); record one with pulse eval --record"))
         }
-        do { return .success(try EvalRunner.openStore(path)) } catch {
+        do { return .success(try EvalRunner.openStore(path, readOnly: true)) } catch {
             return .failure(CommandFailure(message: "\(command): \(error)", exitCode: ExitStatus.failure))
         }
     }
@@ -31,12 +33,15 @@ public enum HistoryRunner {
 
     /// A sparkline of the values (nulls as spaces).
     public static func sparkline(_ values: [Double?]) -> String {
-        let present = values.compactMap { $0 }
+        // Only finite values have a height; an infinite or NaN value (or null) is a gap.
+        let present = values.compactMap { $0 }.filter(\.isFinite)
         guard let low = present.min(), let high = present.max() else { return String(repeating: " ", count: values.count) }
         return String(values.map { v -> Character in
-            guard let v else { return " " }
+            guard let v, v.isFinite else { return " " }
             if high == low { return blocks[3] }
-            return blocks[min(7, Int((v - low) / (high - low) * 7.999))]
+            let scaled = (v - low) / (high - low) * 7.999  // NaN or infinite when the span overflows
+            guard scaled.isFinite else { return blocks[v == high ? 7 : 0] }
+            return blocks[max(0, min(7, Int(scaled)))]
         })
     }
 
@@ -60,14 +65,16 @@ public enum HistoryRunner {
             }
             let points = try store.series(profile: profile, card: card, since: from)
             if format == .json {
-                let items = points.map { "{\"taken_at\": \"\($0.takenAt)\", \"value\": \(EvalReport.number($0.value)), \"firing\": \($0.firing), \"row_count\": \($0.rowCount)}" }
+                let items = points.map { "{\"taken_at\": \"\($0.takenAt)\", \"value\": \(EvalReport.number($0.value)), \"firing\": \($0.firing), \"row_count\": \($0.rowCount), "
+                    + "\"no_data\": \($0.missing.map { "{\"missing\": [" + $0.split(separator: ",").map { JSONText.quote(String($0)) }.joined(separator: ", ") + "]}" } ?? "null")}" }
                 return CommandOutput(stdout: "{\"profile\": \(JSONText.quote(profile)), \"card\": \(JSONText.quote(card)), \"series\": [\n  "
                                      + items.joined(separator: ",\n  ") + "\n]}\n")
             }
             var out = "\(card) for \(profile): \(points.count) recorded value\(points.count == 1 ? "" : "s")\n"
             out += "  " + sparkline(points.map(\.value)) + "\n"
             for p in points {
-                out += "  \(p.takenAt)  \(EvalReport.display(p.value).padding(toLength: 10, withPad: " ", startingAt: 0))\(p.firing ? "  ▲ firing" : "")\n"
+                let value = p.missing == nil ? EvalReport.display(p.value) : "no data (\(p.missing ?? "") missing)"
+                out += "  \(p.takenAt)  \(value.padding(toLength: 10, withPad: " ", startingAt: 0))\(p.firing ? "  ▲ condition held" : "")\n"
             }
             return CommandOutput(stdout: out)
         } catch {

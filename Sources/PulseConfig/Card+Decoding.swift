@@ -55,7 +55,7 @@ extension Card {
         guard let s = reader.string(node, "window") else { return nil }
         if s.value == "RT" { return .realTime }
         guard let d = ConfigDuration(parsing: s.value) else {
-            reader.error("bad-duration", "window must be RT (real time) or a duration such as 24h or 7d, not '\(s.value)'", at: node.location)
+            reader.error("bad-duration", "window must be RT (real time) or a duration such as 24h or 7d, at most \(ConfigDuration.maxDescription), not '\(s.value)'", at: node.location)
             return nil
         }
         return .trailing(d)

@@ -15,10 +15,17 @@ public struct ConfigDuration: Sendable, Hashable, Comparable, CustomStringConver
     public static func == (a: ConfigDuration, b: ConfigDuration) -> Bool { a.seconds == b.seconds }
     public func hash(into hasher: inout Hasher) { hasher.combine(seconds) }
 
+    /// The longest duration a config may hold: 36,500 days (100 years), well inside what a CEL
+    /// duration (64-bit nanoseconds, about 292 years) and timestamp arithmetic can hold.
+    public static let maxSeconds = 36_500 * 86_400
+
+    /// How the longest duration is written in messages.
+    public static let maxDescription = "36500d (100 years)"
+
     private static let units: [(Character, Int)] = [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
 
     /// Parses `24h`, `7d`, `90m`, `1d12h`; nil for anything else (no sign, no fractions, at
-    /// least one part, each unit at most once and largest first).
+    /// least one part, each unit at most once and largest first) and for more than ``maxSeconds``.
     public init?(parsing text: String) {
         var total = 0
         var digits = ""
@@ -41,7 +48,7 @@ public struct ConfigDuration: Sendable, Hashable, Comparable, CustomStringConver
             lastUnitIndex = unitIndex
             parts += 1
         }
-        guard digits.isEmpty, parts > 0 else { return nil }
+        guard digits.isEmpty, parts > 0, total <= Self.maxSeconds else { return nil }
         seconds = total
         written = text
     }

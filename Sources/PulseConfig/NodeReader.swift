@@ -111,7 +111,7 @@ final class NodeReader {
     func duration(_ node: YAMLNode, _ what: String) -> Located<ConfigDuration>? {
         guard let s = string(node, what) else { return nil }
         guard let d = ConfigDuration(parsing: s.value) else {
-            error("bad-duration", "\(what) must be a duration such as 90m, 24h, 7d or 1d12h, not '\(s.value)'", at: node.location)
+            error("bad-duration", "\(what) must be a duration such as 90m, 24h, 7d or 1d12h, at most \(ConfigDuration.maxDescription), not '\(s.value)'", at: node.location)
             return nil
         }
         return Located(d, at: node.location)

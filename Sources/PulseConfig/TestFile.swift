@@ -53,8 +53,11 @@ public struct CardExpectation: Sendable {
     /// How far the value may be off: half a unit of the last decimal written (`82.7` accepts
     /// 82.65 up to 82.75); 0 for a whole number.
     public var valueTolerance: Double = 0
-    /// Whether the alert fires.
+    /// Whether the alert's condition holds (a test has no history, so `for` is not applied).
     public var firing: Located<Bool>?
+    /// The card's state: ok, pending, firing or no_data (a test has no history: an alert with
+    /// `for: N > 1` whose condition holds is pending).
+    public var state: Located<String>?
     /// The exact breakdown.
     public var breakdown: Located<[String: Double]>?
     /// Labels that must be in the breakdown with these values (others may be too).
@@ -76,9 +79,12 @@ extension TestFile {
         ("freight_templates", "freight_templates.jsonl"), ("category_restrictions", "category_restrictions.jsonl"),
     ]
 
+    /// The states a card can be in (PulseEngine's CardState).
+    static let stateNames = ["ok", "pending", "firing", "no_data"]
+
     static let knownKeys = ["cards", "profiles", "profile", "now", "tests"]
     static let caseKeys = ["name", "now", "snapshot", "profile", "expect"] + tables.map(\.key)
-    static let expectationKeys = ["value", "firing", "breakdown", "breakdown_includes", "rows", "row_count", "errors"]
+    static let expectationKeys = ["value", "firing", "state", "breakdown", "breakdown_includes", "rows", "row_count", "errors"]
 
     /// Reads a test file; nil with diagnostics (file:line:col) when it is not a valid one.
     public static func load(file: String, bytes: [UInt8]) -> (TestFile?, [Diagnostic], String) {
@@ -184,6 +190,11 @@ extension TestFile {
             }
         }
         e.firing = f["firing"].flatMap { reader.bool($0.value, "firing") }
+        e.state = f["state"].flatMap { reader.string($0.value, "state") }
+        if let state = e.state, !stateNames.contains(state.value) {
+            reader.error("invalid-value", "state must be one of \(stateNames.joined(separator: ", ")), not '\(state.value)'"
+                         + Suggestion.didYouMean(state.value, in: stateNames), at: state.location)
+        }
         e.breakdown = f["breakdown"].flatMap { numberMap($0.value, "breakdown", reader: reader) }
         e.breakdownIncludes = f["breakdown_includes"].flatMap { numberMap($0.value, "breakdown_includes", reader: reader) }
         if let rows = f["rows"]?.value {

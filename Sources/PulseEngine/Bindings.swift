@@ -109,7 +109,10 @@ final class ParamsObject: CELObject {
         case .int(let i): return .int(Int64(i))
         case .double(let d): return .double(d)
         case .string(let s): return .string(s)
-        case .duration(let d): return .duration(CELDuration(nanoseconds: Int64(d.seconds) * 1_000_000_000))
+        case .duration(let d):
+            // Config durations are at most ConfigDuration.maxSeconds; clamp anyway rather than trap.
+            let (nanos, overflow) = Int64(clamping: d.seconds).multipliedReportingOverflow(by: 1_000_000_000)
+            return .duration(CELDuration(nanoseconds: overflow ? (d.seconds < 0 ? Int64.min : Int64.max) : nanos))
         case .stringList(let l): return .list(l.map(Value.string))
         }
     }

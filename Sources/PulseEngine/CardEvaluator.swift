@@ -26,17 +26,26 @@ public struct CardEvaluator: Sendable {
 
     /// Evaluates `compiled` with `settings`; an `observer` hears what happened to each row.
     public func evaluate(_ compiled: CompiledCard, settings: CardSettings, observer: EvaluationObserver? = nil) -> CardResult {
+        let files = FieldUse.files(for: compiled)
+        let missing = files.intersection(snapshot.missingFiles).sorted()
+        let unmatched = files.contains(.stock) ? snapshot.unmatchedSKUs : nil
+        if !missing.isEmpty {
+            return CardResult(card: compiled.card, settings: settings, value: nil, numerator: nil, denominator: nil, conditionHolds: false,
+                              state: .noData, stateNote: "\(missing.map(\.fileName).joined(separator: ", ")) missing", missingFiles: missing,
+                              unmatchedSKUs: nil, spike: nil, breakdown: nil, rows: Worklist(columns: compiled.columns.map(\.name)),
+                              errorCount: 0, errorExamples: [], rowsConsidered: 0, snapshot: snapshot)
+        }
         let activation = Activation(slotCount: compiled.slotCount)
         activation.slots[Slots.now] = .timestamp(now)
         activation.slots[Slots.profile] = .object(ProfileObject(profile))
         activation.slots[Slots.params] = .object(ParamsObject(settings.params))
         var run = CardRun(compiled, snapshot: snapshot, activation: activation, tracing: observer != nil)
         if observer != nil { run.runRowByRow(observer: observer) } else { run.runInBatches() }
-        return result(of: run, settings: settings)
+        return result(of: run, settings: settings, unmatched: unmatched)
     }
 
     /// The card's result from a finished run: value, breakdown, alert and spike.
-    private func result(of run: CardRun, settings: CardSettings) -> CardResult {
+    private func result(of run: CardRun, settings: CardSettings, unmatched: UnmatchedSKUs?) -> CardResult {
         let card = run.compiled.card
         let value = run.value
         let total = run.total
@@ -47,7 +56,9 @@ public struct CardEvaluator: Sendable {
         let isPercent = { if case .percent = card.measure { return true } else { return false } }()
         var spike: SpikeOutcome?
         if let rule = settings.alert?.spike {
-            let since = CELTimestamp(seconds: now.seconds - Int64(rule.baseline.seconds), nanos: now.nanos) ?? now
+            // The baseline reaches back at most to the start of the timestamp range.
+            let back = now.seconds.subtractingReportingOverflow(Int64(rule.baseline.seconds))
+            let since = (back.overflow ? nil : CELTimestamp(seconds: back.partialValue, nanos: now.nanos)) ?? CELTimestamp.minimum
             var history: [Double] = []
             var unreadable: String?
             do { history = try baselines?.values(card: card.key.value, from: since, before: now) ?? [] } catch {
@@ -64,11 +75,13 @@ public struct CardEvaluator: Sendable {
         }
         let comparisonHolds = cardValue.map { settings.alert?.trigger?.holds($0) ?? false } ?? false
         let spikeHolds = { if case .compared(_, _, true)? = spike { return true } else { return false } }()
+        let holds = comparisonHolds || spikeHolds
+        let (state, note) = CardState.initial(holds: holds, alert: settings.alert)
         return CardResult(
             card: card, settings: settings, value: cardValue,
             numerator: isPercent ? Double(total.held) : cardValue,
             denominator: isPercent ? Double(total.passed) : nil,
-            firing: comparisonHolds || spikeHolds, spike: spike,
+            conditionHolds: holds, state: state, stateNote: note, missingFiles: [], unmatchedSKUs: unmatched, spike: spike,
             breakdown: breakdown, rows: run.rows, errorCount: run.errorCount, errorExamples: run.examples, rowsConsidered: run.considered,
             snapshot: snapshot)
     }

@@ -16,8 +16,17 @@ public struct CardResult: Sendable {
     public let denominator: Double?
     /// Whether the alert's condition holds now: its comparison, or its spike against the
     /// recorded baseline (false without an alert or a value). With `for`, the alert itself fires
-    /// only after the condition held that many evaluations in a row (the history store tracks it).
-    public let firing: Bool
+    /// only after the condition held that many evaluations in a row: see ``state``.
+    public let conditionHolds: Bool
+    /// ok, pending, firing or no data: what the merchant is told.
+    public private(set) var state: CardState
+    /// Why the state is what it is, when that is not obvious (`needs history`, `held 1 of 2`).
+    public private(set) var stateNote: String?
+    /// The optional snapshot files the card reads that the snapshot lacks (then there is no
+    /// value, no breakdown and no worklist).
+    public let missingFiles: [SnapshotFile]
+    /// For a card that joins BigCommerce stock: the listing SKUs that have no stock record.
+    public let unmatchedSKUs: UnmatchedSKUs?
     /// How the spike rule came out, when the card has one.
     public let spike: SpikeOutcome?
     /// `group_by` label -> value, largest first (nil without `group_by`).
@@ -32,6 +41,36 @@ public struct CardResult: Sendable {
     public let rowsConsidered: Int
     /// The snapshot the worklist's values may point into (rows are not retained by values).
     public let snapshot: Snapshot?
+
+    /// Whether the alert fires (its condition held as long as its `for` asks).
+    public var firing: Bool { state == .firing }
+
+    /// Sets the state the alert history decided (pending until `for` evaluations held, then firing).
+    public mutating func settle(_ state: CardState, note: String?) {
+        guard self.state != .noData else { return }
+        self.state = state
+        stateNote = note
+    }
+}
+
+/// What a card tells the merchant.
+public enum CardState: String, Sendable, CaseIterable {
+    /// A value, and no alert firing (or no alert at all).
+    case ok
+    /// The alert's condition holds, but not yet for as many evaluations as its `for` asks.
+    case pending
+    /// The alert fires.
+    case firing
+    /// A file the card reads is missing from the snapshot: no value at all.
+    case noData = "no_data"
+
+    /// The state of a card whose condition `holds`, before any history is consulted: with
+    /// `for: N > 1` it cannot have held N times yet, so it is pending.
+    static func initial(holds: Bool, alert: AlertRule?) -> (CardState, String?) {
+        guard let alert, holds else { return (.ok, nil) }
+        if alert.holdFor > 1 { return (.pending, "needs history: for \(alert.holdFor) evaluations in a row") }
+        return (.firing, nil)
+    }
 }
 
 /// The outcome of a spike rule for one evaluation.

@@ -14,6 +14,22 @@ public enum FieldUse {
         return FieldSelection(keeping: fields)
     }
 
+    /// The optional snapshot files `card` reads: its row source, the `bc` join, and the files
+    /// behind derived listing fields. A card whose file is missing has no data.
+    public static func files(for card: CompiledCard) -> Set<SnapshotFile> {
+        var files = Set<SnapshotFile>()
+        if card.card.from == .auditEvents { files.insert(.auditEvents) }
+        for part in card.parts {
+            let reads = RowReads(part.program.checked) { typeOfSlot[$0] != nil }
+            if reads.wholeRows.contains(Slots.bc) || reads.fields.contains(where: { $0.slot == Slots.bc }) { files.insert(.stock) }
+            let listingFields = Set(reads.fields.filter { $0.slot == Slots.listing }.map(\.name))
+            let wholeListing = reads.wholeRows.contains(Slots.listing)
+            if wholeListing || listingFields.contains("ship_to") { files.insert(.freightTemplates) }
+            if wholeListing || listingFields.contains("restricted_destinations") { files.insert(.categoryRestrictions) }
+        }
+        return files
+    }
+
     private static let typeOfSlot: [Int: ObjectType] = [
         Slots.listing: ModelTypes.listing, Slots.sku: ModelTypes.sku, Slots.bc: ModelTypes.bc, Slots.event: ModelTypes.event,
     ]

@@ -167,8 +167,11 @@ public struct TestRunner {
         if let expected = e.value, !same(expected.value, r.value, tolerance: e.valueTolerance) {
             out.append("\(card): value: expected \(number(expected.value)), got \(number(r.value))")
         }
-        if let expected = e.firing, expected.value != r.firing {
-            out.append("\(card): firing: expected \(expected.value), got \(r.firing)" + (r.settings.alert.map { " (alert \($0), value \(number(r.value)))" } ?? " (the card has no alert)"))
+        if let expected = e.state, expected.value != r.state.rawValue {
+            out.append("\(card): state: expected \(expected.value), got \(r.state.rawValue)" + (r.stateNote.map { " (\($0))" } ?? ""))
+        }
+        if let expected = e.firing, expected.value != r.conditionHolds {
+            out.append("\(card): firing: expected \(expected.value), got \(r.conditionHolds)" + (r.settings.alert.map { " (alert \($0), value \(number(r.value)))" } ?? " (the card has no alert)"))
         }
         let actual = Dictionary((r.breakdown ?? []).map { ($0.label, $0.value) }, uniquingKeysWith: { a, _ in a })
         if let expected = e.breakdown {

@@ -17,11 +17,14 @@ extension HistoryStore {
     public func series(profile: String, card: String, since: CELTimestamp?) throws(HistoryError) -> [SeriesPoint] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT e.taken_at, v.value, v.firing, v.row_count FROM card_value v JOIN evaluation e ON e.id = v.evaluation_id
+                // A store not yet migrated to v2 (read without writing) has no no_data column.
+                let noData = try db.columns(in: "card_value").contains { $0.name == "no_data" } ? "v.no_data" : "NULL AS no_data"
+                return try Row.fetchAll(db, sql: """
+                    SELECT e.taken_at, v.value, v.firing, v.row_count, \(noData) FROM card_value v JOIN evaluation e ON e.id = v.evaluation_id
                     WHERE e.profile = ? AND v.card = ? AND e.taken_at_seconds >= ? ORDER BY e.taken_at_seconds
                     """, arguments: [profile, card, since?.seconds ?? Int64.min]).map { row in
-                    SeriesPoint(takenAt: row["taken_at"], value: row["value"], firing: row["firing"], rowCount: row["row_count"])
+                    SeriesPoint(takenAt: try row.field("taken_at"), value: try row.field("value"), firing: try row.field("firing"), rowCount: try row.field("row_count"),
+                                missing: try row.field("no_data"))
                 }
             }
         } catch { throw HistoryError(HistoryStore.explain(error)) }
@@ -45,8 +48,8 @@ extension HistoryStore {
                 try Row.fetchAll(db, sql: """
                     SELECT * FROM alert_state WHERE profile = ? AND state != 'inactive' ORDER BY state, card
                     """, arguments: [profile]).map { row in
-                    AlertState(profile: row["profile"], card: row["card"], title: row["title"], state: row["state"],
-                               consecutive: row["consecutive"], since: row["since"], value: row["value"])
+                    AlertState(profile: try row.field("profile"), card: try row.field("card"), title: try row.field("title"), state: try row.field("state"),
+                               consecutive: try row.field("consecutive"), since: try row.field("since"), value: try row.field("value"))
                 }
             }
         } catch { throw HistoryError(HistoryStore.explain(error)) }
@@ -80,10 +83,10 @@ extension HistoryStore {
         do {
             return try pool.read { db in
                 try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                    AlertTransition(id: row["id"], profile: row["profile"], card: row["card"], title: row["title"], from: row["from_state"],
-                                    to: row["to_state"], value: row["value"], at: row["at"],
-                                    roles: (row["roles"] as String).split(separator: ",").map(String.init), reason: row["reason"],
-                                    deliveredAt: row["delivered_at"])
+                    AlertTransition(id: try row.field("id"), profile: try row.field("profile"), card: try row.field("card"), title: try row.field("title"), from: try row.field("from_state"),
+                                    to: try row.field("to_state"), value: try row.field("value"), at: try row.field("at"),
+                                    roles: (try row.field("roles") as String).split(separator: ",").map(String.init), reason: try row.field("reason"),
+                                    deliveredAt: try row.field("delivered_at"))
                 }
             }
         } catch { throw HistoryError(HistoryStore.explain(error)) }
@@ -99,6 +102,13 @@ extension HistoryStore {
         do { return try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM evaluation") ?? 0 } } catch {
             throw HistoryError(HistoryStore.explain(error))
         }
+    }
+}
+
+extension Row {
+    /// Column `name` as a `T`, throwing (never trapping) when the stored value has another type.
+    func field<T: DatabaseValueConvertible>(_ name: String) throws -> T {
+        try decode(T.self, forColumn: name)
     }
 }
 

@@ -31,10 +31,11 @@ extension HistoryStore {
                         "{" + items.map { "\(jsonString($0.label)): \($0.value.map { "\($0)" } ?? "null")" }.joined(separator: ", ") + "}"
                     }
                     try db.execute(sql: """
-                        INSERT INTO card_value (evaluation_id, card, value, numerator, denominator, breakdown, firing, row_count, error_count)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO card_value (evaluation_id, card, value, numerator, denominator, breakdown, firing, row_count, error_count, no_data)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [evaluationID, r.card.key.value, r.value, r.numerator, r.denominator, breakdown,
-                                         r.firing, r.rows.count, r.errorCount])
+                                         r.conditionHolds, r.rows.count, r.errorCount,
+                                         r.state == .noData ? r.missingFiles.map(\.fileName).joined(separator: ",") : nil])
                 }
                 var transitions: [AlertTransition] = []
                 var note: String?
@@ -42,6 +43,8 @@ extension HistoryStore {
                     note = "this snapshot is older than the latest recorded one; alert states are unchanged"
                 } else {
                     for r in results {
+                        // No data says nothing about the alert: its state stays as it was.
+                        if r.state == .noData { continue }
                         if let t = try advance(db, profile: profile, result: r, takenAt: takenAt, evaluationID: evaluationID) {
                             transitions.append(t)
                         }
@@ -55,27 +58,52 @@ extension HistoryStore {
         }
     }
 
+    /// The states of `results` as the alert history makes them: a condition that holds under
+    /// `for: N` is firing only once it held N recorded evaluations in a row. For the snapshot the
+    /// store holds (just recorded, or recorded before) that is the stored state; for a newer one
+    /// it is the step the store would take. Results of an older snapshot, or without an alert
+    /// that waits, are returned as they are.
+    public func settle(_ results: [CardResult], profile: String, takenAt: CELTimestamp) throws(HistoryError) -> [CardResult] {
+        let rows: [String: (state: String, consecutive: Int, last: Int64)]
+        do {
+            rows = try pool.read { db in
+                var out: [String: (state: String, consecutive: Int, last: Int64)] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT card, state, consecutive, last_taken_at_seconds FROM alert_state WHERE profile = ?",
+                                            arguments: [profile]) {
+                    out[try row.field("card")] = (try row.field("state"), try row.field("consecutive"), try row.field("last_taken_at_seconds"))
+                }
+                return out
+            }
+        } catch { throw HistoryError(HistoryStore.explain(error)) }
+        return results.map { r in
+            guard let alert = r.settings.alert, alert.holdFor > 1, r.conditionHolds, r.state != .noData else { return r }
+            var settled = r
+            let stored = rows[r.card.key.value] ?? (state: "inactive", consecutive: 0, last: Int64.min)
+            if stored.last == takenAt.seconds {
+                let (state, note) = AlertMachine.cardState(stored.state, consecutive: stored.consecutive, holdFor: alert.holdFor)
+                settled.settle(state, note: note)
+            } else if stored.last < takenAt.seconds {
+                let (next, count) = AlertMachine.step(previous: stored.state, consecutive: stored.consecutive, holds: true, holdFor: alert.holdFor)
+                let (state, note) = AlertMachine.cardState(next, consecutive: count, holdFor: alert.holdFor)
+                settled.settle(state, note: note.map { $0 + " (with the recorded history; not recorded)" })
+            }
+            return settled
+        }
+    }
+
     /// The alert state machine: inactive -> (pending ->) firing -> resolved (inactive).
     private func advance(_ db: Database, profile: String, result r: CardResult, takenAt: CELTimestamp,
                          evaluationID: Int64) throws -> AlertTransition? {
         let card = r.card.key.value
         let row = try Row.fetchOne(db, sql: "SELECT state, consecutive, since FROM alert_state WHERE profile = ? AND card = ?",
                                    arguments: [profile, card])
-        let previous: String = row?["state"] ?? "inactive"
-        let consecutive: Int = row?["consecutive"] ?? 0
-        let holds = r.settings.alert != nil && r.firing
+        let previous: String = try row?.field("state") ?? "inactive"
+        let consecutive: Int = try row?.field("consecutive") ?? 0
+        let holds = r.settings.alert != nil && r.conditionHolds
         let holdFor = r.settings.alert?.holdFor ?? 1
-        var next = previous
-        var count = holds ? consecutive + 1 : 0
-        switch (previous, holds) {
-        case ("firing", true): next = "firing"
-        case (_, true): next = count >= holdFor ? "firing" : "pending"
-        case ("firing", false): next = "resolved"
-        case (_, false): next = "inactive"
-        }
-        if !holds { count = 0 }
+        let (next, count) = AlertMachine.step(previous: previous, consecutive: consecutive, holds: holds, holdFor: holdFor)
         let stored = next == "resolved" ? "inactive" : next
-        let since = stored == previous ? (row?["since"] ?? takenAt.description) : takenAt.description
+        let since = stored == previous ? (try row?.field("since") ?? takenAt.description) : takenAt.description
         try db.execute(sql: """
             INSERT INTO alert_state (profile, card, title, state, consecutive, since, value, last_taken_at_seconds)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -7,7 +7,7 @@ import PulseExpressions
 /// Why the history store could not be used.
 public struct HistoryError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }
 
 /// A change of an alert's state for one (profile, card).
@@ -50,6 +50,8 @@ public struct SeriesPoint: Sendable, Equatable {
     public let value: Double?
     public let firing: Bool
     public let rowCount: Int
+    /// The missing snapshot files that left the card without data (nil when it had data).
+    public let missing: String?
 }
 
 /// What recording an evaluation did.
@@ -75,8 +77,27 @@ public final class HistoryStore: Sendable {
     /// Opens (creating and migrating if needed) the store at `path`.
     ///
     /// - Parameter busyTimeout: how long a writer waits for another to finish, in seconds.
-    public init(path: String, busyTimeout: Double = 10) throws(HistoryError) {
+    /// - Parameter readOnly: open an existing store only to read it: nothing is created,
+    ///   migrated or written, so a read-only file or folder can still be read.
+    public init(path: String, busyTimeout: Double = 10, readOnly: Bool = false) throws(HistoryError) {
         self.path = path
+        // A finite, non-negative wait of at most a day; anything else is the default.
+        let wait = busyTimeout.isFinite && busyTimeout >= 0 ? min(busyTimeout, 86_400) : 10
+        if readOnly {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(wait)
+            do {
+                pool = try DatabasePool(path: path, configuration: configuration)
+                let applied = try pool.read { try HistoryStore.migrator.appliedIdentifiers($0) }
+                guard applied.contains("v1") else {
+                    throw HistoryError("it is not a Pulse history database (it has no Pulse schema)")
+                }
+            } catch {
+                throw HistoryError("cannot read the history store \(path): \(HistoryStore.explain(error))")
+            }
+            return
+        }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
@@ -84,7 +105,7 @@ public final class HistoryStore: Sendable {
             }
         }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
+        configuration.busyMode = .timeout(wait)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try HistoryStore.migrator.migrate(pool)
@@ -94,6 +115,8 @@ public final class HistoryStore: Sendable {
     }
 
     static func explain(_ error: Error) -> String {
+        if let e = error as? HistoryError { return e.description }
+        if error is RowDecodingError { return "it holds a value of the wrong type (\(error)); it is damaged or was written by another program" }
         if let e = error as? DatabaseError {
             if e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
                 return "it is busy: another pulse is writing to it; try again when it has finished"
@@ -160,6 +183,10 @@ public final class HistoryStore: Sendable {
                 );
                 CREATE INDEX alert_transition_by_profile ON alert_transition(profile, id);
                 """)
+        }
+        // v2: a card with no data (a snapshot file it reads was missing) records the missing files.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE card_value ADD COLUMN no_data TEXT")
         }
         return migrator
     }

@@ -115,10 +115,14 @@ public struct Snapshot: Sendable {
     public let categoryRestrictions: [String: [String]]
     /// How long reading each table took, in seconds, in reading order.
     public let loadTimes: [(table: String, seconds: Double)]
+    /// The optional files the folder does not have: no data for the cards that read them.
+    public let missingFiles: Set<SnapshotFile>
 
     init(folder: String, store: String?, takenAt: CELTimestamp, listings: ListingTable, stock: StockTable, events: EventTable,
-         freightTemplates: [FreightTemplate], categoryRestrictions: [String: [String]], loadTimes: [(table: String, seconds: Double)]) {
+         freightTemplates: [FreightTemplate], categoryRestrictions: [String: [String]], loadTimes: [(table: String, seconds: Double)],
+         missingFiles: Set<SnapshotFile>) {
         self.loadTimes = loadTimes
+        self.missingFiles = missingFiles
         self.folder = folder
         self.store = store
         self.takenAt = takenAt
@@ -141,6 +145,23 @@ public struct Snapshot: Sendable {
 
     /// The listing with id `id`.
     public func listing(id: String) -> Listing? { listingTable.row(id: id).map { Listing(table: listingTable, row: $0) } }
+
+    /// Listing SKUs with no BigCommerce stock record (nil when the stock file itself is missing:
+    /// then nothing can match, and the cards that join stock have no data instead).
+    public var unmatchedSKUs: UnmatchedSKUs? {
+        guard !missingFiles.contains(.stock) else { return nil }
+        let skus = listingTable.skus
+        let stockRows = skus.stockRows
+        var count = 0
+        var examples: [String] = []
+        for row in stockRows.indices where stockRows[row] < 0 {
+            count += 1
+            if examples.count < UnmatchedSKUs.exampleLimit, case .string(let code) = skus.field(row, 0), !examples.contains(code) {
+                examples.append(code)
+            }
+        }
+        return UnmatchedSKUs(count: count, examples: examples)
+    }
 
     /// Bytes the tables hold (columns and indexes), for memory accounting.
     public var byteCount: Int { listingTable.byteCount + stockTable.byteCount + eventTable.byteCount }

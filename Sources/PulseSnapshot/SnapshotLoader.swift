@@ -94,7 +94,8 @@ public struct SnapshotLoader {
         }
         return Snapshot(folder: folder, store: header.store, takenAt: header.takenAt, listings: listings, stock: stock,
                         events: events, freightTemplates: templates,
-                        categoryRestrictions: Dictionary(restrictions, uniquingKeysWith: { first, _ in first }), loadTimes: loadTimes)
+                        categoryRestrictions: Dictionary(restrictions, uniquingKeysWith: { first, _ in first }), loadTimes: loadTimes,
+                        missingFiles: Set(SnapshotFile.allCases.filter { !$0.acceptedNames.contains(where: exists) }))
     }
 
     /// Calls `body` with each non-blank line's number and JSON object, reporting bad JSON.

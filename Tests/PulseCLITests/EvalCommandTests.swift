@@ -7,7 +7,7 @@ import Testing
     @Test func demoTableShowsEveryCardHeroFirst() throws {
         let result = try CLI.run(demo, in: CLI.packageRoot)
         #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("Pulse · profile demo · store acme-outdoor · now 2026-03-17T08:00:00Z · role all\n5 cards,"))
+        #expect(result.stdout.hasPrefix("Pulse · profile demo · store acme-outdoor · now 2026-03-17T08:00:00Z · role all\n5 cards: "))
         let titles = result.stdout.split(separator: "\n").filter { $0.hasPrefix("★") || $0.hasPrefix("·") }
         #expect(titles.count == 5)
         #expect(titles.last?.hasPrefix("· AliExpress Ship-to Country Coverage") == true)
@@ -25,11 +25,16 @@ import Testing
         let cards = try #require(object["cards"] as? [[String: Any]])
         #expect(cards.count == 5)
         let keys: Set<String> = ["key", "title", "class", "category", "unit", "window", "roles", "value", "numerator", "denominator",
-                                 "alert", "breakdown", "rows", "row_count", "errors"]
+                                 "alert", "breakdown", "rows", "row_count", "errors", "state", "state_note", "no_data", "data_quality"]
         for card in cards { #expect(Set(card.keys) == keys) }
         let oos = try #require(cards.first { $0["key"] as? String == "aex_xc_listed_but_oos_on_bc" })
         #expect(oos["value"] as? Int == 7)
-        #expect((oos["alert"] as? [String: Any])?["firing"] as? Bool == true)
+        // The demo profile holds this alert `for: 2`: without history the condition holds but the alert is pending.
+        #expect((oos["alert"] as? [String: Any])?["condition"] as? Bool == true)
+        #expect((oos["alert"] as? [String: Any])?["firing"] as? Bool == false)
+        #expect(oos["state"] as? String == "pending")
+        #expect(oos["no_data"] is NSNull)
+        #expect((oos["data_quality"] as? [String: Any])?["unmatched_skus"] as? Int == 1)
         #expect((oos["rows"] as? [[String: Any]])?.count == 7)
         #expect(oos["row_count"] as? Int == 7)
         #expect(oos["breakdown"] is NSNull)

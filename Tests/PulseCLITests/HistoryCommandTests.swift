@@ -64,8 +64,8 @@ import Glibc
         #expect(history.stdout == """
             aex_rejected_listings_24h for demo: 2 recorded values
               ▁█
-              2026-03-17T08:00:00Z  2           ▲ firing
-              2026-03-18T08:00:00Z  38          ▲ firing
+              2026-03-17T08:00:00Z  2           ▲ condition held
+              2026-03-18T08:00:00Z  38          ▲ condition held
 
             """)
         let recent = try CLI.run(["history", "aex_rejected_listings_24h", "--profile", "demo", "--db", path, "--since", "12h", "--format", "json"], in: CLI.packageRoot)

@@ -29,7 +29,7 @@ import Testing
         let folder = try Harness.snapshot(["listings.jsonl": listings, "stock.jsonl": stock])
         let result = try #require(try Harness.evaluate(folder)["aex_xc_listed_but_oos_on_bc"])
         #expect(result.value == 4)
-        #expect(result.firing)
+        #expect(result.conditionHolds)
         #expect(Harness.column(result, "listing") == ["L1", "L2", "L3", "L4"])
         #expect(Harness.column(result, "sku") == ["A1", "B1", "C1", "D1"])
         #expect(Harness.column(result, "bc_available") == ["int(0)", "int(-2)", "int(0)", "int(0)"])

@@ -11,6 +11,9 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     /// The latest second: 9999-12-31T23:59:59Z.
     public static let maxSeconds: Int64 = 253_402_300_799
 
+    /// The earliest instant, 0001-01-01T00:00:00Z.
+    public static let minimum = CELTimestamp(checkedSeconds: minSeconds, nanos: 0)
+
     /// 1970-01-01T00:00:00Z.
     public static let epoch = CELTimestamp(checkedSeconds: 0, nanos: 0)
 
@@ -105,7 +108,8 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
                 i += 1
             }
             guard count > 0 else { return nil }
-            for _ in count..<9 where count < 9 { nanos *= 10 }
+            // Digits past the ninth (below a nanosecond) are read and dropped, as cel-go does.
+            if count < 9 { for _ in count..<9 { nanos *= 10 } }
         }
         var offset: Int64 = 0
         guard i < b.count else { return nil }
