@@ -116,7 +116,8 @@ public enum ExprRunner {
         case .text:
             var out = "\(kind) error: \(message)\n"
             if let offset, !text.contains("\n") {
-                out += "    \(text)\n    " + String(repeating: " ", count: max(0, offset)) + "^\n"
+                let (line, column) = SourceExcerpt.around(text, column: max(0, offset) + 1)
+                out += "    \(line)\n    " + String(repeating: " ", count: column - 1) + "^\n"
             }
             return CommandOutput(stderr: out, exitCode: ExitStatus.failure)
         }

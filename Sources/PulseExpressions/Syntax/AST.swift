@@ -27,6 +27,20 @@ public struct Expr: Sendable {
     public var id: Int
     public var kind: Kind
     public var offset: Int
+    /// The height of the tree under this node (a leaf is 1): the parser bounds it.
+    public var height: Int
+
+    /// The height of the tallest child of a node of `kind` (0 for a leaf).
+    static func childHeight(_ kind: Kind) -> Int {
+        switch kind {
+        case .int, .double, .string, .bool, .null, .identifier: return 0
+        case .list(let items): return items.map(\.height).max() ?? 0
+        case .select(let operand, _, _): return operand.height
+        case .call(_, let target, let arguments): return max(target?.height ?? 0, arguments.map(\.height).max() ?? 0)
+        case .comprehension(_, _, let range, let predicate, let transform):
+            return max(range.height, predicate?.height ?? 0, transform?.height ?? 0)
+        }
+    }
 }
 
 /// Operator function names, as CEL spells them.

@@ -14,12 +14,20 @@ public struct Parser {
     private var index = 0
     private var nextID = 1
     private var depth = 0
-    private static let maxDepth = 250
+    /// The deepest tree an expression may make (cel-go's default parser recursion limit).
+    public static let maxDepth = 250
+    /// The most nodes an expression may have.
+    public static let maxNodes = 25_000
+    /// The longest expression, in Unicode scalars (cel-go's default expression size limit).
+    public static let maxLength = 100_000
 
     /// Parses `text` into an expression tree.
     ///
     /// - Throws: ``ParseError`` at the first syntax error.
     public static func parse(_ text: String) throws(ParseError) -> Expr {
+        guard text.unicodeScalars.count <= maxLength else {
+            throw ParseError(offset: 0, message: "expression is longer than \(maxLength) characters")
+        }
         var lexer = Lexer(text)
         var parser = Parser(tokens: try lexer.tokenize())
         let expr = try parser.expression()
@@ -68,13 +76,23 @@ public struct Parser {
         }
     }
 
-    private mutating func make(_ kind: Expr.Kind, _ offset: Int) -> Expr {
+    /// A new node; refused when it would make the tree deeper than ``maxDepth`` (a chain such as
+    /// `1+1+...` nests as deeply as a parenthesised one) or hold more than ``maxNodes`` nodes,
+    /// so that no later recursive walk (checker, compiler, evaluation, release) can run out of stack.
+    private mutating func make(_ kind: Expr.Kind, _ offset: Int) throws(ParseError) -> Expr {
+        let height = 1 + Expr.childHeight(kind)
+        guard height <= Parser.maxDepth else {
+            throw ParseError(offset: offset, message: "expression nests deeper than \(Parser.maxDepth) levels (a chain of operators counts each one); split it up")
+        }
+        guard nextID <= Parser.maxNodes else {
+            throw ParseError(offset: offset, message: "expression has more than \(Parser.maxNodes) parts; split it up")
+        }
         defer { nextID += 1 }
-        return Expr(id: nextID, kind: kind, offset: offset)
+        return Expr(id: nextID, kind: kind, offset: offset, height: height)
     }
 
-    private mutating func call(_ function: String, _ offset: Int, _ arguments: [Expr], target: Expr? = nil) -> Expr {
-        make(.call(function: function, target: target, arguments: arguments), offset)
+    private mutating func call(_ function: String, _ offset: Int, _ arguments: [Expr], target: Expr? = nil) throws(ParseError) -> Expr {
+        try make(.call(function: function, target: target, arguments: arguments), offset)
     }
 
     private mutating func nested() throws(ParseError) {
@@ -93,14 +111,14 @@ public struct Parser {
         let whenTrue = try or()
         try expect(":", "in a conditional (cond ? a : b)")
         let whenFalse = try expression()
-        return call(Operator.conditional, offset, [condition, whenTrue, whenFalse])
+        return try call(Operator.conditional, offset, [condition, whenTrue, whenFalse])
     }
 
     private mutating func or() throws(ParseError) -> Expr {
         var left = try and()
         while isPunct("||") {
             let offset = advance().offset
-            left = call(Operator.or, offset, [left, try and()])
+            left = try call(Operator.or, offset, [left, try and()])
         }
         return left
     }
@@ -109,7 +127,7 @@ public struct Parser {
         var left = try relation()
         while isPunct("&&") {
             let offset = advance().offset
-            left = call(Operator.and, offset, [left, try relation()])
+            left = try call(Operator.and, offset, [left, try relation()])
         }
         return left
     }
@@ -129,7 +147,7 @@ public struct Parser {
             default: return left
             }
             let offset = advance().offset
-            left = call(function, offset, [left, try addition()])
+            left = try call(function, offset, [left, try addition()])
         }
     }
 
@@ -137,7 +155,7 @@ public struct Parser {
         var left = try multiplication()
         while isPunct("+") || isPunct("-") {
             let token = advance()
-            left = call(token.kind == .punct("+") ? Operator.add : Operator.subtract, token.offset, [left, try multiplication()])
+            left = try call(token.kind == .punct("+") ? Operator.add : Operator.subtract, token.offset, [left, try multiplication()])
         }
         return left
     }
@@ -147,7 +165,7 @@ public struct Parser {
         while isPunct("*") || isPunct("/") || isPunct("%") {
             let token = advance()
             let function = token.kind == .punct("*") ? Operator.multiply : token.kind == .punct("/") ? Operator.divide : Operator.modulo
-            left = call(function, token.offset, [left, try unary()])
+            left = try call(function, token.offset, [left, try unary()])
         }
         return left
     }
@@ -159,7 +177,7 @@ public struct Parser {
             var offsets: [Int] = []
             while isPunct("!") { offsets.append(advance().offset) }
             var operand = try member()
-            for offset in offsets.reversed() { operand = call(Operator.not, offset, [operand]) }
+            for offset in offsets.reversed() { operand = try call(Operator.not, offset, [operand]) }
             return operand
         }
         if isPunct("-") {
@@ -173,19 +191,19 @@ public struct Parser {
                     throw ParseError(offset: token.offset, message: "integer literal is out of range")
                 }
                 let value = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
-                var operand = make(.int(value), offsets.removeLast())
-                for offset in offsets.reversed() { operand = call(Operator.negate, offset, [operand]) }
+                var operand = try make(.int(value), offsets.removeLast())
+                for offset in offsets.reversed() { operand = try call(Operator.negate, offset, [operand]) }
                 return operand
             }
             if case .double(let value) = current.kind, !followedByMember() {
                 let token = advance()
                 _ = token
-                var operand = make(.double(-value), offsets.removeLast())
-                for offset in offsets.reversed() { operand = call(Operator.negate, offset, [operand]) }
+                var operand = try make(.double(-value), offsets.removeLast())
+                for offset in offsets.reversed() { operand = try call(Operator.negate, offset, [operand]) }
                 return operand
             }
             var operand = try member()
-            for offset in offsets.reversed() { operand = call(Operator.negate, offset, [operand]) }
+            for offset in offsets.reversed() { operand = try call(Operator.negate, offset, [operand]) }
             return operand
         }
         return try member()
@@ -213,14 +231,14 @@ public struct Parser {
                     let arguments = try argumentList()
                     operand = try methodCall(name, target: operand, arguments: arguments, offset: nameToken.offset)
                 } else {
-                    operand = make(.select(operand: operand, field: name, testOnly: false), nameToken.offset)
+                    operand = try make(.select(operand: operand, field: name, testOnly: false), nameToken.offset)
                 }
                 _ = dot
             } else if isPunct("[") {
                 let offset = advance().offset
                 let subscriptExpr = try expression()
                 try expect("]", "to close the index")
-                operand = call(Operator.index, offset, [operand, subscriptExpr])
+                operand = try call(Operator.index, offset, [operand, subscriptExpr])
             } else {
                 return operand
             }
@@ -241,7 +259,7 @@ public struct Parser {
     private mutating func methodCall(_ name: String, target: Expr, arguments: [Expr], offset: Int) throws(ParseError) -> Expr {
         let macros: [String: MacroKind] = ["all": .all, "exists": .exists, "exists_one": .existsOne, "filter": .filter, "map": .map]
         guard let kind = macros[name] else {
-            return call(name, offset, arguments, target: target)
+            return try call(name, offset, arguments, target: target)
         }
         let expected = kind == .map ? [2, 3] : [2]
         guard expected.contains(arguments.count) else {
@@ -253,9 +271,9 @@ public struct Parser {
         switch kind {
         case .map:
             let filter = arguments.count == 3 ? arguments[1] : nil
-            return make(.comprehension(kind: .map, variable: variable, range: target, predicate: filter, transform: arguments.last), offset)
+            return try make(.comprehension(kind: .map, variable: variable, range: target, predicate: filter, transform: arguments.last), offset)
         default:
-            return make(.comprehension(kind: kind, variable: variable, range: target, predicate: arguments[1], transform: nil), offset)
+            return try make(.comprehension(kind: kind, variable: variable, range: target, predicate: arguments[1], transform: nil), offset)
         }
     }
 
@@ -268,15 +286,15 @@ public struct Parser {
             guard magnitude <= UInt64(Int64.max) else {
                 throw ParseError(offset: token.offset, message: "integer literal is out of range")
             }
-            return make(.int(Int64(magnitude)), token.offset)
+            return try make(.int(Int64(magnitude)), token.offset)
         case .uint:
             throw ParseError(offset: token.offset, message: "unsigned integers are not supported")
-        case .double(let value): return make(.double(value), token.offset)
-        case .string(let value): return make(.string(value), token.offset)
+        case .double(let value): return try make(.double(value), token.offset)
+        case .string(let value): return try make(.string(value), token.offset)
         case .bytes: throw ParseError(offset: token.offset, message: "bytes are not supported")
-        case .true: return make(.bool(true), token.offset)
-        case .false: return make(.bool(false), token.offset)
-        case .null: return make(.null, token.offset)
+        case .true: return try make(.bool(true), token.offset)
+        case .false: return try make(.bool(false), token.offset)
+        case .null: return try make(.null, token.offset)
         case .identifier(let name):
             if isPunct("(") {
                 _ = advance()
@@ -285,18 +303,18 @@ public struct Parser {
                     guard arguments.count == 1, case .select(let operand, let field, _) = arguments[0].kind else {
                         throw ParseError(offset: token.offset, message: "has() takes one field selection, such as has(listing.rejection_reason)")
                     }
-                    return make(.select(operand: operand, field: field, testOnly: true), token.offset)
+                    return try make(.select(operand: operand, field: field, testOnly: true), token.offset)
                 }
-                return call(name, token.offset, arguments)
+                return try call(name, token.offset, arguments)
             }
-            return make(.identifier(name), token.offset)
+            return try make(.identifier(name), token.offset)
         case .punct("("):
             let inner = try expression()
             try expect(")", "to close '('")
             return inner
         case .punct("["):
             var elements: [Expr] = []
-            if isPunct("]") { _ = advance(); return make(.list(elements), token.offset) }
+            if isPunct("]") { _ = advance(); return try make(.list(elements), token.offset) }
             while true {
                 elements.append(try expression())
                 if isPunct(",") {
@@ -307,7 +325,7 @@ public struct Parser {
                 try expect("]", "to close the list")
                 break
             }
-            return make(.list(elements), token.offset)
+            return try make(.list(elements), token.offset)
         case .punct("{"):
             throw ParseError(offset: token.offset, message: "maps are not supported in Pulse expressions")
         case .in:
