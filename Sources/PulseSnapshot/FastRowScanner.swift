@@ -366,17 +366,21 @@ struct FastRowScanner {
         return true
     }
 
-    /// Whether `b` is a plain decimal (`49.99`, `-3`, `1e3`): what the general path accepts
-    /// for a price, checked without making a string. Anything unusual goes to the general path.
+    /// Whether `b` is a price as the contract writes it: a plain decimal (`49.99`, `-3`, `.5`)
+    /// whose value is finite. Both paths use it: `nan`, `inf`, `1e400`, `0x1p3` and 400-digit
+    /// numbers are refused.
     static func isDecimal(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0, digits = 0
         if i < b.count, b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") { i += 1 }
         while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1; digits += 1 }
+        let wholeDigits = digits
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
             while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1; digits += 1 }
         }
-        return digits > 0 && i == b.count
+        guard digits > 0 && i == b.count else { return false }
+        // Up to 308 whole digits is below Double's largest finite value (about 1.8e308).
+        return wholeDigits <= 308 || Double(String(decoding: b, as: UTF8.self))?.isFinite == true
     }
 
     /// The keys the fast path knows, matched by bytes.

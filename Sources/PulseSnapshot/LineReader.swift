@@ -8,13 +8,32 @@ import Glibc
 enum LineReader {
     static let chunkSize = 4 << 20
 
+    /// Opens `path` for reading only if it is a regular file: a FIFO or device would block or
+    /// never end, a folder is not data, and a symbolic link loop is named as one.
+    static func openRegularFile(_ path: String) throws(FileReadError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw FileReadError(errno: errno) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw FileReadError(errno: code)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw FileReadError(message: "not a regular file (\(FileReadError.kind(info.st_mode))); a snapshot file must be a plain file")
+        }
+        // Reads of a regular file do not block; clear the flag anyway for plain semantics.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return fd
+    }
+
     /// Calls `body` with runs of whole lines: the number of the run's first line and its bytes
     /// (each line ends with `\n`, except perhaps the file's last).
     ///
     /// - Throws: what `body` throws, or a `CocoaError` when the file cannot be read.
     static func forEachChunk(path: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        let fd = try openRegularFile(path)
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: chunkSize)
         var filled = 0
@@ -25,7 +44,7 @@ enum LineReader {
                 guard let base = b.baseAddress else { return -1 }
                 return read(fd, base + filled, b.count - filled)
             }
-            if n < 0 { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+            if n < 0 { throw FileReadError(errno: errno) }
             if n == 0 { break }
             filled += n
             // Deliver everything up to the last line break; keep the partial line.
@@ -57,11 +76,10 @@ enum LineReader {
     ///
     /// - Throws: what `body` throws, or a `CocoaError` when the file cannot be read.
     static func forEachMappedRun(path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        let fd = try openRegularFile(path)
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        guard fstat(fd, &info) == 0 else { throw FileReadError(errno: errno) }
         let size = Int(info.st_size)
         guard size > 0 else { return }
         let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
@@ -129,5 +147,36 @@ enum LineReader {
     /// Calls `body` with each line of `bytes`, as ``forEachLine(path:_:)`` does for a file.
     static func forEachLine(bytes: [UInt8], _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         try bytes.withUnsafeBufferPointer { try lines(in: $0, firstLine: 1, body) }
+    }
+}
+
+/// Why a snapshot file could not be read, in words.
+struct FileReadError: Error, CustomStringConvertible {
+    let description: String
+
+    init(message: String) {
+        description = message
+    }
+
+    init(errno code: Int32) {
+        switch code {
+        case ENOENT: description = "no such file (or a symbolic link to nothing)"
+        case ELOOP: description = "a loop of symbolic links"
+        case EACCES, EPERM: description = "permission denied"
+        case EISDIR: description = "a folder, not a file"
+        default: description = String(cString: strerror(code))
+        }
+    }
+
+    /// The kind of a file that is not a regular one, from its mode.
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: return "a FIFO"
+        case S_IFDIR: return "a folder"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a plain file"
+        }
     }
 }

@@ -201,8 +201,9 @@ struct ListingBatch: RowBatch {
                 if let stock, stock < 0 { s.problems.append("\"stock\" must be >= 0, not \(stock)") }
                 var price: String?
                 if let p = s.value("price"), p != .null {
-                    if case .string(let text) = p, Double(text) != nil { price = text } else {
-                        s.problems.append("\"price\" must be a decimal string such as \"49.99\"")
+                    if case .string(let text) = p, withBytes(text, FastRowScanner.isDecimal) { price = text } else {
+                        s.problems.append("\"price\" must be a decimal string such as \"49.99\""
+                            + { if case .string(let t) = p { return " (a finite number), not \"\(t.prefix(40))\"" + (t.count > 40 ? "…" : "") } else { return ", not \(p.kindName)" } }())
                     }
                 }
                 r.problems += s.problems.map { "\"skus\"[\(i)]: \($0)" }

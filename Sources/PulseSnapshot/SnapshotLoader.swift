@@ -43,24 +43,50 @@ public struct SnapshotLoader {
         folder.hasSuffix("/") ? folder + name : folder + "/" + name
     }
 
+    /// Whether the folder has an entry `name` (a dangling link or a link loop counts: reading
+    /// it then says what is wrong, rather than calling it missing).
     private func exists(_ name: String) -> Bool {
         if let memory { return memory[name] != nil }
-        return FileManager.default.fileExists(atPath: path(name))
+        var info = stat()
+        return lstat(path(name), &info) == 0
     }
 
-    private func contents(_ name: String) -> [UInt8]? {
-        if let memory { return memory[name] }
-        return FileManager.default.contents(atPath: path(name)).map { [UInt8]($0) }
+    /// The whole of a small file (snapshot.json), read only if it is a regular file.
+    private func contents(_ name: String) throws -> [UInt8] {
+        if let memory { return memory[name] ?? [] }
+        var out: [UInt8] = []
+        try LineReader.forEachChunk(path: path(name)) { _, run in
+            out.append(contentsOf: run)
+            // snapshot.json is one small object; refuse to hold a huge file.
+            guard out.count <= 1 << 20 else { throw FileReadError(message: "larger than 1 MiB; it holds one small JSON object") }
+        }
+        return out
     }
 
     private func forEachLine(_ name: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        guard let memory else { return try LineReader.forEachLine(path: path(name), body) }
-        try LineReader.forEachLine(bytes: memory[name] ?? [], body)
+        var first = true
+        func skippingMark(_ line: Int, _ bytes: UnsafeBufferPointer<UInt8>) throws {
+            defer { first = false }
+            try body(line, first ? SnapshotLoader.withoutByteOrderMark(bytes) : bytes)
+        }
+        guard let memory else { return try LineReader.forEachLine(path: path(name), skippingMark) }
+        try LineReader.forEachLine(bytes: memory[name] ?? [], skippingMark)
     }
 
     private func forEachRun(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        guard let memory else { return try LineReader.forEachMappedRun(path: path(name), body) }
-        try (memory[name] ?? []).withUnsafeBufferPointer { try body($0) }
+        var first = true
+        func skippingMark(_ run: UnsafeBufferPointer<UInt8>) throws {
+            defer { first = false }
+            try body(first ? SnapshotLoader.withoutByteOrderMark(run) : run)
+        }
+        guard let memory else { return try LineReader.forEachMappedRun(path: path(name), skippingMark) }
+        try (memory[name] ?? []).withUnsafeBufferPointer { try skippingMark($0) }
+    }
+
+    /// `bytes` without a leading UTF-8 byte-order mark (spreadsheets and some exporters write one).
+    static func withoutByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        guard bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF else { return bytes }
+        return UnsafeBufferPointer(rebasing: bytes[3...])
     }
 
     /// Runs `body`, noting how long it took under `table`.
@@ -121,7 +147,7 @@ public struct SnapshotLoader {
                 }
             }
         } catch {
-            me.report(file, 0, "cannot read: \(error.localizedDescription)")
+            me.report(file, 0, "cannot read: \(error)")
         }
         self = me
     }
@@ -143,7 +169,7 @@ public struct SnapshotLoader {
                 apply(&me, &batch)
             }
         } catch {
-            me.report(file, 0, "cannot read: \(error.localizedDescription)")
+            me.report(file, 0, "cannot read: \(error)")
         }
         self = me
     }
@@ -155,12 +181,19 @@ public struct SnapshotLoader {
 
     private mutating func readHeader() -> (store: String?, takenAt: CELTimestamp)? {
         let name = "snapshot.json"
-        guard exists(name), let data = contents(name) else {
-            report(path(name), 0, exists(name) ? "cannot read" : "missing; a snapshot needs snapshot.json and listings.jsonl")
+        guard exists(name) else {
+            report(path(name), 0, "missing; a snapshot needs snapshot.json and listings.jsonl")
+            return nil
+        }
+        let data: [UInt8]
+        do { data = try contents(name) } catch {
+            report(path(name), 0, "cannot read: \(error)")
             return nil
         }
         let value: JSONValue
-        do throws(JSONSyntaxError) { value = try JSONParser.parse(data) } catch {
+        do throws(JSONSyntaxError) {
+            value = try data.withUnsafeBufferPointer { b throws(JSONSyntaxError) in try JSONParser.parse(SnapshotLoader.withoutByteOrderMark(b)) }
+        } catch {
             let line = data.prefix(error.offset).filter { $0 == 0x0A }.count + 1
             report(path(name), line, "bad JSON: \(error.message)")
             return nil
@@ -288,7 +321,7 @@ public struct SnapshotLoader {
                 }
                 add(&me, "stock.csv", batch)
             } catch {
-                me.report(file, 0, "cannot read: \(error.localizedDescription)")
+                me.report(file, 0, "cannot read: \(error)")
             }
             self = me
         }

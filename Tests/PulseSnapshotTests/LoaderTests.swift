@@ -162,3 +162,90 @@ import Testing
         #expect(value == .object([JSONMember("i", .int(9_007_199_254_740_993)), JSONMember("d", .double(1.5)), JSONMember("s", .string("😀"))]))
     }
 }
+
+/// Issue 10: hostile snapshot input ends in a located error or a right value, never a trap or a hang.
+@Suite struct HostileSnapshotTests {
+    private func folder(_ files: [String: [UInt8]]) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pulse-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var all = files
+        if all["snapshot.json"] == nil { all["snapshot.json"] = Array(#"{"format": 1, "taken_at": "2026-03-17T08:00:00Z"}"#.utf8) }
+        if all["listings.jsonl"] == nil { all["listings.jsonl"] = [] }
+        for (name, bytes) in all { try Data(bytes).write(to: dir.appendingPathComponent(name)) }
+        return dir.path
+    }
+
+    private func issues(_ dir: String) -> [String] {
+        do {
+            _ = try SnapshotLoader.load(folder: dir)
+            return []
+        } catch {
+            return error.issues.map { $0.description.replacingOccurrences(of: dir + "/", with: "") }
+        }
+    }
+
+    @Test func aStockRowWithTenFractionalDigitsLoads() throws {
+        let dir = try folder(["stock.jsonl": Array(#"{"sku": "A", "available": 1, "updated_at": "2026-03-13T06:00:00.1234567890Z"}"#.utf8)])
+        let snapshot = try SnapshotLoader.load(folder: dir)
+        #expect(snapshot.stock.first?.updatedAt?.description == "2026-03-13T06:00:00.123456789Z")
+    }
+
+    @Test(arguments: ["nan", "inf", "-inf", "1e400", "0x1p3", "1e3", "Infinity", String(repeating: "9", count: 400), " 1", ""])
+    func aPriceThatIsNotAFiniteDecimalIsRefused(_ price: String) throws {
+        let listing = #"{"id": "L1", "status": "active", "skus": [{"code": "A", "stock": 1, "price": "\#(price)"}]}"#
+        let found = issues(try folder(["listings.jsonl": Array(listing.utf8)]))
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("listings.jsonl:1: \"skus\"[0]: \"price\" must be a decimal string such as \"49.99\" (a finite number)") == true,
+                "\(found)")
+    }
+
+    @Test(arguments: ["49.99", "-3", "0.5", "+2", String(repeating: "9", count: 300) + ".5"])
+    func finiteDecimalPricesLoad(_ price: String) throws {
+        let listing = #"{"id": "L1", "status": "active", "skus": [{"code": "A", "stock": 1, "price": "\#(price)"}]}"#
+        let snapshot = try SnapshotLoader.load(folder: try folder(["listings.jsonl": Array(listing.utf8)]))
+        #expect(snapshot.listings.first?.skus.first?.price.flatMap(Double.init)?.isFinite == true)
+    }
+
+    @Test func aFIFOIsRefusedNotWaitedFor() throws {
+        let dir = try folder([:])
+        let fifo = dir + "/stock.jsonl"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(issues(dir) == ["stock.jsonl: cannot read: not a regular file (a FIFO); a snapshot file must be a plain file"])
+    }
+
+    @Test func aSymbolicLinkLoopIsNamedNotCalledMissing() throws {
+        let dir = try folder([:])
+        #expect(symlink(dir + "/stock.jsonl", dir + "/stock.jsonl") == 0)
+        #expect(issues(dir) == ["stock.jsonl: cannot read: a loop of symbolic links"])
+    }
+
+    @Test func aByteOrderMarkIsSkippedInJSONLinesAndCSV() throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let dir = try folder([
+            "listings.jsonl": bom + Array(#"{"id": "L1", "status": "active", "skus": [{"code": "A", "stock": 1}]}"#.utf8),
+            "stock.csv": bom + Array("sku,available\nA,0\n".utf8),
+            "snapshot.json": bom + Array(#"{"format": 1, "taken_at": "2026-03-17T08:00:00Z"}"#.utf8),
+        ])
+        let snapshot = try SnapshotLoader.load(folder: dir)
+        #expect(snapshot.listings.map(\.id) == ["L1"])
+        #expect(snapshot.stock.map(\.sku) == ["A"])
+    }
+
+    @Test(arguments: [
+        (Array("sku,available\nA,1\n".utf8) + [0x42, 0xFF, 0x2C, 0x31, 0x0A], ["stock.csv:3: bytes that are not UTF-8"]),
+        (Array("sku,available,sku\nA,1,B\nC,2,D\n".utf8),
+         ["stock.csv:1: the header row column \"sku\" appears twice; the columns are sku,available,tracking,purchasable,updated_at (sku and available required); no row was read"]),
+        (Array("sku,avail\nA,1\nB,2\n".utf8),
+         ["stock.csv:1: the header row unknown column \"avail\", no \"available\" column; the columns are sku,available,tracking,purchasable,updated_at (sku and available required); no row was read"]),
+        (Array("sku,available\n\"SKU\"x,1\n".utf8), ["stock.csv:2: text after a closing quote at column 6"]),
+        (Array("sku,available\nS\"KU,1\n".utf8), ["stock.csv:2: a quote inside an unquoted cell at column 2; quote the whole cell and double the quote (\"\")"]),
+    ])
+    func csvIsAsStrictAsJSONLines(_ csv: [UInt8], _ expected: [String]) throws {
+        #expect(issues(try folder(["stock.csv": csv])) == expected)
+    }
+
+    @Test func quotedCSVCellsStillWork() throws {
+        let dir = try folder(["stock.csv": Array("sku,available\n\"A,\"\"1\"\"\",3\n".utf8)])
+        #expect(try SnapshotLoader.load(folder: dir).stock.map(\.sku) == ["A,\"1\""])
+    }
+}
