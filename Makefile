@@ -6,16 +6,16 @@ PULSE := .build/debug/pulse
 
 DEMO_DB := .pulse/demo.sqlite
 
-# libyaml (Debian: libyaml-dev) and SQLite (libsqlite3-dev, for the history store) are system
-# libraries, found through pkg-config.
+# libyaml (Debian: libyaml-dev), SQLite (libsqlite3-dev, for the history store) and RE2
+# (libre2-dev, for CEL's matches) are system libraries, found through pkg-config.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists yaml-0.1 || ! pkg-config --exists sqlite3; then \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists yaml-0.1 || ! pkg-config --exists sqlite3 || ! pkg-config --exists re2; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "Installing libyaml-dev, libsqlite3-dev and pkg-config with apt-get..."; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libyaml-dev libsqlite3-dev pkg-config; \
+			echo "Installing libyaml-dev, libsqlite3-dev, libre2-dev and pkg-config with apt-get..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libyaml-dev libsqlite3-dev libre2-dev pkg-config; \
 		else \
-			echo "Pulse needs libyaml (yaml-0.1), SQLite (sqlite3) and pkg-config. Install them as root:"; \
-			echo "    sudo apt-get install libyaml-dev libsqlite3-dev pkg-config"; \
+			echo "Pulse needs libyaml (yaml-0.1), SQLite (sqlite3), RE2 (re2) and pkg-config. Install them as root:"; \
+			echo "    sudo apt-get install libyaml-dev libsqlite3-dev libre2-dev pkg-config"; \
 			exit 1; \
 		fi; \
 	fi

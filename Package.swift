@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "PulseDiagnostics"),
         .target(name: "PulseYAML", dependencies: ["CYAML", "PulseDiagnostics"]),
         .target(name: "PulseConfig", dependencies: ["PulseYAML", "PulseDiagnostics"]),
-        .target(name: "PulseExpressions", dependencies: ["PulseDiagnostics"]),
+        // RE2 (Debian: libre2-dev) behind a C interface, for CEL's `matches`. Only PulseExpressions imports it.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
+        .target(name: "PulseExpressions", dependencies: ["PulseDiagnostics", "CRE2"]),
         // A prefetch hint (__builtin_prefetch), which Swift cannot express, for the stock join.
         .target(name: "CPrefetch"),
         .target(name: "PulseSnapshot", dependencies: ["PulseExpressions", "CPrefetch"]),
@@ -54,5 +56,6 @@ let package = Package(
             resources: [.copy("Conformance")]
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

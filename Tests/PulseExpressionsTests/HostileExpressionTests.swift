@@ -59,3 +59,56 @@ import Testing
         #expect(CELTimestamp(parsing: "2026-03-13T06:00:00.1234567890123Z")?.description == "2026-03-13T06:00:00.123456789Z")
     }
 }
+
+/// Issue 10: `matches` is RE2: linear time, RE2's syntax, and never "false" for "gave up".
+@Suite struct RegularExpressionTests {
+    enum Outcome: Equatable {
+        case success(Bool)
+        case failure(String)
+    }
+
+    private func run(_ text: String, bind value: String) -> Outcome {
+        var environment = Environment()
+        let slot = environment.declare(variable: "s", type: .string)
+        let program: Program
+        do throws(CompileError) { program = try Compiler.compile(text, environment: environment) } catch { return .failure(error.message) }
+        let activation = Activation(slotCount: program.slotCount)
+        activation.slots[slot] = .string(value)
+        do throws(EvalError) {
+            guard case .bool(let b) = try program.evaluate(activation) else { return .failure("not a bool") }
+            return .success(b)
+        } catch { return .failure(error.message) }
+    }
+
+    @Test func catastrophicBacktrackingPatternsAreLinear() {
+        // Backtracking engines take seconds (minutes past 30 a's); RE2 answers at once.
+        #expect(run("s.matches('(a+)+$')", bind: String(repeating: "a", count: 10_000) + "!") == .success(false))
+        #expect(run("s.matches('(a+)+!$')", bind: String(repeating: "a", count: 10_000) + "!") == .success(true))
+        #expect(run("s.matches('^(a+)+$')", bind: String(repeating: "a", count: 10_000) + "!") == .success(false))
+    }
+
+    @Test func aTwoMegabyteTextGetsTheRightAnswer() {
+        let text = String(repeating: "ab", count: 1 << 20) + "c"
+        #expect(run("s.matches('^(a|b)*c$')", bind: text) == .success(true))
+        #expect(run("s.matches('^(a|b)*d$')", bind: text) == .success(false))
+    }
+
+    @Test(arguments: [
+        ("s.matches('(abc)\\\\1')", "invalid regular expression (RE2 syntax): invalid escape sequence: \\1"),
+        ("s.matches('(a')", "invalid regular expression (RE2 syntax): missing ): (a"),
+        ("s.matches('a(?=b)')", "invalid regular expression (RE2 syntax): invalid perl operator: (?="),
+    ])
+    func whatRE2RefusesIsACheckError(_ text: String, _ message: String) {
+        #expect(run(text, bind: "x") == .failure(message))
+    }
+
+    @Test func aPatternBuiltAtRunTimeThatRE2RefusesIsARowError() {
+        #expect(run("s.matches(s)", bind: "(a") == .failure("invalid regular expression '(a': missing ): (a"))
+        #expect(run("s.matches(s + '|x')", bind: "ab") == .success(true))
+    }
+
+    @Test func unicodeIsMatchedByCodePoint() {
+        #expect(run("s.matches('^.$')", bind: "é") == .success(true))
+        #expect(run("s.matches('^.$')", bind: "e\u{301}") == .success(false))
+    }
+}

@@ -209,6 +209,12 @@ public struct Checker {
             guard args.count == 2, plain[0] == .string || plain[0] == .dyn, plain[1] == .string || plain[1] == .dyn,
                   method || function == "matches"
             else { throw noOverload() }
+            // A pattern written as a literal is compiled now: what RE2 refuses never reaches a run.
+            if function == "matches", case .literal(.string(let pattern)) = args[1].kind {
+                do throws(RegularExpressionError) { _ = try RegularExpression(pattern) } catch {
+                    throw CheckError(offset: args[1].offset, message: "invalid regular expression (RE2 syntax): \(error.message)")
+                }
+            }
             return .bool
         case "lowerAscii", "upperAscii":
             guard method, args.count == 1, plain[0] == .string || plain[0] == .dyn else { throw noOverload() }

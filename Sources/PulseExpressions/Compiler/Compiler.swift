@@ -196,18 +196,16 @@ struct Builder {
                 return .bool(false)
             }
         }
-        // Regular expressions given as literals compile once, here.
-        if function == "matches", arguments.count == 2, case .literal(.string(let pattern)) = arguments[1].kind {
+        // Regular expressions given as literals compile once, here (the checker refused any
+        // that RE2 does not accept).
+        if function == "matches", arguments.count == 2, case .literal(.string(let pattern)) = arguments[1].kind,
+           let regex = try? RegularExpression(pattern) {
             let target = first
-            guard let regex = try? NSRegularExpression(pattern: pattern) else {
-                return { _ throws(EvalError) in throw EvalError("invalid regular expression '\(pattern)'", offset: offset) }
-            }
-            let box = RegexBox(regex)
             return { (activation) throws(EvalError) in
                 guard case .string(let s) = try target(activation) else {
                     throw EvalError("matches() needs a string", offset: offset)
                 }
-                return .bool(box.matches(s))
+                return .bool(regex.matches(s))
             }
         }
         switch arguments.count {
@@ -226,15 +224,6 @@ struct Builder {
                 do throws(EvalError) { return try implementation(x, y) } catch { throw error.at(offset) }
             }
         }
-    }
-}
-
-/// An `NSRegularExpression` shared by closures (it is immutable and thread-safe once built).
-final class RegexBox: @unchecked Sendable {
-    let regex: NSRegularExpression
-    init(_ regex: NSRegularExpression) { self.regex = regex }
-    func matches(_ s: String) -> Bool {
-        regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
     }
 }
 

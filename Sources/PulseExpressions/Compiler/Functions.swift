@@ -201,7 +201,8 @@ enum Functions {
 
     private static func matches(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         guard case .string(let s) = a, case .string(let pattern) = b else { throw EvalError.noOverload("matches", [a, b]) }
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { throw EvalError("invalid regular expression '\(pattern)'") }
-        return .bool(regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil)
+        do throws(RegularExpressionError) { return .bool(try RegularExpression(pattern).matches(s)) } catch {
+            throw EvalError("invalid regular expression '\(pattern.prefix(80))': \(error.message)")
+        }
     }
 }
