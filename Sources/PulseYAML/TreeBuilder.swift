@@ -12,10 +12,25 @@ struct TreeBuilder {
     private(set) var root: YAMLNode?
     private(set) var diagnostics: [Diagnostic] = []
 
-    private enum Frame {
-        case sequence(start: SourceLocation, anchor: String?, items: [YAMLNode], size: Int)
-        case mapping(start: SourceLocation, anchor: String?, pairs: [YAMLPair], pendingKey: YAMLNode?,
-                     seen: [String: SourceLocation], size: Int, skipValue: Bool = false)
+    /// A sequence or mapping being read. A class, so that adding an item changes it in place:
+    /// a value type popped, changed and pushed back copies its arrays each time, which made
+    /// reading a long flow list or a mapping of many keys quadratic.
+    private final class Frame {
+        let isMapping: Bool
+        let start: SourceLocation
+        let anchor: String?
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        var seen: [String: SourceLocation] = [:]
+        var size = 1
+        var skipValue = false
+
+        init(isMapping: Bool, start: SourceLocation, anchor: String?) {
+            self.isMapping = isMapping
+            self.start = start
+            self.anchor = anchor
+        }
     }
 
     private var stack: [Frame] = []
@@ -94,19 +109,14 @@ struct TreeBuilder {
             return charge(target.expandedSize, at: location) && complete(target, anchor: nil)
         case YAML_SEQUENCE_START_EVENT:
             guard enter(at: location), charge(1, at: location) else { return false }
-            stack.append(.sequence(start: location, anchor: optionalString(event.data.sequence_start.anchor), items: [], size: 1))
+            stack.append(Frame(isMapping: false, start: location, anchor: optionalString(event.data.sequence_start.anchor)))
         case YAML_MAPPING_START_EVENT:
             guard enter(at: location), charge(1, at: location) else { return false }
-            stack.append(.mapping(start: location, anchor: optionalString(event.data.mapping_start.anchor),
-                                  pairs: [], pendingKey: nil, seen: [:], size: 1))
+            stack.append(Frame(isMapping: true, start: location, anchor: optionalString(event.data.mapping_start.anchor)))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return false }
-            switch frame {
-            case .sequence(let start, let anchor, let items, let size):
-                return complete(YAMLNode(content: .sequence(items), location: start, expandedSize: size), anchor: anchor)
-            case .mapping(let start, let anchor, let pairs, _, _, let size, _):
-                return complete(YAMLNode(content: .mapping(pairs), location: start, expandedSize: size), anchor: anchor)
-            }
+            let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
+            return complete(YAMLNode(content: content, location: frame.start, expandedSize: frame.size), anchor: frame.anchor)
         default:
             break
         }
@@ -137,42 +147,38 @@ struct TreeBuilder {
 
     private mutating func complete(_ node: YAMLNode, anchor: String?) -> Bool {
         if let anchor { anchors[anchor] = node }
-        guard let top = stack.popLast() else {
+        guard let top = stack.last else {
             root = node
             return true
         }
-        switch top {
-        case .sequence(let start, let anchorName, var items, let size):
-            items.append(node)
-            stack.append(.sequence(start: start, anchor: anchorName, items: items,
-                                   size: saturatingAdd(size, node.expandedSize)))
-        case .mapping(let start, let anchorName, var pairs, let pendingKey, var seen, let size, let skipValue):
-            let newSize = saturatingAdd(size, node.expandedSize)
-            if skipValue {
-                stack.append(.mapping(start: start, anchor: anchorName, pairs: pairs, pendingKey: nil, seen: seen, size: newSize))
-            } else if let key = pendingKey {
-                pairs.append(YAMLPair(key: key, value: node))
-                stack.append(.mapping(start: start, anchor: anchorName, pairs: pairs, pendingKey: nil, seen: seen, size: newSize))
-            } else {
-                if let scalar = node.scalar {
-                    if scalar.value == "<<" && scalar.style == .plain {
-                        // Reported here; the entry is kept out of the tree so that nothing
-                        // downstream mistakes it for an ordinary key.
-                        diagnostics.append(.error("yaml-merge-key",
-                            "merge keys (<<) are not supported; write the keys out in this mapping", at: node.location))
-                        stack.append(.mapping(start: start, anchor: anchorName, pairs: pairs, pendingKey: nil, seen: seen,
-                                              size: newSize, skipValue: true))
-                        return true
-                    } else if let first = seen[scalar.value] {
-                        diagnostics.append(.error("yaml-duplicate-key",
-                            "duplicate key '\(scalar.value)' (first defined at line \(first.line), column \(first.column)); remove one of them",
-                            at: node.location))
-                    } else {
-                        seen[scalar.value] = node.location
-                    }
+        top.size = saturatingAdd(top.size, node.expandedSize)
+        guard top.isMapping else {
+            top.items.append(node)
+            return true
+        }
+        if top.skipValue {
+            top.skipValue = false
+        } else if let key = top.pendingKey {
+            top.pairs.append(YAMLPair(key: key, value: node))
+            top.pendingKey = nil
+        } else {
+            if let scalar = node.scalar {
+                if scalar.value == "<<" && scalar.style == .plain {
+                    // Reported here; the entry is kept out of the tree so that nothing
+                    // downstream mistakes it for an ordinary key.
+                    diagnostics.append(.error("yaml-merge-key",
+                        "merge keys (<<) are not supported; write the keys out in this mapping", at: node.location))
+                    top.skipValue = true
+                    return true
+                } else if let first = top.seen[scalar.value] {
+                    diagnostics.append(.error("yaml-duplicate-key",
+                        "duplicate key '\(scalar.value)' (first defined at line \(first.line), column \(first.column)); remove one of them",
+                        at: node.location))
+                } else {
+                    top.seen[scalar.value] = node.location
                 }
-                stack.append(.mapping(start: start, anchor: anchorName, pairs: pairs, pendingKey: node, seen: seen, size: newSize))
             }
+            top.pendingKey = node
         }
         return true
     }

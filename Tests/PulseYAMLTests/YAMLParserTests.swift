@@ -159,3 +159,27 @@ import Testing
         #expect(doc.diagnostics.isEmpty)
     }
 }
+
+/// Issue 10: reading is linear in the size of the file (a 100 KB flow list took 23 s and 20k
+/// mapping keys 13-17 s when each added item copied its list). Sizes here would take minutes
+/// with the quadratic reader; BENCHMARKS.md has the figures per MB.
+@Suite struct YAMLLinearTests {
+    @Test func aLongFlowListIsReadWhole() throws {
+        let count = 90_000
+        let text = "k: [" + (0..<count).map { "a\($0)" }.joined(separator: ", ") + "]\n"
+        let doc = YAMLParser.parse(text, file: "t.yaml")
+        #expect(doc.diagnostics.isEmpty)
+        let list = try #require(doc.root?.mapping?.first?.value.sequence)
+        #expect(list.count == count)
+        #expect(list.last?.scalar?.value == "a\(count - 1)")
+    }
+
+    @Test func manyMappingKeysAreReadAndDuplicatesStillFound() throws {
+        let count = 45_000
+        let text = (0..<count).map { "k\($0): \($0)" }.joined(separator: "\n") + "\nk7: again\n"
+        let doc = YAMLParser.parse(text, file: "t.yaml")
+        #expect(doc.root?.mapping?.count == count + 1)
+        #expect(doc.diagnostics.map(\.rule) == ["yaml-duplicate-key"])
+        #expect(doc.diagnostics.first?.location.line == count + 1)
+    }
+}
