@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The system libyaml (Debian: libyaml-dev). Only PulseYAML imports it.
@@ -31,7 +32,10 @@ let package = Package(
         .target(name: "PulseEngine", dependencies: ["PulseConfig", "PulseExpressions", "PulseSnapshot", "PulseDiagnostics"]),
         .target(
             name: "PulseHistory",
-            dependencies: ["PulseEngine", "PulseConfig", "PulseExpressions", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "PulseEngine", "PulseConfig", "PulseExpressions", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .target(
             name: "PulseCLI",

@@ -23,6 +23,11 @@ struct LoadedConfig {
         if fm.fileExists(atPath: profilesDir) { paths.append(profilesDir) }
         if let p = profile, profileIsPath {
             guard fm.fileExists(atPath: p) else { return .failure(.usage("\(command): no profile file at \(p)")) }
+            // Only a YAML file is read as a profile: any other file (say /etc/passwd) is refused
+            // by name, and none of its content is quoted back.
+            guard p.hasSuffix(".yaml") || p.hasSuffix(".yml") else {
+                return .failure(.usage("\(command): --profile \(p) is not a profile: give a profile name or a .yaml file"))
+            }
             paths.append(p)
         } else if profile != nil, !fm.fileExists(atPath: profilesDir) {
             return .failure(.usage("\(command): no profiles folder at \(profilesDir) (use --profiles DIR or give --profile a path)"))

@@ -122,8 +122,8 @@ enum EvalReport {
                       "state_note": \(r.stateNote.map(JSONText.quote) ?? "null"),
                       "no_data": \(noData),
                       "data_quality": \(quality),
-                      "value": \(number(r.value)),
-                      "numerator": \(number(r.numerator)),
+                      "value": \(r.integerValue.map(String.init) ?? number(r.value)),
+                      "numerator": \(r.integerValue.map(String.init) ?? number(r.numerator)),
                       "denominator": \(number(r.denominator)),
                       "alert": \(alert),
                       "breakdown": \(breakdown),
@@ -241,7 +241,8 @@ enum EvalReport {
         for r in results {
             let card = r.card
             out += "\n"
-            let value = r.state == .noData ? "" : "   " + formatted(r.value, unit: card.unit)
+            let shown = r.integerValue.map { card.unit == .count ? groupThousands($0) : String($0) + "%" } ?? formatted(r.value, unit: card.unit)
+            let value = r.state == .noData ? "" : "   " + shown
             out += "\(card.cardClass == .hero ? "★" : "·") \(TerminalText.escape(card.title))\(value)  \(marker(r))\n"
             var meta = "  \(card.key.value) · \(card.cardClass.rawValue)"
             if let category = card.category { meta += " · \(category)" }

@@ -83,7 +83,8 @@ public enum EvalRunner {
             var webhook: WebhookNotifier?
             if let text = options.notifyWebhook {
                 guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                    return CommandFailure.usage("pulse eval: --notify-webhook \(text) is not an http(s) URL").output
+                    let shown = URL(string: text).map(WebhookNotifier.redacted) ?? "(the URL given)"
+                    return CommandFailure.usage("pulse eval: --notify-webhook \(shown) is not an http(s) URL").output
                 }
                 webhook = WebhookNotifier(url: url)
             }
@@ -128,7 +129,7 @@ public enum EvalRunner {
                     return CommandFailure(message: "pulse eval: \(error)", exitCode: ExitStatus.failure).output
                 }
                 if let webhook {
-                    let failures = deliver(store: store, profile: profile.name, webhook: webhook)
+                    let failures = WebhookDelivery.deliver(store: store, profile: profile.name, webhook: webhook)
                     if !failures.isEmpty {
                         stderr += failures.joined(separator: "\n") + "\n"
                         exitCode = webhookExitCode
@@ -153,25 +154,6 @@ public enum EvalRunner {
                 return CommandOutput(stdout: text, stderr: stderr, exitCode: exitCode)
             }
         }
-    }
-
-    /// Posts every transition of the profile that no webhook has taken yet (this run's and any
-    /// earlier ones that failed); returns a message per failure. The records stay either way.
-    static func deliver(store: HistoryStore, profile: String, webhook: WebhookNotifier) -> [String] {
-        let pending: [AlertTransition]
-        do { pending = try store.undelivered(profile: profile) } catch { return ["pulse eval: webhook: \(error)"] }
-        var delivered: [Int64] = []
-        var failures: [String] = []
-        for transition in pending {
-            if let error = webhook.send(transition) {
-                failures.append("pulse eval: webhook \(webhook.url.absoluteString) failed for \(transition.card) (\(transition.to)): \(error); "
-                                + "the transition is recorded and will be sent again with the next --notify-webhook")
-                break  // keep the order: later transitions wait for this one
-            }
-            delivered.append(transition.id)
-        }
-        do { try store.markDelivered(delivered) } catch { failures.append("pulse eval: webhook: \(error)") }
-        return failures
     }
 
     private static func prepare(_ options: Options) -> Result<(LoadedConfig, ResolvedProfile, Snapshot, CELTimestamp), CommandFailure> {

@@ -77,12 +77,14 @@ public struct CardEvaluator: Sendable {
         let spikeHolds = { if case .compared(_, _, true)? = spike { return true } else { return false } }()
         let holds = comparisonHolds || spikeHolds
         let (state, note) = CardState.initial(holds: holds, alert: settings.alert)
-        return CardResult(
+        var result = CardResult(
             card: card, settings: settings, value: cardValue,
             numerator: isPercent ? Double(total.held) : cardValue,
             denominator: isPercent ? Double(total.passed) : nil,
             conditionHolds: holds, state: state, stateNote: note, missingFiles: [], unmatchedSKUs: unmatched, spike: spike,
             breakdown: breakdown, rows: run.rows, errorCount: run.errorCount, errorExamples: run.examples, rowsConsidered: run.considered,
             snapshot: snapshot)
+        result.integerValue = run.integerValue(total)
+        return result
     }
 }

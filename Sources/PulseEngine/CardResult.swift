@@ -10,6 +10,9 @@ public struct CardResult: Sendable {
     public let settings: CardSettings
     /// The value: a count, a sum, or a percent (0-100); nil for a percent of no rows.
     public let value: Double?
+    /// The value as an exact integer, for a count or a sum of ints (a Double holds integers
+    /// exactly only up to 2^53); nil for a percent, a sum of doubles, or no data.
+    public var integerValue: Int64? = nil
     /// For percent: rows where the measure held; for the others: the value itself.
     public let numerator: Double?
     /// For percent: rows that passed `where`; nil for the others.

@@ -50,10 +50,9 @@ extension CardRun {
                     return
                 }
             }
-            run.count(&run.total, held: held, measured: measured)
-            if let label {
-                let g = run.group(label)
-                run.count(&run.groupTotals[g], held: held, measured: measured)
+            if let error = run.add(held: held, measured: measured, group: label.map { run.group($0) }) {
+                fail(&run, compiled.measureArgument, error, row)
+                return
             }
             let counted = RowOutcome.Contribution(label: label, held: held, measured: measured)
             if run.rowsWhereIsNotHeld && held {

@@ -12,7 +12,11 @@ struct CardRun {
         var passed = 0
         var held = 0
         var distinct = Set<ValueKey>()
+        /// `sum()` of doubles.
         var sum = 0.0
+        /// `sum()` of ints, kept exact (an addition that would overflow is a row error).
+        var intSum: Int64 = 0
+        var sawDouble = false
     }
 
     enum MeasureKind { case count, countDistinct, sum, percent }
@@ -38,7 +42,7 @@ struct CardRun {
     // beats hashing every row's label; a table takes over past 16 labels.
     var groupLabels: [String] = []
     var groupTotals: [Accumulator] = []
-    var groupIndex: [String: Int] = [:]
+    var groupIndex: [CodePointString: Int] = [:]
     var rows: Worklist
     var errorCount = 0
     var examples: [String] = []
@@ -84,14 +88,14 @@ struct CardRun {
     mutating func group(_ label: String) -> Int {
         if groupLabels.count <= 16 {
             for (i, known) in groupLabels.enumerated() where Value.sameScalars(known, label) { return i }
-        } else if let i = groupIndex[label] {
+        } else if let i = groupIndex[CodePointString(label)] {
             return i
         }
         groupLabels.append(label)
         groupTotals.append(Accumulator())
         if groupLabels.count > 16 {
-            if groupIndex.isEmpty { for (i, known) in groupLabels.enumerated() { groupIndex[known] = i } }
-            groupIndex[label] = groupLabels.count - 1
+            if groupIndex.isEmpty { for (i, known) in groupLabels.enumerated() { groupIndex[CodePointString(known)] = i } }
+            groupIndex[CodePointString(label)] = groupLabels.count - 1
         }
         return groupLabels.count - 1
     }
@@ -104,9 +108,24 @@ struct CardRun {
         case .percent: if held { acc.held += 1 }
         case .countDistinct: acc.distinct.insert(ValueKey(measured))
         case .sum:
-            if case .int(let i) = measured { acc.sum += Double(i) }
-            if case .double(let d) = measured { acc.sum += d }
+            if case .int(let i) = measured { acc.intSum &+= i }  // add(held:measured:group:) checked it fits
+            if case .double(let d) = measured { acc.sum += d; acc.sawDouble = true }
         }
+    }
+
+    /// Counts a row that passed `where` into the total and into group `g`; for an int `sum()`
+    /// whose total would leave Int64, counts nothing and returns the row's error.
+    mutating func add(held: Bool, measured: Value, group g: Int?) -> EvalError? {
+        if measureKind == .sum, case .int(let i) = measured {
+            let overflows = total.intSum.addingReportingOverflow(i).overflow
+                || (g.map { groupTotals[$0].intSum.addingReportingOverflow(i).overflow } ?? false)
+            if overflows {
+                return EvalError("integer overflow in sum(): adding \(i) takes the total past the 64-bit range", offset: measureOffset)
+            }
+        }
+        count(&total, held: held, measured: measured)
+        if let g { count(&groupTotals[g], held: held, measured: measured) }
+        return nil
     }
 
     /// Counts a row whose `part` raised `error`, keeping the first few as examples.
@@ -144,12 +163,23 @@ struct CardRun {
     }
 
 
+    /// The value of an accumulator as an exact integer, when the measure gives one (a count, or
+    /// a sum of ints only); nil otherwise.
+    func integerValue(_ acc: Accumulator) -> Int64? {
+        switch compiled.card.measure {
+        case .count: return Int64(acc.passed)
+        case .countDistinct: return Int64(acc.distinct.count)
+        case .sum: return acc.sawDouble ? nil : acc.intSum
+        case .percent: return nil
+        }
+    }
+
     /// The value of an accumulator, as the card's measure defines it.
     func value(_ acc: Accumulator) -> Double? {
         switch compiled.card.measure {
         case .count: return Double(acc.passed)
         case .countDistinct: return Double(acc.distinct.count)
-        case .sum: return acc.sum
+        case .sum: return acc.sawDouble ? Double(acc.intSum) + acc.sum : Double(acc.intSum)
         case .percent: return acc.passed == 0 ? nil : 100 * Double(acc.held) / Double(acc.passed)
         }
     }

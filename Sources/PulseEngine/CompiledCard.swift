@@ -95,7 +95,8 @@ public enum ExpressionLint {
     /// Diagnostics for `card`'s expressions (none when they all compile).
     public static func check(_ card: Card) -> [Diagnostic] {
         switch CompiledCard.compile(card) {
-        case .success: return []
+        case .success(let compiled):
+            return CostCheck.diagnostics(compiled, params: card.params.map { ParamsObject.value($0.defaultValue) }, profile: nil)
         case .failure(let list): return list.diagnostics
         }
     }

@@ -64,7 +64,9 @@ public enum Evaluation {
             if let role = selection.role, !settings.roles.contains(role) { continue }
             switch CompiledCard.compile(card) {
             case .failure(let list): diagnostics += list.diagnostics
-            case .success(let compiled): planned.append((compiled, settings))
+            case .success(let compiled):
+                let tooCostly = CostCheck.diagnostics(compiled, params: settings.params, profile: profile)
+                if tooCostly.isEmpty { planned.append((compiled, settings)) } else { diagnostics += tooCostly }
             }
         }
         guard diagnostics.isEmpty else { return .failure(DiagnosticList(diagnostics.sortedForReport())) }

@@ -6,7 +6,8 @@ enum ValueKey: Hashable {
     case bool(Bool)
     case number(Double)
     case int(Int64)
-    case string(String)
+    /// By code points, as CEL compares strings.
+    case string(CodePointString)
     case timestamp(CELTimestamp)
     case duration(CELDuration)
     case list([ValueKey])
@@ -20,7 +21,7 @@ enum ValueKey: Hashable {
         case .int(let i): self = .int(i)
         case .double(let d):
             if let i = Int64(exactly: d) { self = .int(i) } else { self = .number(d) }
-        case .string(let s): self = .string(s)
+        case .string(let s): self = .string(CodePointString(s))
         case .timestamp(let t): self = .timestamp(t)
         case .duration(let d): self = .duration(d)
         case .list(let items): self = .list(items.map(ValueKey.init))

@@ -184,9 +184,12 @@ public final class HistoryStore: Sendable {
                 CREATE INDEX alert_transition_by_profile ON alert_transition(profile, id);
                 """)
         }
-        // v2: a card with no data (a snapshot file it reads was missing) records the missing files.
+        // v2: a card with no data (a snapshot file it reads was missing) records the missing files;
+        // a webhook run claims the transitions it delivers until a time (Unix seconds), so that
+        // overlapping runs do not send one transition twice.
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "ALTER TABLE card_value ADD COLUMN no_data TEXT")
+            try db.execute(sql: "ALTER TABLE alert_transition ADD COLUMN claimed_until INTEGER")
         }
         return migrator
     }

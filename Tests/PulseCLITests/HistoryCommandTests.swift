@@ -152,6 +152,66 @@ import Glibc
         #expect(try store.undelivered(profile: "demo").isEmpty)
     }
 
+    @Test(arguments: [301, 302, 307, 308])
+    func aRedirectIsAFailedDeliveryNotFollowed(_ status: Int) throws {
+        let target = try WebhookServer()
+        defer { target.stop() }
+        let redirecting = try WebhookServer(status: status, headers: ["Location: \(target.url)?token=hidden"])
+        defer { redirecting.stop() }
+        let path = db()
+        let result = try record("demo", path, ["--notify-webhook", redirecting.url])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("redirected (HTTP \(status)) to \(target.url); redirects are not followed"), "\(result.stderr)")
+        #expect(!result.stderr.contains("hidden"))
+        #expect(redirecting.bodies.count == 1)  // no retries of a redirect, and the first transition only
+        #expect(target.bodies.isEmpty)
+        #expect(try HistoryStore(path: path).undelivered(profile: "demo").count == 4)
+    }
+
+    @Test func credentialsInTheWebhookURLAreNeverPrinted() throws {
+        let path = db()
+        let port = try WebhookServer.deadPort()
+        let result = try record("demo", path, ["--notify-webhook", "http://alice:s3cret@127.0.0.1:\(port)/hook?token=t0ken#frag"])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("webhook http://127.0.0.1:\(port)/hook failed for"))
+        for secret in ["alice", "s3cret", "t0ken", "frag"] { #expect(!result.stderr.contains(secret) && !result.stdout.contains(secret)) }
+    }
+
+    @Test func aHugeAnswerIsNotRead() throws {
+        let server = try WebhookServer(bodyBytes: 1 << 30)
+        defer { server.stop() }
+        let path = db()
+        let result = try record("demo", path, ["--notify-webhook", server.url])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(server.bodies.count == 4)
+        // The client hung up after a few KB; the kernel buffers a little more, never the gigabyte.
+        #expect(server.bodyBytesSent < 64 << 20, "\(server.bodyBytesSent)")
+    }
+
+    @Test func overlappingRunsSendEachTransitionOnce() throws {
+        let path = db()
+        let down = try record("demo", path, ["--notify-webhook", "http://127.0.0.1:\(try WebhookServer.deadPort())/hook"])
+        #expect(down.status == 4)
+        let server = try WebhookServer(limit: 100)
+        defer { server.stop() }
+        let runs = try (0..<10).map { _ -> Process in
+            let process = Process()
+            process.executableURL = try CLI.binary
+            process.arguments = ["eval", "--profile", "demo", "--snapshot", "examples/demo", "--record", "--db", path, "--notify-webhook", server.url]
+            process.currentDirectoryURL = CLI.packageRoot
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for run in runs { run.waitUntilExit() }
+        // Whatever a run left (another held the claim), one more run sends.
+        _ = try record("demo", path, ["--notify-webhook", server.url])
+        #expect(server.bodies.count == 4)
+        #expect(Set(server.bodies).count == 4)
+        #expect(try HistoryStore(path: path).undelivered(profile: "demo").isEmpty)
+    }
+
     @Test func usageErrors() throws {
         let noRecord = try CLI.run(["eval", "--profile", "demo", "--snapshot", "examples/demo", "--notify-webhook", "http://127.0.0.1:1/"], in: CLI.packageRoot)
         #expect(noRecord.status == 2)

@@ -11,10 +11,17 @@ final class WebhookServer: @unchecked Sendable {
     private let lock = NSLock()
     private var received: [String] = []
     private let status: Int
+    private let headers: [String]
+    private let bodyBytes: Int
+    private var sent = 0
 
     /// Starts listening on a free port; serves at most `limit` requests on a background thread.
-    init(status: Int = 200, limit: Int = 50) throws {
+    /// Each answer has `status`, the extra `headers`, and a body of `bodyBytes` bytes (announced
+    /// in Content-Length, streamed until the client stops reading).
+    init(status: Int = 200, limit: Int = 50, headers: [String] = [], bodyBytes: Int = 0) throws {
         self.status = status
+        self.headers = headers
+        self.bodyBytes = bodyBytes
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw CLI.CLIError(message: "socket() failed") }
         var yes: Int32 = 1
@@ -59,6 +66,13 @@ final class WebhookServer: @unchecked Sendable {
         return received
     }
 
+    /// Body bytes the server managed to send before the client stopped reading.
+    var bodyBytesSent: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return sent
+    }
+
     func stop() {
         shutdown(socket, Int32(SHUT_RDWR))
         close(socket)
@@ -89,8 +103,18 @@ final class WebhookServer: @unchecked Sendable {
             received.append(body)
             lock.unlock()
         }
-        let response = "HTTP/1.1 \(status) X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        _ = response.withCString { write(client, $0, strlen($0)) }
+        let head = "HTTP/1.1 \(status) X\r\n" + headers.map { $0 + "\r\n" }.joined()
+            + "Content-Length: \(bodyBytes)\r\nConnection: close\r\n\r\n"
+        _ = head.withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        // A large body goes out in pieces until the client hangs up (MSG_NOSIGNAL: no SIGPIPE).
+        let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
+        var left = bodyBytes
+        while left > 0 {
+            let n = piece.withUnsafeBytes { send(client, $0.baseAddress, min(left, piece.count), Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }
+            left -= n
+            lock.lock(); sent += n; lock.unlock()
+        }
     }
 
     private func findHeaderEnd(_ data: [UInt8]) -> Int? {

@@ -115,13 +115,15 @@ extension CardRun {
                         }
                     }
                 }
-                count(&total, held: isHeld, measured: measured)
-                if let knownGroup {
-                    count(&groupTotals[knownGroup], held: isHeld, measured: measured)
-                } else if let label {
-                    let g = group(label)
-                    if groupMemo != nil { groupOfKey[groupKey] = g }
-                    count(&groupTotals[g], held: isHeld, measured: measured)
+                var g = knownGroup
+                if g == nil, let label {
+                    let newGroup = group(label)
+                    if groupMemo != nil { groupOfKey[groupKey] = newGroup }
+                    g = newGroup
+                }
+                if let error = add(held: isHeld, measured: measured, group: g) {
+                    record(row, compiled.measureArgument, error)
+                    continue
                 }
                 if rowsWhereIsNotHeld && isHeld { continue }
                 if hasRowsWhere {

@@ -69,26 +69,7 @@ extension Builder {
                 return false
             }
         case .comprehension(let kind, _, let slot, let rangeNode, let predicateNode?, nil) where kind == .all || kind == .exists:
-            let range = build(rangeNode), predicate = buildBool(predicateNode)
-            let decisive = kind == .exists
-            return { (a) throws(EvalError) in
-                guard case .list(let items) = try range(a) else {
-                    throw EvalError("\(kind.rawValue)() needs a list", offset: offset)
-                }
-                let saved = a.slots[slot]
-                defer { a.slots[slot] = saved }
-                var firstError: EvalError?
-                for item in items {
-                    a.slots[slot] = item
-                    do throws(EvalError) {
-                        if try predicate(a) == decisive { return decisive }
-                    } catch {
-                        if firstError == nil { firstError = error }
-                    }
-                }
-                if let firstError { throw firstError }
-                return !decisive
-            }
+            return Comprehensions.decision(kind, slot: slot, range: build(rangeNode), predicate: buildBool(predicateNode), offset: offset)
         default:
             let value = build(node)
             return { (a) throws(EvalError) in

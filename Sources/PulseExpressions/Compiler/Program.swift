@@ -8,6 +8,11 @@ public final class Activation {
     public let slots: UnsafeMutablePointer<Value>
     /// How many slots there are.
     public let slotCount: Int
+    /// Comprehension iterations spent by the outermost comprehension being evaluated (see
+    /// ``CostLimit``).
+    var steps = 0
+    /// How deep inside comprehensions the evaluation is (0: in none).
+    var comprehensionDepth = 0
 
     /// An activation with `slotCount` null slots.
     public init(slotCount: Int) {
