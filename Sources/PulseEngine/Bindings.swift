@@ -19,7 +19,7 @@ enum Slots {
 
 /// Builds the expression environment of a card: the model types, the row variables of its
 /// source, and `now`, `profile`, `params` typed by the card's declarations.
-enum CardEnvironment {
+package enum CardEnvironment {
     /// The `profile` object type.
     static let profileType = ObjectType(name: "profile", fields: [
         FieldDeclaration("name", .string, "the profile's name"),
@@ -47,7 +47,7 @@ enum CardEnvironment {
     }
 
     /// The environment for a row source and a list of typed params.
-    static func make(source: RowSource?, params: [(String, CELType)]) -> Environment {
+    package static func make(source: RowSource?, params: [(String, CELType)]) -> Environment {
         var env = Environment()
         for type in ModelTypes.all { env.declare(type) }
         env.declare(profileType)

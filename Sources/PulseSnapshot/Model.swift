@@ -123,6 +123,7 @@ public struct Snapshot: Sendable {
          missingFiles: Set<SnapshotFile>) {
         self.loadTimes = loadTimes
         self.missingFiles = missingFiles
+        unmatchedSKUs = missingFiles.contains(.stock) ? nil : Snapshot.unmatched(in: listings)
         self.folder = folder
         self.store = store
         self.takenAt = takenAt
@@ -148,9 +149,11 @@ public struct Snapshot: Sendable {
 
     /// Listing SKUs with no BigCommerce stock record (nil when the stock file itself is missing:
     /// then nothing can match, and the cards that join stock have no data instead).
-    public var unmatchedSKUs: UnmatchedSKUs? {
-        guard !missingFiles.contains(.stock) else { return nil }
-        let skus = listingTable.skus
+    public let unmatchedSKUs: UnmatchedSKUs?
+
+    /// The listing SKUs of `listings` that found no stock record.
+    static func unmatched(in listings: ListingTable) -> UnmatchedSKUs {
+        let skus = listings.skus
         let stockRows = skus.stockRows
         var count = 0
         var examples: [String] = []
