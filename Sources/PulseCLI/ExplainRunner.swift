@@ -56,6 +56,15 @@ public enum ExplainRunner {
         case (.failure(let list), _), (_, .failure(let list)):
             return CommandFailure(message: "pulse explain: \(list.diagnostics.map(\.description).joined(separator: "\n"))", exitCode: ExitStatus.failure).output
         }
+        // No data: nothing to explain row by row; say which file is missing (exit 5, as eval).
+        let missing = FieldUse.files(for: compiled).intersection(snapshot.missingFiles).sorted().map(\.fileName)
+        if !missing.isEmpty {
+            let files = missing.joined(separator: ", ")
+            let text = options.format == .json
+                ? "{\"card\": \(JSONText.quote(card.key.value)), \"state\": \"no_data\", \"no_data\": {\"missing\": [\(missing.map(JSONText.quote).joined(separator: ", "))]}}\n"
+                : "\(card.key.value): \(card.title)\nno data: \(files) \(missing.count == 1 ? "is" : "are") missing from \(options.snapshot), and this card reads it; it has no value\n"
+            return CommandOutput(stdout: text, exitCode: EvalRunner.noDataExitCode)
+        }
         let evaluator = CardEvaluator(profile: profile, snapshot: snapshot, now: now ?? snapshot.takenAt)
         guard let listingID = options.row else {
             let funnel = Explainer.funnel(compiled, settings: settings, evaluator: evaluator)

@@ -76,6 +76,45 @@ import Testing
         #expect(huge.status == 2)
     }
 
+    @Test func aCardWithThirtyThousandConditionsIsRefusedNotACrash() throws {
+        let chain = Array(repeating: "listing.status == \"active\"", count: 30_000).joined(separator: " && ")
+        let root = try config(cards: ["long": card("long", from: "listings", where: chain, measure: "count")], profiles: ["t": "profile: t\n"])
+        let validate = try CLI.run(["validate"], in: root)
+        #expect(validate.status == 1)
+        #expect(validate.stdout.contains("[expression-syntax]"))
+        let explain = try CLI.run(["explain", "long", "--profile", "t", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/demo").path], in: root)
+        #expect(explain.status == 1)
+        let short = Array(repeating: "listing.status == \"active\"", count: 200).joined(separator: " && ")
+        let ok = try config(cards: ["long": card("long", from: "listings", where: short, measure: "count")], profiles: ["t": "profile: t\n"])
+        let eval = try CLI.run(["eval", "--profile", "t", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/demo").path,
+                                "--card", "long", "--format", "json"], in: ok)
+        #expect(try firstCard(eval.stdout)["value"] as? Int == 250)
+    }
+
+    @Test func historySinceATimestampWithTenFractionalDigits() throws {
+        let root = try config()
+        let db = root.appendingPathComponent("h.sqlite").path
+        _ = try CLI.run(["eval", "--profile", "demo", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/demo").path, "--record", "--db", db], in: root)
+        let result = try CLI.run(["history", "aex_total_listings", "--profile", "demo", "--db", db, "--since", "2026-03-01T00:00:00.1234567890Z"], in: root)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("1 recorded value"))
+    }
+
+    @Test func anInfiniteRecordedValueIsAGapInTheSparkline() throws {
+        let nines = String(repeating: "9", count: 308)
+        let listings = [
+            #"{"id": "L1", "status": "active", "skus": [{"code": "A", "stock": 1, "price": "\#(nines)"}, {"code": "B", "stock": 1, "price": "\#(nines)"}]}"#,
+        ]
+        let root = try config(cards: ["price": card("price", where: "sku.price != null", measure: "sum(sku.price)")], profiles: ["t": "profile: t\n"])
+        let db = root.appendingPathComponent("h.sqlite").path
+        #expect(try CLI.run(["eval", "--profile", "t", "--snapshot", try snapshot(listings).path, "--record", "--db", db], in: root).status == 0)
+        let history = try CLI.run(["history", "price", "--profile", "t", "--db", db], in: root)
+        #expect(history.status == 0)
+        #expect(history.stdout.contains("∞"))
+        let json = try CLI.run(["history", "price", "--profile", "t", "--db", db, "--format", "json"], in: root)
+        #expect(json.stdout.contains("\"value\": \"Infinity\""))
+    }
+
     @Test func sumsPastTheInt64RangeAndInfinitePrint() throws {
         let nines = String(repeating: "9", count: 308)
         let listings = [

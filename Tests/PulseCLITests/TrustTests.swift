@@ -4,7 +4,7 @@ import Testing
 /// Issue 10, parts 1 and 2: a missing feed is never green, and `for:` holds everywhere.
 @Suite struct TrustTests {
     /// A copy of a demo snapshot without (or with emptied) files.
-    private func demoCopy(_ name: String = "demo", remove: [String] = [], empty: [String] = []) throws -> URL {
+    func demoCopy(_ name: String = "demo", remove: [String] = [], empty: [String] = []) throws -> URL {
         let source = CLI.packageRoot.appendingPathComponent("examples/\(name)")
         let target = try CLI.scratch([:]).appendingPathComponent(name)
         try FileManager.default.copyItem(at: source, to: target)
@@ -135,5 +135,17 @@ import Testing
         #expect(series.count == 2)
         #expect(series.last?["value"] is NSNull)
         #expect((series.last?["no_data"] as? [String: Any])?["missing"] as? [String] == ["stock.jsonl"])
+    }
+}
+
+extension TrustTests {
+    @Test func explainOfACardWithNoDataNamesTheMissingFile() throws {
+        let snapshot = try demoCopy(remove: ["stock.jsonl"])
+        let result = try CLI.run(["explain", "aex_xc_listed_but_oos_on_bc", "--profile", "demo", "--snapshot", snapshot.path], in: CLI.packageRoot)
+        #expect(result.status == 5)
+        #expect(result.stdout.contains("no data: stock.jsonl is missing from"))
+        let json = try CLI.run(["explain", "aex_xc_listed_but_oos_on_bc", "--profile", "demo", "--snapshot", snapshot.path, "--format", "json"],
+                               in: CLI.packageRoot)
+        #expect(json.stdout.contains("\"state\": \"no_data\""))
     }
 }
