@@ -10,7 +10,8 @@ extension Pulse {
             discussion: """
                 Exit status: 0 on success, 1 for bad config or data (or a history store that cannot be \
                 written), 2 for bad usage, 3 when an alert fires and --fail-on-alert is set, 4 when the \
-                evaluation was recorded but a webhook delivery failed.
+                evaluation was recorded but a webhook delivery failed, 5 when a card has no data (a \
+                snapshot file it reads is missing).
                 """
         )
 

@@ -179,6 +179,16 @@ public enum EvalRunner {
         for key in options.cards where !keys.contains(key) {
             return .failure(.usage("pulse eval: no card '\(key)'" + Suggestion.didYouMean(key, in: keys)))
         }
+        // A card asked for by name that the selection would drop is said, not silently skipped.
+        for key in options.cards {
+            guard let card = config.set.card(key), case .success(let settings) = CardSettings.resolve(card, profile: profile) else { continue }
+            if !settings.enabled {
+                return .failure(.usage("pulse eval: card '\(key)' is disabled in profile '\(profile.name)' (enabled: false)"))
+            }
+            if let role = options.role, !settings.roles.contains(role) {
+                return .failure(.usage("pulse eval: card '\(key)' is hidden from role '\(role)'; it is shown to \(settings.roles.joined(separator: ", "))"))
+            }
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: options.snapshot, isDirectory: &isDirectory), isDirectory.boolValue else {
             return .failure(.usage("pulse eval: no snapshot folder at \(options.snapshot)"))

@@ -15,11 +15,19 @@ extension Pulse {
         @Option(help: "The random seed.")
         var seed: UInt64 = 1
 
-        @Option(help: "The folder to write (created if needed).")
+        @Option(help: "The folder to write (created if needed; it must be empty unless --force).")
         var out: String
+
+        @Flag(help: "Write into a folder that already holds files (they are overwritten).")
+        var force = false
 
         func validate() throws {
             guard listings >= 0 else { throw ValidationError("--listings must be 0 or more") }
+            // The shipped demo was once overwritten by a generate run: a folder with files in it is
+            // left alone unless asked.
+            if !force, let entries = try? FileManager.default.contentsOfDirectory(atPath: out), !entries.isEmpty {
+                throw ValidationError("\(out) is not empty (\(entries.count) entr\(entries.count == 1 ? "y" : "ies")); choose an empty or new folder, or add --force to overwrite")
+            }
         }
 
         func run() throws {

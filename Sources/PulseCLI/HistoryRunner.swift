@@ -29,6 +29,22 @@ public enum HistoryRunner {
         }
     }
 
+    /// The profile name `--profile` means: a name as it is, or the `profile:` of the file at a
+    /// path (as `pulse eval --profile profiles/x.yaml` records it).
+    static func profileName(_ given: String, command: String) -> Result<String, CommandFailure> {
+        guard given.hasSuffix(".yaml") || given.hasSuffix(".yml") || given.contains("/") else { return .success(given) }
+        guard given.hasSuffix(".yaml") || given.hasSuffix(".yml") else {
+            return .failure(.usage("\(command): --profile \(given) is not a profile: give a profile name or a .yaml file"))
+        }
+        guard FileManager.default.fileExists(atPath: given) else { return .failure(.usage("\(command): no profile file at \(given)")) }
+        let set: ConfigSet
+        do { set = try ConfigSet.load(paths: [given]) } catch { return .failure(.usage("\(command): \(error)")) }
+        guard let name = set.profiles.first?.name.value else {
+            return .failure(.usage("\(command): \(given) is not a profile file (it has no 'profile:' name)"))
+        }
+        return .success(name)
+    }
+
     static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     /// A sparkline of the values (nulls as spaces).
@@ -46,7 +62,12 @@ public enum HistoryRunner {
     }
 
     /// `pulse history CARD --profile P`.
-    public static func history(card: String, profile: String, since: String?, format: ExprFormat, db: String?) -> CommandOutput {
+    public static func history(card: String, profile given: String, since: String?, format: ExprFormat, db: String?) -> CommandOutput {
+        let profile: String
+        switch profileName(given, command: "pulse history") {
+        case .failure(let f): return f.output
+        case .success(let name): profile = name
+        }
         let store: HistoryStore
         switch open(db, command: "pulse history") {
         case .failure(let f): return f.output
@@ -83,7 +104,12 @@ public enum HistoryRunner {
     }
 
     /// `pulse alerts --profile P`.
-    public static func alerts(profile: String, since: String?, format: ExprFormat, db: String?) -> CommandOutput {
+    public static func alerts(profile given: String, since: String?, format: ExprFormat, db: String?) -> CommandOutput {
+        let profile: String
+        switch profileName(given, command: "pulse alerts") {
+        case .failure(let f): return f.output
+        case .success(let name): profile = name
+        }
         let store: HistoryStore
         switch open(db, command: "pulse alerts") {
         case .failure(let f): return f.output

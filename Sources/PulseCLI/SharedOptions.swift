@@ -1,12 +1,27 @@
 import ArgumentParser
 
 /// Where the config lives: `--cards DIR` and `--profiles DIR` (shared by every command that reads it).
+///
+/// Each may be given once: a second `--cards` used to replace the first without a word, so a
+/// repetition is refused (one folder, with a subfolder per connector, holds every card).
 struct ConfigFolders: ParsableArguments {
-    @Option(help: "The folder of cards.")
-    var cards = "cards"
+    @Option(name: .customLong("cards"), help: ArgumentHelp("The folder of cards (its subfolders too).", valueName: "dir"))
+    var cardFolders: [String] = []
 
-    @Option(help: "The folder of profiles (a --profile NAME is looked up here).")
-    var profiles = "profiles"
+    @Option(name: .customLong("profiles"), help: ArgumentHelp("The folder of profiles (a --profile NAME is looked up here).", valueName: "dir"))
+    var profileFolders: [String] = []
+
+    /// The cards folder (default `cards`).
+    var cards: String { cardFolders.last ?? "cards" }
+    /// The profiles folder (default `profiles`).
+    var profiles: String { profileFolders.last ?? "profiles" }
+
+    func validate() throws {
+        for (flag, given) in [("--cards", cardFolders), ("--profiles", profileFolders)] where given.count > 1 {
+            throw ValidationError("\(flag) is given \(given.count) times (\(given.joined(separator: ", "))); Pulse reads one folder, "
+                                  + "subfolders included: put them under one folder and name that")
+        }
+    }
 }
 
 /// What `pulse history` and `pulse alerts` read: a profile's records in a history store.

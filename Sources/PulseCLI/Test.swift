@@ -7,7 +7,7 @@ extension Pulse {
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run unit tests for cards and profiles (test files under tests/ by default).",
-            discussion: "Exit status: 0 when every case passes, 1 when one fails, 2 when a test file is invalid."
+            discussion: "Exit status: 0 when every case passes, 1 when one fails, 2 when a test file is invalid or --run matches no case."
         )
 
         @Argument(help: "Test files or folders (default: tests).")

@@ -11,7 +11,8 @@ public enum TestFormat: String, Sendable, CaseIterable {
 /// `pulse test`: runs card and profile test files.
 public enum TestCommandRunner {
     /// Runs the test files at or under `paths` (default `tests`). Exit 0 when every case passes,
-    /// 1 when one fails, 2 when a test file (or what it refers to) is invalid.
+    /// 1 when one fails, 2 when a test file (or what it refers to) is invalid or `--run` matches
+    /// no case.
     public static func run(paths: [String], run pattern: String?, format: TestFormat, cards: String, profiles: String) -> CommandOutput {
         var select: (String) -> Bool = { _ in true }
         if let pattern {
@@ -48,6 +49,9 @@ public enum TestCommandRunner {
             }
             let report = DiagnosticRenderer(sources: sources).render(diagnostics.sortedForReport(), format: .text, files: files.count)
             return CommandOutput(stderr: "pulse test: the test files cannot run:\n" + report, exitCode: ExitStatus.cannotRun)
+        }
+        if outcomes.isEmpty, let pattern {
+            return CommandFailure.usage("pulse test: no test case matches --run \(pattern) in \(files.count) file\(files.count == 1 ? "" : "s")").output
         }
         let failed = outcomes.filter { !$0.passed }.count
         let text: String

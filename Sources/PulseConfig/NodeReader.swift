@@ -142,7 +142,10 @@ final class NodeReader {
             return nil
         }
         guard let trigger = Trigger(parsing: scalar.value) else {
-            error("bad-trigger", "\(what) must be a comparison (>, >=, <, <=, ==, !=) and a number, such as \"> 0\" or \"< 90\", not '\(scalar.value)'",
+            // `alert: >5` is a YAML folded block (`>` and an indentation of 5), whose value is empty.
+            let block = scalar.style == .folded || scalar.style == .literal
+            error("bad-trigger", "\(what) must be a comparison (>, >=, <, <=, ==, !=) and a number, such as \"> 0\" or \"< 90\", not '\(scalar.value)'"
+                  + (block ? "; a bare > or | starts a YAML block: quote the trigger, as alert: \"> 5\"" : ""),
                   at: node.location)
             return nil
         }

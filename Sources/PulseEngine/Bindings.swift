@@ -69,8 +69,10 @@ package enum CardEnvironment {
                 let assigned = env.declare(variable: name, type: type)
                 assert(assigned == slot)
             } else {
-                // Keep the slot layout fixed: reserve the slot under a name no expression can use.
-                env.declare(variable: " \(name)", type: .dyn)
+                // Keep the slot layout fixed; an expression that uses the name is told where it exists.
+                let only = name == "event" ? "audit_events" : "skus"
+                env.reserve(name, unavailableBecause: "'\(name)' exists only in cards with `from: \(only)`"
+                            + (source.map { " (this card is `from: \($0.rawValue)`)" } ?? ""))
             }
             slot += 1
         }

@@ -120,6 +120,8 @@ public struct Environment: Sendable {
     public private(set) var objectTypes: [String: ObjectType] = [:]
     /// Slots in use (variables plus macro variables allocated while compiling).
     public private(set) var slotCount = 0
+    /// Names that exist elsewhere but not here, with why (`sku` in a card `from: listings`).
+    public private(set) var unavailable: [String: String] = [:]
 
     /// An empty environment: literals, operators and functions only.
     public init() {}
@@ -127,6 +129,13 @@ public struct Environment: Sendable {
     /// Declares an object type.
     public mutating func declare(_ type: ObjectType) {
         objectTypes[type.name] = type
+    }
+
+    /// Reserves a slot for `name` without declaring it (so that slot numbers stay fixed) and
+    /// says, when an expression uses it, `why` it is not available here.
+    public mutating func reserve(_ name: String, unavailableBecause why: String) {
+        slotCount += 1
+        unavailable[name] = why
     }
 
     /// Declares a variable and returns its slot.

@@ -45,6 +45,9 @@ public struct Checker {
             if let variable = lookup(name) {
                 return node(.variable(name: name, slot: variable.slot), variable.type)
             }
+            if let why = environment.unavailable[name] {
+                throw CheckError(offset: expr.offset, message: "unknown name '\(name)': \(why)")
+            }
             let known = scopes.flatMap(\.keys) + environment.variables.keys
             throw CheckError(offset: expr.offset, message: "unknown name '\(name)'" + (Suggestion.nearest(to: name, in: Array(known)).map { "; did you mean '\($0)'?" }
                 ?? (known.isEmpty ? "; this expression has no variables" : "; known names: " + known.sorted().joined(separator: ", "))))
@@ -227,7 +230,7 @@ public struct Checker {
             return .duration
         default:
             throw CheckError(offset: offset, message: "unknown function '\(function)'"
-                + (Suggestion.nearest(to: function, in: Checker.functionNames).map { "; did you mean '\($0)'?" } ?? ""))
+                + (Suggestion.nearest(to: function, in: Checker.functionNames).map { suggestion(method: $0, called: method, args) } ?? ""))
         }
     }
 
@@ -236,7 +239,20 @@ public struct Checker {
         return false
     }
 
+    /// Functions called only as methods (`s.lowerAscii()`), never as `lowerAscii(s)`.
+    static let methodOnly: Set<String> = ["contains", "startsWith", "endsWith", "lowerAscii", "upperAscii"]
+
+    /// "did you mean ..." for a misspelt function, in the form it must be called in.
+    private func suggestion(method named: String, called asMethod: Bool, _ args: [CheckedExpr]) -> String {
+        guard Checker.methodOnly.contains(named), !asMethod, let first = args.first else { return "; did you mean '\(named)'?" }
+        let rest = args.dropFirst().map(ExpressionPrinter.text).joined(separator: ", ")
+        return "; did you mean the method \(ExpressionPrinter.text(first)).\(named)(\(rest))?"
+    }
+
     private func hint(_ function: String, _ types: [CELType]) -> String {
+        if Checker.methodOnly.contains(function) {
+            return "; \(function) is a method: write it after its string, as s.\(function)(\(function == "lowerAscii" || function == "upperAscii" ? "" : "x"))"
+        }
         if types.count == 2, Set(types) == [.int, .double] {
             return "; CEL does not mix int and double: write the int as a double (e.g. 1.0)"
         }

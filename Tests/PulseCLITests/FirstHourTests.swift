@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// Issue 11: the papercuts a new merchant hits in the first hour.
+@Suite struct FirstHourTests {
+    private let demo = CLI.packageRoot.appendingPathComponent("examples/demo").path
+
+    @Test func aCardHiddenFromTheRoleIsSaidNotZeroCards() throws {
+        let result = try CLI.run(["eval", "--profile", "demo", "--snapshot", demo, "--role", "marketing", "--card", "aex_total_listings"],
+                                 in: CLI.packageRoot)
+        #expect(result.status == 2)
+        #expect(result.stderr == "pulse eval: card 'aex_total_listings' is hidden from role 'marketing'; it is shown to owner, operations\n")
+    }
+
+    @Test func testRunMatchingNothingIsAUsageError() throws {
+        let result = try CLI.run(["test", "--run", "nomatch"], in: CLI.packageRoot)
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("pulse test: no test case matches --run nomatch in "))
+    }
+
+    @Test func generateRefusesANonEmptyFolderWithoutForce() throws {
+        let root = try CLI.scratch(["out/keep.txt": "mine"])
+        let out = root.appendingPathComponent("out").path
+        let refused = try CLI.run(["generate", "--listings", "3", "--out", out], in: root)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("is not empty (1 entry); choose an empty or new folder, or add --force to overwrite"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/listings.jsonl"))
+        let forced = try CLI.run(["generate", "--listings", "3", "--out", out, "--force"], in: root)
+        #expect(forced.status == 0)
+        let fresh = try CLI.run(["generate", "--listings", "3", "--out", root.appendingPathComponent("new").path], in: root)
+        #expect(fresh.status == 0)
+    }
+
+    @Test func aRepeatedCardsFolderIsRefused() throws {
+        let result = try CLI.run(["eval", "--profile", "demo", "--snapshot", demo, "--cards", "cards", "--cards", "other"], in: CLI.packageRoot)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--cards is given 2 times (cards, other); Pulse reads one folder"))
+    }
+
+    @Test func historyAndAlertsTakeAProfileByPath() throws {
+        let root = try CLI.scratch(try CLI.shippedConfig())
+        let db = root.appendingPathComponent("h.sqlite").path
+        #expect(try CLI.run(["eval", "--profile", "profiles/demo.yaml", "--snapshot", demo, "--record", "--db", db], in: root).status == 0)
+        for args in [["history", "aex_total_listings"], ["alerts"]] {
+            let byPath = try CLI.run(args + ["--profile", "profiles/demo.yaml", "--db", db], in: root)
+            let byName = try CLI.run(args + ["--profile", "demo", "--db", db], in: root)
+            #expect(byPath.status == 0, "\(byPath.stderr)")
+            #expect(byPath.stdout == byName.stdout)
+        }
+    }
+
+    @Test(arguments: [
+        ("from: listings\nwhere: sku.code == \"x\"", "unknown name 'sku': 'sku' exists only in cards with `from: skus` (this card is `from: listings`)"),
+        ("from: listings\nwhere: bc != null", "unknown name 'bc': 'bc' exists only in cards with `from: skus` (this card is `from: listings`)"),
+        ("from: skus\nwhere: event.to == \"x\"", "unknown name 'event': 'event' exists only in cards with `from: audit_events` (this card is `from: skus`)"),
+        ("from: listings\nwhere: lower(listing.id) == \"a\"", "unknown function 'lower'; did you mean the method listing.id.lowerAscii()?"),
+        ("from: listings\nwhere: lowerAscii(listing.id) == \"a\"", "lowerAscii is a method: write it after its string, as s.lowerAscii()"),
+        ("from: listings\nwhere: 'true'\nalert: >5", "not ''; a bare > or | starts a YAML block: quote the trigger, as alert: \"> 5\""),
+    ])
+    func suggestionsPointAtWhatWorks(_ body: String, _ message: String) throws {
+        var files = try CLI.shippedConfig()
+        files["cards/t/k.yaml"] = "key: k\ntitle: T\nconnector: c\nmeasure: count\n" + body + "\n"
+        let result = try CLI.run(["validate"], in: try CLI.scratch(files))
+        #expect(result.status == 1)
+        #expect(result.stdout.contains(message), "\(result.stdout)")
+        #expect(!result.stdout.contains("' sku'"))
+    }
+}
