@@ -31,11 +31,17 @@ public enum CardsRunner {
             out += "\(card.cardClass == .hero ? "★" : "·") \(card.key.value)\(enabled ? "" : "  (disabled by the profile)")\n"
             out += "    \(card.title)\n"
             if let description = card.description?.trimmingCharacters(in: " \n") { out += "    \(description)\n" }
-            out += "    \(card.connector) · \(card.cardClass.rawValue) · \(card.category ?? "-") · unit \(card.unit.rawValue) · window \(card.window)"
+            out += "    \(card.connector) · \(card.cardClass.rawValue) · \(card.category ?? "-") · unit \(card.unit.rawValue) · window \(settings?.window ?? card.window.description)"
             out += " · from \(card.from.rawValue) · measure \(card.measure.name) · alert \(alert ?? "none")\n"
             out += "    roles: \(cardRoles.joined(separator: ", "))\n"
-            for p in card.params {
-                out += "    param \(p.name.value): \(p.type.rawValue) = \(p.defaultValue)\(p.description.map { " (\($0))" } ?? "")\n"
+            for (i, p) in card.params.enumerated() {
+                // With a profile: the effective value and where it came from; the card's default otherwise.
+                if let settings, i < settings.paramValues.count, let source = settings.paramSources[i] {
+                    out += "    param \(p.name.value): \(p.type.rawValue) = \(settings.paramValues[i]) (set in \(source); card default \(p.defaultValue))"
+                } else {
+                    out += "    param \(p.name.value): \(p.type.rawValue) = \(p.defaultValue)\(settings == nil ? "" : " (card default)")"
+                }
+                out += "\(p.description.map { " - \($0)" } ?? "")\n"
             }
         }
         out += "\nwho sees what\(config.profile.map { " (profile \($0.name))" } ?? ""):\n"

@@ -116,7 +116,7 @@ enum EvalReport {
                       "class": "\(card.cardClass.rawValue)",
                       "category": \(card.category.map(JSONText.quote) ?? "null"),
                       "unit": "\(card.unit.rawValue)",
-                      "window": "\(card.window)",
+                      "window": \(JSONText.quote(r.settings.window)),
                       "roles": [\(r.settings.roles.map(JSONText.quote).joined(separator: ", "))],
                       "state": "\(r.state.rawValue)",
                       "state_note": \(r.stateNote.map(JSONText.quote) ?? "null"),
@@ -246,7 +246,7 @@ enum EvalReport {
             out += "\(card.cardClass == .hero ? "★" : "·") \(TerminalText.escape(card.title))\(value)  \(marker(r))\n"
             var meta = "  \(card.key.value) · \(card.cardClass.rawValue)"
             if let category = card.category { meta += " · \(category)" }
-            meta += " · window \(card.window) · \(r.settings.roles.joined(separator: ", "))"
+            meta += " · window \(r.settings.window) · \(r.settings.roles.joined(separator: ", "))"
             if case .percent = card.measure, let n = r.numerator, let d = r.denominator {
                 meta += " · \(display(n)) of \(display(d))"
             }

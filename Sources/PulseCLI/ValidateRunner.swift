@@ -1,8 +1,9 @@
 import Foundation
 import PulseConfig
 import PulseDiagnostics
+import PulseEngine
 
-/// `pulse validate`: checks cards and profiles and reports every finding.
+/// `pulse validate`: checks cards, profiles and test files and reports every finding.
 public enum ValidateRunner {
     /// Validates the YAML files at or under `paths` (default: `cards` and `profiles` in the
     /// current folder, whichever exist).
@@ -30,8 +31,21 @@ public enum ValidateRunner {
             return CommandOutput(stderr: "pulse validate: no .yaml or .yml files under \(paths.joined(separator: ", "))\n",
                                  exitCode: ExitStatus.cannotRun)
         }
-        let diagnostics = linter.lint(set)
-        let report = DiagnosticRenderer(sources: set.sources).render(diagnostics, format: format, files: set.fileCount)
+        var diagnostics = linter.lint(set)
+        // Test files are checked as `pulse test` would load them: their cards and profile, every
+        // fixture row against the snapshot contract, every expectation's card. (Whether the
+        // expectations hold is `pulse test`'s business, not validate's.)
+        var sources = set.sources
+        for test in set.testFiles {
+            if case .failure(let list) = TestRunner(defaultCards: "cards", defaultProfiles: "profiles").run(test) {
+                diagnostics += list.diagnostics
+                for d in list.diagnostics where sources[d.location.file] == nil {
+                    sources[d.location.file] = try? String(contentsOfFile: d.location.file, encoding: .utf8)
+                }
+            }
+        }
+        diagnostics = diagnostics.sortedForReport()
+        let report = DiagnosticRenderer(sources: sources).render(diagnostics, format: format, files: set.fileCount)
         let fails = diagnostics.hasErrors || (strict && !diagnostics.isEmpty)
         return CommandOutput(stdout: report, exitCode: fails ? ExitStatus.failure : ExitStatus.ok)
     }

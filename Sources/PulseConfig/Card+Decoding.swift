@@ -54,8 +54,9 @@ extension Card {
     private static func decodeWindow(_ node: YAMLNode, reader: NodeReader) -> CardWindow? {
         guard let s = reader.string(node, "window") else { return nil }
         if s.value == "RT" { return .realTime }
+        if s.value.hasPrefix("params.") { return .param(String(s.value.dropFirst("params.".count))) }
         guard let d = ConfigDuration(parsing: s.value) else {
-            reader.error("bad-duration", "window must be RT (real time) or a duration such as 24h or 7d, at most \(ConfigDuration.maxDescription), not '\(s.value)'", at: node.location)
+            reader.error("bad-duration", "window must be RT (real time), params.NAME (a duration param) or a duration such as 24h or 7d, at most \(ConfigDuration.maxDescription), not '\(s.value)'", at: node.location)
             return nil
         }
         return .trailing(d)

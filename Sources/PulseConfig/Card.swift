@@ -23,15 +23,20 @@ public enum RowSource: String, Sendable, CaseIterable {
     case auditEvents = "audit_events"
 }
 
-/// The time a card's number covers: real time, or a trailing duration.
+/// The time a card's number covers: real time, a trailing duration, or the value of one of
+/// the card's duration params (`window: params.window`), so that a profile's override shows.
 public enum CardWindow: Sendable, Hashable, CustomStringConvertible {
     case realTime
     case trailing(ConfigDuration)
+    /// The effective value of the duration param with this name.
+    case param(String)
 
+    /// As written: `RT`, `24h`, `params.window`.
     public var description: String {
         switch self {
         case .realTime: return "RT"
         case .trailing(let d): return d.description
+        case .param(let name): return "params.\(name)"
         }
     }
 }

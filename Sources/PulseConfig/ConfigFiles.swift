@@ -33,6 +33,11 @@ public enum ConfigFiles {
                     throw ConfigAccessError(path: path, reason: "cannot list this folder")
                 }
                 while let relative = enumerator.nextObject() as? String {
+                    // Hidden folders and files (.build, .git, .github, .pulse) are never config.
+                    if (relative as NSString).lastPathComponent.hasPrefix(".") {
+                        enumerator.skipDescendants()
+                        continue
+                    }
                     if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
                         found.append(join(path, relative))
                     }

@@ -7,6 +7,8 @@ public struct ConfigSet: Sendable {
     public var cards: [Card] = []
     /// The profiles that decoded, in file order.
     public var profiles: [Profile] = []
+    /// The `pulse test` files that decoded, in file order (validate checks them as test files).
+    public var testFiles: [TestFile] = []
     /// Per-file problems (syntax, schema) so far; ``Linter`` adds the cross-file ones.
     public var diagnostics: [Diagnostic] = []
     /// Keys of card files that are too broken to decode: known to exist, so that references to
@@ -20,10 +22,11 @@ public struct ConfigSet: Sendable {
     /// An empty set.
     public init() {}
 
-    /// Reads every YAML file under `paths` as a card or a profile.
+    /// Reads every YAML file under `paths` as a card, a profile or a test file.
     ///
-    /// A file under a folder named `profiles` is a profile and one under `cards` a card;
-    /// elsewhere, a file with a top-level `profile` key is a profile and one with `key` a card.
+    /// A file under a folder named `profiles` is a profile, one under `cards` a card and one
+    /// under `tests` a test file; elsewhere, a file with a top-level `tests` key is a test file,
+    /// one with `profile` a profile and one with `key` a card.
     ///
     /// - Throws: ``ConfigAccessError`` when a path is missing or a file unreadable.
     public static func load(paths: [String], limits: YAMLLimits = .default) throws -> ConfigSet {
@@ -60,15 +63,18 @@ public struct ConfigSet: Sendable {
             }
         case .profile:
             if let profile = Profile.decode(root, file: file, reader: reader) { profiles.append(profile) }
+        case .test:
+            if let test = TestFile.decode(root, file: file, reader: reader) { testFiles.append(test) }
         case nil:
             reader.error("unknown-file-kind",
-                         "cannot tell whether this is a card (it would have a 'key') or a profile (it would have a 'profile'); put it under cards/ or profiles/",
+                         "cannot tell whether this is a card (it would have a 'key'), a profile (a 'profile') or a test file ('tests'); "
+                         + "put it under cards/, profiles/ or tests/",
                          at: root.location)
         }
         diagnostics += reader.diagnostics
     }
 
-    private enum Kind { case card, profile }
+    private enum Kind { case card, profile, test }
 
     private func isCardPath(_ file: String) -> Bool {
         file.split(separator: "/").dropLast().last(where: { $0 == "cards" || $0 == "profiles" }) == "cards"
@@ -76,10 +82,11 @@ public struct ConfigSet: Sendable {
 
     private func kind(of file: String, root: YAMLNode) -> Kind? {
         let folders = file.split(separator: "/").dropLast()
-        if let folder = folders.last(where: { $0 == "cards" || $0 == "profiles" }) {
-            return folder == "cards" ? .card : .profile
+        if let folder = folders.last(where: { $0 == "cards" || $0 == "profiles" || $0 == "tests" }) {
+            return folder == "cards" ? .card : folder == "profiles" ? .profile : .test
         }
         let keys = Set(root.mapping?.compactMap { $0.key.scalar?.value } ?? [])
+        if keys.contains("tests") { return .test }
         if keys.contains("profile") { return .profile }
         if keys.contains("key") { return .card }
         return nil

@@ -61,6 +61,14 @@ public struct Linter: Sendable {
             if case .trailing(let d) = card.window, d.seconds == 0 {
                 reader.error("bad-duration", "window must be longer than 0s", at: key.location)
             }
+            if case .param(let name) = card.window {
+                let durations = card.params.filter { $0.type == .duration }.map(\.name.value)
+                if !durations.contains(name) {
+                    reader.error("bad-duration", "window: params.\(name) names no duration parameter of this card"
+                                 + Suggestion.didYouMean(name, in: durations)
+                                 + (durations.isEmpty ? "; declare one under params (type: duration)" : ""), at: key.location)
+                }
+            }
         }
     }
 

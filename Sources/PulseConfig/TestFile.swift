@@ -99,7 +99,8 @@ extension TestFile {
         return (diagnostics.hasErrors ? nil : result, diagnostics, document.text)
     }
 
-    private static func decode(_ root: YAMLNode, file: String, reader: NodeReader) -> TestFile? {
+    /// Decodes a test file's parsed root, reporting into `reader`.
+    static func decode(_ root: YAMLNode, file: String, reader: NodeReader) -> TestFile? {
         guard let f = reader.fields(of: root, in: "a test file", known: knownKeys, required: ["profile", "tests"]) else { return nil }
         let cards = f["cards"].flatMap { reader.nonEmptyString($0.value, "cards") }
         let profiles = f["profiles"].flatMap { reader.nonEmptyString($0.value, "profiles") }

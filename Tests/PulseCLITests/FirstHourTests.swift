@@ -66,3 +66,53 @@ import Testing
         #expect(!result.stdout.contains("' sku'"))
     }
 }
+
+extension FirstHourTests {
+    @Test func validateDotInACleanCloneChecksTestFilesAsTestFiles() throws {
+        let result = try CLI.run(["validate", "."], in: CLI.packageRoot)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.hasSuffix("0 errors, 0 warnings in 12 files\n"))
+    }
+
+    @Test func aBrokenTestFileIsReportedByValidateAtItsLines() throws {
+        var files = try CLI.shippedConfig()
+        files["tests/t.yaml"] = """
+            profile: demo
+            cards: ../cards
+            profiles: ../profiles
+            tests:
+              - name: bad
+                listings:
+                  - {id: X1, status: activ, skus: []}
+                expect:
+                  aex_total_listing: {value: 1}
+                  aex_total_listings: {value: 1, stat: ok}
+            """
+        let result = try CLI.run(["validate", "."], in: try CLI.scratch(files))
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("./tests/t.yaml:7:9: error: listings: unknown status \"activ\""))
+        #expect(result.stdout.contains("./tests/t.yaml:9:7: error: no card has the key 'aex_total_listing'; did you mean 'aex_total_listings'? [unknown-card]"))
+        #expect(result.stdout.contains("./tests/t.yaml:10:38: error: unknown key 'stat' in the expectations of 'aex_total_listings'; did you mean 'state'?"))
+    }
+
+    @Test func profileOverridesShowWithWhereTheyCameFrom() throws {
+        var files = try CLI.shippedConfig()
+        files["profiles/short.yaml"] = "profile: short\nextends: demo\ncards:\n  aex_rejected_listings_24h:\n    params: {window: 12h}\n"
+        let root = try CLI.scratch(files)
+        let cards = try CLI.run(["cards", "--profile", "short"], in: root)
+        #expect(cards.stdout.contains("window 12h · from audit_events"))
+        #expect(cards.stdout.contains("param window: duration = 12h (set in profiles/short.yaml:5; card default 24h)"))
+        let plain = try CLI.run(["cards", "--profile", "demo"], in: root)
+        #expect(plain.stdout.contains("param window: duration = 24h (set in profiles/base.yaml:13; card default 24h)"))  // the parent profile
+        let eval = try CLI.run(["eval", "--profile", "short", "--snapshot", demo, "--card", "aex_rejected_listings_24h", "--format", "json"], in: root)
+        #expect(eval.stdout.contains("\"window\": \"12h\""))
+    }
+
+    @Test func aWindowNamingNoDurationParamIsAnError() throws {
+        var files = try CLI.shippedConfig()
+        files["cards/t/k.yaml"] = "key: k\ntitle: T\nconnector: c\nfrom: listings\nmeasure: count\nwindow: params.windw\nparams:\n  window: {type: duration, default: 1h}\n"
+        let result = try CLI.run(["validate"], in: try CLI.scratch(files))
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("window: params.windw names no duration parameter of this card; did you mean 'window'? [bad-duration]"))
+    }
+}
