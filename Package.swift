@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "PulseExpressions", dependencies: ["PulseDiagnostics", "CRE2"]),
         // A prefetch hint (__builtin_prefetch), which Swift cannot express, for the stock join.
         .target(name: "CPrefetch"),
-        .target(name: "PulseSnapshot", dependencies: ["PulseExpressions", "CPrefetch"]),
+        .target(name: "PulseSnapshot", dependencies: ["PulseExpressions", "PulseDiagnostics", "CPrefetch"]),
         .target(name: "PulseEngine", dependencies: ["PulseConfig", "PulseExpressions", "PulseSnapshot", "PulseDiagnostics"]),
         .target(
             name: "PulseHistory",

@@ -1,3 +1,5 @@
+import PulseDiagnostics
+
 /// What a command prints and how it exits, so that commands run the same from the CLI and tests.
 public struct CommandOutput: Sendable, Equatable {
     /// Text for standard output.
@@ -9,6 +11,8 @@ public struct CommandOutput: Sendable, Equatable {
     public var stderr: String
     /// The process exit status.
     public var exitCode: Int32
+    /// The located findings behind a failure (config or snapshot errors), for `--format json`.
+    public var diagnostics: [Diagnostic] = []
 
     /// Creates an output.
     public init(stdout: String = "", stdoutPieces: [[UInt8]] = [], stderr: String = "", exitCode: Int32 = 0) {
@@ -20,6 +24,18 @@ public struct CommandOutput: Sendable, Equatable {
 }
 
 extension CommandOutput {
+    /// The output as a program reading `--format json` wants it: a failure (exit 1 or 2 with
+    /// nothing on standard output) also writes `{"error": {"message", "exit_status",
+    /// "diagnostics": [...]}}` on standard output; standard error keeps the text for people.
+    public func jsonErrors(_ enabled: Bool) -> CommandOutput {
+        guard enabled, exitCode == ExitStatus.failure || exitCode == ExitStatus.cannotRun, stdout.isEmpty, stdoutPieces.isEmpty else { return self }
+        var copy = self
+        let message = stderr.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "failed"
+        copy.stdout = "{\"error\": {\"message\": \(JSONText.quote(message)), \"exit_status\": \(exitCode), \"diagnostics\": ["
+            + diagnostics.map(DiagnosticRenderer.jsonObject).joined(separator: ", ") + "]}}\n"
+        return copy
+    }
+
     /// Everything for standard output as one string (for tests).
     public var allStdout: String {
         stdoutPieces.isEmpty ? stdout : stdout + stdoutPieces.map { String(decoding: $0, as: UTF8.self) }.joined()

@@ -36,17 +36,27 @@ struct LoadedConfig {
         do { set = try ConfigSet.load(paths: paths) } catch {
             return .failure(.usage("\(command): \(error)"))
         }
-        let diagnostics = ExpressionLint.linter.lint(set).filter { $0.severity == .error }
+        if let p = profile, profileIsPath {
+            profileName = set.profiles.first { URL(fileURLWithPath: $0.file).standardizedFileURL == URL(fileURLWithPath: p).standardizedFileURL }?.name.value
+        }
+        // Only this command's own config can stop it: the cards, and the profile with its
+        // `extends` chain. Another merchant's broken profile is a warning, not a failure.
+        let ownFiles = ownConfigFiles(set, profile: profileName)
+        var warnings: [String] = []
+        var diagnostics: [Diagnostic] = []
+        for d in ExpressionLint.linter.lint(set) where d.severity == .error {
+            if ownFiles.contains(d.location.file) { diagnostics.append(d) } else if !warnings.contains(d.location.file) { warnings.append(d.location.file) }
+        }
         if !diagnostics.isEmpty {
             let report = DiagnosticRenderer(sources: set.sources).render(diagnostics, format: .text, files: set.fileCount)
             return .failure(CommandFailure(message: "\(command): the config has errors; fix them first (pulse validate shows them all)\n" + report,
-                                           exitCode: ExitStatus.failure))
+                                           exitCode: ExitStatus.failure, diagnostics: diagnostics))
         }
+        let warning = warnings.isEmpty ? nil
+            : "\(command): warning: \(warnings.joined(separator: ", ")) \(warnings.count == 1 ? "has" : "have") errors (pulse validate shows them); "
+                + (profileName.map { "profile '\($0)' does not use \(warnings.count == 1 ? "it" : "them"), so it runs" } ?? "not used here")
         var resolved: ResolvedProfile?
         if let p = profile {
-            if profileIsPath {
-                profileName = set.profiles.first { URL(fileURLWithPath: $0.file).standardizedFileURL == URL(fileURLWithPath: p).standardizedFileURL }?.name.value
-            }
             guard let name = profileName, let found = set.profile(name) else {
                 let known = set.profiles.map(\.name.value)
                 return .failure(.usage("\(command): no profile '\(p)'" + Suggestion.didYouMean(p, in: known)
@@ -57,7 +67,30 @@ struct LoadedConfig {
             case .failure(let d): return .failure(CommandFailure(message: "\(command): \(d)\n", exitCode: ExitStatus.failure))
             }
         }
+        if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         return .success(LoadedConfig(set: set, profile: resolved))
+    }
+
+    /// The files whose errors stop a command about `profile`: every card file, and the files of
+    /// the profile and the profiles it extends (none when no profile is named).
+    private static func ownConfigFiles(_ set: ConfigSet, profile: String?) -> Set<String> {
+        var files = Set(set.cards.map(\.file))
+        // Card files too broken to decode are still the command's own.
+        for file in set.sources.keys where !set.profiles.contains(where: { $0.file == file }) && ConfigFiles.isUnder(file, folder: "cards") {
+            files.insert(file)
+        }
+        var next = profile
+        var seen = Set<String>()
+        while let name = next, seen.insert(name).inserted {
+            let matching = set.profiles.filter { $0.name.value == name }
+            for p in matching { files.insert(p.file) }
+            next = matching.first?.extends?.value
+        }
+        if let profile, set.profiles.first(where: { $0.name.value == profile }) == nil {
+            // The named profile did not decode: its file's errors are the reason, so they count.
+            for file in set.sources.keys where ConfigFiles.stem(file) == profile { files.insert(file) }
+        }
+        return files
     }
 }
 
@@ -65,12 +98,16 @@ struct LoadedConfig {
 struct CommandFailure: Error {
     let message: String
     let exitCode: Int32
+    /// The located findings behind it, if any.
+    var diagnostics: [Diagnostic] = []
 
     static func usage(_ message: String) -> CommandFailure {
         CommandFailure(message: message, exitCode: ExitStatus.cannotRun)
     }
 
     var output: CommandOutput {
-        CommandOutput(stderr: message.hasSuffix("\n") ? message : message + "\n", exitCode: exitCode)
+        var output = CommandOutput(stderr: message.hasSuffix("\n") ? message : message + "\n", exitCode: exitCode)
+        output.diagnostics = diagnostics
+        return output
     }
 }

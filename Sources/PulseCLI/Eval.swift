@@ -65,7 +65,7 @@ extension Pulse {
             options.record = record
             options.db = db
             options.notifyWebhook = notifyWebhook
-            try emit(EvalRunner.run(options))
+            try emit(EvalRunner.run(options).jsonErrors(format == .json))
         }
     }
 }

@@ -111,7 +111,9 @@ public enum EvalRunner {
                                   baselines: store?.baselines(profile: profile.name) ?? baselines) {
             case .failure(let list):
                 let report = DiagnosticRenderer(sources: config.set.sources).render(list.diagnostics, format: .text, files: config.set.fileCount)
-                return CommandOutput(stderr: "pulse eval: the cards cannot run with this profile\n" + report, exitCode: ExitStatus.failure)
+                var output = CommandOutput(stderr: "pulse eval: the cards cannot run with this profile\n" + report, exitCode: ExitStatus.failure)
+                output.diagnostics = list.diagnostics
+                return output
             case .success(let r): results = r
             }
             var recording: EvalReport.Recording?
@@ -199,7 +201,8 @@ public enum EvalRunner {
                                            selection: Evaluation.Selection(role: options.role, keys: options.cards)) ?? .all
         let snapshot: Snapshot
         do { snapshot = try SnapshotLoader.load(folder: options.snapshot, fields: fields) } catch {
-            return .failure(CommandFailure(message: "pulse eval: the snapshot breaks the format (snapshot-format v1):\n\(error)\n", exitCode: ExitStatus.failure))
+            return .failure(CommandFailure(message: "pulse eval: the snapshot breaks the format (snapshot-format v1):\n\(error)\n", exitCode: ExitStatus.failure,
+                                           diagnostics: error.diagnostics))
         }
         return .success((config, profile, snapshot, now ?? snapshot.takenAt))
     }

@@ -46,7 +46,7 @@ extension Pulse {
             options.sku = sku
             options.now = now
             options.format = format
-            try emit(ExplainRunner.run(options))
+            try emit(ExplainRunner.run(options).jsonErrors(options.format == .json))
         }
     }
 }

@@ -11,7 +11,8 @@ extension Pulse {
         @OptionGroup var query: HistoryQuery
 
         func run() throws {
-            try emit(HistoryRunner.history(card: card, profile: query.profile, since: query.since, format: query.format == .json ? .json : .text, db: query.db))
+            try emit(HistoryRunner.history(card: card, profile: query.profile, since: query.since, format: query.format == .json ? .json : .text, db: query.db)
+                .jsonErrors(query.format == .json))
         }
     }
 
@@ -22,7 +23,8 @@ extension Pulse {
         @OptionGroup var query: HistoryQuery
 
         func run() throws {
-            try emit(HistoryRunner.alerts(profile: query.profile, since: query.since, format: query.format == .json ? .json : .text, db: query.db))
+            try emit(HistoryRunner.alerts(profile: query.profile, since: query.since, format: query.format == .json ? .json : .text, db: query.db)
+                .jsonErrors(query.format == .json))
         }
     }
 }

@@ -22,7 +22,8 @@ extension Pulse {
         @OptionGroup(title: "Folders for test files that name none") var folders: ConfigFolders
 
         func run() throws {
-            try emit(TestCommandRunner.run(paths: paths, run: pattern, format: format, cards: folders.cards, profiles: folders.profiles))
+            try emit(TestCommandRunner.run(paths: paths, run: pattern, format: format, cards: folders.cards, profiles: folders.profiles)
+                .jsonErrors(format != .text))
         }
     }
 }

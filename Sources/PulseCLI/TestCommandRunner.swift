@@ -48,7 +48,9 @@ public enum TestCommandRunner {
                 if let text = try? String(contentsOfFile: d.location.file, encoding: .utf8) { sources[d.location.file] = text }
             }
             let report = DiagnosticRenderer(sources: sources).render(diagnostics.sortedForReport(), format: .text, files: files.count)
-            return CommandOutput(stderr: "pulse test: the test files cannot run:\n" + report, exitCode: ExitStatus.cannotRun)
+            var output = CommandOutput(stderr: "pulse test: the test files cannot run:\n" + report, exitCode: ExitStatus.cannotRun)
+            output.diagnostics = diagnostics.sortedForReport()
+            return output
         }
         if outcomes.isEmpty, let pattern {
             return CommandFailure.usage("pulse test: no test case matches --run \(pattern) in \(files.count) file\(files.count == 1 ? "" : "s")").output

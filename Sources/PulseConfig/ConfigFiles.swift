@@ -74,6 +74,11 @@ public enum ConfigFiles {
     }
 
     /// The file's name without folder and extension.
+    /// Whether `path` lies under a folder named `folder` (at any depth).
+    public static func isUnder(_ path: String, folder: String) -> Bool {
+        path.split(separator: "/").dropLast().contains { $0 == folder }
+    }
+
     public static func stem(_ path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         if name.hasSuffix(".yaml") { return String(name.dropLast(5)) }

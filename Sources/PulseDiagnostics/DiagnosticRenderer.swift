@@ -69,12 +69,15 @@ public struct DiagnosticRenderer: Sendable {
         diagnostics.map(text).joined() + summary.line + "\n"
     }
 
+    /// One finding as a JSON object: `{"file", "line", "column", "severity", "rule", "message"}`.
+    public static func jsonObject(_ d: Diagnostic) -> String {
+        "{\"file\": \(JSONText.quote(d.location.file)), \"line\": \(d.location.line), "
+            + "\"column\": \(d.location.column), \"severity\": \"\(d.severity.rawValue)\", "
+            + "\"rule\": \(JSONText.quote(d.rule)), \"message\": \(JSONText.quote(d.message))}"
+    }
+
     private func json(_ diagnostics: [Diagnostic], summary: DiagnosticSummary) -> String {
-        let items = diagnostics.map { d in
-            "    {\"file\": \(JSONText.quote(d.location.file)), \"line\": \(d.location.line), "
-                + "\"column\": \(d.location.column), \"severity\": \"\(d.severity.rawValue)\", "
-                + "\"rule\": \(JSONText.quote(d.rule)), \"message\": \(JSONText.quote(d.message))}"
-        }
+        let items = diagnostics.map { "    " + DiagnosticRenderer.jsonObject($0) }
         let list = items.isEmpty ? "[]" : "[\n" + items.joined(separator: ",\n") + "\n  ]"
         return "{\n  \"diagnostics\": \(list),\n  \"summary\": {\"errors\": \(summary.errors), "
             + "\"warnings\": \(summary.warnings), \"files\": \(summary.files)}\n}\n"

@@ -1,3 +1,4 @@
+import PulseDiagnostics
 /// A row or file that breaks the snapshot contract: the file, the line, and what is wrong.
 public struct SnapshotIssue: Sendable, Equatable, CustomStringConvertible {
     /// The file's path.
@@ -26,5 +27,12 @@ public struct SnapshotLoadError: Error, Sendable, CustomStringConvertible {
         var lines = issues.map(\.description)
         if total > issues.count { lines.append("… and \(total - issues.count) more problems (\(total) in all)") }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension SnapshotLoadError {
+    /// The issues as located findings (rule `snapshot-format`; column 1, line 0 for a whole file).
+    public var diagnostics: [Diagnostic] {
+        issues.map { .error("snapshot-format", $0.message, at: SourceLocation(file: $0.file, line: $0.line, column: 1)) }
     }
 }

@@ -116,3 +116,48 @@ extension FirstHourTests {
         #expect(result.stdout.contains("window: params.windw names no duration parameter of this card; did you mean 'window'? [bad-duration]"))
     }
 }
+
+extension FirstHourTests {
+    @Test func anotherMerchantsBrokenProfileIsAWarningNotAFailure() throws {
+        var files = try CLI.shippedConfig()
+        files["profiles/other.yaml"] = "profile: other\npriority_markets: [UK]\n"
+        let root = try CLI.scratch(files)
+        let ok = try CLI.run(["eval", "--profile", "demo", "--snapshot", demo, "--card", "aex_total_listings"], in: root)
+        #expect(ok.status == 0)
+        #expect(ok.stderr == "pulse eval: warning: profiles/other.yaml has errors (pulse validate shows them); profile 'demo' does not use it, so it runs\n")
+        let broken = try CLI.run(["eval", "--profile", "other", "--snapshot", demo], in: root)
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("profiles/other.yaml:2:20: error: 'UK' is not an ISO 3166-1 alpha-2 country code"))
+        // A broken parent breaks its children.
+        files["profiles/child.yaml"] = "profile: child\nextends: other\n"
+        let child = try CLI.run(["eval", "--profile", "child", "--snapshot", demo], in: try CLI.scratch(files))
+        #expect(child.status == 1)
+    }
+
+    @Test func jsonFormatFailuresAreJSONOnStandardOutput() throws {
+        var files = try CLI.shippedConfig()
+        files["profiles/other.yaml"] = "profile: other\npriority_markets: [UK]\n"
+        let root = try CLI.scratch(files)
+        let config = try CLI.run(["eval", "--profile", "other", "--snapshot", demo, "--format", "json"], in: root)
+        #expect(config.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(config.stdout.utf8)) as? [String: Any])
+        let error = try #require(object["error"] as? [String: Any])
+        #expect(error["exit_status"] as? Int == 1)
+        let first = try #require((error["diagnostics"] as? [[String: Any]])?.first)
+        #expect(first["file"] as? String == "profiles/other.yaml")
+        #expect(first["line"] as? Int == 2 && first["column"] as? Int == 20)
+        #expect(first["rule"] as? String == "unknown-country")
+        #expect(config.stderr.contains("error: 'UK'"))  // people still get the text
+        let usage = try CLI.run(["eval", "--profile", "nobody", "--snapshot", demo, "--format", "json"], in: root)
+        #expect(usage.status == 2)
+        #expect(usage.stdout.hasPrefix("{\"error\": {\"message\": \"pulse eval: no profile 'nobody'"))
+        let snapshot = try CLI.scratch(["s/snapshot.json": "{\"format\": 1, \"taken_at\": \"2026-03-17T08:00:00Z\"}", "s/listings.jsonl": "{\"id\": 1}\n"])
+        let data = try CLI.run(["eval", "--profile", "demo", "--snapshot", snapshot.appendingPathComponent("s").path, "--format", "json"], in: root)
+        #expect(data.status == 1)
+        #expect(data.stdout.contains("\"rule\": \"snapshot-format\""))
+        #expect(data.stdout.contains("\"line\": 1"))
+        let history = try CLI.run(["alerts", "--profile", "demo", "--db", root.appendingPathComponent("none.sqlite").path, "--format", "json"], in: root)
+        #expect(history.status == 2)
+        #expect(history.stdout.hasPrefix("{\"error\": "))
+    }
+}
