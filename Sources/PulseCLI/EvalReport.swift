@@ -204,7 +204,7 @@ enum EvalReport {
         case .string(let s): return s
         case .list(let items): return items.map(rawCell).joined(separator: ", ")
         case .timestamp(let t): return t.description
-        case .duration(let d): return d.description
+        case .duration(let d): return d.readable  // 3d 14h; JSON keeps 309600s
         default: return encoder.plain(value)
         }
     }

@@ -36,6 +36,7 @@ public struct CardEvaluator: Sendable {
                               errorCount: 0, errorExamples: [], rowsConsidered: 0, snapshot: snapshot)
         }
         let activation = Activation(slotCount: compiled.slotCount)
+        activation.timeZone = CELTimeZone(profile.timezone) ?? .utc  // validate checked the name
         activation.slots[Slots.now] = .timestamp(now)
         activation.slots[Slots.profile] = .object(ProfileObject(profile))
         activation.slots[Slots.params] = .object(ParamsObject(settings.params))

@@ -7,6 +7,8 @@ public struct RowBinding: Sendable {
     /// The environment: every model variable, `now`, `profile` and the card's `params`.
     public let environment: Environment
     private let values: [(Int, Value)]
+    /// The profile's zone, for timestamp accessors called without one.
+    private var timeZone = CELTimeZone.utc
     /// Kept for as long as the binding: row values point into its tables without retaining them.
     private let snapshot: Snapshot?
 
@@ -27,7 +29,10 @@ public struct RowBinding: Sendable {
         let env = CardEnvironment.make(source: nil, params: params)
         var values: [(Int, Value)] = [(Slots.params, .object(ParamsObject(paramValues)))]
         if let time = now ?? snapshot?.takenAt { values.append((Slots.now, .timestamp(time))) }
-        if let profile { values.append((Slots.profile, .object(ProfileObject(profile)))) }
+        if let profile {
+            values.append((Slots.profile, .object(ProfileObject(profile))))
+            timeZone = CELTimeZone(profile.timezone) ?? .utc
+        }
         if let listingID {
             guard let snapshot else { throw RowBindingError("--row needs --snapshot") }
             guard let listing = snapshot.listing(id: listingID) else {
@@ -59,6 +64,7 @@ public struct RowBinding: Sendable {
     /// Sets the bound values into `activation`.
     public func bind(_ activation: Activation) {
         for (slot, value) in values where slot < activation.slotCount { activation.slots[slot] = value }
+        activation.timeZone = timeZone
     }
 }
 

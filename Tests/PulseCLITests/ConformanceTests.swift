@@ -13,9 +13,9 @@ struct ConformanceCase: Sendable, CustomTestStringConvertible {
     let expect: String?
     var testDescription: String { name }
 
-    static func load() throws -> [ConformanceCase] {
-        guard let url = Bundle.module.url(forResource: "cases", withExtension: "json", subdirectory: "Conformance") else {
-            throw CLI.CLIError(message: "Conformance/cases.json is missing from the test bundle")
+    static func load(_ name: String = "cases") throws -> [ConformanceCase] {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Conformance") else {
+            throw CLI.CLIError(message: "Conformance/\(name).json is missing from the test bundle")
         }
         let data = try Data(contentsOf: url)
         guard let entries = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
@@ -57,6 +57,19 @@ enum JSONCompare {
 
     @Test func allCasesAreLoaded() {
         #expect(Self.cases.count == 456)
+    }
+
+    /// cel-spec's cases for conversions, timestamp and duration accessors and `matches`
+    /// (shared/cel-spec/cases-extended.json, from the same commit as the others).
+    static let extendedCases: [ConformanceCase] = (try? ConformanceCase.load("cases-extended")) ?? []
+
+    @Test func allExtendedCasesAreLoaded() {
+        #expect(Self.extendedCases.count == 93)
+    }
+
+    @Test(arguments: extendedCases)
+    func extendedCaseGivesTheSameValueOrError(_ c: ConformanceCase) throws {
+        try caseGivesTheSameValueOrError(c)
     }
 
     @Test(arguments: cases)

@@ -161,3 +161,36 @@ extension FirstHourTests {
         #expect(history.stdout.hasPrefix("{\"error\": "))
     }
 }
+
+extension FirstHourTests {
+    @Test func accessorsDefaultToTheProfilesTimeZone() throws {
+        // demo is Europe/London: GMT in March, BST in July. Without a profile: UTC.
+        let march = try CLI.run(["expr", "timestamp('2026-03-17T08:00:00Z').getHours()", "--profile", "demo"], in: CLI.packageRoot)
+        let july = try CLI.run(["expr", "timestamp('2026-07-17T08:00:00Z').getHours()", "--profile", "demo"], in: CLI.packageRoot)
+        let bare = try CLI.run(["expr", "timestamp('2026-07-17T08:00:00Z').getHours()"], in: CLI.packageRoot)
+        #expect(march.stdout == "8 (int)\n")
+        #expect(july.stdout == "9 (int)\n")
+        #expect(bare.stdout == "8 (int)\n")
+        let named = try CLI.run(["expr", "timestamp('2026-07-17T08:00:00Z').getHours('Asia/Kathmandu')", "--profile", "demo"], in: CLI.packageRoot)
+        #expect(named.stdout == "13 (int)\n")
+        let bad = try CLI.run(["expr", "timestamp('2026-07-17T08:00:00Z').getHours('Mars/Olympus')"], in: CLI.packageRoot)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("'Mars/Olympus' is not a time zone"))
+    }
+
+    @Test func durationInDaysSaysWhatToWrite() throws {
+        let result = try CLI.run(["expr", "duration('1d')"], in: CLI.packageRoot)
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("eval error: invalid duration '1d': CEL durations have no days: use '24h'"))
+    }
+
+    @Test func durationsInTablesReadAsDaysAndHours() throws {
+        var files = try CLI.shippedConfig()
+        files["cards/t/age.yaml"] = "key: age\ntitle: Age\nconnector: c\nfrom: listings\nwhere: has(listing.created_at)\nmeasure: count\nrows:\n  id: listing.id\n  age: now - listing.created_at\n"
+        let root = try CLI.scratch(files)
+        let table = try CLI.run(["eval", "--profile", "demo", "--snapshot", demo, "--card", "age", "--max-rows", "1"], in: root)
+        #expect(table.stdout.contains("    1005006000000000  57d\n"), "\(table.stdout)")
+        let json = try CLI.run(["eval", "--profile", "demo", "--snapshot", demo, "--card", "age", "--max-rows", "1", "--format", "json"], in: root)
+        #expect(json.stdout.range(of: #""age": "\d+s""#, options: .regularExpression) != nil)
+    }
+}

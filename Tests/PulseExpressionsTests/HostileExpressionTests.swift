@@ -112,3 +112,13 @@ import Testing
         #expect(run("s.matches('^.$')", bind: "e\u{301}") == .success(false))
     }
 }
+
+@Suite struct ReadableDurationTests {
+    @Test(arguments: [
+        (Int64(309_600) * 1_000_000_000, "3d 14h"), (Int64(2710) * 1_000_000_000, "45m 10s"), (Int64(1_500_000_000), "1.5s"), (Int64(0), "0s"),
+        (Int64(-7200) * 1_000_000_000, "-2h"), (Int64.min, "-106751d 23h 47m 16.854775808s"),
+    ] as [(Int64, String)])
+    func readable(_ nanoseconds: Int64, _ text: String) {
+        #expect(CELDuration(nanoseconds: nanoseconds).readable == text)
+    }
+}

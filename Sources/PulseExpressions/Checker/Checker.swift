@@ -17,8 +17,8 @@ public struct Checker {
     /// The functions and methods Pulse knows, for suggestions.
     public static let functionNames = [
         "size", "contains", "startsWith", "endsWith", "lowerAscii", "upperAscii", "matches", "timestamp", "duration",
-        "has", "all", "exists", "exists_one", "filter", "map",
-    ]
+        "has", "all", "exists", "exists_one", "filter", "map", "int", "double", "string", "bool",
+    ] + CELTimestamp.accessors
 
     /// Checks `expr`, resolving names and computing types.
     ///
@@ -223,11 +223,32 @@ public struct Checker {
             guard method, args.count == 1, plain[0] == .string || plain[0] == .dyn else { throw noOverload() }
             return .string
         case "timestamp":
-            guard !method, args.count == 1, [.string, .timestamp, .dyn].contains(plain[0]) else { throw noOverload() }
+            guard !method, args.count == 1, [.string, .timestamp, .int, .dyn].contains(plain[0]) else { throw noOverload() }
             return .timestamp
         case "duration":
             guard !method, args.count == 1, [.string, .duration, .dyn].contains(plain[0]) else { throw noOverload() }
             return .duration
+        case "int":
+            guard !method, args.count == 1, [.int, .double, .string, .timestamp, .dyn].contains(plain[0]) else { throw noOverload() }
+            return .int
+        case "double":
+            guard !method, args.count == 1, [.int, .double, .string, .dyn].contains(plain[0]) else { throw noOverload() }
+            return .double
+        case "string":
+            guard !method, args.count == 1, [.int, .double, .string, .bool, .timestamp, .duration, .dyn].contains(plain[0]) else { throw noOverload() }
+            return .string
+        case "bool":
+            guard !method, args.count == 1, [.bool, .string, .dyn].contains(plain[0]) else { throw noOverload() }
+            return .bool
+        case _ where CELTimestamp.accessors.contains(function):
+            // t.getHours() or t.getHours('Europe/London'); d.getHours() for durations.
+            guard method, args.count == 1 || args.count == 2, [.timestamp, .duration, .dyn].contains(plain[0]),
+                  args.count == 1 || (plain[0] != .duration && (plain[1] == .string || plain[1] == .dyn)) else { throw noOverload() }
+            if plain[0] == .duration, !["getHours", "getMinutes", "getSeconds", "getMilliseconds"].contains(function) { throw noOverload() }
+            if args.count == 2, case .literal(.string(let zone)) = args[1].kind, CELTimeZone(zone) == nil {
+                throw CheckError(offset: args[1].offset, message: "'\(zone)' is not a time zone: use an IANA name (Europe/London) or an offset (+01:00)")
+            }
+            return .int
         default:
             throw CheckError(offset: offset, message: "unknown function '\(function)'"
                 + (Suggestion.nearest(to: function, in: Checker.functionNames).map { suggestion(method: $0, called: method, args) } ?? ""))

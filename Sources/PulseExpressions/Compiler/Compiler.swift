@@ -208,6 +208,38 @@ struct Builder {
                 return .bool(regex.matches(s))
             }
         }
+        // Timestamp and duration accessors: `t.getHours()` in the activation's zone (the
+        // profile's), `t.getHours('Europe/London')` in the one named (a literal name looked up once).
+        if CELTimestamp.accessors.contains(function), arguments.count == 1 || arguments.count == 2 {
+            let target = first
+            var dynamicZone: Evaluator?
+            var literalZone: CELTimeZone?
+            if arguments.count == 2 {
+                if case .literal(.string(let name)) = arguments[1].kind, let z = CELTimeZone(name) { literalZone = z } else { dynamicZone = build(arguments[1]) }
+            }
+            let zone = dynamicZone, fixedZone = literalZone
+            return { (activation) throws(EvalError) in
+                switch try target(activation) {
+                case .timestamp(let t):
+                    var chosen = fixedZone ?? activation.timeZone
+                    if let zone {
+                        guard case .string(let name) = try zone(activation), let z = CELTimeZone(name) else {
+                            throw EvalError("\(function)() needs a time zone name (Europe/London) or offset (+01:00)", offset: offset)
+                        }
+                        chosen = z
+                    }
+                    guard let part = t.component(function, in: chosen) else { throw EvalError("no such overload: \(function)", offset: offset) }
+                    return .int(part)
+                case .duration(let d) where arguments.count == 1:
+                    guard let part = Functions.durationPart(function, d) else {
+                        throw EvalError("\(function)() is not defined for durations; use getHours, getMinutes, getSeconds or getMilliseconds", offset: offset)
+                    }
+                    return .int(part)
+                case let other:
+                    throw EvalError("no such overload: \(function) on \(other.typeName)", offset: offset)
+                }
+            }
+        }
         switch arguments.count {
         case 1:
             let a = first

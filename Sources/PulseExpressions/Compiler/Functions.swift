@@ -16,6 +16,10 @@ enum Functions {
         case "upperAscii": return { (v) throws(EvalError) in try mapASCII(v, function, upper: true) }
         case "timestamp": return timestamp
         case "duration": return duration
+        case "int": return toInt
+        case "double": return toDouble
+        case "string": return toString
+        case "bool": return toBool
         default: return { (v) throws(EvalError) in throw EvalError.noOverload(function, [v]) }
         }
     }
@@ -84,6 +88,9 @@ enum Functions {
     private static func timestamp(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .timestamp: return v
+        case .int(let seconds):
+            guard let t = CELTimestamp(seconds: seconds) else { throw EvalError("timestamp(\(seconds)) is outside years 0001-9999") }
+            return .timestamp(t)
         case .string(let s):
             guard let t = CELTimestamp(parsing: s) else { throw EvalError("invalid timestamp '\(s)': use RFC 3339 within years 0001-9999") }
             return .timestamp(t)
@@ -95,9 +102,86 @@ enum Functions {
         switch v {
         case .duration: return v
         case .string(let s):
-            guard let d = CELDuration(parsing: s) else { throw EvalError("invalid duration '\(s)': use e.g. 90s, 1h30m, 1.5h") }
+            guard let d = CELDuration(parsing: s) else {
+                // CEL durations stop at hours: days are the most common slip.
+                var hint = "use e.g. 90s, 1h30m, 1.5h"
+                if s.hasSuffix("d"), let days = Int64(s.dropLast()) {
+                    let (hours, overflow) = days.multipliedReportingOverflow(by: 24)
+                    if !overflow { hint = "CEL durations have no days: use '\(hours)h'" }
+                }
+                throw EvalError("invalid duration '\(s)': \(hint)")
+            }
             return .duration(d)
         default: throw EvalError.noOverload("duration", [v])
+        }
+    }
+
+    /// `int(x)`: doubles truncate toward zero (and must fit, as cel-spec says, strictly inside
+    /// the 64-bit range), strings parse, timestamps give seconds since the epoch.
+    private static func toInt(_ v: Value) throws(EvalError) -> Value {
+        switch v {
+        case .int: return v
+        case .double(let d):
+            guard d.isFinite, d > -9.223372036854775808e18, d < 9.223372036854775808e18 else { throw EvalError("int(\(d)) is out of the int range") }
+            return .int(Int64(d.rounded(.towardZero)))
+        case .string(let s):
+            guard let i = Int64(s) else { throw EvalError("int('\(s.prefix(40))') is not an integer") }
+            return .int(i)
+        case .timestamp(let t): return .int(t.seconds)
+        default: throw EvalError.noOverload("int", [v])
+        }
+    }
+
+    /// `double(x)`.
+    private static func toDouble(_ v: Value) throws(EvalError) -> Value {
+        switch v {
+        case .double: return v
+        case .int(let i): return .double(Double(i))
+        case .string(let s):
+            guard let d = Double(s), !s.lowercased().hasPrefix("0x"), !s.lowercased().hasPrefix("-0x") else {
+                throw EvalError("double('\(s.prefix(40))') is not a number")
+            }
+            return .double(d)
+        default: throw EvalError.noOverload("double", [v])
+        }
+    }
+
+    /// `string(x)`: numbers as CEL prints them (`123`, `123.456`, `-0.0045`), timestamps in
+    /// RFC 3339, durations as seconds (`1000000s`).
+    private static func toString(_ v: Value) throws(EvalError) -> Value {
+        switch v {
+        case .string: return v
+        case .int(let i): return .string(String(i))
+        case .double(let d):
+            if d.isFinite, d.rounded() == d, abs(d) < 1e21, let whole = Int64(exactly: d) { return .string(String(whole)) }
+            return .string(d.isNaN ? "NaN" : d.isInfinite ? (d > 0 ? "+Inf" : "-Inf") : "\(d)")
+        case .bool(let b): return .string(b ? "true" : "false")
+        case .timestamp(let t): return .string(t.description)
+        case .duration(let d): return .string(d.description)
+        default: throw EvalError.noOverload("string", [v])
+        }
+    }
+
+    /// `bool(x)`: the strings cel-go accepts (`1`, `t`, `true`, `TRUE`, `True` and their opposites).
+    private static func toBool(_ v: Value) throws(EvalError) -> Value {
+        switch v {
+        case .bool: return v
+        case .string(let s):
+            if ["1", "t", "true", "TRUE", "True"].contains(s) { return .bool(true) }
+            if ["0", "f", "false", "FALSE", "False"].contains(s) { return .bool(false) }
+            throw EvalError("bool('\(s.prefix(40))') is not a boolean: use true or false")
+        default: throw EvalError.noOverload("bool", [v])
+        }
+    }
+
+    /// A duration accessor: the whole duration in hours, minutes, seconds or milliseconds.
+    static func durationPart(_ name: String, _ d: CELDuration) -> Int64? {
+        switch name {
+        case "getHours": return d.nanoseconds / 3_600_000_000_000
+        case "getMinutes": return d.nanoseconds / 60_000_000_000
+        case "getSeconds": return d.nanoseconds / 1_000_000_000
+        case "getMilliseconds": return d.nanoseconds / 1_000_000
+        default: return nil
         }
     }
 

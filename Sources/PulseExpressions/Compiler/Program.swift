@@ -13,6 +13,9 @@ public final class Activation {
     var steps = 0
     /// How deep inside comprehensions the evaluation is (0: in none).
     var comprehensionDepth = 0
+    /// The zone of timestamp accessors called without one (`t.getHours()`): the profile's
+    /// `timezone` in cards, UTC otherwise.
+    public var timeZone = CELTimeZone.utc
 
     /// An activation with `slotCount` null slots.
     public init(slotCount: Int) {

@@ -44,6 +44,33 @@ public struct CELDuration: Sendable, Hashable, Comparable, CustomStringConvertib
         return "\(nanoseconds < 0 ? "-" : "")\(abs(seconds)).\(fraction)s"
     }
 
+    /// For people: days, hours, minutes and seconds, largest first (`3d 14h`, `45m 10s`,
+    /// `1.5s`, `-2h`); ``description`` stays the machine form (`309600s`).
+    public var readable: String {
+        if nanoseconds == 0 { return "0s" }
+        let negative = nanoseconds < 0
+        // The magnitude in whole seconds and the nanoseconds left (Int64.min has no positive twin).
+        let total = nanoseconds.magnitude
+        var rest = total / 1_000_000_000
+        let fraction = total % 1_000_000_000
+        var parts: [String] = []
+        for (unit, size) in [("d", UInt64(86_400)), ("h", 3600), ("m", 60)] where rest >= size {
+            parts.append("\(rest / size)\(unit)")
+            rest %= size
+        }
+        if rest > 0 || fraction > 0 {
+            var seconds = "\(rest)"
+            if fraction > 0 {
+                var digits = String(fraction)
+                digits = String(repeating: "0", count: 9 - digits.count) + digits
+                while digits.hasSuffix("0") { digits.removeLast() }
+                seconds += "." + digits
+            }
+            parts.append(seconds + "s")
+        }
+        return (negative ? "-" : "") + parts.joined(separator: " ")
+    }
+
     /// Parses durations as CEL does (Go's syntax): `1h30m`, `-999999999ns`, `1.5s`, `120s`;
     /// units `h`, `m`, `s`, `ms`, `us`, `ns`.
     public init?(parsing text: String) {
