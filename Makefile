@@ -2,7 +2,9 @@
 SWIFT ?= swift
 PULSE := .build/debug/pulse
 
-.PHONY: deps build test demo clean
+PREFIX ?= /usr/local
+
+.PHONY: deps build test demo install uninstall clean
 
 DEMO_DB := .pulse/demo.sqlite
 
@@ -36,6 +38,16 @@ demo: build
 	$(PULSE) eval --profile demo --snapshot examples/demo --record --db $(DEMO_DB) --max-rows 3
 	$(PULSE) eval --profile demo --snapshot examples/demo-next --record --db $(DEMO_DB) --max-rows 3
 	$(PULSE) alerts --profile demo --db $(DEMO_DB)
+
+# A release build of pulse in $(PREFIX)/bin (default /usr/local/bin; `make install PREFIX=~/.local`).
+install: deps
+	$(SWIFT) build -c release --product pulse
+	install -d $(PREFIX)/bin
+	install -m 755 .build/release/pulse $(PREFIX)/bin/pulse
+	@echo "installed $(PREFIX)/bin/pulse ($$($(PREFIX)/bin/pulse --version))"
+
+uninstall:
+	rm -f $(PREFIX)/bin/pulse
 
 clean:
 	rm -rf .build

@@ -6,8 +6,12 @@ public struct Pulse: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pulse",
         abstract: "KPI cards over AliExpress listings and BigCommerce stock.",
+        version: Pulse.version,
         subcommands: [Validate.self, Eval.self, Test.self, Explain.self, History.self, Alerts.self, Cards.self, Expr.self, Generate.self, Bench.self]
     )
+
+    /// The release: `pulse --version`.
+    public static let version = "0.4.0"
 
     public init() {}
 }

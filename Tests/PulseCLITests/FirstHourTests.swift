@@ -194,3 +194,23 @@ extension FirstHourTests {
         #expect(json.stdout.range(of: #""age": "\d+s""#, options: .regularExpression) != nil)
     }
 }
+
+extension FirstHourTests {
+    @Test func versionAndCompletionComeFromTheBinary() throws {
+        let version = try CLI.run(["--version"], in: CLI.packageRoot)
+        #expect(version.status == 0)
+        #expect(version.stdout.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil)
+        let completion = try CLI.run(["--generate-completion-script", "bash"], in: CLI.packageRoot)
+        #expect(completion.status == 0)
+        #expect(completion.stdout.contains("pulse"))
+    }
+
+    @Test func theReadmesLinksPointAtFilesInTheRepo() throws {
+        let readme = try String(contentsOf: CLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let links = readme.matches(of: #/\]\(([A-Za-z][A-Za-z0-9_./-]*\.md)(#[^)]*)?\)/#).map { String($0.1) }
+        #expect(links.count >= 5)
+        for link in Set(links) {
+            #expect(FileManager.default.fileExists(atPath: CLI.packageRoot.appendingPathComponent(link).path), "\(link)")
+        }
+    }
+}

@@ -38,7 +38,7 @@ import Testing
         ("-9223372036854775808 / -1", "eval: integer overflow: -9223372036854775808 / -1"),
         ("[1][1]", "eval: index 1 out of range for a list of 1"),
         ("timestamp('2026-02-30T00:00:00Z')", "eval: invalid timestamp '2026-02-30T00:00:00Z': use RFC 3339 within years 0001-9999"),
-        ("duration('1d')", "eval: invalid duration '1d': use e.g. 90s, 1h30m, 1.5h"),
+        ("duration('1d')", "eval: invalid duration '1d': CEL durations have no days: use '24h'"),
     ])
     func runtimeErrors(_ text: String, _ expected: String) {
         #expect(eval(text) == .failure(expected))
