@@ -27,6 +27,8 @@ import Testing
             ".123456789012345678", "9223372036854775807", "-9223372036854775808", "1e400", "0x1p3", "nan", "\u{0}", "\u{1B}[2J",
             "'(a+)+$'", ".matches('(a')", " && ", " || ", " ? ", " : ", "[1, 2, 3].map(x, [x, x])", ".exists(x, true)", "e\u{301}",
             "timestamp('2026-03-13T06:00:00.1234567890Z')", "duration('15251w')", "duration('9223372036s')",
+            "int(1e99)", "int('-9223372036854775808')", "double('1e400')", "string(-0.0)", "bool('t')", "timestamp(253402300799)",
+            ".getDayOfYear('+14:00')", ".getHours('Pacific/Kiritimati')", "duration('-9223372036854775808ns').getHours()",
         ]
         switch Int.random(in: 0..<6, using: &rng) {
         case 0: scalars.insert(contentsOf: pieces[Int.random(in: 0..<pieces.count, using: &rng)].unicodeScalars, at: at)
