@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "PulseHistory",
             dependencies: [
-                "PulseEngine", "PulseConfig", "PulseExpressions", .product(name: "GRDB", package: "GRDB.swift"),
+                "PulseEngine", "PulseConfig", "PulseExpressions", "PulseDiagnostics", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

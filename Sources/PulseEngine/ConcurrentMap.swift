@@ -22,6 +22,8 @@ extension Array where Element: Sendable {
 }
 
 /// Hands a buffer to worker threads that each touch their own element of it.
+// @unchecked: each worker writes only its own index of the buffer, and the caller reads it
+// only after every worker has finished (DispatchQueue.concurrentPerform returns).
 private struct SendablePointer<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

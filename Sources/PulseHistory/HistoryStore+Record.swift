@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PulseDiagnostics
 import PulseConfig
 import PulseEngine
 import PulseExpressions
@@ -28,7 +29,7 @@ extension HistoryStore {
                 let evaluationID = db.lastInsertedRowID
                 for r in results {
                     let breakdown = r.breakdown.map { items in
-                        "{" + items.map { "\(jsonString($0.label)): \($0.value.map { "\($0)" } ?? "null")" }.joined(separator: ", ") + "}"
+                        "{" + items.map { "\(JSONText.quote($0.label)): \($0.value.map { "\($0)" } ?? "null")" }.joined(separator: ", ") + "}"
                     }
                     try db.execute(sql: """
                         INSERT INTO card_value (evaluation_id, card, value, numerator, denominator, breakdown, firing, row_count, error_count, no_data)
@@ -124,17 +125,4 @@ extension HistoryStore {
         return AlertTransition(id: db.lastInsertedRowID, profile: profile, card: card, title: r.card.title, from: previous, to: next,
                                value: r.value, at: takenAt.description, roles: roles, reason: reason, deliveredAt: nil)
     }
-}
-
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for c in s.unicodeScalars {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    return out + "\""
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PulseDiagnostics
 
 /// POSTs alert transitions as JSON to a webhook (AsyncHTTPClient), with retries and a timeout
 /// per attempt.
@@ -48,9 +49,9 @@ public struct WebhookNotifier: Sendable {
             if v.isFinite, abs(v) < 1e15, v.rounded() == v, let whole = Int64(exactly: v) { return String(whole) }
             return v.isFinite ? String(v) : (v.isNaN ? "\"NaN\"" : (v > 0 ? "\"Infinity\"" : "\"-Infinity\""))
         } ?? "null"
-        return "{\"profile\": \(jsonString(t.profile)), \"card\": \(jsonString(t.card)), \"title\": \(jsonString(t.title)), "
-            + "\"value\": \(value), \"state\": \(jsonString(t.to)), \"previous\": \(jsonString(t.from)), \"at\": \(jsonString(t.at)), "
-            + "\"roles\": [\(t.roles.map(jsonString).joined(separator: ", "))], \"reason\": \(jsonString(t.reason))}"
+        return "{\"profile\": \(JSONText.quote(t.profile)), \"card\": \(JSONText.quote(t.card)), \"title\": \(JSONText.quote(t.title)), "
+            + "\"value\": \(value), \"state\": \(JSONText.quote(t.to)), \"previous\": \(JSONText.quote(t.from)), \"at\": \(JSONText.quote(t.at)), "
+            + "\"roles\": [\(t.roles.map(JSONText.quote).joined(separator: ", "))], \"reason\": \(JSONText.quote(t.reason))}"
     }
 
     /// A client for this notifier: redirects refused, connect and read timeouts of ``timeout``.

@@ -1,6 +1,8 @@
 /// Growable bytes for a ``StringColumn``: appending a short string is a capacity check and a
 /// copy, without the general `Array` machinery (which costs more than the copy itself at this
 /// size). Shared on copy and copied on write, like an array.
+// @unchecked: a store is written only while its column is built (on one thread, copied on
+// write); once the table is done it is only read.
 final class ByteStore: @unchecked Sendable {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var count = 0

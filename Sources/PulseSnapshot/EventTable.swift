@@ -38,6 +38,7 @@ struct EventColumns: Sendable {
 }
 
 /// The audit events, joined to their listings.
+// @unchecked: immutable once the loader has built it (see RowTable).
 public final class EventTable: RowTable, @unchecked Sendable {
     let columns: EventColumns
     let listings: ListingTable

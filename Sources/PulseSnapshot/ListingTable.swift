@@ -135,6 +135,7 @@ struct SKUColumns: Sendable {
 }
 
 /// The listings: columns, the id index (the audit-event join) and the lists rows share.
+// @unchecked: immutable once the loader has built it (see RowTable).
 public final class ListingTable: RowTable, @unchecked Sendable {
     let columns: ListingColumns
     let index: KeyIndex
@@ -219,6 +220,7 @@ public final class ListingTable: RowTable, @unchecked Sendable {
 }
 
 /// The SKUs of every listing, joined to their stock records.
+// @unchecked: immutable once the loader has built it (see RowTable).
 public final class SKUTable: RowTable, @unchecked Sendable {
     let columns: SKUColumns
     let stock: StockTable

@@ -117,6 +117,8 @@ enum ParallelRows {
 }
 
 /// Hands a pointer to worker threads that each touch their own part of it.
+// @unchecked: each worker touches only its own part of the pointee, and the owner reads it
+// only after the workers are done.
 struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

@@ -53,6 +53,7 @@ struct StockColumns: Sendable {
 }
 
 /// The BigCommerce stock records, with the index by SKU code (the `bc` join).
+// @unchecked: immutable once the loader has built it (see RowTable).
 public final class StockTable: RowTable, @unchecked Sendable {
     let columns: StockColumns
     let index: KeyIndex

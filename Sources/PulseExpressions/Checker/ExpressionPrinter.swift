@@ -1,3 +1,4 @@
+import PulseDiagnostics
 /// Writes a checked expression back as CEL source, with only the parentheses it needs; used to
 /// show sub-expressions in explanations.
 public enum ExpressionPrinter {
@@ -23,7 +24,7 @@ public enum ExpressionPrinter {
         switch node.kind {
         case .literal(let value):
             switch value {
-            case .string(let s): return JSONLikeQuote.quote(s)
+            case .string(let s): return JSONText.quote(s)  // a valid CEL string literal too
             default: return ValueJSON().plain(value)
             }
         case .variable(let name, _): return name
@@ -59,21 +60,5 @@ public enum ExpressionPrinter {
 
     private static func methodTarget(_ function: String, _ args: [CheckedExpr]) -> CheckedExpr? {
         ["contains", "startsWith", "endsWith", "lowerAscii", "upperAscii"].contains(function) ? args.first : nil
-    }
-}
-
-/// Double-quoted CEL string literals.
-enum JSONLikeQuote {
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
     }
 }

@@ -2,6 +2,8 @@
 ///
 /// Rows are not objects: an expression sees one as a ``RowRef`` (the table and a row number), and
 /// a field read goes straight to the table's column. Subclasses live with the model.
+// @unchecked: a table is filled once by the loader and never changed after; subclasses only
+// add immutable columns, so reading it from several threads is safe.
 open class RowTable: @unchecked Sendable {
     /// The name of the rows' declared type (e.g. `listing`).
     public let celTypeName: String
@@ -21,6 +23,7 @@ open class RowTable: @unchecked Sendable {
 
 /// A field of every row of a table, typed: what a vectorized evaluator reads instead of
 /// asking for one ``Value`` at a time. Every case gives the same values ``RowTable/field(_:_:)`` does.
+// @unchecked: its cases hold buffers of a finished table (immutable; see RowTable).
 public enum RowColumn: @unchecked Sendable {
     /// Integers.
     case ints([Int64])

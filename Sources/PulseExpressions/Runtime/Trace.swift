@@ -3,6 +3,8 @@
 /// A program compiled with a trace wraps each node's closure to record its result; a program
 /// compiled without one has no wrappers at all, so tracing costs nothing when it is off. One
 /// trace belongs to one thread: reset it before each row.
+// @unchecked: a trace is written and read by the one thread that runs `explain` (see above);
+// it is Sendable only so that compiled programs holding it can be.
 public final class Trace: @unchecked Sendable {
     /// The results by node id, for the nodes that ran.
     public private(set) var results: [Int: Result<Value, EvalError>] = [:]
