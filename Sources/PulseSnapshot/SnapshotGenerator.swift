@@ -1,3 +1,4 @@
+import PulseExpressions
 import Foundation
 
 /// Writes a realistic synthetic snapshot (format v1) of any size, deterministic for a seed: a
@@ -36,11 +37,8 @@ public struct SnapshotGenerator {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var rng = SeededRandom(seed: seed)
         let base: Int64 = 1_773_734_400  // 2026-03-17T08:00:00Z
-        func iso(_ seconds: Int64) -> String {
-            let days = seconds / 86_400, rest = seconds % 86_400
-            let (y, m, d) = civil(days)
-            return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, rest / 3600, rest % 3600 / 60, rest % 60)
-        }
+        // Every generated time is a whole second after 2026: CELTimestamp writes it as RFC 3339.
+        func iso(_ seconds: Int64) -> String { CELTimestamp(checkedSeconds: seconds, nanos: 0).description }
 
         // Freight templates: tens of them over ~15 countries; a few drop a priority market.
         var templates: [(String, [String])] = []
@@ -109,18 +107,6 @@ public struct SnapshotGenerator {
         bytes += try restrictionOut.finish()
         try Data("{\"format\": 1, \"store\": \"generated-\(seed)\", \"taken_at\": \"\(takenAt)\"}\n".utf8).write(to: URL(fileURLWithPath: folder + "/snapshot.json"))
         return Summary(listings: listings, skus: skuCount, events: eventCount, bytes: bytes)
-    }
-
-    private func civil(_ z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
 
