@@ -32,6 +32,8 @@ struct RowReader {
         switch v {
         case .int(let i): return i
         case .double(let d) where d.rounded() == d && abs(d) < 9e15: return Int64(d)
+        case .double(let d) where d.isFinite && abs(d) >= 9.223372036854775808e18:
+            problems.append("\"\(name)\" must be an integer between -9223372036854775808 and 9223372036854775807; this one is too large"); return nil
         default: problems.append("\"\(name)\" must be an integer, not \(v.kindName)"); return nil
         }
     }

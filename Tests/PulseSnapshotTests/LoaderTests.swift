@@ -244,6 +244,11 @@ import Testing
         #expect(issues(try folder(["stock.csv": csv])) == expected)
     }
 
+    @Test func anIntegerPastTheSixtyFourBitRangeIsNamedAsSuch() throws {
+        let dir = try folder(["stock.jsonl": Array(#"{"sku": "A", "available": 99999999999999999999999}"#.utf8)])
+        #expect(issues(dir) == ["stock.jsonl:1: \"available\" must be an integer between -9223372036854775808 and 9223372036854775807; this one is too large"])
+    }
+
     @Test func quotedCSVCellsStillWork() throws {
         let dir = try folder(["stock.csv": Array("sku,available\n\"A,\"\"1\"\"\",3\n".utf8)])
         #expect(try SnapshotLoader.load(folder: dir).stock.map(\.sku) == ["A,\"1\""])
