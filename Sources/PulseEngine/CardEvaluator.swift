@@ -41,7 +41,7 @@ public struct CardEvaluator: Sendable {
         activation.slots[Slots.profile] = .object(ProfileObject(profile))
         activation.slots[Slots.params] = .object(ParamsObject(settings.params))
         var run = CardRun(compiled, snapshot: snapshot, activation: activation, tracing: observer != nil)
-        if observer != nil { run.runRowByRow(observer: observer) } else { run.runInBatches() }
+        run.run(observer == nil ? .planned : .traced, observer: observer)
         return result(of: run, settings: settings, unmatched: unmatched)
     }
 

@@ -17,7 +17,12 @@ struct RowSpace {
     let count: Int
     let variables: [Variable]
 
+    let source: RowSource
+    let snapshot: Snapshot
+
     init(source: RowSource, snapshot: Snapshot) {
+        self.source = source
+        self.snapshot = snapshot
         let listings = snapshot.listingTable
         switch source {
         case .listings:
@@ -46,6 +51,21 @@ struct RowSpace {
         for v in variables {
             let r = v.map.map { Int($0[row]) } ?? row
             activation.slots[v.slot] = r < 0 ? .null : .row(RowRef(v.table, r))
+        }
+    }
+
+    /// Source row `row` as an observer sees it.
+    func context(_ row: Int) -> RowContext {
+        let listings = snapshot.listingTable
+        switch source {
+        case .listings:
+            return RowContext(listing: Listing(table: listings, row: row), sku: nil, event: nil)
+        case .skus:
+            let listing = Listing(table: listings, row: Int(listings.skus.listingRows[row]))
+            return RowContext(listing: listing, sku: SKUVariant(table: listings.skus, row: row), event: nil)
+        case .auditEvents:
+            let event = AuditEvent(table: snapshot.eventTable, row: row)
+            return RowContext(listing: event.listing, sku: nil, event: event)
         }
     }
 }

@@ -21,17 +21,10 @@ extension Builder {
         case .call(let function, let args) where args.count == 2 && Self.comparisons.contains(function):
             // Equality with a string literal compares bytes.
             if function == Operator.equals || function == Operator.notEquals {
-                var literal: String?, other: CheckedExpr?
-                if case .literal(.string(let s)) = args[1].kind { literal = s; other = args[0] }
-                else if case .literal(.string(let s)) = args[0].kind { literal = s; other = args[1] }
-                if let literal, let other {
+                if let (literal, other) = Self.stringLiteralOperand(args) {
                     let side = build(other)
                     let negate = function == Operator.notEquals
-                    return { (a) throws(EvalError) in
-                        let value = try side(a)
-                        if case .string(let s) = value { return Value.sameScalars(s, literal) != negate }
-                        return Value.celEquals(value, .string(literal)) != negate
-                    }
+                    return { (a) throws(EvalError) in Self.equals(try side(a), literal) != negate }
                 }
             }
             let left = build(args[0]), right = build(args[1])
@@ -55,19 +48,7 @@ extension Builder {
             }
         case .call(Operator.in, let args) where args.count == 2:
             let element = build(args[0]), list = build(args[1])
-            return { (a) throws(EvalError) in
-                let x = try element(a), l = try list(a)
-                guard case .list(let items) = l else { throw EvalError.noOverload(Operator.in, [x, l]).at(offset) }
-                if case .string(let s) = x {
-                    for item in items {
-                        if case .string(let t) = item { if Value.sameScalars(s, t) { return true } }
-                        else if Value.celEquals(x, item) { return true }
-                    }
-                    return false
-                }
-                for item in items where Value.celEquals(x, item) { return true }
-                return false
-            }
+            return { (a) throws(EvalError) in try Self.contains(try element(a), in: try list(a), offset: offset) }
         case .comprehension(let kind, _, let slot, let rangeNode, let predicateNode?, nil) where kind == .all || kind == .exists:
             return Comprehensions.decision(kind, slot: slot, range: build(rangeNode), predicate: buildBool(predicateNode), offset: offset)
         default:
@@ -78,6 +59,35 @@ extension Builder {
                 throw EvalError("expected a bool, got \(v.typeName)", offset: offset)
             }
         }
+    }
+
+    /// `(literal, other side)` of a comparison with a string literal on either side.
+    static func stringLiteralOperand(_ args: [CheckedExpr]) -> (String, CheckedExpr)? {
+        if case .literal(.string(let s)) = args[1].kind { return (s, args[0]) }
+        if case .literal(.string(let s)) = args[0].kind { return (s, args[1]) }
+        return nil
+    }
+
+    /// `value == literal`, comparing a string's code points directly (the fast path of `==` and `!=`).
+    @inline(__always)
+    static func equals(_ value: Value, _ literal: String) -> Bool {
+        if case .string(let s) = value { return Value.sameScalars(s, literal) }
+        return Value.celEquals(value, .string(literal))
+    }
+
+    /// `x in list`, comparing strings by code points without the generic dispatch.
+    @inline(__always)
+    static func contains(_ x: Value, in list: Value, offset: Int) throws(EvalError) -> Bool {
+        guard case .list(let items) = list else { throw EvalError.noOverload(Operator.in, [x, list]).at(offset) }
+        if case .string(let s) = x {
+            for item in items {
+                if case .string(let t) = item { if Value.sameScalars(s, t) { return true } }
+                else if Value.celEquals(x, item) { return true }
+            }
+            return false
+        }
+        for item in items where Value.celEquals(x, item) { return true }
+        return false
     }
 
     static let comparisons: Set<String> = [Operator.equals, Operator.notEquals, Operator.less, Operator.lessOrEqual,

@@ -163,38 +163,16 @@ struct Builder {
             break
         }
         // Equality against a string literal (`listing.status == "active"`) compares bytes directly.
-        if function == Operator.equals || function == Operator.notEquals, arguments.count == 2, trace == nil {
-            var literal: String?
-            var other: CheckedExpr?
-            if case .literal(.string(let s)) = arguments[1].kind { literal = s; other = arguments[0] }
-            else if case .literal(.string(let s)) = arguments[0].kind { literal = s; other = arguments[1] }
-            if let literal, let other {
-                let side = build(other)
-                let negate = function == Operator.notEquals
-                return { (activation) throws(EvalError) in
-                    let value = try side(activation)
-                    if case .string(let s) = value { return .bool(Value.sameScalars(s, literal) != negate) }
-                    return .bool(Value.celEquals(value, .string(literal)) != negate)
-                }
-            }
+        if function == Operator.equals || function == Operator.notEquals, arguments.count == 2, trace == nil,
+           let (literal, other) = Builder.stringLiteralOperand(arguments) {
+            let side = build(other)
+            let negate = function == Operator.notEquals
+            return { (activation) throws(EvalError) in .bool(Builder.equals(try side(activation), literal) != negate) }
         }
-        // `x in list` without the generic dispatch, comparing strings by bytes.
+        // `x in list` without the generic dispatch, comparing strings by code points.
         if function == Operator.in, arguments.count == 2, trace == nil {
             let element = first, list = build(arguments[1])
-            return { (activation) throws(EvalError) in
-                let x = try element(activation)
-                let l = try list(activation)
-                guard case .list(let items) = l else { throw EvalError.noOverload(function, [x, l]).at(offset) }
-                if case .string(let s) = x {
-                    for item in items {
-                        if case .string(let t) = item { if Value.sameScalars(s, t) { return .bool(true) } }
-                        else if Value.celEquals(x, item) { return .bool(true) }
-                    }
-                    return .bool(false)
-                }
-                for item in items where Value.celEquals(x, item) { return .bool(true) }
-                return .bool(false)
-            }
+            return { (activation) throws(EvalError) in .bool(try Builder.contains(try element(activation), in: try list(activation), offset: offset)) }
         }
         // Regular expressions given as literals compile once, here (the checker refused any
         // that RE2 does not accept).

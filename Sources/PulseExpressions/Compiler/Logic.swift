@@ -1,41 +1,27 @@
-/// `&&`, `||` and `?:` with CEL's rules: `&&`/`||` are commutative with respect to errors, so a
-/// side that decides the result absorbs an error on the other side.
+/// `&&`, `||` and `?:` over values. The error rules of `&&` and `||` (commutative with respect
+/// to errors: a side that decides the result absorbs an error on the other side) live in one
+/// place, ``Builder/and(_:_:)`` and ``Builder/or(_:_:)``; these wrap them.
 enum Logic {
-    private enum Outcome { case value(Bool), error(EvalError) }
-
-    private static func outcome(_ e: Evaluator, _ a: Activation, _ function: String, _ offset: Int) -> Outcome {
-        do {
-            switch try e(a) {
-            case .bool(let b): return .value(b)
-            case let other: return .error(EvalError.noOverload(function, [other]).at(offset))
+    /// A `&&`/`||` operand as a condition: a value that is not a bool is a no-overload error.
+    private static func operand(_ e: @escaping Evaluator, _ function: String, _ offset: Int) -> BoolEvaluator {
+        { (activation) throws(EvalError) in
+            switch try e(activation) {
+            case .bool(let b): return b
+            case let other: throw EvalError.noOverload(function, [other]).at(offset)
             }
-        } catch {
-            return .error(error)
         }
     }
 
+    /// `&&` over values, with ``Builder/and(_:_:)``'s error rules.
     static func and(_ left: @escaping Evaluator, _ right: @escaping Evaluator, offset: Int) -> Evaluator {
-        { (activation) throws(EvalError) in
-            let l = outcome(left, activation, Operator.and, offset)
-            if case .value(false) = l { return .bool(false) }
-            let r = outcome(right, activation, Operator.and, offset)
-            if case .value(false) = r { return .bool(false) }
-            if case .error(let e) = l { throw e }
-            if case .error(let e) = r { throw e }
-            return .bool(true)
-        }
+        let both = Builder.and(operand(left, Operator.and, offset), operand(right, Operator.and, offset))
+        return { (activation) throws(EvalError) in .bool(try both(activation)) }
     }
 
+    /// `||` over values, with ``Builder/or(_:_:)``'s error rules.
     static func or(_ left: @escaping Evaluator, _ right: @escaping Evaluator, offset: Int) -> Evaluator {
-        { (activation) throws(EvalError) in
-            let l = outcome(left, activation, Operator.or, offset)
-            if case .value(true) = l { return .bool(true) }
-            let r = outcome(right, activation, Operator.or, offset)
-            if case .value(true) = r { return .bool(true) }
-            if case .error(let e) = l { throw e }
-            if case .error(let e) = r { throw e }
-            return .bool(false)
-        }
+        let either = Builder.or(operand(left, Operator.or, offset), operand(right, Operator.or, offset))
+        return { (activation) throws(EvalError) in .bool(try either(activation)) }
     }
 
     static func conditional(_ condition: @escaping Evaluator, _ whenTrue: @escaping Evaluator, _ whenFalse: @escaping Evaluator,

@@ -1,51 +1,81 @@
 import PulseExpressions
 import PulseSnapshot
 
+/// How a run decides which rows pass a condition; everything after that is the same pipeline.
+enum RowSelection {
+    /// Conditions (`where`, a percent's condition) run as typed filters over batches of rows
+    /// (``FilterPlanner``), and parts that read only coded fields are computed once per code
+    /// combination. What `eval` runs.
+    case planned
+    /// Every expression runs through its compiled closure, one row at a time, so a tracing
+    /// compile's traces hold each row's values when the observer hears about it. What
+    /// `explain` runs; the same results as ``planned``, errors included (BatchedEvaluationTests).
+    case traced
+}
+
 extension CardRun {
-    /// Source rows per batch: enough to run each filter in a tight loop, few enough to stay in cache.
+    /// Source rows per batch under ``RowSelection/planned``: enough to run each filter in a tight
+    /// loop, few enough to stay in cache.
     static let batchSize = 1024
 
-    /// Runs the rows in batches: conditions (`where`, a percent's condition) run as typed filters
-    /// over many rows at once (``FilterPlanner``); the rest of a counted row (its label, measure
-    /// and worklist cells) row by row, with parts that read only coded fields computed once per
-    /// code combination. Gives exactly what ``runRowByRow(observer:)`` gives, errors included.
-    mutating func runInBatches() {
+    /// The one evaluation pipeline: for each batch of source rows, select the rows that pass
+    /// `where` (as `selection` says), then per passing row the breakdown label, the measure, the
+    /// running totals, `rows_where` and the worklist cells. Errors are counted per row in row
+    /// order. An `observer` (only with ``RowSelection/traced``) hears each row's outcome.
+    mutating func run(_ selection: RowSelection, observer: EvaluationObserver?) {
+        precondition(observer == nil || selection == .traced, "an observer reads traces, which only the traced selection keeps")
         let activation = self.activation, compiled = self.compiled
         let space = RowSpace(source: compiled.card.from, snapshot: snapshot)
         let planner = FilterPlanner(space: space, activation: activation)
         let context = FilterContext(activation: activation, space: space)
-        let filterPlan = compiled.filter.map { planner.plan($0.program.checked) }
-        let heldPlan = measureKind == .percent ? compiled.measureArgument.map { planner.plan($0.program.checked) } : nil
+        let planned = selection == .planned
+        let filterPlan = planned ? compiled.filter.map { planner.plan($0.program.checked) } : nil
+        let heldPlan = planned && measureKind == .percent ? compiled.measureArgument.map { planner.plan($0.program.checked) } : nil
         func memo(_ part: CompiledCard.Part) -> MemoValue? {
-            planner.codeKey(planner.reads(part.program.checked)).map { MemoValue(key: $0, evaluator: part.program.closure) }
+            guard planned else { return nil }
+            return planner.codeKey(planner.reads(part.program.checked)).map { MemoValue(key: $0, evaluator: part.program.closure) }
         }
         let groupMemo = compiled.groupBy.flatMap(memo)
         // The group of each code combination, once a row of it has been counted.
         var groupOfKey = KeyedResults<Int>(keyCount: groupMemo?.key.keyCount ?? 0)
         let columnMemos = compiled.columns.map { memo($0.part) }
+        let batchSize = planned ? CardRun.batchSize : 1
+        let source = compiled.card.from, snapshot = self.snapshot
+
         struct RowError {
             let row: Int32
             let order: Int
             let part: CompiledCard.Part?
             let error: EvalError
         }
+        var errors: [RowError] = []
+        func record(_ row: Int32, _ part: CompiledCard.Part?, _ error: EvalError) {
+            if let part { observer?.observe(space.context(Int(row)), .errored(part: part, error: error)) }
+            errors.append(RowError(row: row, order: errors.count, part: part, error: error))
+        }
+        func observeCounted(_ row: Int32, _ contribution: RowOutcome.Contribution, worklist: [(column: String, value: Value)]?) {
+            observer?.observe(space.context(Int(row)), .counted(contribution, worklist: worklist))
+        }
+
         var batch: [Int32] = []
-        batch.reserveCapacity(CardRun.batchSize)
+        batch.reserveCapacity(batchSize)
         var start = 0
         while start < space.count {
-            let end = min(space.count, start + CardRun.batchSize)
+            let end = min(space.count, start + batchSize)
             batch.removeAll(keepingCapacity: true)
             for r in start..<end { batch.append(Int32(r)) }
             considered += end - start
             start = end
-            var errors: [RowError] = []
-            func record(_ row: Int32, _ part: CompiledCard.Part?, _ error: EvalError) {
-                errors.append(RowError(row: row, order: errors.count, part: part, error: error))
-            }
+            errors.removeAll(keepingCapacity: true)
+            if observer != nil { compiled.resetTraces() }  // one row per batch when traced
+
+            // Select: the rows that pass `where`.
             var passed: [Int32] = [], unsure: [Int32] = []
             if let filterPlan {
                 passed.reserveCapacity(batch.count)
                 filterPlan.run(batch, yes: &passed, unknown: &unsure, context: context)
+            } else if hasFilter {
+                unsure = batch
             } else {
                 passed = batch
             }
@@ -53,12 +83,20 @@ extension CardRun {
                 var decided: [Int32] = []
                 for row in unsure {
                     space.bind(activation, Int(row))
-                    do throws(EvalError) { if try filterEval(activation) { decided.append(row) } } catch { record(row, compiled.filter, error) }
+                    do throws(EvalError) {
+                        if try filterEval(activation) { decided.append(row) } else { observer?.observe(space.context(Int(row)), .filteredOut) }
+                    } catch {
+                        record(row, compiled.filter, error)
+                    }
                 }
                 passed = merged(passed, decided)
             }
+
+            // Measure, count and list each row that passed.
             var held: [Int32] = [], heldUnsure: [Int32] = []
-            heldPlan?.run(passed, yes: &held, unknown: &heldUnsure, context: context)
+            if let heldPlan { heldPlan.run(passed, yes: &held, unknown: &heldUnsure, context: context) } else if measureKind == .percent && hasMeasure {
+                heldUnsure = passed
+            }
             var nextHeld = 0, nextUnsure = 0
             for row in passed {
                 let r = Int(row)
@@ -102,13 +140,7 @@ extension CardRun {
                         bindRow()
                         do throws(EvalError) {
                             measured = try measureEval(activation)
-                            if measureKind == .sum {
-                                switch measured {
-                                case .int, .double: break
-                                case .null: throw EvalError("sum() got null; guard it with has() or != null in where", offset: measureOffset)
-                                default: throw EvalError("sum() needs a number, got \(measured.typeName)", offset: measureOffset)
-                                }
-                            }
+                            if measureKind == .sum { try checkSummable(measured) }
                         } catch {
                             record(row, compiled.measureArgument, error)
                             continue
@@ -125,15 +157,27 @@ extension CardRun {
                     record(row, compiled.measureArgument, error)
                     continue
                 }
-                if rowsWhereIsNotHeld && isHeld { continue }
+                let contribution = RowOutcome.Contribution(label: label, held: isHeld, measured: measured)
+                if rowsWhereIsNotHeld && isHeld {
+                    observeCounted(row, contribution, worklist: nil)
+                    continue
+                }
                 if hasRowsWhere {
                     bindRow()
-                    do throws(EvalError) { guard try rowsWhereEval(activation) else { continue } } catch {
+                    do throws(EvalError) {
+                        guard try rowsWhereEval(activation) else {
+                            observeCounted(row, contribution, worklist: nil)
+                            continue
+                        }
+                    } catch {
                         record(row, compiled.rowsWhere, error)
                         continue
                     }
                 }
-                guard !columnPrograms.isEmpty else { continue }
+                guard !columnPrograms.isEmpty else {
+                    observeCounted(row, contribution, worklist: nil)
+                    continue
+                }
                 for (index, column) in columnPrograms.enumerated() {
                     do throws(EvalError) {
                         if let memo = columnMemos[index] {
@@ -148,10 +192,10 @@ extension CardRun {
                     }
                 }
                 rows.endRow()
+                if observer != nil { observeCounted(row, contribution, worklist: rows[rows.count - 1]) }
             }
             if !errors.isEmpty {
                 errors.sort { ($0.row, $0.order) < ($1.row, $1.order) }
-                let source = compiled.card.from, snapshot = self.snapshot
                 for e in errors { fail(e.part, e.error) { CardRun.describe(Int(e.row), from: source, in: snapshot) } }
             }
         }
