@@ -4,9 +4,9 @@ import PulseDiagnostics
 public struct CommandOutput: Sendable, Equatable {
     /// Text for standard output.
     public var stdout: String
-    /// Bytes for standard output after `stdout`, in pieces (large reports, written without
-    /// being joined into one string first).
-    public var stdoutPieces: [[UInt8]] = []
+    /// Bytes for standard output after `stdout`, produced as they are written (a JSON report
+    /// whose worklists are encoded row by row, never held whole).
+    public var stdoutStream: StreamedOutput?
     /// Text for standard error.
     public var stderr: String
     /// The process exit status.
@@ -15,9 +15,9 @@ public struct CommandOutput: Sendable, Equatable {
     public var diagnostics: [Diagnostic] = []
 
     /// Creates an output.
-    public init(stdout: String = "", stdoutPieces: [[UInt8]] = [], stderr: String = "", exitCode: Int32 = 0) {
+    public init(stdout: String = "", stdoutStream: StreamedOutput? = nil, stderr: String = "", exitCode: Int32 = 0) {
         self.stdout = stdout
-        self.stdoutPieces = stdoutPieces
+        self.stdoutStream = stdoutStream
         self.stderr = stderr
         self.exitCode = exitCode
     }
@@ -28,7 +28,7 @@ extension CommandOutput {
     /// nothing on standard output) also writes `{"error": {"message", "exit_status",
     /// "diagnostics": [...]}}` on standard output; standard error keeps the text for people.
     public func jsonErrors(_ enabled: Bool) -> CommandOutput {
-        guard enabled, exitCode == ExitStatus.failure || exitCode == ExitStatus.cannotRun, stdout.isEmpty, stdoutPieces.isEmpty else { return self }
+        guard enabled, exitCode == ExitStatus.failure || exitCode == ExitStatus.cannotRun, stdout.isEmpty, stdoutStream == nil else { return self }
         var copy = self
         let message = stderr.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "failed"
         copy.stdout = "{\"error\": {\"message\": \(JSONText.quote(message)), \"exit_status\": \(exitCode), \"diagnostics\": ["
@@ -38,8 +38,28 @@ extension CommandOutput {
 
     /// Everything for standard output as one string (for tests).
     public var allStdout: String {
-        stdoutPieces.isEmpty ? stdout : stdout + stdoutPieces.map { String(decoding: $0, as: UTF8.self) }.joined()
+        stdout + (stdoutStream.map { String(decoding: $0.bytes, as: UTF8.self) } ?? "")
     }
+}
+
+/// Bytes for standard output, produced chunk by chunk while they are written.
+public struct StreamedOutput: Sendable, Equatable {
+    /// Produces the bytes in order, handing each chunk to `write`.
+    public let produce: @Sendable (_ write: ([UInt8]) -> Void) -> Void
+
+    /// A stream that `produce` writes.
+    public init(_ produce: @escaping @Sendable (_ write: ([UInt8]) -> Void) -> Void) {
+        self.produce = produce
+    }
+
+    /// Every byte, produced now (for tests and small outputs).
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        produce { out.append(contentsOf: $0) }
+        return out
+    }
+
+    public static func == (a: StreamedOutput, b: StreamedOutput) -> Bool { a.bytes == b.bytes }
 }
 
 /// Exit statuses shared by every command.

@@ -69,96 +69,105 @@ enum EvalReport {
         return Int64(exactly: d)
     }
 
-    /// The JSON report, in pieces to write one after another (a card's worklist can be large).
-    static func json(_ results: [CardResult], context: Context, maxRows: Int?, recording: Recording? = nil) -> [[UInt8]] {
-        let cards = results.concurrentMap { r -> [UInt8] in
-            let card = r.card
-            let alert = r.settings.alert.map { rule in
-                var fields = "\"trigger\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), \"firing\": \(r.firing), "
-                    + "\"condition\": \(r.conditionHolds)"
-                if rule.holdFor > 1 { fields += ", \"for\": \(rule.holdFor)" }
-                if let spike = rule.spike {
-                    fields += ", \"spike\": {\"baseline\": \"\(spike.baseline)\", \"factor\": \(number(spike.factor)), \"min\": \(number(spike.min)), "
-                        + "\"note\": \(JSONText.quote(r.spike?.describe(spike, value: r.value) ?? ""))}"
+    /// The JSON report, produced while it is written: each card's head, then its worklist encoded
+    /// row by row into chunks of about a megabyte (a worklist can hold hundreds of thousands of rows,
+    /// and neither its cells nor its text are ever held whole).
+    static func json(_ results: [CardResult], context: Context, maxRows: Int?, recording: Recording? = nil) -> StreamedOutput {
+        StreamedOutput { write in
+            var out: [UInt8] = []
+            out.reserveCapacity(1 << 20)
+            func flushIfFull() {
+                if out.count >= 1 << 20 {
+                    write(out)
+                    out.removeAll(keepingCapacity: true)
                 }
-                return "{" + fields + "}"
-            } ?? "null"
-            let breakdown = r.breakdown.map { items in
-                "{" + items.map { "\(JSONText.quote($0.label)): \(number($0.value))" }.joined(separator: ", ") + "}"
-            } ?? "null"
-            let shown = min(maxRows ?? r.rows.count, r.rows.count)
-            // Worklists can hold hundreds of thousands of rows: write them as bytes into one buffer.
-            var rowsText: [UInt8] = []
-            if shown == 0 { rowsText.append(utf8: "[]") } else { rowsText.append(utf8: "[\n        ") }
-            let keys = r.rows.columns.map { Array((JSONText.quote($0) + ": ").utf8) }
-            for n in 0..<shown {
-                if n > 0 { rowsText.append(utf8: ",\n        ") }
-                rowsText.append(0x7B)
-                for i in keys.indices {
-                    if i > 0 { rowsText.append(contentsOf: [0x2C, 0x20]) }
-                    rowsText.append(contentsOf: keys[i])
-                    encoder.write(r.rows.cell(n, i), into: &rowsText)
-                }
-                rowsText.append(0x7D)
             }
-            if shown > 0 { rowsText.append(utf8: "\n      ]") }
-            let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
-            let noData = r.state == .noData ? "{\"missing\": [\(r.missingFiles.map { JSONText.quote($0.fileName) }.joined(separator: ", "))]}" : "null"
-            let quality = r.unmatchedSKUs.map {
-                "{\"unmatched_skus\": \($0.count), \"examples\": [\($0.examples.map(JSONText.quote).joined(separator: ", "))]}"
-            } ?? "null"
-            var text: [UInt8] = []
-            text.reserveCapacity(rowsText.count + 1024)
-            text.append(utf8: """
-                    {
-                      "key": \(JSONText.quote(card.key.value)),
-                      "title": \(JSONText.quote(card.title)),
-                      "class": "\(card.cardClass.rawValue)",
-                      "category": \(card.category.map(JSONText.quote) ?? "null"),
-                      "unit": "\(card.unit.rawValue)",
-                      "window": \(JSONText.quote(r.settings.window)),
-                      "roles": [\(r.settings.roles.map(JSONText.quote).joined(separator: ", "))],
-                      "state": "\(r.state.rawValue)",
-                      "state_note": \(r.stateNote.map(JSONText.quote) ?? "null"),
-                      "no_data": \(noData),
-                      "data_quality": \(quality),
-                      "value": \(r.integerValue.map(String.init) ?? number(r.value)),
-                      "numerator": \(r.integerValue.map(String.init) ?? number(r.numerator)),
-                      "denominator": \(number(r.denominator)),
-                      "alert": \(alert),
-                      "breakdown": \(breakdown),
+            out.append(utf8: """
+                {
+                  "profile": \(JSONText.quote(context.profile)),
+                  "store": \(context.store.map(JSONText.quote) ?? "null"),
+                  "now": "\(context.now)",
+                  "role": \(context.role.map(JSONText.quote) ?? "null"),
+                  "cards": [
+
                 """)
-            text.append(utf8: "\n      \"rows\": ")
-            text.append(contentsOf: rowsText)
-            text.append(utf8: """
-                ,
-                      "row_count": \(r.rows.count),
-                      "errors": {"count": \(r.errorCount), "examples": \(examples)}
+            for (index, r) in results.enumerated() {
+                out.append(utf8: cardHead(r))
+                out.append(utf8: "\n      \"rows\": ")
+                let shown = min(maxRows ?? r.rows.count, r.rows.count)
+                if shown == 0 { out.append(utf8: "[]") } else { out.append(utf8: "[\n        ") }
+                let keys = r.rows.columns.map { Array((JSONText.quote($0) + ": ").utf8) }
+                r.rows.forEachRow(in: 0..<shown) { n, cells in
+                    if n > 0 { out.append(utf8: ",\n        ") }
+                    out.append(0x7B)
+                    for i in keys.indices {
+                        if i > 0 { out.append(contentsOf: [0x2C, 0x20]) }
+                        out.append(contentsOf: keys[i])
+                        encoder.write(cells[i], into: &out)
                     }
-                """)
-            return text
-        }
-        let head = """
-            {
-              "profile": \(JSONText.quote(context.profile)),
-              "store": \(context.store.map(JSONText.quote) ?? "null"),
-              "now": "\(context.now)",
-              "role": \(context.role.map(JSONText.quote) ?? "null"),
-              "cards": [
-
-            """
-        var pieces = [Array(head.utf8)]
-        for (i, card) in cards.enumerated() {
-            pieces.append(card)
-            if i < cards.count - 1 { pieces.append(Array(",\n".utf8)) }
-        }
-        pieces.append(Array("""
-
-              ]\(recording.map { ",\n  \"recorded\": " + recordedJSON($0) } ?? "")
+                    out.append(0x7D)
+                    flushIfFull()
+                }
+                if shown > 0 { out.append(utf8: "\n      ]") }
+                let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
+                out.append(utf8: """
+                    ,
+                          "row_count": \(r.rows.count),
+                          "errors": {"count": \(r.errorCount), "examples": \(examples)}
+                        }
+                    """)
+                if index < results.count - 1 { out.append(utf8: ",\n") }
+                flushIfFull()
             }
+            out.append(utf8: """
 
-            """.utf8))
-        return pieces
+                  ]\(recording.map { ",\n  \"recorded\": " + recordedJSON($0) } ?? "")
+                }
+
+                """)
+            write(out)
+        }
+    }
+
+    /// A card's JSON up to its worklist.
+    private static func cardHead(_ r: CardResult) -> String {
+        let card = r.card
+        let alert = r.settings.alert.map { rule in
+            var fields = "\"trigger\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), \"firing\": \(r.firing), "
+                + "\"condition\": \(r.conditionHolds)"
+            if rule.holdFor > 1 { fields += ", \"for\": \(rule.holdFor)" }
+            if let spike = rule.spike {
+                fields += ", \"spike\": {\"baseline\": \"\(spike.baseline)\", \"factor\": \(number(spike.factor)), \"min\": \(number(spike.min)), "
+                    + "\"note\": \(JSONText.quote(r.spike?.describe(spike, value: r.value) ?? ""))}"
+            }
+            return "{" + fields + "}"
+        } ?? "null"
+        let breakdown = r.breakdown.map { items in
+            "{" + items.map { "\(JSONText.quote($0.label)): \(number($0.value))" }.joined(separator: ", ") + "}"
+        } ?? "null"
+        let noData = r.state == .noData ? "{\"missing\": [\(r.missingFiles.map { JSONText.quote($0.fileName) }.joined(separator: ", "))]}" : "null"
+        let quality = r.unmatchedSKUs.map {
+            "{\"unmatched_skus\": \($0.count), \"examples\": [\($0.examples.map(JSONText.quote).joined(separator: ", "))]}"
+        } ?? "null"
+        return """
+                {
+                  "key": \(JSONText.quote(card.key.value)),
+                  "title": \(JSONText.quote(card.title)),
+                  "class": "\(card.cardClass.rawValue)",
+                  "category": \(card.category.map(JSONText.quote) ?? "null"),
+                  "unit": "\(card.unit.rawValue)",
+                  "window": \(JSONText.quote(r.settings.window)),
+                  "roles": [\(r.settings.roles.map(JSONText.quote).joined(separator: ", "))],
+                  "state": "\(r.state.rawValue)",
+                  "state_note": \(r.stateNote.map(JSONText.quote) ?? "null"),
+                  "no_data": \(noData),
+                  "data_quality": \(quality),
+                  "value": \(r.integerValue.map(String.init) ?? number(r.value)),
+                  "numerator": \(r.integerValue.map(String.init) ?? number(r.numerator)),
+                  "denominator": \(number(r.denominator)),
+                  "alert": \(alert),
+                  "breakdown": \(breakdown),
+            """
     }
 
     static func recordedJSON(_ r: Recording) -> String {

@@ -149,8 +149,8 @@ public enum EvalRunner {
             if exitCode == ExitStatus.ok && results.contains(where: { $0.state == .noData }) { exitCode = noDataExitCode }
             switch options.format {
             case .json:
-                let pieces = EvalReport.json(results, context: context, maxRows: options.maxRows, recording: recording)
-                return CommandOutput(stdoutPieces: pieces, stderr: stderr, exitCode: exitCode)
+                let report = EvalReport.json(results, context: context, maxRows: options.maxRows, recording: recording)
+                return CommandOutput(stdoutStream: report, stderr: stderr, exitCode: exitCode)
             case .table:
                 let text = EvalReport.table(results, context: context, maxRows: options.maxRows ?? 20, recording: recording)
                 return CommandOutput(stdout: text, stderr: stderr, exitCode: exitCode)

@@ -15,6 +15,9 @@ extension Pulse {
         @Option(help: "The random seed.")
         var seed: UInt64 = 1
 
+        @Option(help: ArgumentHelp("The percent (0-100) of listings that keep their template's destinations; the rest ship to their own list, missing a priority market (a store unlike the default one).", valueName: "percent"))
+        var coverage: Int?
+
         @Option(help: "The folder to write (created if needed; it must be empty unless --force).")
         var out: String
 
@@ -23,6 +26,7 @@ extension Pulse {
 
         func validate() throws {
             guard listings >= 0 else { throw ValidationError("--listings must be 0 or more") }
+            if let coverage, !(0...100).contains(coverage) { throw ValidationError("--coverage must be a percent from 0 to 100, not \(coverage)") }
             // The shipped demo was once overwritten by a generate run: a folder with files in it is
             // left alone unless asked.
             if !force, let entries = try? FileManager.default.contentsOfDirectory(atPath: out), !entries.isEmpty {
@@ -33,7 +37,11 @@ extension Pulse {
         func run() throws {
             let started = Date()
             let summary: SnapshotGenerator.Summary
-            do { summary = try SnapshotGenerator(listings: listings, seed: seed).write(to: out) } catch {
+            do {
+                var generator = SnapshotGenerator(listings: listings, seed: seed)
+                generator.coverage = coverage
+                summary = try generator.write(to: out)
+            } catch {
                 FileHandle.standardError.write(Data("pulse generate: cannot write \(out): \(error.localizedDescription)\n".utf8))
                 throw ExitCode(2)
             }

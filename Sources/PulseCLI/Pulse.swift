@@ -36,9 +36,9 @@ func writeAll(_ bytes: [UInt8], to fd: Int32) {
 /// Prints a command's output and exits with its status.
 func emit(_ output: CommandOutput) throws {
     if !output.stdout.isEmpty { print(output.stdout, terminator: "") }
-    if !output.stdoutPieces.isEmpty {
+    if let stream = output.stdoutStream {
         fflush(nil)
-        for piece in output.stdoutPieces { writeAll(piece, to: 1) }
+        stream.produce { writeAll($0, to: 1) }
     }
     if !output.stderr.isEmpty { FileHandleOutput.standardError(output.stderr) }
     if output.exitCode != 0 { throw ExitCode(output.exitCode) }

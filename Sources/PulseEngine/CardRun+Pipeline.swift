@@ -39,6 +39,12 @@ extension CardRun {
         // The group of each code combination, once a row of it has been counted.
         var groupOfKey = KeyedResults<Int>(keyCount: groupMemo?.key.keyCount ?? 0)
         let columnMemos = compiled.columns.map { memo($0.part) }
+        // The worklist keeps row numbers; its cells are computed when written. Here a column runs
+        // only to count its errors, so one that cannot fail (a field of the row itself) is skipped.
+        rows = Worklist(columns: rows.columns, producer: WorklistCells(
+            programs: compiled.columns.map(\.part.program), memoKeys: columnMemos.map { $0?.key }, space: space,
+            template: activation, presets: [Slots.now, Slots.profile, Slots.params]))
+        let columnsToCheck = compiled.columns.indices.filter { !CardRun.cannotFail(compiled.columns[$0].part.program.checked, in: space) }
         let batchSize = planned ? CardRun.batchSize : 1
         let source = compiled.card.from, snapshot = self.snapshot
 
@@ -178,26 +184,37 @@ extension CardRun {
                     observeCounted(row, contribution, worklist: nil)
                     continue
                 }
-                for (index, column) in columnPrograms.enumerated() {
+                for index in columnsToCheck {
                     do throws(EvalError) {
                         if let memo = columnMemos[index] {
-                            rows.appendCell(try memo.value(r, activation, bind: bindRow))
+                            _ = try memo.value(r, activation, bind: bindRow)
                         } else {
                             bindRow()
-                            rows.appendCell(try column.program.evaluate(activation))
+                            _ = try columnPrograms[index].program.evaluate(activation)
                         }
                     } catch {
                         record(row, compiled.columns[index].part, error)
-                        rows.appendCell(.null)
                     }
                 }
-                rows.endRow()
+                rows.append(sourceRow: row)
                 if observer != nil { observeCounted(row, contribution, worklist: rows[rows.count - 1]) }
             }
             if !errors.isEmpty {
                 errors.sort { ($0.row, $0.order) < ($1.row, $1.order) }
                 for e in errors { fail(e.part, e.error) { CardRun.describe(Int(e.row), from: source, in: snapshot) } }
             }
+        }
+    }
+
+    /// Whether a worklist column's expression can never fail: a literal, or a field of the
+    /// source's own row (never null).
+    static func cannotFail(_ node: CheckedExpr, in space: RowSpace) -> Bool {
+        switch node.kind {
+        case .literal: return true
+        case .field(let operand, _, _?, false):
+            if case .variable(_, let slot) = operand.kind, slot == space.variables[0].slot, space.variables[0].map == nil { return true }
+            return false
+        default: return false
         }
     }
 }

@@ -13,6 +13,12 @@ public struct SnapshotGenerator {
     public var seed: UInt64
     /// When the snapshot was taken.
     public var takenAt = "2026-03-17T08:00:00Z"
+    /// With a value: the percent of listings that keep their freight template's destinations
+    /// (nearly all of which cover the five priority markets US, GB, DE, FR and BR); every other
+    /// listing gets its own `ship_to`, a random subset of the countries that misses at least one
+    /// priority market. A store unlike the default one: most listings fail the coverage card, its
+    /// worklist is long, and `ship_to` takes thousands of distinct values. Nil: the default store.
+    public var coverage: Int?
 
     /// A generator of `listings` listings from `seed`.
     public init(listings: Int, seed: UInt64) {
@@ -78,7 +84,12 @@ public struct SnapshotGenerator {
                 stockOut.line("{\"sku\": \"\(code)\", \"available\": \(available), \"tracking\": \"\(tracking)\", \"purchasable\": true, \"updated_at\": \"\(iso(base - Int64(rng.next(400_000))))\"}")
                 skuCount += 1
             }
-            let shipTo = n % 97 == 11 ? "[\"US\", \"GB\", \"DE\", \"FR\", \"BR\"]" : "null"
+            var shipTo = n % 97 == 11 ? "[\"US\", \"GB\", \"DE\", \"FR\", \"BR\"]" : "null"
+            if let coverage, rng.next(100) >= coverage {
+                let missing = SnapshotGenerator.countries[rng.next(5)]  // the first five are the priority markets
+                let own = SnapshotGenerator.countries.filter { $0 != missing && rng.next(2) == 0 }
+                shipTo = "[" + own.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+            }
             let reason = status == "rejected" ? "\"\(SnapshotGenerator.reasons[rng.next(SnapshotGenerator.reasons.count)])\"" : "null"
             listingOut.line("{\"id\": \"\(id)\", \"title\": \"\(product.capitalized) \(n)\", \"status\": \"\(status)\", \"category_id\": \"\(category)\", "
                 + "\"freight_template_id\": \"\(template)\", \"ship_to\": \(shipTo), \"created_at\": \"\(iso(base - 86_400 * Int64(30 + rng.next(400))))\", "

@@ -3,16 +3,16 @@ import PulseExpressions
 /// The inputs of an expression that reads only dictionary-coded fields (a status, a tracking
 /// mode, a ship-to list, …): for a row, one number that names the combination of codes it
 /// sees. Rows with the same key give the same result, so the result is computed once per key.
-struct CodeKey {
+struct CodeKey: Sendable {
     /// One coded field of one row variable.
-    struct Input {
+    struct Input: Sendable {
         let map: [Int32]?
         let codes: Codes
         /// How many distinct keys this input contributes: the codes, plus "missing" and "row is null".
         let radix: Int
     }
 
-    enum Codes {
+    enum Codes: Sendable {
         case narrow([UInt8])
         case wide([Int32])
     }

@@ -4,10 +4,10 @@ import PulseSnapshot
 
 /// The rows a card runs over (one per listing, per SKU or per audit event) and, for each row
 /// variable, which row of which table it is: the join, as row numbers.
-struct RowSpace {
+struct RowSpace: Sendable {
     /// A row variable: its slot, its table and its row for each source row (nil: the same row;
     /// -1 in the map: null for that row).
-    struct Variable {
+    struct Variable: Sendable {
         let slot: Int
         let table: RowTable
         let map: [Int32]?
