@@ -2,33 +2,81 @@ import PulseConfig
 import PulseExpressions
 import PulseSnapshot
 
-/// The variables every card expression may use and the slots they live in.
+/// The variables every card expression may use, in slot order: a variable's slot is its position.
 ///
 /// `now`, `profile` and `params` are set once per run; the row variables (`listing`, `sku`,
 /// `bc`, `event`) are overwritten for each row.
+enum CardVariable: Int, CaseIterable {
+    case now, profile, params, listing, sku, bc, event
+
+    /// Its name in expressions.
+    var name: String { "\(self)" }
+
+    /// Its type.
+    var type: CELType {
+        switch self {
+        case .now: .timestamp
+        case .profile, .params, .listing, .sku, .bc, .event: .object(name)
+        }
+    }
+
+    /// The row variables and where each exists (nil: set in every card).
+    var onlyIn: RowSource? {
+        switch self {
+        case .sku, .bc: .skus
+        case .event: .auditEvents
+        default: nil
+        }
+    }
+
+    var isRow: Bool { rawValue >= CardVariable.listing.rawValue }
+}
+
+/// The slot of each ``CardVariable``, as constants for the evaluator.
 enum Slots {
-    static let now = 0
-    static let profile = 1
-    static let params = 2
-    static let listing = 3
-    static let sku = 4
-    static let bc = 5
-    static let event = 6
-    static let count = 7
+    static let now = CardVariable.now.rawValue
+    static let profile = CardVariable.profile.rawValue
+    static let params = CardVariable.params.rawValue
+    static let listing = CardVariable.listing.rawValue
+    static let sku = CardVariable.sku.rawValue
+    static let bc = CardVariable.bc.rawValue
+    static let event = CardVariable.event.rawValue
+    static let count = CardVariable.allCases.count
+}
+
+/// The fields of `profile`, in the order expressions index them, each with its value.
+enum ProfileField: Int, CaseIterable {
+    case name, timezone, roles, priorityMarkets, bufferSkus, separateFulfilmentSkus
+
+    var declaration: FieldDeclaration {
+        switch self {
+        case .name: FieldDeclaration("name", .string, "the profile's name")
+        case .timezone: FieldDeclaration("timezone", .string, "IANA time zone")
+        case .roles: FieldDeclaration("roles", .list(.string))
+        case .priorityMarkets: FieldDeclaration("priority_markets", .list(.string), "ISO 3166-1 alpha-2 codes")
+        case .bufferSkus: FieldDeclaration("buffer_skus", .list(.string), "SKUs deliberately sold past BigCommerce zero")
+        case .separateFulfilmentSkus: FieldDeclaration("separate_fulfilment_skus", .list(.string), "SKUs fulfilled from stock BigCommerce does not track")
+        }
+    }
+
+    func value(in profile: ResolvedProfile) -> Value {
+        func list(_ items: [String]) -> Value { .list(items.map(Value.string)) }
+        switch self {
+        case .name: return .string(profile.name)
+        case .timezone: return .string(profile.timezone)
+        case .roles: return list(profile.roles)
+        case .priorityMarkets: return list(profile.priorityMarkets)
+        case .bufferSkus: return list(profile.bufferSkus)
+        case .separateFulfilmentSkus: return list(profile.separateFulfilmentSkus)
+        }
+    }
 }
 
 /// Builds the expression environment of a card: the model types, the row variables of its
 /// source, and `now`, `profile`, `params` typed by the card's declarations.
 package enum CardEnvironment {
     /// The `profile` object type.
-    static let profileType = ObjectType(name: "profile", fields: [
-        FieldDeclaration("name", .string, "the profile's name"),
-        FieldDeclaration("timezone", .string, "IANA time zone"),
-        FieldDeclaration("roles", .list(.string)),
-        FieldDeclaration("priority_markets", .list(.string), "ISO 3166-1 alpha-2 codes"),
-        FieldDeclaration("buffer_skus", .list(.string), "SKUs deliberately sold past BigCommerce zero"),
-        FieldDeclaration("separate_fulfilment_skus", .list(.string), "SKUs fulfilled from stock BigCommerce does not track"),
-    ])
+    static let profileType = ObjectType(name: "profile", fields: ProfileField.allCases.map(\.declaration))
 
     static func celType(_ type: ParamType) -> CELType {
         switch type {
@@ -52,29 +100,15 @@ package enum CardEnvironment {
         for type in ModelTypes.all { env.declare(type) }
         env.declare(profileType)
         env.declare(ObjectType(name: "params", fields: params.map { FieldDeclaration($0.0, $0.1) }))
-        // Declared in slot order.
-        env.declare(variable: "now", type: .timestamp)
-        env.declare(variable: "profile", type: .object("profile"))
-        env.declare(variable: "params", type: .object("params"))
-        let rowVariables: [(String, CELType)]
-        switch source {
-        case .listings?: rowVariables = [("listing", .object("listing"))]
-        case .skus?: rowVariables = [("listing", .object("listing")), ("sku", .object("sku")), ("bc", .object("bc"))]
-        case .auditEvents?: rowVariables = [("listing", .object("listing")), ("event", .object("event"))]
-        case nil: rowVariables = [("listing", .object("listing")), ("sku", .object("sku")), ("bc", .object("bc")), ("event", .object("event"))]
-        }
-        var slot = Slots.listing
-        for name in ["listing", "sku", "bc", "event"] {
-            if let (_, type) = rowVariables.first(where: { $0.0 == name }) {
-                let assigned = env.declare(variable: name, type: type)
-                assert(assigned == slot)
+        // Declared in slot order; a row variable the source lacks keeps its slot and says where it exists.
+        for variable in CardVariable.allCases {
+            if variable.isRow, let only = variable.onlyIn, let source, source != only {
+                env.reserve(variable.name, unavailableBecause: "'\(variable.name)' exists only in cards with `from: \(only.rawValue)`"
+                            + " (this card is `from: \(source.rawValue)`)")
             } else {
-                // Keep the slot layout fixed; an expression that uses the name is told where it exists.
-                let only = name == "event" ? "audit_events" : "skus"
-                env.reserve(name, unavailableBecause: "'\(name)' exists only in cards with `from: \(only)`"
-                            + (source.map { " (this card is `from: \($0.rawValue)`)" } ?? ""))
+                let assigned = env.declare(variable: variable.name, type: variable.type)
+                assert(assigned == variable.rawValue)
             }
-            slot += 1
         }
         return env
     }
@@ -86,9 +120,7 @@ final class ProfileObject: CELObject {
     private let values: [Value]
 
     init(_ profile: ResolvedProfile) {
-        func list(_ items: [String]) -> Value { .list(items.map(Value.string)) }
-        values = [.string(profile.name), .string(profile.timezone), list(profile.roles), list(profile.priorityMarkets),
-                  list(profile.bufferSkus), list(profile.separateFulfilmentSkus)]
+        values = ProfileField.allCases.map { $0.value(in: profile) }
     }
 
     func field(_ index: Int) -> Value { index < values.count ? values[index] : .null }

@@ -24,8 +24,9 @@ public enum FieldUse {
             if reads.wholeRows.contains(Slots.bc) || reads.fields.contains(where: { $0.slot == Slots.bc }) { files.insert(.stock) }
             let listingFields = Set(reads.fields.filter { $0.slot == Slots.listing }.map(\.name))
             let wholeListing = reads.wholeRows.contains(Slots.listing)
-            if wholeListing || listingFields.contains("ship_to") { files.insert(.freightTemplates) }
-            if wholeListing || listingFields.contains("restricted_destinations") { files.insert(.categoryRestrictions) }
+            for field in ListingField.allCases {
+                if let file = field.derivedFrom, wholeListing || listingFields.contains(field.name) { files.insert(file) }
+            }
         }
         return files
     }
@@ -45,7 +46,7 @@ public enum FieldUse {
         for field in reads.fields {
             guard let type = typeOfSlot[field.slot] else { continue }
             fields.insert(type.name + "." + field.name)
-            if type.name == ModelTypes.listing.name && field.name == "skus" { all(ModelTypes.sku, into: &fields) }
+            if type.name == ModelTypes.listing.name && field.name == ListingField.skus.name { all(ModelTypes.sku, into: &fields) }
         }
     }
 }

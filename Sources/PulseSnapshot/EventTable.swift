@@ -56,10 +56,10 @@ public final class EventTable: RowTable, @unchecked Sendable {
     public var listingRows: [Int32] { columns.listingRows }
 
     override public func column(_ index: Int) -> RowColumn {
-        switch index {
-        case 1: return columns.at.rowColumn
-        case 2: return .codes8(columns.from, values: ListingStatus.values, missing: .null)
-        case 3: return .codes8(columns.to, values: ListingStatus.values, missing: .null)
+        switch EventField(index: index) {
+        case .at?: return columns.at.rowColumn
+        case .from?: return .codes8(columns.from, values: ListingStatus.values, missing: .null)
+        case .to?: return .codes8(columns.to, values: ListingStatus.values, missing: .null)
         default: return .none
         }
     }
@@ -71,15 +71,15 @@ public final class EventTable: RowTable, @unchecked Sendable {
         return l < 0 ? .null : .row(RowRef(listings, Int(l)))
     }
 
-    /// Fields in ``ModelTypes/event`` order.
+    /// The value of field `index` (an ``EventField``).
     override public func field(_ row: Int, _ index: Int) -> Value {
-        switch index {
-        case 0: return .string(columns.listingIDs.nonNull(row))
-        case 1: return columns.at.value(row)
-        case 2: return columns.from[row] == noCode ? .null : ListingStatus.values[Int(columns.from[row])]
-        case 3: return ListingStatus.values[Int(columns.to[row])]
-        case 4: return columns.reasons.string(row).map(Value.string) ?? .null
-        default: return .null
+        switch EventField(index: index) {
+        case .listingID?: return .string(columns.listingIDs.nonNull(row))
+        case .at?: return columns.at.value(row)
+        case .from?: return columns.from[row] == noCode ? .null : ListingStatus.values[Int(columns.from[row])]
+        case .to?: return ListingStatus.values[Int(columns.to[row])]
+        case .reason?: return columns.reasons.string(row).map(Value.string) ?? .null
+        case nil: return .null
         }
     }
 

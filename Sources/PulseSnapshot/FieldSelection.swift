@@ -21,10 +21,7 @@ public struct FieldSelection: Sendable, Equatable {
     }
 
     /// The fields a load may leave out.
-    public static let droppable: Set<String> = [
-        "listing.title", "listing.category_id", "listing.freight_template_id", "listing.created_at", "listing.updated_at",
-        "listing.expires_at", "listing.rejection_reason", "sku.price", "bc.updated_at",
-    ]
+    public static let droppable: Set<String> = ModelTypes.droppable
 
     /// Whether `type.field` is kept.
     public func keeps(_ type: String, _ field: String) -> Bool {

@@ -181,24 +181,24 @@ public final class ListingTable: RowTable, @unchecked Sendable {
 
     private static let emptyList = Value.list([])
 
-    /// Fields in ``ModelTypes/listing`` order.
+    /// The value of field `index` (a ``ListingField``).
     override public func field(_ row: Int, _ index: Int) -> Value {
-        switch index {
-        case 0: return .string(columns.ids.nonNull(row))
-        case 1: return columns.titles.string(row).map(Value.string) ?? .null
-        case 2: return ListingStatus.values[Int(columns.statuses[row])]
-        case 3: return columns.categoryIDs.string(row).map(Value.string) ?? .null
-        case 4: return columns.templateIDs.string(row).map(Value.string) ?? .null
-        case 5: return shipToLists.value(columns.shipTo[row], empty: ListingTable.emptyList)
-        case 6: return restrictionLists.value(columns.restricted[row], empty: ListingTable.emptyList)
-        case 7: return .bool(buyable(row))
-        case 8: return columns.createdAt.value(row)
-        case 9: return columns.updatedAt.value(row)
-        case 10: return columns.expiresAt.value(row)
-        case 11: return columns.reasons.string(row).map(Value.string) ?? .null
-        case 12: return .list(skuRows(row).map { .row(RowRef(skus, $0)) })  // built on use: few cards read it
-        case 13: return shipToLists.value(columns.ownShipTo[row], empty: .null)
-        default: return .null
+        switch ListingField(index: index) {
+        case .id?: return .string(columns.ids.nonNull(row))
+        case .title?: return columns.titles.string(row).map(Value.string) ?? .null
+        case .status?: return ListingStatus.values[Int(columns.statuses[row])]
+        case .categoryID?: return columns.categoryIDs.string(row).map(Value.string) ?? .null
+        case .freightTemplateID?: return columns.templateIDs.string(row).map(Value.string) ?? .null
+        case .shipTo?: return shipToLists.value(columns.shipTo[row], empty: ListingTable.emptyList)
+        case .restrictedDestinations?: return restrictionLists.value(columns.restricted[row], empty: ListingTable.emptyList)
+        case .buyable?: return .bool(buyable(row))
+        case .createdAt?: return columns.createdAt.value(row)
+        case .updatedAt?: return columns.updatedAt.value(row)
+        case .expiresAt?: return columns.expiresAt.value(row)
+        case .rejectionReason?: return columns.reasons.string(row).map(Value.string) ?? .null
+        case .skus?: return .list(skuRows(row).map { .row(RowRef(skus, $0)) })  // built on use: few cards read it
+        case .ownShipTo?: return shipToLists.value(columns.ownShipTo[row], empty: .null)
+        case nil: return .null
         }
     }
 
@@ -206,14 +206,14 @@ public final class ListingTable: RowTable, @unchecked Sendable {
     public var byteCount: Int { columns.byteCount + index.byteCount }
 
     override public func column(_ index: Int) -> RowColumn {
-        switch index {
-        case 2: return .codes8(columns.statuses, values: ListingStatus.values, missing: .null)
-        case 5: return .codes32(columns.shipTo, values: shipToLists.values, missing: ListingTable.emptyList)
-        case 6: return .codes32(columns.restricted, values: restrictionLists.values, missing: ListingTable.emptyList)
-        case 8: return columns.createdAt.rowColumn
-        case 9: return columns.updatedAt.rowColumn
-        case 10: return columns.expiresAt.rowColumn
-        case 13: return .codes32(columns.ownShipTo, values: shipToLists.values, missing: .null)
+        switch ListingField(index: index) {
+        case .status?: return .codes8(columns.statuses, values: ListingStatus.values, missing: .null)
+        case .shipTo?: return .codes32(columns.shipTo, values: shipToLists.values, missing: ListingTable.emptyList)
+        case .restrictedDestinations?: return .codes32(columns.restricted, values: restrictionLists.values, missing: ListingTable.emptyList)
+        case .createdAt?: return columns.createdAt.rowColumn
+        case .updatedAt?: return columns.updatedAt.rowColumn
+        case .expiresAt?: return columns.expiresAt.rowColumn
+        case .ownShipTo?: return .codes32(columns.ownShipTo, values: shipToLists.values, missing: .null)
         default: return .none
         }
     }
@@ -240,7 +240,7 @@ public final class SKUTable: RowTable, @unchecked Sendable {
     public var listingRows: [Int32] { columns.listingRows }
 
     override public func column(_ index: Int) -> RowColumn {
-        index == 1 ? .ints(columns.stocks) : .none
+        SKUField(index: index) == .stock ? .ints(columns.stocks) : .none
     }
 
     /// The stock record of row `row` as an expression value (null when none).
@@ -250,13 +250,13 @@ public final class SKUTable: RowTable, @unchecked Sendable {
         return s < 0 ? .null : .row(RowRef(stock, Int(s)))
     }
 
-    /// Fields in ``ModelTypes/sku`` order.
+    /// The value of field `index` (a ``SKUField``).
     override public func field(_ row: Int, _ index: Int) -> Value {
-        switch index {
-        case 0: return .string(columns.codes.nonNull(row))
-        case 1: return .int(columns.stocks[row])
-        case 2: return columns.prices.string(row).flatMap(Double.init).map(Value.double) ?? .null
-        default: return .null
+        switch SKUField(index: index) {
+        case .code?: return .string(columns.codes.nonNull(row))
+        case .stock?: return .int(columns.stocks[row])
+        case .price?: return columns.prices.string(row).flatMap(Double.init).map(Value.double) ?? .null
+        case nil: return .null
         }
     }
 }

@@ -72,24 +72,24 @@ public final class StockTable: RowTable, @unchecked Sendable {
     func row(sku: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? { index.find(sku, hash: hash, in: columns.skus) }
 
     override public func column(_ index: Int) -> RowColumn {
-        switch index {
-        case 1: return .ints(columns.available)
-        case 2: return .codes8(columns.tracking, values: StockTracking.values, missing: .null)
-        case 3: return .codes8(columns.purchasable, values: boolValues, missing: .null)
-        case 4: return columns.updatedAt.rowColumn
-        default: return .none
+        switch StockField(index: index) {
+        case .available?: return .ints(columns.available)
+        case .tracking?: return .codes8(columns.tracking, values: StockTracking.values, missing: .null)
+        case .purchasable?: return .codes8(columns.purchasable, values: boolValues, missing: .null)
+        case .updatedAt?: return columns.updatedAt.rowColumn
+        case .sku?, nil: return .none
         }
     }
 
-    /// Fields in ``ModelTypes/bc`` order.
+    /// The value of field `index` (a ``StockField``).
     override public func field(_ row: Int, _ index: Int) -> Value {
-        switch index {
-        case 0: return .string(columns.skus.nonNull(row))
-        case 1: return .int(columns.available[row])
-        case 2: return StockTracking.values[Int(columns.tracking[row])]
-        case 3: return boolValues[Int(columns.purchasable[row])]
-        case 4: return columns.updatedAt.value(row)
-        default: return .null
+        switch StockField(index: index) {
+        case .sku?: return .string(columns.skus.nonNull(row))
+        case .available?: return .int(columns.available[row])
+        case .tracking?: return StockTracking.values[Int(columns.tracking[row])]
+        case .purchasable?: return boolValues[Int(columns.purchasable[row])]
+        case .updatedAt?: return columns.updatedAt.value(row)
+        case nil: return .null
         }
     }
 
