@@ -14,12 +14,6 @@ public struct Checker {
         self.slotCount = environment.slotCount
     }
 
-    /// The functions and methods Pulse knows, for suggestions.
-    public static let functionNames = [
-        "size", "contains", "startsWith", "endsWith", "lowerAscii", "upperAscii", "matches", "timestamp", "duration",
-        "has", "all", "exists", "exists_one", "filter", "map", "int", "double", "string", "bool",
-    ] + CELTimestamp.accessors
-
     /// Checks `expr`, resolving names and computing types.
     ///
     /// - Throws: ``CheckError`` at the first type error.
@@ -205,63 +199,20 @@ public struct Checker {
                 return element
             default: throw noOverload()
             }
-        case "size":
-            guard args.count == 1, case let t = plain[0], t == .string || t == .dyn || isList(t) else { throw noOverload() }
-            return .int
-        case "contains", "startsWith", "endsWith", "matches":
-            guard args.count == 2, plain[0] == .string || plain[0] == .dyn, plain[1] == .string || plain[1] == .dyn,
-                  method || function == "matches"
-            else { throw noOverload() }
-            // A pattern written as a literal is compiled now: what RE2 refuses never reaches a run.
-            if function == "matches", case .literal(.string(let pattern)) = args[1].kind {
-                do throws(RegularExpressionError) { _ = try RegularExpression(pattern) } catch {
-                    throw CheckError(offset: args[1].offset, message: "invalid regular expression (RE2 syntax): \(error.message)")
-                }
-            }
-            return .bool
-        case "lowerAscii", "upperAscii":
-            guard method, args.count == 1, plain[0] == .string || plain[0] == .dyn else { throw noOverload() }
-            return .string
-        case "timestamp":
-            guard !method, args.count == 1, [.string, .timestamp, .int, .dyn].contains(plain[0]) else { throw noOverload() }
-            return .timestamp
-        case "duration":
-            guard !method, args.count == 1, [.string, .duration, .dyn].contains(plain[0]) else { throw noOverload() }
-            return .duration
-        case "int":
-            guard !method, args.count == 1, [.int, .double, .string, .timestamp, .dyn].contains(plain[0]) else { throw noOverload() }
-            return .int
-        case "double":
-            guard !method, args.count == 1, [.int, .double, .string, .dyn].contains(plain[0]) else { throw noOverload() }
-            return .double
-        case "string":
-            guard !method, args.count == 1, [.int, .double, .string, .bool, .timestamp, .duration, .dyn].contains(plain[0]) else { throw noOverload() }
-            return .string
-        case "bool":
-            guard !method, args.count == 1, [.bool, .string, .dyn].contains(plain[0]) else { throw noOverload() }
-            return .bool
-        case _ where CELTimestamp.accessors.contains(function):
-            // t.getHours() or t.getHours('Europe/London'); d.getHours() for durations.
-            guard method, args.count == 1 || args.count == 2, [.timestamp, .duration, .dyn].contains(plain[0]),
-                  args.count == 1 || (plain[0] != .duration && (plain[1] == .string || plain[1] == .dyn)) else { throw noOverload() }
-            if plain[0] == .duration, !["getHours", "getMinutes", "getSeconds", "getMilliseconds"].contains(function) { throw noOverload() }
-            if args.count == 2, case .literal(.string(let zone)) = args[1].kind, CELTimeZone(zone) == nil {
-                throw CheckError(offset: args[1].offset, message: "'\(zone)' is not a time zone: use an IANA name (Europe/London) or an offset (+01:00)")
-            }
-            return .int
         default:
-            throw CheckError(offset: offset, message: "unknown function '\(function)'"
-                + (Suggestion.nearest(to: function, in: Checker.functionNames).map { suggestion(method: $0, called: method, args) } ?? ""))
+            // A function: its declaration in the standard library says what it accepts.
+            guard let declared = StandardLibrary.lookup(function) else {
+                throw CheckError(offset: offset, message: "unknown function '\(function)'"
+                    + (Suggestion.nearest(to: function, in: StandardLibrary.names).map { suggestion(method: $0, called: method, args) } ?? ""))
+            }
+            guard declared.accepts(plain, asMethod: method) else { throw noOverload() }
+            try declared.check?(args)
+            return declared.result
         }
     }
 
-    private func isList(_ t: CELType) -> Bool {
-        if case .list = t { return true }
-        return false
-    }
-
-    /// Functions called only as methods (`s.lowerAscii()`), never as `lowerAscii(s)`.
-    static let methodOnly: Set<String> = ["contains", "startsWith", "endsWith", "lowerAscii", "upperAscii"]
+    /// String functions called only as methods (`s.lowerAscii()`), never as `lowerAscii(s)`.
+    static let methodOnly = Set(StandardLibrary.functions.filter(\.isStringMethod).map(\.name))
 
     /// "did you mean ..." for a misspelt function, in the form it must be called in.
     private func suggestion(method named: String, called asMethod: Bool, _ args: [CheckedExpr]) -> String {

@@ -59,6 +59,6 @@ public enum ExpressionPrinter {
     }
 
     private static func methodTarget(_ function: String, _ args: [CheckedExpr]) -> CheckedExpr? {
-        ["contains", "startsWith", "endsWith", "lowerAscii", "upperAscii"].contains(function) ? args.first : nil
+        StandardLibrary.lookup(function)?.style == .method ? args.first : nil
     }
 }

@@ -174,47 +174,20 @@ struct Builder {
             let element = first, list = build(arguments[1])
             return { (activation) throws(EvalError) in .bool(try Builder.contains(try element(activation), in: try list(activation), offset: offset)) }
         }
-        // Regular expressions given as literals compile once, here (the checker refused any
-        // that RE2 does not accept).
-        if function == "matches", arguments.count == 2, case .literal(.string(let pattern)) = arguments[1].kind,
-           let regex = try? RegularExpression(pattern) {
-            let target = first
-            return { (activation) throws(EvalError) in
-                guard case .string(let s) = try target(activation) else {
-                    throw EvalError("matches() needs a string", offset: offset)
+        if let declared = StandardLibrary.lookup(function) {
+            switch declared.implementation {
+            case .built(let make): return make(arguments, build, offset)
+            case .unary(let implementation):
+                let a = first
+                return { (activation) throws(EvalError) in
+                    do throws(EvalError) { return try implementation(try a(activation)) } catch { throw error.at(offset) }
                 }
-                return .bool(regex.matches(s))
-            }
-        }
-        // Timestamp and duration accessors: `t.getHours()` in the activation's zone (the
-        // profile's), `t.getHours('Europe/London')` in the one named (a literal name looked up once).
-        if CELTimestamp.accessors.contains(function), arguments.count == 1 || arguments.count == 2 {
-            let target = first
-            var dynamicZone: Evaluator?
-            var literalZone: CELTimeZone?
-            if arguments.count == 2 {
-                if case .literal(.string(let name)) = arguments[1].kind, let z = CELTimeZone(name) { literalZone = z } else { dynamicZone = build(arguments[1]) }
-            }
-            let zone = dynamicZone, fixedZone = literalZone
-            return { (activation) throws(EvalError) in
-                switch try target(activation) {
-                case .timestamp(let t):
-                    var chosen = fixedZone ?? activation.timeZone
-                    if let zone {
-                        guard case .string(let name) = try zone(activation), let z = CELTimeZone(name) else {
-                            throw EvalError("\(function)() needs a time zone name (Europe/London) or offset (+01:00)", offset: offset)
-                        }
-                        chosen = z
-                    }
-                    guard let part = t.component(function, in: chosen) else { throw EvalError("no such overload: \(function)", offset: offset) }
-                    return .int(part)
-                case .duration(let d) where arguments.count == 1:
-                    guard let part = Functions.durationPart(function, d) else {
-                        throw EvalError("\(function)() is not defined for durations; use getHours, getMinutes, getSeconds or getMilliseconds", offset: offset)
-                    }
-                    return .int(part)
-                case let other:
-                    throw EvalError("no such overload: \(function) on \(other.typeName)", offset: offset)
+            case .binary(let implementation):
+                let a = first, b = build(arguments[1])
+                return { (activation) throws(EvalError) in
+                    let x = try a(activation)
+                    let y = try b(activation)
+                    do throws(EvalError) { return try implementation(x, y) } catch { throw error.at(offset) }
                 }
             }
         }

@@ -2,8 +2,10 @@ import Foundation
 
 /// The run-time implementations of CEL's operators and functions over ``Value``s.
 ///
-/// Each is picked once, when an expression compiles; it dispatches on the values' cases, which
-/// also covers operands the checker could only type as `dyn`.
+/// Operators are picked here by name (``unary(_:)``, ``binary(_:)``); functions through their
+/// ``StandardLibrary`` declaration, which names the implementation below. Each is picked once,
+/// when an expression compiles; it dispatches on the values' cases, which also covers operands
+/// the checker could only type as `dyn`.
 enum Functions {
     typealias Unary = @Sendable (Value) throws(EvalError) -> Value
     typealias Binary = @Sendable (Value, Value) throws(EvalError) -> Value
@@ -11,15 +13,6 @@ enum Functions {
     static func unary(_ function: String) -> Unary {
         switch function {
         case Operator.negate: return negate
-        case "size": return size
-        case "lowerAscii": return { (v) throws(EvalError) in try mapASCII(v, function, upper: false) }
-        case "upperAscii": return { (v) throws(EvalError) in try mapASCII(v, function, upper: true) }
-        case "timestamp": return timestamp
-        case "duration": return duration
-        case "int": return toInt
-        case "double": return toDouble
-        case "string": return toString
-        case "bool": return toBool
         default: return { (v) throws(EvalError) in throw EvalError.noOverload(function, [v]) }
         }
     }
@@ -39,11 +32,6 @@ enum Functions {
         case Operator.modulo: return modulo
         case Operator.in: return isIn
         case Operator.index: return index
-        case "contains": return stringTest(function) { $1.isEmpty || $0.unicodeScalars.firstRange(of: $1.unicodeScalars) != nil }
-        case "startsWith": return stringTest(function) { $0.unicodeScalars.starts(with: $1.unicodeScalars) }
-        case "endsWith": return stringTest(function) { $0.unicodeScalars.reversed().starts(with: $1.unicodeScalars.reversed()) }
-        case "matches": return matches
-        case "size": return { a, _ in try size(a) }
         default: return { (a, b) throws(EvalError) in throw EvalError.noOverload(function, [a, b]) }
         }
     }
@@ -65,7 +53,7 @@ enum Functions {
         }
     }
 
-    private static func size(_ v: Value) throws(EvalError) -> Value {
+    static func size(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .string(let s): return .int(Int64(s.unicodeScalars.count))
         case .list(let l): return .int(Int64(l.count))
@@ -73,7 +61,7 @@ enum Functions {
         }
     }
 
-    private static func mapASCII(_ v: Value, _ function: String, upper: Bool) throws(EvalError) -> Value {
+    static func mapASCII(_ v: Value, _ function: String, upper: Bool) throws(EvalError) -> Value {
         guard case .string(let s) = v else { throw EvalError.noOverload(function, [v]) }
         var out = ""
         out.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
@@ -85,7 +73,7 @@ enum Functions {
         return .string(out)
     }
 
-    private static func timestamp(_ v: Value) throws(EvalError) -> Value {
+    static func timestamp(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .timestamp: return v
         case .int(let seconds):
@@ -98,7 +86,7 @@ enum Functions {
         }
     }
 
-    private static func duration(_ v: Value) throws(EvalError) -> Value {
+    static func duration(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .duration: return v
         case .string(let s):
@@ -118,7 +106,7 @@ enum Functions {
 
     /// `int(x)`: doubles truncate toward zero (and must fit, as cel-spec says, strictly inside
     /// the 64-bit range), strings parse, timestamps give seconds since the epoch.
-    private static func toInt(_ v: Value) throws(EvalError) -> Value {
+    static func toInt(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .int: return v
         case .double(let d):
@@ -133,7 +121,7 @@ enum Functions {
     }
 
     /// `double(x)`.
-    private static func toDouble(_ v: Value) throws(EvalError) -> Value {
+    static func toDouble(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .double: return v
         case .int(let i): return .double(Double(i))
@@ -148,7 +136,7 @@ enum Functions {
 
     /// `string(x)`: numbers as CEL prints them (`123`, `123.456`, `-0.0045`), timestamps in
     /// RFC 3339, durations as seconds (`1000000s`).
-    private static func toString(_ v: Value) throws(EvalError) -> Value {
+    static func toString(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .string: return v
         case .int(let i): return .string(String(i))
@@ -163,7 +151,7 @@ enum Functions {
     }
 
     /// `bool(x)`: the strings cel-go accepts (`1`, `t`, `true`, `TRUE`, `True` and their opposites).
-    private static func toBool(_ v: Value) throws(EvalError) -> Value {
+    static func toBool(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .bool: return v
         case .string(let s):
@@ -276,17 +264,84 @@ enum Functions {
         }
     }
 
-    private static func stringTest(_ function: String, _ test: @escaping @Sendable (String, String) -> Bool) -> Binary {
+    static func stringTest(_ function: String, _ test: @escaping @Sendable (String, String) -> Bool) -> Binary {
         { (a, b) throws(EvalError) in
             guard case .string(let x) = a, case .string(let y) = b else { throw EvalError.noOverload(function, [a, b]) }
             return .bool(test(x, y))
         }
     }
 
-    private static func matches(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func matches(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         guard case .string(let s) = a, case .string(let pattern) = b else { throw EvalError.noOverload("matches", [a, b]) }
         do throws(RegularExpressionError) { return .bool(try RegularExpression(pattern).matches(s)) } catch {
             throw EvalError("invalid regular expression '\(pattern.prefix(80))': \(error.message)")
+        }
+    }
+
+    /// `matches`: a literal pattern is compiled once, here; any other per call.
+    static func buildMatches(_ arguments: [CheckedExpr], _ build: (CheckedExpr) -> Evaluator, _ offset: Int) -> Evaluator {
+        let target = build(arguments[0])
+        if case .literal(.string(let pattern)) = arguments[1].kind, let regex = try? RegularExpression(pattern) {
+            return { (activation) throws(EvalError) in
+                guard case .string(let s) = try target(activation) else { throw EvalError("matches() needs a string", offset: offset) }
+                return .bool(regex.matches(s))
+            }
+        }
+        let pattern = build(arguments[1])
+        return { (activation) throws(EvalError) in
+            let x = try target(activation)
+            let y = try pattern(activation)
+            do throws(EvalError) { return try matches(x, y) } catch { throw error.at(offset) }
+        }
+    }
+
+    /// A pattern written as a literal is compiled at check time: what RE2 refuses never reaches a run.
+    static func checkPattern(_ arguments: [CheckedExpr]) throws(CheckError) {
+        guard arguments.count == 2, case .literal(.string(let pattern)) = arguments[1].kind else { return }
+        do throws(RegularExpressionError) { _ = try RegularExpression(pattern) } catch {
+            throw CheckError(offset: arguments[1].offset, message: "invalid regular expression (RE2 syntax): \(error.message)")
+        }
+    }
+
+    /// A zone written as a literal must be one.
+    static func checkZone(_ arguments: [CheckedExpr]) throws(CheckError) {
+        if arguments.count == 2, case .literal(.string(let zone)) = arguments[1].kind, CELTimeZone(zone) == nil {
+            throw CheckError(offset: arguments[1].offset, message: "'\(zone)' is not a time zone: use an IANA name (Europe/London) or an offset (+01:00)")
+        }
+    }
+
+    /// A timestamp or duration accessor: `t.getHours()` in the activation's zone (the profile's),
+    /// `t.getHours('Europe/London')` in the one named (a literal name looked up once).
+    static func buildAccessor(_ function: String) -> @Sendable ([CheckedExpr], (CheckedExpr) -> Evaluator, Int) -> Evaluator {
+        { arguments, build, offset in
+            let target = build(arguments[0])
+            var dynamicZone: Evaluator?
+            var literalZone: CELTimeZone?
+            if arguments.count == 2 {
+                if case .literal(.string(let name)) = arguments[1].kind, let z = CELTimeZone(name) { literalZone = z } else { dynamicZone = build(arguments[1]) }
+            }
+            let zone = dynamicZone, fixedZone = literalZone, argumentCount = arguments.count
+            return { (activation) throws(EvalError) in
+                switch try target(activation) {
+                case .timestamp(let t):
+                    var chosen = fixedZone ?? activation.timeZone
+                    if let zone {
+                        guard case .string(let name) = try zone(activation), let z = CELTimeZone(name) else {
+                            throw EvalError("\(function)() needs a time zone name (Europe/London) or offset (+01:00)", offset: offset)
+                        }
+                        chosen = z
+                    }
+                    guard let part = t.component(function, in: chosen) else { throw EvalError("no such overload: \(function)", offset: offset) }
+                    return .int(part)
+                case .duration(let d) where argumentCount == 1:
+                    guard let part = durationPart(function, d) else {
+                        throw EvalError("\(function)() is not defined for durations; use getHours, getMinutes, getSeconds or getMilliseconds", offset: offset)
+                    }
+                    return .int(part)
+                case let other:
+                    throw EvalError("no such overload: \(function) on \(other.typeName)", offset: offset)
+                }
+            }
         }
     }
 }
