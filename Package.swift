@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "PulseHistoryTests", dependencies: ["PulseHistory", "PulseEngine"]),
         .testTarget(
             name: "PulseCLITests",
-            dependencies: ["PulseCLI", "pulse", "PulseExpressions"],
+            dependencies: ["PulseCLI", "pulse", "PulseExpressions", "PulseDiagnostics"],
             resources: [.copy("Conformance")]
         ),
     ],

@@ -19,7 +19,7 @@ extension Card {
         let key = f["key"].flatMap { reader.nonEmptyString($0.value, "key") }
         if let key, key.value.range(of: "^[a-z0-9_]+$", options: .regularExpression) == nil {
             let fixed = key.value.lowercased().replacingOccurrences(of: "[^a-z0-9_]", with: "_", options: .regularExpression)
-            reader.error("card-key-pattern", "card key '\(key.value)' may use only a-z, 0-9 and _; try '\(fixed)'", at: key.location)
+            reader.error(.cardKeyPattern, "card key '\(key.value)' may use only a-z, 0-9 and _; try '\(fixed)'", at: key.location)
         }
         let title = f["title"].flatMap { reader.nonEmptyString($0.value, "title") }
         let description = f["description"].flatMap { reader.string($0.value, "description") }
@@ -56,7 +56,7 @@ extension Card {
         if s.value == "RT" { return .realTime }
         if s.value.hasPrefix("params.") { return .param(String(s.value.dropFirst("params.".count))) }
         guard let d = ConfigDuration(parsing: s.value) else {
-            reader.error("bad-duration", "window must be RT (real time), params.NAME (a duration param) or a duration such as 24h or 7d, at most \(ConfigDuration.maxDescription), not '\(s.value)'", at: node.location)
+            reader.error(.badDuration, "window must be RT (real time), params.NAME (a duration param) or a duration such as 24h or 7d, at most \(ConfigDuration.maxDescription), not '\(s.value)'", at: node.location)
             return nil
         }
         return .trailing(d)
@@ -64,11 +64,11 @@ extension Card {
 
     static func expression(_ node: YAMLNode, _ what: String, reader: NodeReader) -> Expression? {
         guard let scalar = node.scalar, !scalar.isNull else {
-            reader.error("empty-expression", "\(what) must be an expression (a string), not \(node.kindDescription)", at: node.location)
+            reader.error(.emptyExpression, "\(what) must be an expression (a string), not \(node.kindDescription)", at: node.location)
             return nil
         }
         if scalar.value.trimmed(of: " \t\n\r").isEmpty {
-            reader.error("empty-expression", "\(what) is empty; write an expression or remove the key", at: node.location)
+            reader.error(.emptyExpression, "\(what) is empty; write an expression or remove the key", at: node.location)
             return nil
         }
         return Expression(text: scalar.value, scalar: scalar)
@@ -84,7 +84,7 @@ extension Card {
         let name = open.map { String(text[..<$0]).trimmed(of: " \t\n\r") } ?? ""
         guard let open, trimmed.hasSuffix(")"), aggregates.contains(name) else {
             let word = String(trimmed.prefix { $0 != "(" })
-            reader.error("bad-measure", "measure must be count, count_distinct(EXPR), sum(EXPR) or percent(EXPR), not '\(trimmed)'"
+            reader.error(.badMeasure, "measure must be count, count_distinct(EXPR), sum(EXPR) or percent(EXPR), not '\(trimmed)'"
                          + Suggestion.didYouMean(word, in: ["count"] + aggregates), at: node.location)
             return nil
         }
@@ -94,7 +94,7 @@ extension Card {
         let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: innerStart)
         let argument = Expression(text: inner, scalar: whole.scalar, offsetInScalar: offset)
         if inner.trimmed(of: " \t\n\r").isEmpty {
-            reader.error("empty-expression", "\(name)(…) needs an expression inside the parentheses", at: argument.location)
+            reader.error(.emptyExpression, "\(name)(…) needs an expression inside the parentheses", at: argument.location)
             return nil
         }
         switch name {
@@ -106,14 +106,14 @@ extension Card {
 
     private static func decodeParams(_ node: YAMLNode, reader: NodeReader) -> [ParamDeclaration] {
         guard let pairs = node.mapping else {
-            reader.error("wrong-type", "params must be a mapping of parameter names to {type, default}, not \(node.kindDescription)", at: node.location)
+            reader.error(.wrongType, "params must be a mapping of parameter names to {type, default}, not \(node.kindDescription)", at: node.location)
             return []
         }
         var out: [ParamDeclaration] = []
         for pair in pairs {
             guard let name = reader.string(pair.key, "a parameter name") else { continue }
             if name.value.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) == nil {
-                reader.error("param-name", "parameter name '\(name.value)' may use only a-z, 0-9 and _, and not start with a digit", at: name.location)
+                reader.error(.paramName, "parameter name '\(name.value)' may use only a-z, 0-9 and _, and not start with a digit", at: name.location)
             }
             let context = "parameter '\(name.value)'"
             guard let f = reader.fields(of: pair.value, in: context, known: ["type", "default", "description"], required: ["type", "default"]),
@@ -130,7 +130,7 @@ extension Card {
 
     private static func decodeRows(_ node: YAMLNode, reader: NodeReader) -> [WorklistColumn] {
         guard let pairs = node.mapping else {
-            reader.error("wrong-type", "rows must be a mapping of column names to expressions, not \(node.kindDescription)", at: node.location)
+            reader.error(.wrongType, "rows must be a mapping of column names to expressions, not \(node.kindDescription)", at: node.location)
             return []
         }
         return pairs.compactMap { pair in

@@ -48,7 +48,7 @@ public struct ConfigSet: Sendable {
             return
         }
         guard let root = document.root, !root.isNull else {
-            diagnostics.append(.error("empty-file", "the file is empty; a card needs key, title, connector, from and measure, a profile needs profile",
+            diagnostics.append(.error(.emptyFile, "the file is empty; a card needs key, title, connector, from and measure, a profile needs profile",
                                       at: .startOf(file)))
             return
         }
@@ -66,7 +66,7 @@ public struct ConfigSet: Sendable {
         case .test:
             if let test = TestFile.decode(root, file: file, reader: reader) { testFiles.append(test) }
         case nil:
-            reader.error("unknown-file-kind",
+            reader.error(.unknownFileKind,
                          "cannot tell whether this is a card (it would have a 'key'), a profile (a 'profile') or a test file ('tests'); "
                          + "put it under cards/, profiles/ or tests/",
                          at: root.location)

@@ -37,7 +37,7 @@ public struct Linter: Sendable {
         for card in cards {
             let key = card.key
             if let first = firstByKey[key.value] {
-                reader.error("card-key-duplicate",
+                reader.error(.cardKeyDuplicate,
                     "card key '\(key.value)' is already used by \(first.file):\(first.key.location.line); card keys must be unique",
                     at: key.location)
             } else {
@@ -45,26 +45,26 @@ public struct Linter: Sendable {
             }
             let stem = ConfigFiles.stem(card.file)
             if stem != key.value {
-                reader.warning("card-key-filename",
+                reader.warning(.cardKeyFilename,
                     "card key '\(key.value)' does not match the file name '\(stem)'; name the file \(key.value).yaml",
                     at: key.location)
             }
             for role in card.roles ?? [] where !knownRoles.contains(role.value) {
-                reader.error("unknown-role", "unknown role '\(role.value)'" + Suggestion.didYouMean(role.value, in: knownRoles)
+                reader.error(.unknownRole, "unknown role '\(role.value)'" + Suggestion.didYouMean(role.value, in: knownRoles)
                              + "; roles are \(knownRoles.joined(separator: ", ")) unless a profile declares more",
                              at: role.location)
             }
             for sibling in card.siblings where !allKeys.contains(sibling.value) {
-                reader.warning("unknown-sibling", "sibling '\(sibling.value)' is not a known card"
+                reader.warning(.unknownSibling, "sibling '\(sibling.value)' is not a known card"
                                + Suggestion.didYouMean(sibling.value, in: allKeys), at: sibling.location)
             }
             if case .trailing(let d) = card.window, d.seconds == 0 {
-                reader.error("bad-duration", "window must be longer than 0s", at: key.location)
+                reader.error(.badDuration, "window must be longer than 0s", at: key.location)
             }
             if case .param(let name) = card.window {
                 let durations = card.params.filter { $0.type == .duration }.map(\.name.value)
                 if !durations.contains(name) {
-                    reader.error("bad-duration", "window: params.\(name) names no duration parameter of this card"
+                    reader.error(.badDuration, "window: params.\(name) names no duration parameter of this card"
                                  + Suggestion.didYouMean(name, in: durations)
                                  + (durations.isEmpty ? "; declare one under params (type: duration)" : ""), at: key.location)
                 }
@@ -76,7 +76,7 @@ public struct Linter: Sendable {
         var firstByName: [String: Profile] = [:]
         for profile in set.profiles {
             if let first = firstByName[profile.name.value] {
-                reader.error("profile-duplicate",
+                reader.error(.profileDuplicate,
                     "profile '\(profile.name.value)' is already defined in \(first.file):\(first.name.location.line); profile names must be unique",
                     at: profile.name.location)
             } else {
@@ -84,7 +84,7 @@ public struct Linter: Sendable {
             }
             let stem = ConfigFiles.stem(profile.file)
             if stem != profile.name.value {
-                reader.warning("profile-name-filename",
+                reader.warning(.profileNameFilename,
                     "profile '\(profile.name.value)' does not match the file name '\(stem)'; name the file \(profile.name.value).yaml",
                     at: profile.name.location)
             }
@@ -95,7 +95,7 @@ public struct Linter: Sendable {
         let cardKeys = set.cards.map(\.key.value)
         for profile in set.profiles {
             if let timezone = profile.timezone, TimeZone(identifier: timezone.value) == nil {
-                reader.error("bad-timezone", "unknown time zone '\(timezone.value)'"
+                reader.error(.badTimezone, "unknown time zone '\(timezone.value)'"
                              + (Suggestion.nearest(to: timezone.value, in: TimeZone.knownTimeZoneIdentifiers).map { "; did you mean '\($0)'?" }
                                 ?? "; use an IANA name such as Europe/London or America/New_York"), at: timezone.location)
             }
@@ -103,7 +103,7 @@ public struct Linter: Sendable {
                 for code in list where !CountryCodes.isValid(code.value) {
                     let hint = CountryCodes.suggestion(for: code.value).map { "; did you mean \($0)?" }
                         ?? "; use an ISO 3166-1 alpha-2 code such as US, GB, DE"
-                    reader.error("unknown-country", "'\(code.value)' is not an ISO 3166-1 alpha-2 country code" + hint, at: code.location)
+                    reader.error(.unknownCountry, "'\(code.value)' is not an ISO 3166-1 alpha-2 country code" + hint, at: code.location)
                 }
             }
             let roles: [String]
@@ -117,20 +117,20 @@ public struct Linter: Sendable {
             }
             for override in profile.cards {
                 for role in override.roles ?? [] where !roles.contains(role.value) {
-                    reader.error("unknown-role", "unknown role '\(role.value)'" + Suggestion.didYouMean(role.value, in: roles)
+                    reader.error(.unknownRole, "unknown role '\(role.value)'" + Suggestion.didYouMean(role.value, in: roles)
                                  + "; this profile's roles are \(roles.joined(separator: ", "))", at: role.location)
                 }
                 guard cardsLoaded else { continue }
                 guard let card = set.card(override.key.value) else {
                     if set.brokenCardKeys.contains(override.key.value) { continue }
-                    reader.error("unknown-card", "no card has the key '\(override.key.value)'"
+                    reader.error(.unknownCard, "no card has the key '\(override.key.value)'"
                                  + Suggestion.didYouMean(override.key.value, in: cardKeys), at: override.key.location)
                     continue
                 }
                 for param in override.params {
                     guard let declaration = card.param(named: param.name.value) else {
                         let declared = card.params.map(\.name.value)
-                        reader.error("unknown-param", "card '\(card.key.value)' has no parameter '\(param.name.value)'"
+                        reader.error(.unknownParam, "card '\(card.key.value)' has no parameter '\(param.name.value)'"
                                      + (Suggestion.nearest(to: param.name.value, in: declared).map { "; did you mean '\($0)'?" }
                                         ?? (declared.isEmpty ? "; it declares none" : "; it declares " + declared.joined(separator: ", "))),
                                      at: param.name.location)

@@ -7,11 +7,11 @@ import PulseYAML
 final class NodeReader {
     private(set) var diagnostics: [Diagnostic] = []
 
-    func error(_ rule: String, _ message: String, at location: SourceLocation) {
+    func error(_ rule: Rule, _ message: String, at location: SourceLocation) {
         diagnostics.append(.error(rule, message, at: location))
     }
 
-    func warning(_ rule: String, _ message: String, at location: SourceLocation) {
+    func warning(_ rule: Rule, _ message: String, at location: SourceLocation) {
         diagnostics.append(.warning(rule, message, at: location))
     }
 
@@ -19,14 +19,14 @@ final class NodeReader {
     /// missing required keys. Nil, with an error, when the node is not a mapping.
     func fields(of node: YAMLNode, in context: String, known: [String], required: [String]) -> [String: YAMLPair]? {
         guard let pairs = node.mapping else {
-            error("wrong-type", "\(context) must be a mapping of keys to values, not \(node.kindDescription)", at: node.location)
+            error(.wrongType, "\(context) must be a mapping of keys to values, not \(node.kindDescription)", at: node.location)
             return nil
         }
         var fields: [String: YAMLPair] = [:]
         var suggested = Set<String>()
         for pair in pairs {
             guard let key = pair.key.scalar?.value else {
-                error("wrong-type", "keys in \(context) must be plain names, not \(pair.key.kindDescription)", at: pair.key.location)
+                error(.wrongType, "keys in \(context) must be plain names, not \(pair.key.kindDescription)", at: pair.key.location)
                 continue
             }
             if known.contains(key) {
@@ -34,14 +34,14 @@ final class NodeReader {
             } else {
                 let suggestion = Suggestion.nearest(to: key, in: known)
                 if let suggestion { suggested.insert(suggestion) }
-                error("unknown-key", "unknown key '\(key)' in \(context)"
+                error(.unknownKey, "unknown key '\(key)' in \(context)"
                       + (suggestion.map { "; did you mean '\($0)'?" } ?? "; known keys: " + known.joined(separator: ", ")),
                       at: pair.key.location)
             }
         }
         // A misspelt required key is reported once, as the misspelling.
         for key in required where fields[key] == nil && !suggested.contains(key) {
-            error("missing-key", "\(context) is missing the required key '\(key)'", at: node.location)
+            error(.missingKey, "\(context) is missing the required key '\(key)'", at: node.location)
         }
         return fields
     }
@@ -49,7 +49,7 @@ final class NodeReader {
     /// A non-null scalar as text.
     func string(_ node: YAMLNode, _ what: String) -> Located<String>? {
         guard let scalar = node.scalar, !scalar.isNull else {
-            error("wrong-type", "\(what) must be a string, not \(node.kindDescription)", at: node.location)
+            error(.wrongType, "\(what) must be a string, not \(node.kindDescription)", at: node.location)
             return nil
         }
         return Located(scalar.value, at: node.location)
@@ -59,7 +59,7 @@ final class NodeReader {
     func nonEmptyString(_ node: YAMLNode, _ what: String) -> Located<String>? {
         guard let s = string(node, what) else { return nil }
         if s.value.trimmed(of: " \t\n\r").isEmpty {
-            error("empty-value", "\(what) must not be empty", at: node.location)
+            error(.emptyValue, "\(what) must not be empty", at: node.location)
             return nil
         }
         return s
@@ -71,7 +71,7 @@ final class NodeReader {
         guard let s = string(node, what) else { return nil }
         if let value = T(rawValue: s.value) { return value }
         let options = T.allCases.map(\.rawValue)
-        error("invalid-value", "\(what) must be one of \(options.joined(separator: ", ")), not '\(s.value)'"
+        error(.invalidValue, "\(what) must be one of \(options.joined(separator: ", ")), not '\(s.value)'"
               + Suggestion.didYouMean(s.value, in: options), at: node.location)
         return nil
     }
@@ -85,14 +85,14 @@ final class NodeReader {
             default: break
             }
         }
-        error("wrong-type", "\(what) must be true or false, not \(node.kindDescription)", at: node.location)
+        error(.wrongType, "\(what) must be true or false, not \(node.kindDescription)", at: node.location)
         return nil
     }
 
     /// A whole number, unquoted.
     func int(_ node: YAMLNode, _ what: String) -> Int? {
         if let scalar = node.scalar, scalar.style == .plain, let value = Int(scalar.value) { return value }
-        error("wrong-type", "\(what) must be a whole number, not \(node.kindDescription)", at: node.location)
+        error(.wrongType, "\(what) must be a whole number, not \(node.kindDescription)", at: node.location)
         return nil
     }
 
@@ -103,7 +103,7 @@ final class NodeReader {
            let value = Double(scalar.value) {
             return value
         }
-        error("wrong-type", "\(what) must be a number, not \(node.kindDescription)", at: node.location)
+        error(.wrongType, "\(what) must be a number, not \(node.kindDescription)", at: node.location)
         return nil
     }
 
@@ -111,7 +111,7 @@ final class NodeReader {
     func duration(_ node: YAMLNode, _ what: String) -> Located<ConfigDuration>? {
         guard let s = string(node, what) else { return nil }
         guard let d = ConfigDuration(parsing: s.value) else {
-            error("bad-duration", "\(what) must be a duration such as 90m, 24h, 7d or 1d12h, at most \(ConfigDuration.maxDescription), not '\(s.value)'", at: node.location)
+            error(.badDuration, "\(what) must be a duration such as 90m, 24h, 7d or 1d12h, at most \(ConfigDuration.maxDescription), not '\(s.value)'", at: node.location)
             return nil
         }
         return Located(d, at: node.location)
@@ -121,9 +121,9 @@ final class NodeReader {
     func stringList(_ node: YAMLNode, _ what: String) -> [Located<String>]? {
         guard let items = node.sequence else {
             if let scalar = node.scalar, !scalar.isNull {
-                error("wrong-type", "\(what) must be a list; write [\(scalar.value)]", at: node.location)
+                error(.wrongType, "\(what) must be a list; write [\(scalar.value)]", at: node.location)
             } else {
-                error("wrong-type", "\(what) must be a list, not \(node.kindDescription)", at: node.location)
+                error(.wrongType, "\(what) must be a list, not \(node.kindDescription)", at: node.location)
             }
             return nil
         }
@@ -137,14 +137,14 @@ final class NodeReader {
     /// A trigger such as `> 0`.
     func trigger(_ node: YAMLNode, _ what: String) -> Located<Trigger>? {
         guard let scalar = node.scalar, !scalar.isNull else {
-            error("bad-trigger", "\(what) must be a comparison such as \"> 0\", \">= 5\" or \"< 90\", not \(node.kindDescription)",
+            error(.badTrigger, "\(what) must be a comparison such as \"> 0\", \">= 5\" or \"< 90\", not \(node.kindDescription)",
                   at: node.location)
             return nil
         }
         guard let trigger = Trigger(parsing: scalar.value) else {
             // `alert: >5` is a YAML folded block (`>` and an indentation of 5), whose value is empty.
             let block = scalar.style == .folded || scalar.style == .literal
-            error("bad-trigger", "\(what) must be a comparison (>, >=, <, <=, ==, !=) and a number, such as \"> 0\" or \"< 90\", not '\(scalar.value)'"
+            error(.badTrigger, "\(what) must be a comparison (>, >=, <, <=, ==, !=) and a number, such as \"> 0\" or \"< 90\", not '\(scalar.value)'"
                   + (block ? "; a bare > or | starts a YAML block: quote the trigger, as alert: \"> 5\"" : ""),
                   at: node.location)
             return nil
@@ -163,7 +163,7 @@ final class NodeReader {
         var holdFor = 1
         if let p = f["for"] {
             if let n = int(p.value, "alert.for") {
-                if n < 1 { error("bad-trigger", "alert.for counts evaluations and must be 1 or more, not \(n)", at: p.value.location) } else { holdFor = n }
+                if n < 1 { error(.badTrigger, "alert.for counts evaluations and must be 1 or more, not \(n)", at: p.value.location) } else { holdFor = n }
             }
         }
         var spike: SpikeRule?
@@ -171,11 +171,11 @@ final class NodeReader {
             let baseline = g["baseline"].flatMap { duration($0.value, "alert.spike.baseline") }
             let factor = g["factor"].flatMap { double($0.value, "alert.spike.factor") }
             let minimum = g["min"].flatMap { double($0.value, "alert.spike.min") } ?? 0
-            if let factor, factor <= 0 { error("bad-trigger", "alert.spike.factor must be more than 0", at: g["factor"]?.value.location ?? p.value.location) }
+            if let factor, factor <= 0 { error(.badTrigger, "alert.spike.factor must be more than 0", at: g["factor"]?.value.location ?? p.value.location) }
             if let baseline, let factor, factor > 0 { spike = SpikeRule(baseline: baseline.value, factor: factor, min: minimum) }
         }
         if f["when"] == nil && f["spike"] == nil {
-            error("bad-trigger", "alert needs when (a comparison such as \"> 0\"), spike, or both", at: node.location)
+            error(.badTrigger, "alert needs when (a comparison such as \"> 0\"), spike, or both", at: node.location)
             return nil
         }
         if (f["when"] != nil && when == nil) || (f["spike"] != nil && spike == nil) { return nil }
@@ -195,8 +195,8 @@ final class NodeReader {
         case .stringList: value = stringList(node, what).map { .stringList($0.map(\.value)) }
         }
         // Type mismatches of params have their own rule id.
-        for i in before..<diagnostics.count where diagnostics[i].rule == "wrong-type" || diagnostics[i].rule == "bad-duration" {
-            diagnostics[i].rule = "param-type"
+        for i in before..<diagnostics.count where diagnostics[i].rule == .wrongType || diagnostics[i].rule == .badDuration {
+            diagnostics[i].rule = .paramType
             diagnostics[i].message += " (the parameter is declared \(type.rawValue))"
         }
         return value

@@ -7,6 +7,6 @@ extension ParamOverride {
         let value = reader.paramValue(node, type: type, "parameter '\(name.value)' of card '\(card)'")
         if let value, reader.diagnostics.isEmpty { return .success(value) }
         return .failure(reader.diagnostics.first
-            ?? .error("param-type", "parameter '\(name.value)' must be a \(type.rawValue)", at: node.location))
+            ?? .error(.paramType, "parameter '\(name.value)' must be a \(type.rawValue)", at: node.location))
     }
 }

@@ -41,7 +41,7 @@ extension Profile {
     private static func decodeCards(_ node: YAMLNode, reader: NodeReader) -> [CardOverride] {
         if node.isNull { return [] }
         guard let pairs = node.mapping else {
-            reader.error("wrong-type", "cards must be a mapping of card keys to settings, not \(node.kindDescription)", at: node.location)
+            reader.error(.wrongType, "cards must be a mapping of card keys to settings, not \(node.kindDescription)", at: node.location)
             return []
         }
         return pairs.compactMap { pair in
@@ -66,7 +66,7 @@ extension Profile {
                         }
                     }
                 } else if !node.isNull {
-                    reader.error("wrong-type", "params must be a mapping of parameter names to values, not \(node.kindDescription)", at: node.location)
+                    reader.error(.wrongType, "params must be a mapping of parameter names to values, not \(node.kindDescription)", at: node.location)
                 }
             }
             let roles = f["roles"].flatMap { reader.stringList($0.value, "roles") }

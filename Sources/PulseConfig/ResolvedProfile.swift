@@ -58,12 +58,12 @@ public struct ProfileResolver: Sendable {
                 // A profile inside the cycle is told at its own `extends`; one that only leads
                 // into a cycle gets the diagnostic located at the cycle.
                 let location = index == 0 ? (profile.extends?.location ?? parent.location) : parent.location
-                return .failure(.error("extends-cycle",
+                return .failure(.error(.extendsCycle,
                     "profile '\(chain[index].name.value)' extends itself through " + names.joined(separator: " -> ")
                     + "; remove one of these extends", at: location))
             }
             guard let next = byName[parent.value] else {
-                return .failure(.error("extends-unknown",
+                return .failure(.error(.extendsUnknown,
                     "profile '\(current.name.value)' extends '\(parent.value)', which is not a profile"
                     + Suggestion.didYouMean(parent.value, in: byName.keys.sorted()), at: parent.location))
             }

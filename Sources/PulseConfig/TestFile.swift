@@ -91,7 +91,7 @@ extension TestFile {
         let document = YAMLParser.parse(bytes: bytes, file: file)
         guard document.diagnostics.isEmpty || document.root != nil else { return (nil, document.diagnostics, document.text) }
         guard let root = document.root, !root.isNull else {
-            return (nil, document.diagnostics + [.error("empty-file", "the test file is empty; it needs profile and tests", at: .startOf(file))], document.text)
+            return (nil, document.diagnostics + [.error(.emptyFile, "the test file is empty; it needs profile and tests", at: .startOf(file))], document.text)
         }
         let reader = NodeReader()
         let result = decode(root, file: file, reader: reader)
@@ -120,14 +120,14 @@ extension TestFile {
                 for item in items {
                     guard let c = decodeCase(item, file: file, reader: reader) else { continue }
                     if let first = names[c.name.value] {
-                        reader.error("test-duplicate", "a test named '\(c.name.value)' is already at line \(first.line); names must be unique", at: c.name.location)
+                        reader.error(.testDuplicate, "a test named '\(c.name.value)' is already at line \(first.line); names must be unique", at: c.name.location)
                     }
                     names[c.name.value] = c.name.location
                     cases.append(c)
                 }
-                if items.isEmpty { reader.error("empty-value", "tests is empty; add at least one case", at: node.location) }
+                if items.isEmpty { reader.error(.emptyValue, "tests is empty; add at least one case", at: node.location) }
             } else {
-                reader.error("wrong-type", "tests must be a list of cases, not \(node.kindDescription)", at: node.location)
+                reader.error(.wrongType, "tests must be a list of cases, not \(node.kindDescription)", at: node.location)
             }
         }
         guard let profile else { return nil }
@@ -144,21 +144,21 @@ extension TestFile {
         for (key, fileName) in TestFile.tables {
             guard let node = f[key]?.value else { continue }
             if let snapshot {
-                reader.error("test-fixture", "give either snapshot or inline tables, not both (snapshot is at line \(snapshot.location.line))", at: node.location)
+                reader.error(.testFixture, "give either snapshot or inline tables, not both (snapshot is at line \(snapshot.location.line))", at: node.location)
             }
             if node.isNull { tables[fileName] = []; continue }
             guard let rows = node.sequence else {
-                reader.error("wrong-type", "\(key) must be a list of rows, not \(node.kindDescription)", at: node.location)
+                reader.error(.wrongType, "\(key) must be a list of rows, not \(node.kindDescription)", at: node.location)
                 continue
             }
             for row in rows where row.mapping == nil {
-                reader.error("wrong-type", "each row of \(key) must be a mapping of fields, not \(row.kindDescription)", at: row.location)
+                reader.error(.wrongType, "each row of \(key) must be a mapping of fields, not \(row.kindDescription)", at: row.location)
             }
             tables[fileName] = rows.filter { $0.mapping != nil }
         }
         let profile = f["profile"].flatMap { pair -> Profile? in
             guard pair.value.mapping != nil else {
-                reader.error("wrong-type", "a case's profile must be a mapping of overrides (buffer_skus, cards, …), not \(pair.value.kindDescription)", at: pair.value.location)
+                reader.error(.wrongType, "a case's profile must be a mapping of overrides (buffer_skus, cards, …), not \(pair.value.kindDescription)", at: pair.value.location)
                 return nil
             }
             return Profile.decodeInline(pair.value, name: "\(name.value) (overrides)", file: file, reader: reader)
@@ -170,9 +170,9 @@ extension TestFile {
                     guard let key = reader.nonEmptyString(pair.key, "a card key") else { continue }
                     if let e = decodeExpectation(pair.value, card: key, reader: reader) { expectations.append(e) }
                 }
-                if pairs.isEmpty { reader.error("empty-value", "expect is empty; name a card and what it should give", at: node.location) }
+                if pairs.isEmpty { reader.error(.emptyValue, "expect is empty; name a card and what it should give", at: node.location) }
             } else {
-                reader.error("wrong-type", "expect must map card keys to expectations, not \(node.kindDescription)", at: node.location)
+                reader.error(.wrongType, "expect must map card keys to expectations, not \(node.kindDescription)", at: node.location)
             }
         }
         return TestCase(name: name, now: now, snapshot: snapshot, tables: tables, profile: profile, expectations: expectations, location: node.location)
@@ -193,7 +193,7 @@ extension TestFile {
         e.firing = f["firing"].flatMap { reader.bool($0.value, "firing") }
         e.state = f["state"].flatMap { reader.string($0.value, "state") }
         if let state = e.state, !stateNames.contains(state.value) {
-            reader.error("invalid-value", "state must be one of \(stateNames.joined(separator: ", ")), not '\(state.value)'"
+            reader.error(.invalidValue, "state must be one of \(stateNames.joined(separator: ", ")), not '\(state.value)'"
                          + Suggestion.didYouMean(state.value, in: stateNames), at: state.location)
         }
         e.breakdown = f["breakdown"].flatMap { numberMap($0.value, "breakdown", reader: reader) }
@@ -211,7 +211,7 @@ extension TestFile {
 
     private static func numberMap(_ node: YAMLNode, _ what: String, reader: NodeReader) -> Located<[String: Double]>? {
         guard let pairs = node.mapping else {
-            reader.error("wrong-type", "\(what) must map labels to numbers, not \(node.kindDescription)", at: node.location)
+            reader.error(.wrongType, "\(what) must map labels to numbers, not \(node.kindDescription)", at: node.location)
             return nil
         }
         var out: [String: Double] = [:]

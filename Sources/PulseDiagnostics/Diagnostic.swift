@@ -15,11 +15,11 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
     public var severity: Severity
     /// A sentence saying what is wrong and, where possible, how to fix it.
     public var message: String
-    /// The stable id of the rule that found it, e.g. `unknown-key`.
-    public var rule: String
+    /// The rule that found it (its id, e.g. `unknown-key`, is what output shows).
+    public var rule: Rule
 
     /// Creates a diagnostic.
-    public init(_ severity: Severity, _ rule: String, _ message: String, at location: SourceLocation) {
+    public init(_ severity: Severity, _ rule: Rule, _ message: String, at location: SourceLocation) {
         self.severity = severity
         self.rule = rule
         self.message = message
@@ -27,18 +27,18 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
     }
 
     /// An error found by `rule` at `location`.
-    public static func error(_ rule: String, _ message: String, at location: SourceLocation) -> Diagnostic {
+    public static func error(_ rule: Rule, _ message: String, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.error, rule, message, at: location)
     }
 
     /// A warning found by `rule` at `location`.
-    public static func warning(_ rule: String, _ message: String, at location: SourceLocation) -> Diagnostic {
+    public static func warning(_ rule: Rule, _ message: String, at location: SourceLocation) -> Diagnostic {
         Diagnostic(.warning, rule, message, at: location)
     }
 
     /// `path:line:col: severity: message [rule]`.
     public var description: String {
-        "\(location): \(severity.rawValue): \(message) [\(rule)]"
+        "\(location): \(severity.rawValue): \(message) [\(rule.rawValue)]"
     }
 }
 
@@ -49,7 +49,7 @@ extension Array where Element == Diagnostic {
         return filter { seen.insert($0).inserted }.sorted { a, b in
             if a.location != b.location { return a.location < b.location }
             if a.severity != b.severity { return a.severity == .error }
-            return (a.rule, a.message) < (b.rule, b.message)
+            return (a.rule.rawValue, a.message) < (b.rule.rawValue, b.message)
         }
     }
 

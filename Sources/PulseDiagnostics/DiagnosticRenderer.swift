@@ -73,7 +73,7 @@ public struct DiagnosticRenderer: Sendable {
     public static func jsonObject(_ d: Diagnostic) -> String {
         "{\"file\": \(JSONText.quote(d.location.file)), \"line\": \(d.location.line), "
             + "\"column\": \(d.location.column), \"severity\": \"\(d.severity.rawValue)\", "
-            + "\"rule\": \(JSONText.quote(d.rule)), \"message\": \(JSONText.quote(d.message))}"
+            + "\"rule\": \(JSONText.quote(d.rule.rawValue)), \"message\": \(JSONText.quote(d.message))}"
     }
 
     private func json(_ diagnostics: [Diagnostic], summary: DiagnosticSummary) -> String {
@@ -86,7 +86,7 @@ public struct DiagnosticRenderer: Sendable {
     private func github(_ diagnostics: [Diagnostic], summary: DiagnosticSummary) -> String {
         let lines = diagnostics.map { d in
             "::\(d.severity.rawValue) file=\(escapeProperty(d.location.file)),line=\(d.location.line),"
-                + "col=\(d.location.column),title=\(escapeProperty(d.rule))::\(escapeData(d.message))"
+                + "col=\(d.location.column),title=\(escapeProperty(d.rule.rawValue))::\(escapeData(d.message))"
         }
         return (lines + [summary.line]).joined(separator: "\n") + "\n"
     }

@@ -40,14 +40,14 @@ public struct CardSettings: Sendable {
             chosenValues.append(chosen)
             sources.append(source)
             if case .duration(let d) = chosen, CELDuration(seconds: Int64(d.seconds)) == nil {
-                diagnostics.append(.error("param-type", "parameter '\(declaration.name.value)' of card '\(card.key.value)' is too long a duration (\(d))",
+                diagnostics.append(.error(.paramType, "parameter '\(declaration.name.value)' of card '\(card.key.value)' is too long a duration (\(d))",
                                           at: declaration.name.location))
             }
             values.append(ParamsObject.value(chosen))
         }
         for name in overrides?.params.keys.sorted() ?? [] where card.param(named: name) == nil {
             if let override = overrides?.params[name] {
-                diagnostics.append(.error("unknown-param", "card '\(card.key.value)' has no parameter '\(name)'", at: override.name.location))
+                diagnostics.append(.error(.unknownParam, "card '\(card.key.value)' has no parameter '\(name)'", at: override.name.location))
             }
         }
         guard diagnostics.isEmpty else { return .failure(DiagnosticList(diagnostics)) }

@@ -53,13 +53,13 @@ public struct CompiledCard: Sendable {
             do {
                 let program = try Compiler.compile(expression.text, environment: environment, trace: trace)
                 if let problem = expect?(program.type) {
-                    diagnostics.append(.error("expression-type", "\(field): \(problem)", at: expression.location(ofOffset: program.checked.offset)))
+                    diagnostics.append(.error(.expressionType, "\(field): \(problem)", at: expression.location(ofOffset: program.checked.offset)))
                     return nil
                 }
                 slotCount = max(slotCount, program.slotCount)
                 return Part(field: field, expression: expression, program: program, trace: trace)
             } catch {
-                let rule = { if case .parse = error { return "expression-syntax" } else { return "expression-type" } }()
+                let rule: Rule = { if case .parse = error { return .expressionSyntax } else { return .expressionType } }()
                 diagnostics.append(.error(rule, "\(field): \(error.message)", at: expression.location(ofOffset: error.offset)))
                 return nil
             }

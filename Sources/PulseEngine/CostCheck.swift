@@ -24,7 +24,7 @@ enum CostCheck {
         return compiled.parts.compactMap { part in
             let estimate = CostLimit.estimate(part.program.checked, listSize: listSize)
             guard estimate > CostLimit.iterations else { return nil }
-            return .error("expression-cost", "\(part.field): this expression takes at least \(estimate) comprehension steps a row "
+            return .error(.expressionCost, "\(part.field): this expression takes at least \(estimate) comprehension steps a row "
                           + "(nested macros over lists of known size), past the limit of \(CostLimit.iterations); "
                           + "use `in` or a shorter list", at: part.expression.location(ofOffset: part.program.checked.offset))
         }

@@ -30,7 +30,7 @@ enum FixtureSnapshot {
                 let rows = locations[name] ?? []
                 let location = issue.line >= 1 && issue.line <= rows.count ? rows[issue.line - 1] : SourceLocation.startOf(file)
                 let table = TestFile.tables.first { $0.file == name }?.key ?? name
-                return .error("test-fixture", "\(table): \(issue.message)", at: location)
+                return .error(.testFixture, "\(table): \(issue.message)", at: location)
             }
             return .failure(DiagnosticList(diagnostics))
         }

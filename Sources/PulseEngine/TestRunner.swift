@@ -54,11 +54,11 @@ public struct TestRunner {
             paths.append(resolve(ref.value))
         }
         guard FileManager.default.fileExists(atPath: cardsDir) else {
-            return .failure(DiagnosticList([.error("test-setup", "no cards folder at \(cardsDir)", at: file.cards?.location ?? .startOf(file.file))]))
+            return .failure(DiagnosticList([.error(.testSetup, "no cards folder at \(cardsDir)", at: file.cards?.location ?? .startOf(file.file))]))
         }
         var set: ConfigSet
         do { set = try ConfigSet.load(paths: paths) } catch {
-            return .failure(DiagnosticList([.error("test-setup", "\(error)", at: .startOf(file.file))]))
+            return .failure(DiagnosticList([.error(.testSetup, "\(error)", at: .startOf(file.file))]))
         }
         let configErrors = ExpressionLint.linter.lint(set).filter { $0.severity == .error }
         if !configErrors.isEmpty { return .failure(DiagnosticList(configErrors)) }
@@ -73,7 +73,7 @@ public struct TestRunner {
             let found = profilePath.flatMap { path in set.profiles.first { URL(fileURLWithPath: $0.file).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL } }
                 ?? set.profile(ref.value)
             guard let found else {
-                return .failure(DiagnosticList([.error("test-setup", "no profile '\(ref.value)' in \(profilesDir)"
+                return .failure(DiagnosticList([.error(.testSetup, "no profile '\(ref.value)' in \(profilesDir)"
                     + Suggestion.didYouMean(ref.value, in: set.profiles.map(\.name.value)), at: ref.location)]))
             }
             base = found
@@ -106,11 +106,11 @@ public struct TestRunner {
         var problems: [Diagnostic] = []
         let cardKeys = set.cards.map(\.key.value)
         for override in profile.cards where set.card(override.key.value) == nil {
-            problems.append(.error("unknown-card", "no card has the key '\(override.key.value)'" + Suggestion.didYouMean(override.key.value, in: cardKeys),
+            problems.append(.error(.unknownCard, "no card has the key '\(override.key.value)'" + Suggestion.didYouMean(override.key.value, in: cardKeys),
                                    at: override.key.location))
         }
         for e in testCase.expectations where set.card(e.card.value) == nil {
-            problems.append(.error("unknown-card", "no card has the key '\(e.card.value)'" + Suggestion.didYouMean(e.card.value, in: cardKeys),
+            problems.append(.error(.unknownCard, "no card has the key '\(e.card.value)'" + Suggestion.didYouMean(e.card.value, in: cardKeys),
                                    at: e.card.location))
         }
         let resolved: ResolvedProfile
@@ -123,14 +123,14 @@ public struct TestRunner {
         var now: CELTimestamp?
         if let nowText {
             guard let t = CELTimestamp(parsing: nowText.value) else {
-                return .failure(DiagnosticList(problems + [.error("test-now", "now must be an RFC 3339 timestamp such as 2026-03-17T08:00:00Z, not '\(nowText.value)'", at: nowText.location)]))
+                return .failure(DiagnosticList(problems + [.error(.testNow, "now must be an RFC 3339 timestamp such as 2026-03-17T08:00:00Z, not '\(nowText.value)'", at: nowText.location)]))
             }
             now = t
         }
         let snapshot: Snapshot
         if let path = testCase.snapshot {
             do { snapshot = try SnapshotLoader.load(folder: resolve(path.value)) } catch {
-                return .failure(DiagnosticList(problems + [.error("test-fixture", "snapshot \(path.value): \(error)", at: path.location)]))
+                return .failure(DiagnosticList(problems + [.error(.testFixture, "snapshot \(path.value): \(error)", at: path.location)]))
             }
         } else {
             let takenAt = now ?? CELTimestamp(parsing: TestRunner.defaultNow)

@@ -33,6 +33,6 @@ public struct SnapshotLoadError: Error, Sendable, CustomStringConvertible {
 extension SnapshotLoadError {
     /// The issues as located findings (rule `snapshot-format`; column 1, line 0 for a whole file).
     public var diagnostics: [Diagnostic] {
-        issues.map { .error("snapshot-format", $0.message, at: SourceLocation(file: $0.file, line: $0.line, column: 1)) }
+        issues.map { .error(.snapshotFormat, $0.message, at: SourceLocation(file: $0.file, line: $0.line, column: 1)) }
     }
 }

@@ -49,7 +49,7 @@ struct TreeBuilder {
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) == 1 else {
-            diagnostics.append(.error("yaml-syntax", "libyaml could not start (out of memory)", at: .startOf(file)))
+            diagnostics.append(.error(.yamlSyntax, "libyaml could not start (out of memory)", at: .startOf(file)))
             return
         }
         defer { yaml_parser_delete(parser) }
@@ -77,7 +77,7 @@ struct TreeBuilder {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                diagnostics.append(.error("yaml-multi-document",
+                diagnostics.append(.error(.yamlMultiDocument,
                     "a file holds one document; move this one (after `---`) into a file of its own",
                     at: location))
                 return false
@@ -103,7 +103,7 @@ struct TreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = optionalString(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
-                diagnostics.append(.error("yaml-syntax", "alias *\(name) refers to no anchor &\(name) defined before it", at: location))
+                diagnostics.append(.error(.yamlSyntax, "alias *\(name) refers to no anchor &\(name) defined before it", at: location))
                 return false
             }
             return charge(target.expandedSize, at: location) && complete(target, anchor: nil)
@@ -125,7 +125,7 @@ struct TreeBuilder {
 
     private mutating func enter(at location: SourceLocation) -> Bool {
         if stack.count >= limits.maxDepth {
-            diagnostics.append(.error("yaml-depth-limit",
+            diagnostics.append(.error(.yamlDepthLimit,
                 "nesting is deeper than \(limits.maxDepth) levels", at: location))
             return false
         }
@@ -137,7 +137,7 @@ struct TreeBuilder {
     private mutating func charge(_ nodes: Int, at location: SourceLocation) -> Bool {
         documentSize = saturatingAdd(documentSize, nodes)
         if documentSize > limits.maxExpandedNodes {
-            diagnostics.append(.error("yaml-alias-limit",
+            diagnostics.append(.error(.yamlAliasLimit,
                 "the document expands to more than \(limits.maxExpandedNodes) nodes through aliases; refusing to expand it",
                 at: location))
             return false
@@ -166,12 +166,12 @@ struct TreeBuilder {
                 if scalar.value == "<<" && scalar.style == .plain {
                     // Reported here; the entry is kept out of the tree so that nothing
                     // downstream mistakes it for an ordinary key.
-                    diagnostics.append(.error("yaml-merge-key",
+                    diagnostics.append(.error(.yamlMergeKey,
                         "merge keys (<<) are not supported; write the keys out in this mapping", at: node.location))
                     top.skipValue = true
                     return true
                 } else if let first = top.seen[scalar.value] {
-                    diagnostics.append(.error("yaml-duplicate-key",
+                    diagnostics.append(.error(.yamlDuplicateKey,
                         "duplicate key '\(scalar.value)' (first defined at line \(first.line), column \(first.column)); remove one of them",
                         at: node.location))
                 } else {
@@ -201,7 +201,7 @@ struct TreeBuilder {
             }
         }
         message += hint(forLine: Int(mark.line), problem: problem)
-        return .error("yaml-syntax", message, at: location)
+        return .error(.yamlSyntax, message, at: location)
     }
 
     /// Advice for the syntax mistakes people make most in these files.

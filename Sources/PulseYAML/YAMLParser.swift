@@ -12,14 +12,14 @@ public enum YAMLParser {
         if bytes.count > limits.maxBytes {
             let text = String(decoding: bytes.prefix(4096), as: UTF8.self)
             return YAMLDocument(file: file, text: text, root: nil, diagnostics: [
-                .error("yaml-file-size", "file is \(bytes.count) bytes; the limit is \(limits.maxBytes) bytes",
+                .error(.yamlFileSize, "file is \(bytes.count) bytes; the limit is \(limits.maxBytes) bytes",
                        at: .startOf(file)),
             ])
         }
         if let bad = firstInvalidUTF8(bytes) {
             let text = String(decoding: bytes, as: UTF8.self)
             return YAMLDocument(file: file, text: text, root: nil, diagnostics: [
-                .error("yaml-encoding", "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16, uppercase: true)); save the file as UTF-8",
+                .error(.yamlEncoding, "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16, uppercase: true)); save the file as UTF-8",
                        at: location(ofByte: bad, in: bytes, file: file)),
             ])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PulseDiagnostics
 import PulseExpressions
 import Testing
 
@@ -29,5 +30,17 @@ import Testing
             #expect(program.type == f.result, "\(text)")
             _ = try program.evaluate(Activation(slotCount: program.slotCount))
         }
+    }
+}
+
+extension SchemaDocsTests {
+    @Test func theReadmesRuleTableIsTheRuleEnum() throws {
+        let readme = try String(contentsOf: CLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let table = Rule.readmeTable
+        if !readme.contains(table) {
+            try Data(table.utf8).write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "pulse-readme-rules.md"))
+        }
+        #expect(readme.contains(table), "README's rule table must be Rule.readmeTable (written to $TMPDIR/pulse-readme-rules.md)")
+        #expect(Set(Rule.allCases.map(\.rawValue)).count == Rule.allCases.count)
     }
 }

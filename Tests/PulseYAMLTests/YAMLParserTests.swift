@@ -76,7 +76,7 @@ import Testing
         }
         let doc = parse(text)
         #expect(doc.diagnostics.count == 1)
-        #expect(doc.diagnostics.first?.rule == "yaml-alias-limit")
+        #expect(doc.diagnostics.first?.rule == .yamlAliasLimit)
         #expect(doc.diagnostics.first?.location.line == 5)
     }
 
@@ -100,7 +100,7 @@ import Testing
 
     @Test func secondDocumentIsRefused() {
         let doc = parse("a: 1\n---\nb: 2\n")
-        #expect(doc.diagnostics.map(\.rule) == ["yaml-multi-document"])
+        #expect(doc.diagnostics.map(\.rule) == [.yamlMultiDocument])
         #expect(doc.diagnostics.first?.location.line == 2)
     }
 
@@ -112,7 +112,7 @@ import Testing
 
     @Test func oversizedFileIsRefused() {
         let doc = parse(String(repeating: "a: 1\n", count: 100), limits: YAMLLimits(maxBytes: 100, maxDepth: 8, maxExpandedNodes: 100))
-        #expect(doc.diagnostics.map(\.rule) == ["yaml-file-size"])
+        #expect(doc.diagnostics.map(\.rule) == [.yamlFileSize])
         #expect(doc.root == nil)
     }
 
@@ -134,7 +134,7 @@ import Testing
     @Test func unclosedFlowSequenceSaysWhereItOpened() {
         let doc = parse("a: [1, 2\nb: 3\n")
         #expect(doc.diagnostics.count == 1)
-        #expect(doc.diagnostics.first?.rule == "yaml-syntax")
+        #expect(doc.diagnostics.first?.rule == .yamlSyntax)
         #expect(doc.diagnostics.first?.message.contains("started at line 1, column 4") == true)
     }
 
@@ -179,7 +179,7 @@ import Testing
         let text = (0..<count).map { "k\($0): \($0)" }.joined(separator: "\n") + "\nk7: again\n"
         let doc = YAMLParser.parse(text, file: "t.yaml")
         #expect(doc.root?.mapping?.count == count + 1)
-        #expect(doc.diagnostics.map(\.rule) == ["yaml-duplicate-key"])
+        #expect(doc.diagnostics.map(\.rule) == [.yamlDuplicateKey])
         #expect(doc.diagnostics.first?.location.line == count + 1)
     }
 }
