@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import PulseConfig
 import PulseDiagnostics
@@ -13,30 +14,48 @@ public enum EvalFormat: String, Sendable, CaseIterable {
 
 /// `pulse eval`: evaluates a merchant's cards over a snapshot.
 public enum EvalRunner {
-    /// What `pulse eval` was asked.
-    public struct Options: Sendable {
-        public var profile: String
-        public var profilesDir = "profiles"
-        public var snapshot: String
-        public var cardsDir = "cards"
-        public var role: String?
-        public var cards: [String] = []
-        public var now: String?
-        public var format: EvalFormat = .table
-        public var maxRows: Int?
-        public var failOnAlert = false
-        /// Store this evaluation in the history store.
-        public var record = false
-        /// The history store (default `PULSE_DB`, else `.pulse/history.sqlite`).
-        public var db: String?
-        /// Where to POST alert transitions.
-        public var notifyWebhook: String?
+    /// What `pulse eval` was asked: its command-line options, declared once (the `eval` command
+    /// takes them as an option group).
+    public struct Options: ParsableArguments, Sendable {
+        @OptionGroup var folders: ConfigFolders
 
-        /// Options for `profile` over `snapshot`, the rest at their defaults.
-        public init(profile: String, snapshot: String) {
-            self.profile = profile
-            self.snapshot = snapshot
-        }
+        @Option(help: "The profile: a name looked up in --profiles, or a path to a profile file.")
+        var profile: String
+
+        @Option(help: "The snapshot folder.")
+        var snapshot: String
+
+        @Option(help: "Only the cards this role sees.")
+        var role: String?
+
+        @Option(name: .customLong("card"), help: "Only this card (repeatable).")
+        var cards: [String] = []
+
+        @Option(help: "The moment to evaluate at (RFC 3339); default the snapshot's taken_at.")
+        var now: String?
+
+        @Option(help: "Output format: table or json.")
+        var format: EvalFormat = .table
+
+        @Option(help: "Worklist rows shown per card (default 20 in table, all in json).")
+        var maxRows: Int?
+
+        @Flag(help: "Exit 3 when any alert fires.")
+        var failOnAlert = false
+
+        @Flag(help: "Record this evaluation in the history store and print the alert transitions it caused.")
+        var record = false
+
+        @Option(help: "The history store (default: $PULSE_DB, else .pulse/history.sqlite).")
+        var db: String?
+
+        @Option(help: "POST each alert transition as JSON to this URL (with --record).")
+        var notifyWebhook: String?
+
+        public init() {}
+
+        var cardsDir: String { folders.cards }
+        var profilesDir: String { folders.profiles }
     }
 
     /// The exit status when `--fail-on-alert` is set and an alert fires.
@@ -72,8 +91,6 @@ public enum EvalRunner {
         switch prepare(options) {
         case .failure(let failure): return failure.output
         case .success(let (config, profile, snapshot, now)):
-            // A process that is about to exit need not free a million objects one by one.
-            SnapshotKeeper.keep(snapshot)
             if options.record && (options.role != nil || !options.cards.isEmpty) {
                 return CommandFailure.usage("pulse eval: --record stores every card of the profile, so that the history stays whole; drop --role and --card").output
             }
@@ -214,15 +231,5 @@ struct UnreadableHistory: BaselineSource {
 
     func values(card: String, from: CELTimestamp, before: CELTimestamp) throws -> [Double] {
         throw HistoryError(problem)
-    }
-}
-
-/// Keeps the last loaded snapshot alive until the process exits, so that `pulse eval` does not
-/// spend its last second freeing every row (the operating system reclaims it all at once).
-enum SnapshotKeeper {
-    nonisolated(unsafe) private static var kept: Snapshot?
-
-    static func keep(_ snapshot: Snapshot) {
-        kept = snapshot
     }
 }

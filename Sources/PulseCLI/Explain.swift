@@ -13,39 +13,9 @@ extension Pulse {
                 """
         )
 
-        @OptionGroup var folders: ConfigFolders
-
-        @Argument(help: "The card key.")
-        var card: String
-
-        @Option(help: "The profile: a name looked up in --profiles, or a path.")
-        var profile: String
-
-
-        @Option(help: "The snapshot folder.")
-        var snapshot: String
-
-
-        @Option(help: "A listing id.")
-        var row: String?
-
-        @Option(help: "Only this SKU of the listing.")
-        var sku: String?
-
-        @Option(help: "The moment to evaluate at (RFC 3339).")
-        var now: String?
-
-        @Option(help: "Output format: text or json.")
-        var format: ExprFormat = .text
+        @OptionGroup var options: ExplainRunner.Options
 
         func run() throws {
-            var options = ExplainRunner.Options(card: card, profile: profile, snapshot: snapshot)
-            options.profilesDir = folders.profiles
-            options.cardsDir = folders.cards
-            options.row = row
-            options.sku = sku
-            options.now = now
-            options.format = format
             try emit(ExplainRunner.run(options).jsonErrors(options.format == .json))
         }
     }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import PulseConfig
 import PulseDiagnostics
 import PulseEngine
@@ -7,23 +8,34 @@ import PulseSnapshot
 /// `pulse explain`: why a row counts, or how the `where` clauses narrow the source.
 public enum ExplainRunner {
     /// What `pulse explain` was asked.
-    public struct Options: Sendable {
-        public var card: String
-        public var profile: String
-        public var profilesDir = "profiles"
-        public var cardsDir = "cards"
-        public var snapshot: String
-        public var row: String?
-        public var sku: String?
-        public var now: String?
-        public var format: ExprFormat = .text
+    public struct Options: ParsableArguments, Sendable {
+        @OptionGroup var folders: ConfigFolders
 
-        /// Options for `card` with `profile` over `snapshot`.
-        public init(card: String, profile: String, snapshot: String) {
-            self.card = card
-            self.profile = profile
-            self.snapshot = snapshot
-        }
+        @Argument(help: "The card key.")
+        var card: String
+
+        @Option(help: "The profile: a name looked up in --profiles, or a path.")
+        var profile: String
+
+        @Option(help: "The snapshot folder.")
+        var snapshot: String
+
+        @Option(help: "A listing id.")
+        var row: String?
+
+        @Option(help: "Only this SKU of the listing.")
+        var sku: String?
+
+        @Option(help: "The moment to evaluate at (RFC 3339).")
+        var now: String?
+
+        @Option(help: "Output format: text or json.")
+        var format: ExprFormat = .text
+
+        public init() {}
+
+        var cardsDir: String { folders.cards }
+        var profilesDir: String { folders.profiles }
     }
 
     private static let encoder = ValueJSON(objectTypes: Dictionary(uniqueKeysWithValues: ModelTypes.all.map { ($0.name, $0) }))

@@ -20,38 +20,16 @@ extension Pulse {
                 """
         )
 
-        @OptionGroup var folders: ConfigFolders
-
         @Argument(help: "The CEL expression.")
         var expression: String
 
-        @Option(help: "A profile name (looked up in --profiles) or path.")
-        var profile: String?
-
-
-
-        @Option(help: "A snapshot folder.")
-        var snapshot: String?
-
-        @Option(help: "A listing id in the snapshot to bind.")
-        var row: String?
-
-        @Option(help: "Which of the listing's SKUs to bind as `sku` (default its first).")
-        var sku: String?
-
-        @Option(help: "A card whose params to bind (with the profile's overrides).")
-        var card: String?
-
-        @Option(help: "`now` (RFC 3339); default the snapshot's taken_at.")
-        var now: String?
+        @OptionGroup var options: ExprRunner.Options
 
         @Option(help: "Output format: text or json.")
         var format: ExprFormat = .text
 
         func run() throws {
-            try emit(ExprRunner.run(expression, format: format, options: .init(
-                profile: profile, profilesDir: folders.profiles, cardsDir: folders.cards, snapshot: snapshot, row: row, sku: sku,
-                card: card, now: now)))
+            try emit(ExprRunner.run(expression, format: format, options: options))
         }
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import PulseConfig
 import PulseDiagnostics
 import PulseEngine
@@ -11,29 +12,34 @@ public enum ExprFormat: String, Sendable, CaseIterable {
 
 /// `pulse expr`: compiles and evaluates one expression and prints its value and type.
 public enum ExprRunner {
-    /// What to bind: a profile, a snapshot row, a card's params.
-    public struct Options: Sendable {
-        public var profile: String?
-        public var profilesDir = "profiles"
-        public var cardsDir = "cards"
-        public var snapshot: String?
-        public var row: String?
-        public var sku: String?
-        public var card: String?
-        public var now: String?
+    /// What to bind: a profile, a snapshot row, a card's params (the `expr` command's options,
+    /// declared once).
+    public struct Options: ParsableArguments, Sendable {
+        @OptionGroup var folders: ConfigFolders
 
-        /// Options; all optional.
-        public init(profile: String? = nil, profilesDir: String = "profiles", cardsDir: String = "cards", snapshot: String? = nil,
-                    row: String? = nil, sku: String? = nil, card: String? = nil, now: String? = nil) {
-            self.profile = profile
-            self.profilesDir = profilesDir
-            self.cardsDir = cardsDir
-            self.snapshot = snapshot
-            self.row = row
-            self.sku = sku
-            self.card = card
-            self.now = now
-        }
+        @Option(help: "A profile name (looked up in --profiles) or path.")
+        var profile: String?
+
+        @Option(help: "A snapshot folder.")
+        var snapshot: String?
+
+        @Option(help: "A listing id in the snapshot to bind.")
+        var row: String?
+
+        @Option(help: "Which of the listing's SKUs to bind as `sku` (default its first).")
+        var sku: String?
+
+        @Option(help: "A card whose params to bind (with the profile's overrides).")
+        var card: String?
+
+        @Option(help: "`now` (RFC 3339); default the snapshot's taken_at.")
+        var now: String?
+
+        /// Nothing bound.
+        public init() {}
+
+        var cardsDir: String { folders.cards }
+        var profilesDir: String { folders.profiles }
     }
 
     /// Evaluates `text` with the bindings `options` asks for.

@@ -33,13 +33,16 @@ func writeAll(_ bytes: [UInt8], to fd: Int32) {
     }
 }
 
-/// Prints a command's output and exits with its status.
-func emit(_ output: CommandOutput) throws {
+/// Prints a command's output and ends the process with its status, there and then: a process
+/// about to exit need not free a loaded snapshot and its results piece by piece (the operating
+/// system reclaims it all at once).
+func emit(_ output: CommandOutput) throws -> Never {
     if !output.stdout.isEmpty { print(output.stdout, terminator: "") }
     if let stream = output.stdoutStream {
         fflush(nil)
         stream.produce { writeAll($0, to: 1) }
     }
     if !output.stderr.isEmpty { FileHandleOutput.standardError(output.stderr) }
-    if output.exitCode != 0 { throw ExitCode(output.exitCode) }
+    fflush(nil)
+    exit(output.exitCode)
 }

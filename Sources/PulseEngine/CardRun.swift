@@ -100,8 +100,9 @@ struct CardRun {
         return groupLabels.count - 1
     }
 
-    /// Counts a row that passed `where` into `acc`.
-    func count(_ acc: inout Accumulator, held: Bool, measured: Value) {
+    /// Counts a row that passed `where` into `acc` (static: a method of `self` called with one of
+    /// self's own accumulators inout would copy the whole run on every row).
+    static func count(_ acc: inout Accumulator, _ measureKind: MeasureKind, held: Bool, measured: Value) {
         acc.passed += 1
         switch measureKind {
         case .count: break
@@ -123,8 +124,8 @@ struct CardRun {
                 return EvalError("integer overflow in sum(): adding \(i) takes the total past the 64-bit range", offset: measureOffset)
             }
         }
-        count(&total, held: held, measured: measured)
-        if let g { count(&groupTotals[g], held: held, measured: measured) }
+        CardRun.count(&total, measureKind, held: held, measured: measured)
+        if let g { CardRun.count(&groupTotals[g], measureKind, held: held, measured: measured) }
         return nil
     }
 
