@@ -71,7 +71,7 @@ extension Card {
             reader.error(.emptyExpression, "\(what) is empty; write an expression or remove the key", at: node.location)
             return nil
         }
-        return Expression(text: scalar.value, scalar: scalar)
+        return Expression(text: scalar.value, source: scalar.textSource)
     }
 
     private static func decodeMeasure(_ node: YAMLNode, reader: NodeReader) -> Measure? {
@@ -92,7 +92,7 @@ extension Card {
         let innerStart = text.index(after: open)
         let inner = String(text[innerStart..<close])
         let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: innerStart)
-        let argument = Expression(text: inner, scalar: whole.scalar, offsetInScalar: offset)
+        let argument = Expression(text: inner, source: whole.source, offsetInSource: offset)
         if inner.trimmed(of: " \t\n\r").isEmpty {
             reader.error(.emptyExpression, "\(name)(…) needs an expression inside the parentheses", at: argument.location)
             return nil

@@ -1,5 +1,4 @@
 import PulseDiagnostics
-import PulseYAML
 
 /// Whether a card is one of the headline numbers.
 public enum CardClass: String, Sendable, CaseIterable {
@@ -46,16 +45,16 @@ public enum CardWindow: Sendable, Hashable, CustomStringConvertible {
 public struct Expression: Sendable {
     /// The expression's text.
     public var text: String
-    /// The YAML scalar that holds it.
-    public var scalar: YAMLScalar
-    /// Where the expression's text starts in the scalar's value (non-zero inside `measure`).
-    public var offsetInScalar: Int
+    /// Where the text of the value that holds it came from.
+    public var source: TextSource
+    /// Where the expression's text starts in that value (non-zero inside `measure`).
+    public var offsetInSource: Int
 
-    /// Creates an expression for the part of `scalar`'s value starting at `offsetInScalar`.
-    public init(text: String, scalar: YAMLScalar, offsetInScalar: Int = 0) {
+    /// Creates an expression for the part of a value (from `source`) starting at `offsetInSource`.
+    public init(text: String, source: TextSource, offsetInSource: Int = 0) {
         self.text = text
-        self.scalar = scalar
-        self.offsetInScalar = offsetInScalar
+        self.source = source
+        self.offsetInSource = offsetInSource
     }
 
     /// Where the expression's first character is in the file.
@@ -63,7 +62,7 @@ public struct Expression: Sendable {
 
     /// The file position of the character at `offset` (in Unicode scalars) in ``text``.
     public func location(ofOffset offset: Int) -> SourceLocation {
-        scalar.location(ofOffset: offsetInScalar + offset)
+        source.location(ofOffset: offsetInSource + offset)
     }
 }
 

@@ -27,8 +27,8 @@ public struct CardOverride: Sendable {
 public struct ParamOverride: Sendable {
     /// The parameter name.
     public var name: Located<String>
-    /// The YAML value as written.
-    public var node: YAMLNode
+    /// The YAML value as written (typed against the card inside PulseConfig; YAML does not leave it).
+    var node: YAMLNode
 }
 
 /// One merchant's settings, decoded from `profiles/<name>.yaml`; every field is optional except

@@ -34,8 +34,8 @@ public struct TestCase: Sendable {
     public var now: Located<String>?
     /// A snapshot folder (resolved against the file's folder), instead of inline tables.
     public var snapshot: Located<String>?
-    /// Inline fixture tables by snapshot file name (`listings.jsonl`, …): each row's YAML node.
-    public var tables: [String: [YAMLNode]]
+    /// Inline fixture tables by snapshot file name (`listings.jsonl`, …): each row as a snapshot line.
+    public var tables: [String: [FixtureRow]]
     /// Profile overrides for this case (a profile that extends the file's).
     public var profile: Profile?
     /// Expectations by card key.
@@ -140,7 +140,7 @@ extension TestFile {
         else { return nil }
         let now = f["now"].flatMap { reader.nonEmptyString($0.value, "now") }
         let snapshot = f["snapshot"].flatMap { reader.nonEmptyString($0.value, "snapshot") }
-        var tables: [String: [YAMLNode]] = [:]
+        var tables: [String: [FixtureRow]] = [:]
         for (key, fileName) in TestFile.tables {
             guard let node = f[key]?.value else { continue }
             if let snapshot {
@@ -154,7 +154,7 @@ extension TestFile {
             for row in rows where row.mapping == nil {
                 reader.error(.wrongType, "each row of \(key) must be a mapping of fields, not \(row.kindDescription)", at: row.location)
             }
-            tables[fileName] = rows.filter { $0.mapping != nil }
+            tables[fileName] = rows.filter { $0.mapping != nil }.map(FixtureRow.init)
         }
         let profile = f["profile"].flatMap { pair -> Profile? in
             guard pair.value.mapping != nil else {

@@ -26,3 +26,18 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     /// `file:line:column`.
     public var description: String { "\(file):\(line):\(column)" }
 }
+
+/// Where each character of a piece of text came from in its file. The YAML layer hands it to
+/// the others (as Yams turns libyaml's marks into its own `Mark` at its boundary), so that no
+/// YAML type travels past the config.
+public struct TextSource: Sendable {
+    private let locate: @Sendable (Int) -> SourceLocation
+
+    /// A source whose character at offset `n` (in Unicode scalars) is at `locate(n)`.
+    public init(_ locate: @escaping @Sendable (Int) -> SourceLocation) {
+        self.locate = locate
+    }
+
+    /// The file position of the character at `offset`.
+    public func location(ofOffset offset: Int) -> SourceLocation { locate(offset) }
+}

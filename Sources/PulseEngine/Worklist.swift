@@ -88,31 +88,35 @@ final class WorklistCells: Sendable {
         let activation = Activation(slotCount: slotCount)
         activation.timeZone = timeZone
         for (slot, value) in presets { activation.slots[slot] = value }
-        return Reader(owner: self, activation: activation,
+        return Reader(space: space, activation: activation, evaluators: programs.map(\.closure),
                       memos: zip(memoKeys, programs).map { key, program in key.map { MemoValue(key: $0, evaluator: program.closure) } })
     }
 
+    /// Computes the cells of one row after another. Everything a row needs is held here, so
+    /// that nothing is copied out of the producer per row.
     struct Reader {
-        let owner: WorklistCells
+        let space: RowSpace
         let activation: Activation
+        let evaluators: [Evaluator]
         let memos: [MemoValue?]
 
         /// The cells of source row `row`, into `cells` (replacing its contents).
         mutating func cells(of row: Int, into cells: inout [Value]) {
             cells.removeAll(keepingCapacity: true)
             var bound = false
-            let activation = self.activation, space = owner.space
-            func bind() {
-                if !bound { space.bind(activation, row); bound = true }
-            }
-            for (index, program) in owner.programs.enumerated() {
+            for index in evaluators.indices {
                 do throws(EvalError) {
-                    if let memo = memos[index] {
-                        cells.append(try memo.value(row, activation, bind: bind))
-                    } else {
-                        bind()
-                        cells.append(try program.evaluate(activation))
+                    if let memo = memos[index], let known = memo.known(row) {
+                        cells.append(known)
+                        continue
                     }
+                    if !bound {
+                        space.bind(activation, row)
+                        bound = true
+                    }
+                    let value = try evaluators[index](activation)
+                    memos[index]?.remember(row, value)
+                    cells.append(value)
                 } catch {
                     cells.append(.null)  // the evaluation counted this row's error
                 }

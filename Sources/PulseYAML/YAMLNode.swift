@@ -33,6 +33,12 @@ public struct YAMLScalar: Sendable {
     public func location(ofOffset offset: Int) -> SourceLocation {
         span.location(ofValueOffset: offset, value: value)
     }
+
+    /// Where each character of the value is in the file, for the layers above YAML.
+    public var textSource: TextSource {
+        let scalar = self
+        return TextSource { scalar.location(ofOffset: $0) }
+    }
 }
 
 /// A mapping entry, in file order.

@@ -176,6 +176,14 @@ final class MemoValue {
         results = KeyedResults(keyCount: key.keyCount)
     }
 
+    /// The value already computed for source row `row`'s code combination, if any.
+    @inline(__always)
+    func known(_ row: Int) -> Value? { results[key.key(row)] }
+
+    /// Remembers `value` for source row `row`'s code combination.
+    @inline(__always)
+    func remember(_ row: Int, _ value: Value) { results[key.key(row)] = value }
+
     /// The value for source row `row`, whose row variables are bound in `activation` by `bind`
     /// when it has to be computed.
     func value(_ row: Int, _ activation: Activation, bind: () -> Void) throws(EvalError) -> Value {
