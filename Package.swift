@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "CPrefetch"),
         .target(name: "PulseSnapshot", dependencies: ["PulseExpressions", "PulseDiagnostics", "CPrefetch"]),
         .target(name: "PulseEngine", dependencies: ["PulseConfig", "PulseExpressions", "PulseSnapshot", "PulseDiagnostics"]),
+        // Benchmark and demo tooling, not product code: the synthetic snapshot generator and the
+        // hand-written baseline `pulse bench` checks the evaluator against.
+        .target(name: "PulseBench", dependencies: ["PulseEngine", "PulseSnapshot", "PulseConfig", "PulseExpressions"]),
         .target(
             name: "PulseHistory",
             dependencies: [
@@ -40,7 +43,7 @@ let package = Package(
         .target(
             name: "PulseCLI",
             dependencies: [
-                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory",
+                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,8 +54,8 @@ let package = Package(
         .testTarget(name: "PulseYAMLTests", dependencies: ["PulseYAML"]),
         .testTarget(name: "PulseConfigTests", dependencies: ["PulseConfig"]),
         .testTarget(name: "PulseExpressionsTests", dependencies: ["PulseExpressions"]),
-        .testTarget(name: "PulseSnapshotTests", dependencies: ["PulseSnapshot"]),
-        .testTarget(name: "PulseEngineTests", dependencies: ["PulseEngine"]),
+        .testTarget(name: "PulseSnapshotTests", dependencies: ["PulseSnapshot", "PulseBench"]),
+        .testTarget(name: "PulseEngineTests", dependencies: ["PulseEngine", "PulseBench"]),
         .testTarget(name: "PulseHistoryTests", dependencies: ["PulseHistory", "PulseEngine"]),
         .testTarget(
             name: "PulseCLITests",

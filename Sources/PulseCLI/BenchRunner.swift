@@ -1,3 +1,4 @@
+import PulseBench
 import Foundation
 import PulseConfig
 import PulseEngine

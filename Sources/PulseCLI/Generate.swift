@@ -1,3 +1,4 @@
+import PulseBench
 import ArgumentParser
 import Foundation
 import PulseSnapshot

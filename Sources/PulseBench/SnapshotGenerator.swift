@@ -1,4 +1,5 @@
 import PulseExpressions
+import PulseSnapshot
 import Foundation
 
 /// Writes a realistic synthetic snapshot (format v1) of any size, deterministic for a seed: a

@@ -1,4 +1,5 @@
 import PulseConfig
+import PulseEngine
 import PulseExpressions
 import PulseSnapshot
 
