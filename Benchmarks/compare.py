@@ -9,7 +9,11 @@ With --shuffled-stock, each size is also run with its stock.jsonl in a random or
 real stock exports do not follow the listings' order, and the SKU-to-stock join then cannot
 take the next stock row; the other files are linked, not copied.
 
-Usage: python3 Benchmarks/compare.py [--sizes 10000,100000,1000000] [--runs 3] [--dir /tmp/pulse-bench] [--shuffled-stock]
+With --coverage P, each size is also run on a store generated with `pulse generate --coverage P`:
+most listings miss a priority market, so the coverage card's worklist is long (two thirds of the
+listings at P = 33) and ship_to takes thousands of distinct values.
+
+Usage: python3 Benchmarks/compare.py [--sizes 10000,100000,1000000] [--runs 3] [--dir /tmp/pulse-bench] [--shuffled-stock] [--coverage 33]
 Needs: a release build (swift build -c release) and `pip install duckdb`."""
 import argparse, json, os, random, statistics, subprocess, sys
 
@@ -47,6 +51,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--dir", default="/tmp/pulse-bench")
     ap.add_argument("--shuffled-stock", action="store_true")
+    ap.add_argument("--coverage", type=int, default=None,
+                    help="also run each size generated with --coverage PERCENT (a store whose listings mostly miss a market)")
     args = ap.parse_args()
     rows = []
     cases = []
@@ -55,6 +61,12 @@ def main():
         if not os.path.exists(os.path.join(snap, "snapshot.json")):
             subprocess.run([pulse, "generate", "--listings", str(n), "--seed", "1", "--out", snap], check=True, cwd=root)
         cases.append((f"{n:,}", snap))
+        if args.coverage is not None:
+            other = os.path.join(args.dir, f"{n}-coverage{args.coverage}")
+            if not os.path.exists(os.path.join(other, "snapshot.json")):
+                subprocess.run([pulse, "generate", "--listings", str(n), "--seed", "1", "--coverage", str(args.coverage), "--out", other],
+                               check=True, cwd=root)
+            cases.append((f"{n:,} (coverage {args.coverage}%)", other))
         if args.shuffled_stock:
             cases.append((f"{n:,} (stock shuffled)", shuffled(snap)))
     for label, snap in cases:

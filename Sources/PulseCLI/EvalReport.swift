@@ -1,3 +1,4 @@
+import Foundation
 import PulseConfig
 import PulseDiagnostics
 import PulseEngine
@@ -97,16 +98,20 @@ enum EvalReport {
                 let shown = min(maxRows ?? r.rows.count, r.rows.count)
                 if shown == 0 { out.append(utf8: "[]") } else { out.append(utf8: "[\n        ") }
                 let keys = r.rows.columns.map { Array((JSONText.quote($0) + ": ").utf8) }
-                r.rows.forEachRow(in: 0..<shown) { n, cells in
-                    if n > 0 { out.append(utf8: ",\n        ") }
-                    out.append(0x7B)
-                    for i in keys.indices {
-                        if i > 0 { out.append(contentsOf: [0x2C, 0x20]) }
-                        out.append(contentsOf: keys[i])
-                        encoder.write(cells[i], into: &out)
+                // Rows are encoded a few chunks at a time, one chunk per core, and written in order:
+                // at most `cores` chunks of text exist at once, whatever the worklist's length.
+                var start = 0
+                while start < shown {
+                    let end = min(shown, start + cores * rowsPerChunk)
+                    let ranges = stride(from: start, to: end, by: rowsPerChunk).map { $0..<min(end, $0 + rowsPerChunk) }
+                    let worklist = r.rows
+                    let encoded = ranges.count == 1 ? [encodeRows(worklist, ranges[0], keys: keys)]
+                        : ranges.concurrentMap { encodeRows(worklist, $0, keys: keys) }
+                    for piece in encoded {
+                        out.append(contentsOf: piece)
+                        flushIfFull()
                     }
-                    out.append(0x7D)
-                    flushIfFull()
+                    start = end
                 }
                 if shown > 0 { out.append(utf8: "\n      ]") }
                 let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
@@ -127,6 +132,28 @@ enum EvalReport {
                 """)
             write(out)
         }
+    }
+
+    /// Worklist rows encoded per chunk.
+    private static let rowsPerChunk = 32_768
+    /// Chunks encoded side by side.
+    private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The JSON text of worklist rows `range` (each but the very first preceded by its separator).
+    private static func encodeRows(_ rows: Worklist, _ range: Range<Int>, keys: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count * 64)
+        rows.forEachRow(in: range) { n, cells in
+            if n > 0 { out.append(utf8: ",\n        ") }
+            out.append(0x7B)
+            for i in keys.indices {
+                if i > 0 { out.append(0x2C); out.append(0x20) }
+                out.append(contentsOf: keys[i])
+                encoder.write(cells[i], into: &out)
+            }
+            out.append(0x7D)
+        }
+        return out
     }
 
     /// A card's JSON up to its worklist.

@@ -1,4 +1,5 @@
 import Foundation
+@testable import PulseCLI
 import PulseSnapshot
 import Testing
 
@@ -41,5 +42,36 @@ import Testing
 
     @Test func badSizeIsUsage() throws {
         #expect(try CLI.run(["generate", "--listings", "-5", "--out", folder()], in: CLI.packageRoot).status == 2)
+    }
+}
+
+extension GenerateBenchTests {
+    /// `--coverage` makes a store whose listings mostly miss a priority market; its long
+    /// worklist is streamed: the JSON report comes out in chunks of about a megabyte, the rows
+    /// in order and complete, and the same as the table's first rows.
+    @Test func aLongWorklistIsStreamedInChunks() throws {
+        let dir = folder()
+        #expect(try CLI.run(["generate", "--listings", "30000", "--coverage", "10", "--out", dir], in: CLI.packageRoot).status == 0)
+        var options = try EvalRunner.Options.parse(["--profile", "demo", "--snapshot", dir, "--card", "aex_ship_to_country_coverage",
+                                                    "--format", "json", "--cards", CLI.packageRoot.appendingPathComponent("cards").path,
+                                                    "--profiles", CLI.packageRoot.appendingPathComponent("profiles").path])
+        let output = EvalRunner.run(options)
+        let stream = try #require(output.stdoutStream)
+        var chunks: [[UInt8]] = []
+        stream.produce { chunks.append($0) }
+        #expect(chunks.count >= 2, "a worklist of megabytes comes out in more than one piece")
+        #expect(chunks.dropLast().allSatisfy { $0.count >= 1 << 20 && $0.count < 2 << 20 }, "\(chunks.map(\.count))")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(chunks.joined())) as? [String: Any])
+        let card = try #require((report["cards"] as? [[String: Any]])?.first)
+        let rows = try #require(card["rows"] as? [[String: Any]])
+        #expect(rows.count == card["row_count"] as? Int)
+        #expect(rows.count > 15_000, "most active listings miss a market at --coverage 10")
+        let missing = rows.compactMap { $0["missing_markets"] as? [String] }
+        #expect(missing.count == rows.count && missing.allSatisfy { !$0.isEmpty })
+        // The table shows the same first rows.
+        options.format = .table
+        options.maxRows = 3
+        let table = EvalRunner.run(options).stdout
+        for row in rows.prefix(3) { #expect(table.contains(try #require(row["listing"] as? String))) }
     }
 }
