@@ -17,13 +17,7 @@ public enum EvalRunner {
     /// What `pulse eval` was asked: its command-line options, declared once (the `eval` command
     /// takes them as an option group).
     public struct Options: ParsableArguments, Sendable {
-        @OptionGroup var folders: ConfigFolders
-
-        @Option(help: "The profile: a name looked up in --profiles, or a path to a profile file.")
-        var profile: String
-
-        @Option(help: "The snapshot folder.")
-        var snapshot: String
+        @OptionGroup var inputs: EvaluationInputs
 
         @Option(help: "Only the cards this role sees.")
         var role: String?
@@ -54,8 +48,10 @@ public enum EvalRunner {
 
         public init() {}
 
-        var cardsDir: String { folders.cards }
-        var profilesDir: String { folders.profiles }
+        var profile: String { inputs.profile }
+        var snapshot: String { inputs.snapshot }
+        var cardsDir: String { inputs.folders.cards }
+        var profilesDir: String { inputs.folders.profiles }
     }
 
     /// The exit status when `--fail-on-alert` is set and an alert fires.

@@ -9,16 +9,10 @@ import PulseSnapshot
 public enum ExplainRunner {
     /// What `pulse explain` was asked.
     public struct Options: ParsableArguments, Sendable {
-        @OptionGroup var folders: ConfigFolders
-
         @Argument(help: "The card key.")
         var card: String
 
-        @Option(help: "The profile: a name looked up in --profiles, or a path.")
-        var profile: String
-
-        @Option(help: "The snapshot folder.")
-        var snapshot: String
+        @OptionGroup var inputs: EvaluationInputs
 
         @Option(help: "A listing id.")
         var row: String?
@@ -34,8 +28,10 @@ public enum ExplainRunner {
 
         public init() {}
 
-        var cardsDir: String { folders.cards }
-        var profilesDir: String { folders.profiles }
+        var profile: String { inputs.profile }
+        var snapshot: String { inputs.snapshot }
+        var cardsDir: String { inputs.folders.cards }
+        var profilesDir: String { inputs.folders.profiles }
     }
 
     private static let encoder = ValueJSON(objectTypes: Dictionary(uniqueKeysWithValues: ModelTypes.all.map { ($0.name, $0) }))

@@ -61,17 +61,17 @@ public enum HistoryRunner {
         })
     }
 
+    /// The profile's name and the store opened read-only, or why not.
+    private static func profileAndStore(_ given: String, db: String?, command: String) -> Result<(String, HistoryStore), CommandFailure> {
+        profileName(given, command: command).flatMap { name in open(db, command: command).map { (name, $0) } }
+    }
+
     /// `pulse history CARD --profile P`.
     public static func history(card: String, profile given: String, since: String?, format: ExprFormat, db: String?) -> CommandOutput {
-        let profile: String
-        switch profileName(given, command: "pulse history") {
+        let profile: String, store: HistoryStore
+        switch profileAndStore(given, db: db, command: "pulse history") {
         case .failure(let f): return f.output
-        case .success(let name): profile = name
-        }
-        let store: HistoryStore
-        switch open(db, command: "pulse history") {
-        case .failure(let f): return f.output
-        case .success(let s): store = s
+        case .success(let opened): (profile, store) = opened
         }
         do {
             let known = try store.cards(profile: profile)
@@ -105,15 +105,10 @@ public enum HistoryRunner {
 
     /// `pulse alerts --profile P`.
     public static func alerts(profile given: String, since: String?, format: ExprFormat, db: String?) -> CommandOutput {
-        let profile: String
-        switch profileName(given, command: "pulse alerts") {
+        let profile: String, store: HistoryStore
+        switch profileAndStore(given, db: db, command: "pulse alerts") {
         case .failure(let f): return f.output
-        case .success(let name): profile = name
-        }
-        let store: HistoryStore
-        switch open(db, command: "pulse alerts") {
-        case .failure(let f): return f.output
-        case .success(let s): store = s
+        case .success(let opened): (profile, store) = opened
         }
         do {
             let from: CELTimestamp?

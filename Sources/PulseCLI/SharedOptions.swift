@@ -24,6 +24,17 @@ struct ConfigFolders: ParsableArguments {
     }
 }
 
+/// What an evaluation reads: the config folders, a profile and a snapshot (`eval`, `explain`, `bench`).
+struct EvaluationInputs: ParsableArguments {
+    @OptionGroup var folders: ConfigFolders
+
+    @Option(help: "The profile: a name looked up in --profiles, or a path to a profile file.")
+    var profile: String
+
+    @Option(help: "The snapshot folder.")
+    var snapshot: String
+}
+
 /// What `pulse history` and `pulse alerts` read: a profile's records in a history store.
 struct HistoryQuery: ParsableArguments {
     @Option(help: "The profile name.")

@@ -42,7 +42,7 @@ extension CardRun {
         // The worklist keeps row numbers; its cells are computed when written. Here a column runs
         // only to count its errors, so one that cannot fail (a field of the row itself) is skipped.
         rows = Worklist(columns: rows.columns, producer: WorklistCells(
-            programs: compiled.columns.map(\.part.program), memoKeys: columnMemos.map { $0?.key }, space: space,
+            programs: compiled.columns.map(\.part.program), memos: columnMemos, space: space,
             template: activation, presets: [Slots.now, Slots.profile, Slots.params]))
         let columnsToCheck = compiled.columns.indices.filter { !CardRun.cannotFail(compiled.columns[$0].part.program.checked, in: space) }
         let batchSize = planned ? CardRun.batchSize : 1

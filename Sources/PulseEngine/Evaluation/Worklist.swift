@@ -63,20 +63,23 @@ public struct Worklist: RandomAccessCollection, Sendable {
 }
 
 /// Computes worklist cells for source rows: the card's column programs, run with the
-/// activation the evaluation used (`now`, `profile`, `params`, the time zone) and, for columns
-/// that read only coded fields, once per code combination.
+/// activation the evaluation used (`now`, `profile`, `params`, the time zone); a column that
+/// reads only coded fields is read from the evaluation's memo of it. Readers on several threads
+/// share it: nothing in it changes once the card has run.
 final class WorklistCells: Sendable {
     let programs: [Program]
-    let memoKeys: [CodeKey?]
+    /// The evaluation's memos of columns that read only coded fields: filled while the card ran
+    /// (every worklist row's key is there unless its cell failed), only read from here on.
+    let memos: [MemoValue?]
     let space: RowSpace
     let slotCount: Int
     let timeZone: CELTimeZone
     /// The slots every row shares (`now`, `profile`, `params`).
     let presets: [(slot: Int, value: Value)]
 
-    init(programs: [Program], memoKeys: [CodeKey?], space: RowSpace, template: Activation, presets: [Int]) {
+    init(programs: [Program], memos: [MemoValue?], space: RowSpace, template: Activation, presets: [Int]) {
         self.programs = programs
-        self.memoKeys = memoKeys
+        self.memos = memos
         self.space = space
         slotCount = template.slotCount
         timeZone = template.timeZone
@@ -88,8 +91,7 @@ final class WorklistCells: Sendable {
         let activation = Activation(slotCount: slotCount)
         activation.timeZone = timeZone
         for (slot, value) in presets { activation.slots[slot] = value }
-        return Reader(space: space, activation: activation, evaluators: programs.map(\.closure),
-                      memos: zip(memoKeys, programs).map { key, program in key.map { MemoValue(key: $0, evaluator: program.closure) } })
+        return Reader(space: space, activation: activation, evaluators: programs.map(\.closure), memos: memos)
     }
 
     /// Computes the cells of one row after another. Everything a row needs is held here, so
@@ -114,9 +116,7 @@ final class WorklistCells: Sendable {
                         space.bind(activation, row)
                         bound = true
                     }
-                    let value = try evaluators[index](activation)
-                    memos[index]?.remember(row, value)
-                    cells.append(value)
+                    cells.append(try evaluators[index](activation))
                 } catch {
                     cells.append(.null)  // the evaluation counted this row's error
                 }

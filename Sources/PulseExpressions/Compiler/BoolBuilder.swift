@@ -6,17 +6,20 @@ public typealias BoolEvaluator = @Sendable (Activation) throws(EvalError) -> Boo
 /// without boxing each intermediate result, with the same CEL rules as the `Value` closures
 /// (errors absorbed by a deciding side, no-overload errors for non-bool operands).
 extension Builder {
-    func buildBool(_ node: CheckedExpr) -> BoolEvaluator {
+    /// The condition closure of `node`; as an operand of `function` (`&&`, `||`, `!` at
+    /// `operatorOffset`), a value that is not a bool is that operator's no-overload error, as
+    /// in the `Value` closures.
+    func buildBool(_ node: CheckedExpr, operandOf function: String? = nil, at operatorOffset: Int = 0) -> BoolEvaluator {
         let offset = node.offset
         switch node.kind {
         case .literal(.bool(let b)):
             return { _ in b }
         case .call(Operator.and, let args) where args.count == 2:
-            return Self.and(buildBool(args[0]), buildBool(args[1]))
+            return Self.and(buildBool(args[0], operandOf: Operator.and, at: offset), buildBool(args[1], operandOf: Operator.and, at: offset))
         case .call(Operator.or, let args) where args.count == 2:
-            return Self.or(buildBool(args[0]), buildBool(args[1]))
+            return Self.or(buildBool(args[0], operandOf: Operator.or, at: offset), buildBool(args[1], operandOf: Operator.or, at: offset))
         case .call(Operator.not, let args) where args.count == 1:
-            let inner = buildBool(args[0])
+            let inner = buildBool(args[0], operandOf: Operator.not, at: offset)
             return { (a) throws(EvalError) in try !inner(a) }
         case .call(let function, let args) where args.count == 2 && Self.comparisons.contains(function):
             // Equality with a string literal compares bytes.
@@ -53,6 +56,13 @@ extension Builder {
             return Comprehensions.decision(kind, slot: slot, range: build(rangeNode), predicate: buildBool(predicateNode), offset: offset)
         default:
             let value = build(node)
+            if let function {
+                return { (a) throws(EvalError) in
+                    let v = try value(a)
+                    if case .bool(let b) = v { return b }
+                    throw EvalError.noOverload(function, [v]).at(operatorOffset)
+                }
+            }
             return { (a) throws(EvalError) in
                 let v = try value(a)
                 if case .bool(let b) = v { return b }

@@ -148,6 +148,10 @@ struct Builder {
         // would be called through a reabstraction thunk on every row.
         let first = build(arguments[0])
         switch function {
+        // Untraced, `&&` and `||` run as conditions (no Value per operand), with the same rules.
+        case Operator.and where trace == nil, Operator.or where trace == nil:
+            let condition = buildBool(.init(kind: .call(function: function, arguments: arguments), type: .bool, offset: offset, id: 0))
+            return { (activation) throws(EvalError) in .bool(try condition(activation)) }
         case Operator.and: return Logic.and(first, build(arguments[1]), offset: offset)
         case Operator.or: return Logic.or(first, build(arguments[1]), offset: offset)
         case Operator.conditional: return Logic.conditional(first, build(arguments[1]), build(arguments[2]), offset: offset)

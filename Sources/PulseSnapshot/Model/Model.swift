@@ -69,8 +69,17 @@ let boolValues: [Value] = [.bool(false), .bool(true)]
 /// A view of one row of a column-stored table.
 public protocol RowView: Sendable {
     associatedtype Table: RowTable
+    /// The table the row is in.
+    var table: Table { get }
+    /// The row's position in its table.
+    var row: Int { get }
     /// Row `row` of `table`.
     init(table: Table, row: Int)
+}
+
+extension RowView {
+    /// The row as an expression value.
+    public var value: Value { .row(RowRef(table, row)) }
 }
 
 /// Rows of a table (all of them, or a listing's SKUs), as views.

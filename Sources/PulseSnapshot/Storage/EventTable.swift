@@ -100,8 +100,6 @@ public struct AuditEvent: RowView {
         self.row = row
     }
 
-    /// The event as an expression value.
-    public var value: Value { .row(RowRef(table, row)) }
 
     /// The listing the event is about.
     public var listingID: String { table.columns.listingIDs.nonNull(row) }

@@ -274,8 +274,6 @@ public struct Listing: RowView {
         self.row = row
     }
 
-    /// The listing as an expression value.
-    public var value: Value { .row(RowRef(table, row)) }
 
     /// The AliExpress product id.
     public var id: String { table.columns.ids.nonNull(row) }
@@ -322,8 +320,6 @@ public struct SKUVariant: RowView {
         self.row = row
     }
 
-    /// The variant as an expression value.
-    public var value: Value { .row(RowRef(table, row)) }
 
     /// The merchant SKU, the same string as BigCommerce's `sku`.
     public var code: String { table.columns.codes.nonNull(row) }

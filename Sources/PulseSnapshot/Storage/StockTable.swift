@@ -110,8 +110,6 @@ public struct StockRecord: RowView {
         self.row = row
     }
 
-    /// The record as an expression value.
-    public var value: Value { .row(RowRef(table, row)) }
 
     /// The BigCommerce SKU code.
     public var sku: String { table.columns.skus.nonNull(row) }

@@ -165,7 +165,9 @@ final class MemoFilter: RowFilter {
 
 /// A worklist column or a label that reads only coded fields: its value computed once per
 /// combination of codes (errors are not kept: such rows are evaluated again, row by row).
-final class MemoValue {
+// @unchecked: it is written only by the run of its card (one thread); once the card has run,
+// worklist readers, possibly on several threads, only read it (``known(_:)``).
+final class MemoValue: @unchecked Sendable {
     let key: CodeKey
     let evaluator: Evaluator
     private var results: KeyedResults<Value>
@@ -179,10 +181,6 @@ final class MemoValue {
     /// The value already computed for source row `row`'s code combination, if any.
     @inline(__always)
     func known(_ row: Int) -> Value? { results[key.key(row)] }
-
-    /// Remembers `value` for source row `row`'s code combination.
-    @inline(__always)
-    func remember(_ row: Int, _ value: Value) { results[key.key(row)] = value }
 
     /// The value for source row `row`, whose row variables are bound in `activation` by `bind`
     /// when it has to be computed.
