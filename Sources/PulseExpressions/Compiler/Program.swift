@@ -3,11 +3,11 @@
 /// One activation is reused across rows: the evaluator overwrites the row's slots and runs the
 /// program again, so nothing is allocated per row.
 public final class Activation {
-    /// The slot values: fixed storage, indexed by slots resolved at compile time (so no bounds
-    /// or exclusivity checks per access).
-    public let slots: UnsafeMutablePointer<Value>
+    /// The slot values: fixed storage, indexed by slots resolved at compile time (so no
+    /// exclusivity checks per access; bounds are asserted in debug builds).
+    public let slots: SlotStorage
     /// How many slots there are.
-    public let slotCount: Int
+    public var slotCount: Int { slots.count }
     /// Comprehension iterations spent by the outermost comprehension being evaluated (see
     /// ``CostLimit``).
     var steps = 0
@@ -19,14 +19,44 @@ public final class Activation {
 
     /// An activation with `slotCount` null slots.
     public init(slotCount: Int) {
-        self.slotCount = slotCount
-        slots = UnsafeMutablePointer<Value>.allocate(capacity: max(1, slotCount))
-        slots.initialize(repeating: .null, count: max(1, slotCount))
+        slots = SlotStorage(count: slotCount)
     }
 
     deinit {
-        slots.deinitialize(count: max(1, slotCount))
         slots.deallocate()
+    }
+}
+
+/// The slots of an ``Activation``: the one place expression evaluation touches raw memory. It
+/// owns `count` initialized values from `init` until ``deallocate()`` (its activation's deinit);
+/// every access is bounds-checked in debug builds.
+public struct SlotStorage {
+    private let base: UnsafeMutablePointer<Value>
+    /// How many slots.
+    public let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = UnsafeMutablePointer<Value>.allocate(capacity: max(1, count))
+        base.initialize(repeating: .null, count: max(1, count))
+    }
+
+    func deallocate() {
+        base.deinitialize(count: max(1, count))
+        base.deallocate()
+    }
+
+    /// The value in slot `index`.
+    @inline(__always)
+    public subscript(index: Int) -> Value {
+        get {
+            assert(index >= 0 && index < count, "slot \(index) of \(count)")
+            return base[index]
+        }
+        nonmutating set {
+            assert(index >= 0 && index < count, "slot \(index) of \(count)")
+            base[index] = newValue
+        }
     }
 }
 
