@@ -6,13 +6,17 @@ import Testing
 /// The README's reference tables are derived from the schema tables in code; these fail when
 /// one changes without the other.
 @Suite struct SchemaDocsTests {
-    @Test func theReadmesFunctionTableIsTheStandardLibrary() throws {
+    /// Whether the README holds `table` word for word; if not, the table is written to
+    /// `$TMPDIR/pulse-readme-NAME.md` to paste in.
+    private func readmeHolds(_ table: String, name: String) throws -> Bool {
         let readme = try String(contentsOf: CLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        let table = StandardLibrary.readmeTable
-        if !readme.contains(table) {
-            try Data(table.utf8).write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "pulse-readme-functions.md"))
-        }
-        #expect(readme.contains(table), "README's function table must be StandardLibrary.readmeTable (written to $TMPDIR/pulse-readme-functions.md)")
+        if readme.contains(table) { return true }
+        try Data(table.utf8).write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "pulse-readme-\(name).md"))
+        return false
+    }
+
+    @Test func theReadmesFunctionTableIsTheStandardLibrary() throws {
+        #expect(try readmeHolds(StandardLibrary.readmeTable, name: "functions"), "README's function table must be StandardLibrary.readmeTable")
     }
 
     @Test func everyDeclaredFunctionTypeChecksAndRuns() throws {
@@ -35,12 +39,7 @@ import Testing
 
 extension SchemaDocsTests {
     @Test func theReadmesRuleTableIsTheRuleEnum() throws {
-        let readme = try String(contentsOf: CLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        let table = Rule.readmeTable
-        if !readme.contains(table) {
-            try Data(table.utf8).write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "pulse-readme-rules.md"))
-        }
-        #expect(readme.contains(table), "README's rule table must be Rule.readmeTable (written to $TMPDIR/pulse-readme-rules.md)")
+        #expect(try readmeHolds(Rule.readmeTable, name: "rules"), "README's rule table must be Rule.readmeTable")
         #expect(Set(Rule.allCases.map(\.rawValue)).count == Rule.allCases.count)
     }
 }
