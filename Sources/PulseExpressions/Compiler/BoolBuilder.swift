@@ -46,7 +46,7 @@ extension Builder {
                     let x = try left(a), y = try right(a)
                     if case .int(let i) = x, case .int(let j) = y { return test(i < j ? -1 : i == j ? 0 : 1) }
                     guard let order = Value.celCompare(x, y) else { throw EvalError.noOverload(function, [x, y]).at(offset) }
-                    return order != 2 && test(order)
+                    return order.holds(test)
                 }
             }
         case .call(Operator.in, let args) where args.count == 2:

@@ -39,7 +39,7 @@ enum Functions {
     private static func compare(_ function: String, _ test: @escaping @Sendable (Int) -> Bool) -> Binary {
         { (a, b) throws(EvalError) in
             guard let order = Value.celCompare(a, b) else { throw EvalError.noOverload(function, [a, b]) }
-            return .bool(order != 2 && test(order))
+            return .bool(order.holds(test))
         }
     }
 

@@ -75,20 +75,20 @@ public enum Value: Sendable {
 
     /// CEL ordering for `<`: numbers (also int against double), strings (by code point), bools,
     /// timestamps and durations; nil when the types have no ordering.
-    public static func celCompare(_ a: Value, _ b: Value) -> Int? {
-        func order<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : x == y ? 0 : 1 }
+    public static func celCompare(_ a: Value, _ b: Value) -> CELOrdering? {
+        func order<T: Comparable>(_ x: T, _ y: T) -> CELOrdering { x < y ? .less : x == y ? .equal : .greater }
         switch (a, b) {
         case (.int(let x), .int(let y)): return order(x, y)
         case (.double(let x), .double(let y)):
-            if x.isNaN || y.isNaN { return 2 }  // unordered: every comparison is false
+            if x.isNaN || y.isNaN { return .unordered }
             return order(x, y)
         case (.int(let x), .double(let y)):
-            if y.isNaN { return 2 }
-            return compareIntDouble(x, y)
+            if y.isNaN { return .unordered }
+            return CELOrdering(sign: compareIntDouble(x, y))
         case (.double(let x), .int(let y)):
-            if x.isNaN { return 2 }
-            return -compareIntDouble(y, x)
-        case (.string(let x), .string(let y)): return compareScalars(x, y)
+            if x.isNaN { return .unordered }
+            return CELOrdering(sign: -compareIntDouble(y, x))
+        case (.string(let x), .string(let y)): return CELOrdering(sign: compareScalars(x, y))
         case (.bool(let x), .bool(let y)): return order(x ? 1 : 0, y ? 1 : 0)
         case (.timestamp(let x), .timestamp(let y)): return order(x, y)
         case (.duration(let x), .duration(let y)): return order(x, y)
@@ -128,6 +128,29 @@ public enum Value: Sendable {
             case (_, nil): return 1
             case (let a?, let b?): if a != b { return a.value < b.value ? -1 : 1 }
             }
+        }
+    }
+}
+
+/// How two values order, for `<`, `<=`, `>` and `>=`.
+public enum CELOrdering: Sendable {
+    case less, equal, greater
+    /// NaN against anything: every ordering comparison is false.
+    case unordered
+
+    /// The ordering of a comparison's sign (negative, zero, positive).
+    public init(sign: Int) {
+        self = sign < 0 ? .less : sign == 0 ? .equal : .greater
+    }
+
+    /// Whether a comparison holds, given as `test` on the sign (-1, 0, 1): never when unordered.
+    @inline(__always)
+    public func holds(_ test: (Int) -> Bool) -> Bool {
+        switch self {
+        case .less: return test(-1)
+        case .equal: return test(0)
+        case .greater: return test(1)
+        case .unordered: return false
         }
     }
 }
