@@ -14,14 +14,7 @@ public enum ExplainRunner {
 
         @OptionGroup var inputs: EvaluationInputs
 
-        @Option(help: "A listing id.")
-        var row: String?
-
-        @Option(help: "Only this SKU of the listing.")
-        var sku: String?
-
-        @Option(help: "The moment to evaluate at (RFC 3339).")
-        var now: String?
+        @OptionGroup var pick: RowAndMoment
 
         @Option(help: "Output format: text or json.")
         var format: ExprFormat = .text
@@ -32,6 +25,9 @@ public enum ExplainRunner {
         var snapshot: String { inputs.snapshot }
         var cardsDir: String { inputs.folders.cards }
         var profilesDir: String { inputs.folders.profiles }
+        var row: String? { pick.row }
+        var sku: String? { pick.sku }
+        var now: String? { pick.now }
     }
 
     private static let encoder = ValueJSON(objectTypes: Dictionary(uniqueKeysWithValues: ModelTypes.all.map { ($0.name, $0) }))

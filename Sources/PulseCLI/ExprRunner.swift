@@ -23,23 +23,19 @@ public enum ExprRunner {
         @Option(help: "A snapshot folder.")
         var snapshot: String?
 
-        @Option(help: "A listing id in the snapshot to bind.")
-        var row: String?
-
-        @Option(help: "Which of the listing's SKUs to bind as `sku` (default its first).")
-        var sku: String?
+        @OptionGroup var pick: RowAndMoment
 
         @Option(help: "A card whose params to bind (with the profile's overrides).")
         var card: String?
-
-        @Option(help: "`now` (RFC 3339); default the snapshot's taken_at.")
-        var now: String?
 
         /// Nothing bound.
         public init() {}
 
         var cardsDir: String { folders.cards }
         var profilesDir: String { folders.profiles }
+        var row: String? { pick.row }
+        var sku: String? { pick.sku }
+        var now: String? { pick.now }
     }
 
     /// Evaluates `text` with the bindings `options` asks for.

@@ -35,6 +35,18 @@ struct EvaluationInputs: ParsableArguments {
     var snapshot: String
 }
 
+/// Which row of a snapshot, and when: `--row`, `--sku` and `--now` (`explain`, `expr`).
+struct RowAndMoment: ParsableArguments {
+    @Option(help: "A listing id in the snapshot.")
+    var row: String?
+
+    @Option(help: "Only this SKU of the listing (expr binds the listing's first without it).")
+    var sku: String?
+
+    @Option(help: "The moment to evaluate at (RFC 3339); default the snapshot's taken_at.")
+    var now: String?
+}
+
 /// What `pulse history` and `pulse alerts` read: a profile's records in a history store.
 struct HistoryQuery: ParsableArguments {
     @Option(help: "The profile name.")
