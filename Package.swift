@@ -12,6 +12,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Tests only: the loopback fake of BigCommerce and AliExpress.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The system libyaml (Debian: libyaml-dev). Only PulseYAML imports it.
@@ -40,11 +44,23 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // `pulse pull`: the BigCommerce and AliExpress clients and the atomic snapshot writer.
+        .target(
+            name: "PulseConnectors",
+            dependencies: [
+                "PulseConfig", "PulseSnapshot", "PulseDiagnostics", "PulseExpressions",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "PulseCLI",
             dependencies: [
-                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseBench",
+                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseBench", "PulseConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -57,6 +73,14 @@ let package = Package(
         .testTarget(name: "PulseSnapshotTests", dependencies: ["PulseSnapshot", "PulseBench"]),
         .testTarget(name: "PulseEngineTests", dependencies: ["PulseEngine", "PulseBench"]),
         .testTarget(name: "PulseHistoryTests", dependencies: ["PulseHistory", "PulseEngine"]),
+        .testTarget(
+            name: "PulseConnectorsTests",
+            dependencies: [
+                "PulseConnectors", "PulseCLI", "PulseConfig", "PulseSnapshot",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "PulseCLITests",
             dependencies: ["PulseCLI", "pulse", "PulseExpressions", "PulseDiagnostics"],

@@ -11,13 +11,16 @@ struct LoadedConfig {
 
     /// Reads `cardsDir` and the profiles folder (plus `profile` when it is a path), validates
     /// all of it, and resolves the named profile.
-    static func load(cardsDir: String, profilesDir: String, profile: String?, command: String) -> Result<LoadedConfig, CommandFailure> {
+    /// Without `cards` (`pulse pull`), only profiles are read and checked.
+    static func load(cardsDir: String, profilesDir: String, profile: String?, command: String, cards: Bool = true) -> Result<LoadedConfig, CommandFailure> {
         let fm = FileManager.default
         var paths: [String] = []
-        guard fm.fileExists(atPath: cardsDir) else {
-            return .failure(.usage("\(command): no cards folder at \(cardsDir) (use --cards DIR)"))
+        if cards {
+            guard fm.fileExists(atPath: cardsDir) else {
+                return .failure(.usage("\(command): no cards folder at \(cardsDir) (use --cards DIR)"))
+            }
+            paths.append(cardsDir)
         }
-        paths.append(cardsDir)
         var profileName = profile
         let profileIsPath = profile.map { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.contains("/") } ?? false
         if fm.fileExists(atPath: profilesDir) { paths.append(profilesDir) }

@@ -114,6 +114,7 @@ public struct Linter: Sendable {
                 roles = profile.roles?.map(\.value) ?? Roles.standard
             case .success(let resolved):
                 roles = resolved.roles
+                if profile.sources != nil { lintSources(resolved.sources, profile: profile.name.value, reader: reader) }
             }
             for override in profile.cards {
                 for role in override.roles ?? [] where !roles.contains(role.value) {
@@ -140,6 +141,29 @@ public struct Linter: Sendable {
                 }
             }
         }
+    }
+}
+
+extension Linter {
+    /// The keys a connector needs that no profile of the chain sets, reported at the nearest
+    /// profile's section.
+    private func lintSources(_ sources: ConnectorSources, profile: String, reader: NodeReader) {
+        let before = reader.diagnostics.count
+        defer { reader.hideSource(from: before) }
+        func missing<K: SourceKey>(_ set: Set<K>, _ connector: String, at location: SourceLocation) {
+            for key in K.allCases where key.isRequired && !set.contains(key) {
+                reader.error(.missingKey, "sources.\(connector) of profile '\(profile)' is missing the required key '\(key.rawValue)' (\(key.doc))",
+                             at: location)
+            }
+        }
+        if let bc = sources.bigcommerce {
+            missing(bc.keysSet, "bigcommerce", at: bc.location)
+            if let locations = bc.locations, bc.stockFrom?.value != .inventory, let first = locations.first {
+                reader.error(.invalidValue, "sources.bigcommerce.locations is used only with stock_from: inventory; set stock_from: inventory or remove locations",
+                             at: first.location)
+            }
+        }
+        if let ae = sources.aliexpress { missing(ae.keysSet, "aliexpress", at: ae.location) }
     }
 }
 

@@ -5,7 +5,7 @@ import PulseYAML
 /// Reads typed values out of YAML nodes, collecting a located diagnostic for every problem
 /// instead of stopping at the first.
 final class NodeReader {
-    private(set) var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
 
     func error(_ rule: Rule, _ message: String, at location: SourceLocation) {
         diagnostics.append(.error(rule, message, at: location))

@@ -5,7 +5,7 @@ extension Profile {
     /// Every key a profile file may hold.
     public static let knownKeys = [
         "profile", "extends", "timezone", "roles", "priority_markets", "buffer_skus",
-        "separate_fulfilment_skus", "cards",
+        "separate_fulfilment_skus", "cards", "sources",
     ]
 
     /// Every key a profile's per-card entry may hold.
@@ -34,8 +34,10 @@ extension Profile {
         let buffer = f["buffer_skus"].flatMap { reader.stringList($0.value, "buffer_skus") }
         let separate = f["separate_fulfilment_skus"].flatMap { reader.stringList($0.value, "separate_fulfilment_skus") }
         let cards = f["cards"].map { decodeCards($0.value, reader: reader) } ?? []
+        let sources = f["sources"].map { ConnectorSources.decode($0.value, reader: reader) }
         return Profile(file: file, name: name, extends: extends, timezone: timezone, roles: roles,
-                       priorityMarkets: markets, bufferSkus: buffer, separateFulfilmentSkus: separate, cards: cards)
+                       priorityMarkets: markets, bufferSkus: buffer, separateFulfilmentSkus: separate, cards: cards,
+                       sources: sources)
     }
 
     private static func decodeCards(_ node: YAMLNode, reader: NodeReader) -> [CardOverride] {

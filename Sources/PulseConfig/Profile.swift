@@ -52,4 +52,6 @@ public struct Profile: Sendable {
     public var separateFulfilmentSkus: [Located<String>]?
     /// Per-card tuning, in file order.
     public var cards: [CardOverride]
+    /// Where `pulse pull` gets snapshots from (connectors.md), if set here.
+    public var sources: ConnectorSources?
 }

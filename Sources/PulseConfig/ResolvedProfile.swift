@@ -32,6 +32,8 @@ public struct ResolvedProfile: Sendable {
     public var separateFulfilmentSkus: [String]
     /// Per-card settings by card key.
     public var cards: [String: ResolvedCardSettings]
+    /// The connectors, merged along the chain by connector and key.
+    public var sources: ConnectorSources = .none
 }
 
 /// Applies `extends` chains.
@@ -80,6 +82,7 @@ public struct ProfileResolver: Sendable {
             if let v = p.priorityMarkets { resolved.priorityMarkets = v.map(\.value) }
             if let v = p.bufferSkus { resolved.bufferSkus = v.map(\.value) }
             if let v = p.separateFulfilmentSkus { resolved.separateFulfilmentSkus = v.map(\.value) }
+            if let v = p.sources { resolved.sources = resolved.sources.overridden(by: v) }
             for override in p.cards {
                 var settings = resolved.cards[override.key.value] ?? ResolvedCardSettings()
                 if let alert = override.alert { settings.alert = alert }

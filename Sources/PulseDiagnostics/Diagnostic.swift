@@ -17,6 +17,9 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
     public var message: String
     /// The rule that found it (its id, e.g. `unknown-key`, is what output shows).
     public var rule: Rule
+    /// Whether output may quote the source line: false for findings in a profile's `sources`,
+    /// whose lines may hold a credential pasted where a `${NAME}` belongs.
+    public var quotesSource = true
 
     /// Creates a diagnostic.
     public init(_ severity: Severity, _ rule: Rule, _ message: String, at location: SourceLocation) {

@@ -57,7 +57,7 @@ public struct DiagnosticRenderer: Sendable {
     /// One finding as text: the headline, the quoted source line and a caret under the column.
     public func text(_ diagnostic: Diagnostic) -> String {
         var out = diagnostic.description + "\n"
-        if let whole = sourceLine(diagnostic.location) {
+        if diagnostic.quotesSource, let whole = sourceLine(diagnostic.location) {
             let (line, column) = SourceExcerpt.around(whole, column: diagnostic.location.column)
             out += "    " + line + "\n"
             out += "    " + caretPrefix(line, column: column) + "^\n"

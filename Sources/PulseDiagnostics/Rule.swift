@@ -44,6 +44,7 @@ public enum Rule: String, CaseIterable, Sendable, Hashable, Codable {
     case expressionCost = "expression-cost"
     case snapshotFormat = "snapshot-format"
     case testNow = "test-now"
+    case secretLiteral = "secret-literal"
 
     /// How serious its findings are.
     public var severity: Severity {
@@ -98,6 +99,7 @@ public enum Rule: String, CaseIterable, Sendable, Hashable, Codable {
         case .expressionCost: "an expression certain to pass the cost limit: nested macros over lists of known size (literals, params, profile lists) taking more than 100,000 steps a row"
         case .snapshotFormat: "a test fixture or snapshot file that breaks the snapshot contract (a test's inline `snapshot:` folder)"
         case .testNow: "a test's `now` that is not an RFC 3339 timestamp"
+        case .secretLiteral: "a credential written into a profile's `sources` instead of a `${NAME}` environment reference"
         }
     }
 

@@ -1,0 +1,142 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOHTTP1
+import PulseSnapshot
+
+/// Calls BigCommerce's REST v3 API: the `X-Auth-Token` header, rate-limit headers read on every
+/// response (names compared case-insensitively) so that it slows down before the quota runs out,
+/// 429 waited out, 5xx and timeouts retried with backoff, 401/403/404 failed at once.
+struct BigCommerceClient: Sendable {
+    /// `{api_base}/stores/{store_hash}/v3`.
+    let base: String
+    let token: String
+    let transport: HTTPTransport
+    let clock: any PullClock
+    let backoff: Backoff
+    let stats: SourceStats
+    private let quota = NIOLockedValueBox(Quota())
+
+    /// What the last response said about the rate-limit window.
+    private struct Quota {
+        var left: Int?
+        var resetMilliseconds: Int?
+    }
+
+    /// Requests kept in reserve: when fewer are left, the next request waits for the window to reset.
+    static let reserve = 4
+
+    init(apiBase: String, storeHash: String, token: String, transport: HTTPTransport, clock: any PullClock, backoff: Backoff, stats: SourceStats) {
+        var apiBase = apiBase
+        while apiBase.hasSuffix("/") { apiBase.removeLast() }
+        base = apiBase + "/stores/" + storeHash + "/v3"
+        self.token = token
+        self.transport = transport
+        self.clock = clock
+        self.backoff = backoff
+        self.stats = stats
+    }
+
+    /// `GET {base}{path}?{query}`, parsed; `scope` names the page for messages.
+    func get(_ path: String, query: [(String, String)], scope: String) async throws(PullError) -> JSONValue {
+        let site = CallSite(source: "bigcommerce", call: "GET /v3" + path, scope: scope)
+        let url = base + path + "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        var failures = 0, rateLimited = 0
+        while true {
+            await waitForQuota()
+            stats.call(site.call)
+            let reply: HTTPReply
+            do {
+                reply = try await transport.send(method: .GET, url: url, headers: [
+                    ("X-Auth-Token", token), ("Accept", "application/json"),
+                ])
+            } catch {
+                failures += 1
+                guard failures < backoff.tries else {
+                    throw site.failure("\(error.message), \(failures) tries")
+                }
+                let wait = backoff.delay(after: failures)
+                stats.retry(waiting: wait)
+                await clock.sleep(seconds: wait)
+                continue
+            }
+            noteQuota(reply)
+            switch reply.status {
+            case 200..<300:
+                switch JSONParser.parseResponse(reply.body) {
+                case .success(let value): return value
+                case .failure(let message): throw site.failure(status: reply.status, message)
+                }
+            case 429:
+                rateLimited += 1
+                guard rateLimited < backoff.rateLimitedTries else {
+                    throw site.failure(status: 429, "still rate limited after \(rateLimited) tries")
+                }
+                let wait = Self.rateLimitWait(reply) ?? backoff.delay(after: rateLimited)
+                stats.retry(waiting: wait)
+                await clock.sleep(seconds: wait)
+            case 500..<600:
+                failures += 1
+                guard failures < backoff.tries else {
+                    throw site.failure(status: reply.status, Self.errorText(reply) + " (\(failures) tries)")
+                }
+                let wait = backoff.delay(after: failures)
+                stats.retry(waiting: wait)
+                await clock.sleep(seconds: wait)
+            default:
+                throw site.failure(status: reply.status, Self.errorText(reply))
+            }
+        }
+    }
+
+    /// How long a 429 says to wait: `X-Rate-Limit-Time-Reset-Ms`, else `X-Retry-After` seconds.
+    static func rateLimitWait(_ reply: HTTPReply) -> Double? {
+        if let ms = reply.header("X-Rate-Limit-Time-Reset-Ms").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), ms >= 0 {
+            return Double(min(ms, 3_600_000)) / 1000
+        }
+        if let s = reply.header("X-Retry-After").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), s >= 0 {
+            return Double(min(s, 3600))
+        }
+        return nil
+    }
+
+    /// BigCommerce's own words for a failure: the JSON `title` (and `errors`), or a text body.
+    static func errorText(_ reply: HTTPReply) -> String {
+        if case .success(let json) = JSONParser.parseResponse(reply.body), case .object = json {
+            var text = json["title"]?.text ?? reply.bodyExcerpt()
+            if case .object(let errors)? = json["errors"], !errors.isEmpty {
+                let listed: [String] = errors.prefix(5).map { (member: JSONMember) -> String in
+                    member.key + ": " + (member.value.text ?? "…")
+                }
+                text += " (" + listed.joined(separator: "; ") + ")"
+            }
+            return text
+        }
+        let excerpt = reply.bodyExcerpt()
+        return excerpt.isEmpty ? "no error text in the response" : excerpt
+    }
+
+    private func noteQuota(_ reply: HTTPReply) {
+        let left = reply.header("X-Rate-Limit-Requests-Left").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let reset = reply.header("X-Rate-Limit-Time-Reset-Ms").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard left != nil || reset != nil else { return }
+        quota.withLockedValue { $0 = Quota(left: left, resetMilliseconds: reset) }
+    }
+
+    /// Waits for the window to reset when fewer than ``reserve`` requests are left in it.
+    private func waitForQuota() async {
+        let wait: Double? = quota.withLockedValue { q in
+            guard let left = q.left, left <= Self.reserve, let reset = q.resetMilliseconds, reset > 0 else { return nil }
+            // Whoever waits takes the window's reset; the next response says what is left.
+            q.left = nil
+            return Double(min(reset, 3_600_000)) / 1000
+        }
+        if let wait {
+            stats.waited(wait)
+            await clock.sleep(seconds: wait)
+        }
+    }
+
+    static func escape(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~,:"))) ?? s
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+import PulseConfig
+import PulseExpressions
+import PulseSnapshot
+
+/// `pulse pull`: builds one snapshot folder from a profile's sources, all or nothing.
+public struct Pull: Sendable {
+    /// Which side `--only` refreshes; the other side's files are copied from the previous snapshot.
+    public enum Side: String, CaseIterable, Sendable {
+        case bigcommerce, aliexpress
+    }
+
+    public var profile: ResolvedProfile
+    /// The folder to write; default `snapshots/<profile>/<taken_at>`.
+    public var out: String?
+    /// The snapshot to diff against; default the newest beside `out`.
+    public var previous: String?
+    public var only: Side?
+    /// The snapshot's `taken_at`; default the clock's time.
+    public var now: CELTimestamp?
+    /// Environment variables (for `${NAME}` secrets).
+    public var environment: [String: String]
+    public var clock: any PullClock
+    public var backoff: Backoff
+    /// Calls in flight at once per source.
+    public var width: Int
+    /// Where default outputs go: `<root>/<profile>/<taken_at>`.
+    public var snapshotsRoot: String
+
+    public init(profile: ResolvedProfile, out: String? = nil, previous: String? = nil, only: Side? = nil, now: CELTimestamp? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment, clock: any PullClock = SystemPullClock(),
+                backoff: Backoff = .standard, width: Int = 4, snapshotsRoot: String = "snapshots") {
+        self.profile = profile
+        self.out = out
+        self.previous = previous
+        self.only = only
+        self.now = now
+        self.environment = environment
+        self.clock = clock
+        self.backoff = backoff
+        self.width = width
+        self.snapshotsRoot = snapshotsRoot
+    }
+
+    /// What a pull wrote.
+    public struct Result: Sendable {
+        /// The snapshot folder.
+        public var folder: String
+        public var takenAt: CELTimestamp
+        /// Per source: what it did.
+        public var sources: [String: SourceStats.Counts]
+        /// The previous snapshot used, if any.
+        public var previous: String?
+    }
+
+    /// Runs the pull. On failure nothing is left behind but what was there before.
+    public func run() async throws(PullError) -> Result {
+        let sources = profile.sources
+        guard !sources.isEmpty else {
+            throw PullError(.config, "profile '\(profile.name)' has no sources section: add sources.bigcommerce and/or sources.aliexpress (see the README's \"Pulling snapshots\")")
+        }
+        if let only {
+            let configured = only == .bigcommerce ? sources.bigcommerce != nil : sources.aliexpress != nil
+            if !configured { throw PullError(.config, "--only \(only.rawValue): profile '\(profile.name)' has no sources.\(only.rawValue)") }
+        }
+        let bigcommerce = try sources.bigcommerce.map { bc throws(PullError) in try BigCommerceCredentials(bc, environment) }
+        let aliexpress = try sources.aliexpress.map { ae throws(PullError) in try AliExpressCredentials(ae, environment) }
+
+        let takenAt = now ?? CELTimestamp(checkedSeconds: clock.nowMilliseconds() / 1000, nanos: 0)
+        let target = out ?? "\(snapshotsRoot)/\(profile.name)/\(Self.folderName(takenAt))"
+        let parent = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        let previousFolder = previous ?? PreviousSnapshot.newest(in: parent, excluding: target)
+        let previousSnapshot = try previousFolder.map { f throws(PullError) in try PreviousSnapshot(folder: f) }
+        if only != nil && previousSnapshot == nil {
+            throw PullError(.config, "--only needs a previous snapshot to copy the other side from; give --previous DIR")
+        }
+
+        let staging = try StagingFolder(target: target)
+        defer { staging.discard() }
+        let transport = HTTPTransport()
+        var stats: [String: SourceStats.Counts] = [:]
+        var outcome: Swift.Result<Void, PullError> = .success(())
+        do throws(PullError) {
+            if let bigcommerce, only != .aliexpress {
+                let s = SourceStats()
+                let started = clock.nowMilliseconds()
+                let file = try staging.file("stock.jsonl")
+                let client = BigCommerceClient(apiBase: bigcommerce.apiBase, storeHash: bigcommerce.storeHash, token: bigcommerce.token,
+                                               transport: transport, clock: clock, backoff: backoff, stats: s)
+                try await BigCommercePull(client: client, stockFrom: bigcommerce.stockFrom, width: width).pull(into: file)
+                try file.close()
+                s.rows("stock.jsonl", file.rows)
+                stats["bigcommerce"] = finish(s, since: started)
+            } else if only == .aliexpress, sources.bigcommerce != nil, let previousSnapshot {
+                try copy("stock.jsonl", from: previousSnapshot.folder, to: staging, required: true)
+            }
+            if let aliexpress, only != .bigcommerce {
+                let s = SourceStats()
+                let started = clock.nowMilliseconds()
+                let listings = try staging.file("listings.jsonl")
+                let templates = try staging.file("freight_templates.jsonl")
+                let events = try staging.file("audit_events.jsonl")
+                let client = AliExpressClient(gateway: aliexpress.gateway, appKey: aliexpress.appKey, secret: aliexpress.secret,
+                                              session: aliexpress.session, transport: transport, clock: clock, backoff: backoff, stats: s)
+                let pull = AliExpressPull(client: client, statuses: aliexpress.statuses, timeOffset: aliexpress.timeOffset,
+                                          takenAt: takenAt, previous: previousSnapshot, width: width)
+                let result = try await pull.pull(listings: listings, templates: templates, events: events)
+                for file in [listings, templates, events] { try file.close() }
+                s.rows("listings.jsonl", listings.rows)
+                s.rows("freight_templates.jsonl", templates.rows)
+                s.rows("audit_events.jsonl", events.rows)
+                s.rows("details_reused", result.reusedDetails)
+                try writeRestrictions(aliexpress.categoryRestrictions, to: staging, stats: s)
+                stats["aliexpress"] = finish(s, since: started)
+            } else if only == .bigcommerce, sources.aliexpress != nil, let previousSnapshot {
+                for name in ["listings.jsonl", "freight_templates.jsonl", "audit_events.jsonl", "category_restrictions.jsonl"] {
+                    try copy(name, from: previousSnapshot.folder, to: staging, required: name == "listings.jsonl")
+                }
+            }
+            try writeHeader(takenAt: takenAt, stats: stats, previous: previousSnapshot?.folder, to: staging)
+            try staging.commit()
+        } catch {
+            outcome = .failure(error)
+        }
+        await transport.shutdown()
+        try outcome.get()
+        return Result(folder: target, takenAt: takenAt, sources: stats, previous: previousSnapshot?.folder)
+    }
+
+    /// `20260318T080000Z`: the default folder name of a snapshot taken at `t`.
+    public static func folderName(_ t: CELTimestamp) -> String {
+        t.description.filter { $0 != "-" && $0 != ":" }
+    }
+
+    private func finish(_ stats: SourceStats, since started: Int64) -> SourceStats.Counts {
+        var counts = stats.counts
+        counts.waitedSeconds = (counts.waitedSeconds * 1000).rounded() / 1000
+        _ = started
+        return counts
+    }
+
+    private func copy(_ name: String, from folder: String, to staging: StagingFolder, required: Bool) throws(PullError) {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + name) else {
+            if required { throw PullError(.config, "--only: the previous snapshot \(folder) has no \(name) to copy") }
+            return
+        }
+        let file = try staging.file(name)
+        try file.appendRaw(Array(data))
+        try file.close()
+    }
+
+    /// `category_restrictions.jsonl`: the rows of the profile's file (each checked to be a JSON
+    /// object), or an empty file (no restriction known).
+    private func writeRestrictions(_ path: String?, to staging: StagingFolder, stats: SourceStats) throws(PullError) {
+        let file = try staging.file("category_restrictions.jsonl")
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw PullError(.config, "sources.aliexpress.category_restrictions: cannot read \(path)")
+            }
+            var line = 0
+            for row in Array(data).split(separator: 0x0A, omittingEmptySubsequences: false) {
+                line += 1
+                if row.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }) { continue }
+                var bytes = Array(row)
+                if line == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+                guard case .success(.object) = JSONParser.parseResponse(bytes) else {
+                    throw PullError(.config, "\(path):\(line): not a JSON object (rows are {\"category_id\": ..., \"countries\": [...]})")
+                }
+                try file.append(bytes + [0x0A])
+            }
+        }
+        try file.close()
+        stats.rows("category_restrictions.jsonl", file.rows)
+    }
+
+    private func writeHeader(takenAt: CELTimestamp, stats: [String: SourceStats.Counts], previous: String?, to staging: StagingFolder) throws(PullError) {
+        var pulled = JSONObjectText()
+        for (name, counts) in stats.sorted(by: { $0.key < $1.key }) {
+            var s = JSONObjectText()
+            s.int("calls", Int64(counts.calls))
+            s.int("retries", Int64(counts.retries))
+            s.int("pages", Int64(counts.pages))
+            s.raw("waited_seconds", Array(String(counts.waitedSeconds).utf8))
+            var rows = JSONObjectText()
+            for (file, n) in counts.rows.sorted(by: { $0.key < $1.key }) { rows.int(file, Int64(n)) }
+            s.raw("rows", rows.text())
+            var calls = JSONObjectText()
+            for (call, n) in counts.callsByName.sorted(by: { $0.key < $1.key }) { calls.int(call, Int64(n)) }
+            s.raw("calls_by_name", calls.text())
+            pulled.raw(name, s.text())
+        }
+        var header = JSONObjectText()
+        header.int("format", 1)
+        header.string("store", profile.name)
+        header.string("taken_at", takenAt.description)
+        header.string("profile", profile.name)
+        if let previous { header.string("previous", URL(fileURLWithPath: previous).lastPathComponent) }
+        header.raw("pulled", pulled.text())
+        let file = try staging.file("snapshot.json")
+        try file.appendRaw(header.text() + [0x0A])
+        try file.close()
+    }
+}
+
+/// BigCommerce settings with the secret read from the environment.
+struct BigCommerceCredentials {
+    var storeHash: String
+    var token: String
+    var apiBase: String
+    var stockFrom: BigCommercePull.StockSourceChoice
+
+    init(_ s: BigCommerceSettings, _ environment: [String: String]) throws(PullError) {
+        guard let hash = s.storeHash?.value else { throw PullError(.config, "sources.bigcommerce needs store_hash (\(s.location))") }
+        storeHash = hash
+        token = try secret(s.accessToken, "sources.bigcommerce.access_token", environment)
+        apiBase = s.apiBase?.value ?? "https://api.bigcommerce.com"
+        switch s.stockFrom?.value ?? .catalog {
+        case .catalog: stockFrom = .catalog
+        case .inventory: stockFrom = .inventory(locations: s.locations.map { Set($0.map { Int64($0.value) }) })
+        }
+    }
+}
+
+/// AliExpress settings with the secrets read from the environment.
+struct AliExpressCredentials {
+    var appKey: String
+    var secret: String
+    var session: String
+    var gateway: String
+    var statuses: [AliExpressStatus]
+    var categoryRestrictions: String?
+    var timeOffset: Int
+
+    init(_ s: AliExpressSettings, _ environment: [String: String]) throws(PullError) {
+        guard let key = s.appKey?.value else { throw PullError(.config, "sources.aliexpress needs app_key (\(s.location))") }
+        appKey = key
+        secret = try PulseConnectors.secret(s.appSecret, "sources.aliexpress.app_secret", environment)
+        session = try PulseConnectors.secret(s.session, "sources.aliexpress.session", environment)
+        gateway = s.gateway?.value ?? "https://api-sg.aliexpress.com"
+        statuses = s.statuses?.map(\.value) ?? AliExpressStatus.allCases
+        timeOffset = s.timeOffset?.value ?? 8 * 3600
+        categoryRestrictions = s.categoryRestrictions.map { p in
+            p.value.hasPrefix("/") ? p.value : URL(fileURLWithPath: p.location.file).deletingLastPathComponent().appendingPathComponent(p.value).path
+        }
+    }
+}
+
+/// The value of a `${NAME}` secret; a config error naming the variable when it is unset or empty.
+func secret(_ reference: SecretReference?, _ key: String, _ environment: [String: String]) throws(PullError) -> String {
+    guard let reference else { throw PullError(.config, "\(key) is not set in the profile") }
+    guard let value = environment[reference.variable], !value.isEmpty else {
+        throw PullError(.config, "\(key) reads the environment variable \(reference.variable), which is not set (\(reference.location))")
+    }
+    return value
+}
