@@ -79,6 +79,7 @@ let package = Package(
                 "PulseConnectors", "PulseCLI", "PulseConfig", "PulseSnapshot",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .testTarget(

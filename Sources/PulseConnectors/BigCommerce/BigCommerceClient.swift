@@ -19,7 +19,8 @@ struct BigCommerceClient: Sendable {
     /// What the last response said about the rate-limit window.
     private struct Quota {
         var left: Int?
-        var resetMilliseconds: Int?
+        /// When the window resets, on the clock's milliseconds.
+        var resetsAt: Int64?
     }
 
     /// Requests kept in reserve: when fewer are left, the next request waits for the window to reset.
@@ -119,16 +120,17 @@ struct BigCommerceClient: Sendable {
         let left = reply.header("X-Rate-Limit-Requests-Left").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let reset = reply.header("X-Rate-Limit-Time-Reset-Ms").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard left != nil || reset != nil else { return }
-        quota.withLockedValue { $0 = Quota(left: left, resetMilliseconds: reset) }
+        let now = clock.nowMilliseconds()
+        quota.withLockedValue { $0 = Quota(left: left, resetsAt: reset.map { now + Int64(min(max($0, 0), 3_600_000)) }) }
     }
 
-    /// Waits for the window to reset when fewer than ``reserve`` requests are left in it.
+    /// Waits for the window to reset when no more than ``reserve`` requests are left in it (every
+    /// request in flight meanwhile waits too).
     private func waitForQuota() async {
+        let now = clock.nowMilliseconds()
         let wait: Double? = quota.withLockedValue { q in
-            guard let left = q.left, left <= Self.reserve, let reset = q.resetMilliseconds, reset > 0 else { return nil }
-            // Whoever waits takes the window's reset; the next response says what is left.
-            q.left = nil
-            return Double(min(reset, 3_600_000)) / 1000
+            guard let left = q.left, left <= Self.reserve, let resetsAt = q.resetsAt, resetsAt > now else { return nil }
+            return Double(resetsAt - now) / 1000
         }
         if let wait {
             stats.waited(wait)

@@ -1,0 +1,294 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// A loopback fake of BigCommerce's REST v3 and AliExpress's `/sync` gateway, speaking their
+/// real envelopes (connectors-research.md): BigCommerce `{data, meta.pagination}` with relative
+/// links and no `next` on the last page, `x-rate-limit-*` headers, `text/plain` 401s; AliExpress
+/// `<method>_response` wrappers with double-wrapped lists and `error_response` with HTTP 200,
+/// and a signature check done the way the platform does it.
+final class FakeVendorServer: Sendable {
+    /// A scripted misbehaviour, served instead of the next matching call's answer.
+    enum Fault: Sendable {
+        /// An HTTP status with headers and a body.
+        case http(Int, headers: [(String, String)], body: String, contentType: String)
+        /// A body that is not JSON, with 200.
+        case notJSON
+        /// AliExpress `error_response` (HTTP 200).
+        case aliExpressError(code: String, msg: String)
+        /// Raw JSON text with 200.
+        case raw(String)
+    }
+
+    struct State {
+        var store: FakeStore
+        /// Call counts by name: `GET /catalog/products`, an AliExpress method.
+        var calls: [String: Int] = [:]
+        /// Calls for one product's details, by product id.
+        var detailCalls: [Int64: Int] = [:]
+        /// (call name, fault), first match served and removed.
+        var faults: [(call: String, fault: Fault)] = []
+        var badSignatures = 0
+        /// When set, BigCommerce responses count this down in `x-rate-limit-requests-left` (reset 2.5 s).
+        var requestsLeft: Int?
+    }
+
+    static let storeHash = "teststore"
+    static let token = "bc-test-token"
+    static let appKey = "12345678"
+    static let appSecret = "fake-app-secret"
+    static let session = "ae-seller-session"
+
+    let state: NIOLockedValueBox<State>
+    private let portBox = NIOLockedValueBox<Int?>(nil)
+    private let task: NIOLockedValueBox<Task<Void, any Error>?> = NIOLockedValueBox(nil)
+
+    init(store: FakeStore) {
+        state = NIOLockedValueBox(State(store: store))
+    }
+
+    /// The base URL to point `api_base` and `gateway` at.
+    var baseURL: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 } ?? 0)" }
+
+    /// Starts serving on 127.0.0.1 on a free port; returns once it listens.
+    func start() async throws {
+        let router = Router()
+        router.get("stores/:hash/v3/catalog/products") { request, context in try self.products(request, context) }
+        router.get("stores/:hash/v3/inventory/items") { request, context in try self.inventory(request, context) }
+        router.post("sync") { request, _ in try await self.aliExpress(request) }
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: { var l = Logger(label: "fake"); l.logLevel = .critical; return l }())
+        task.withLockedValue { $0 = Task { try await app.runService() } }
+        for await port in stream {
+            portBox.withLockedValue { $0 = port }
+            break
+        }
+    }
+
+    func stop() async {
+        let t = task.withLockedValue { $0 }
+        t?.cancel()
+        _ = try? await t?.value
+    }
+
+    func calls(_ name: String) -> Int { state.withLockedValue { $0.calls[name] ?? 0 } }
+    func script(_ call: String, _ fault: Fault) { state.withLockedValue { $0.faults.append((call, fault)) } }
+    func update(_ change: (inout FakeStore) -> Void) { state.withLockedValue { change(&$0.store) } }
+
+    /// Counts the call and returns a scripted fault for it, if one is queued.
+    private func begin(_ call: String) -> Fault? {
+        state.withLockedValue { s in
+            s.calls[call, default: 0] += 1
+            guard let i = s.faults.firstIndex(where: { $0.call == call }) else { return nil }
+            return s.faults.remove(at: i).fault
+        }
+    }
+
+    private func response(_ status: Int, _ body: String, contentType: String = "application/json", headers: [(String, String)] = []) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = contentType
+        for (name, value) in headers { if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) } }
+        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private func faultResponse(_ fault: Fault) -> Response {
+        switch fault {
+        case .http(let status, let headers, let body, let type): response(status, body, contentType: type, headers: headers)
+        case .notJSON: response(200, "<html><body>Service temporarily unavailable</body></html>", contentType: "text/html")
+        case .aliExpressError(let code, let msg):
+            response(200, "{\"error_response\":{\"type\":\"ISV\",\"code\":\(q(code)),\"msg\":\(q(msg)),\"request_id\":\"fake1\"}}")
+        case .raw(let text): response(200, text)
+        }
+    }
+
+    // MARK: BigCommerce
+
+    private static let rateHeaders = [
+        ("x-rate-limit-time-window-ms", "30000"), ("x-rate-limit-time-reset-ms", "15000"),
+        ("x-rate-limit-requests-quota", "150"), ("x-rate-limit-requests-left", "149"),
+    ]
+
+    private func authorised(_ request: Request) -> Response? {
+        guard let name = HTTPField.Name("X-Auth-Token"), request.headers[name] == Self.token else {
+            return response(401, "You are not authorized to access this resource. Check your X-Auth-Token.", contentType: "text/plain")
+        }
+        return nil
+    }
+
+    private func page(_ request: Request) -> (page: Int, limit: Int) {
+        let q = request.uri.queryParameters
+        let page = q["page"].flatMap { Int($0) } ?? 1
+        let limit = min(q["limit"].flatMap { Int($0) } ?? 50, 250)
+        return (max(page, 1), max(limit, 1))
+    }
+
+    private func pagination(total: Int, count: Int, page: Int, limit: Int) -> String {
+        let pages = max(1, (total + limit - 1) / limit)
+        var links = "\"current\":\"?page=\(page)&limit=\(limit)\""
+        if page > 1 { links += ",\"previous\":\"?page=\(page - 1)&limit=\(limit)\"" }
+        if page < pages { links += ",\"next\":\"?page=\(page + 1)&limit=\(limit)\"" }
+        return "{\"pagination\":{\"total\":\(total),\"count\":\(count),\"per_page\":\(limit),\"current_page\":\(page),\"total_pages\":\(pages),\"links\":{\(links)}}}"
+    }
+
+    private func products(_ request: Request, _ context: some RequestContext) throws -> Response {
+        if let fault = begin("GET /catalog/products") { return faultResponse(fault) }
+        if let denied = authorised(request) { return denied }
+        let (page, limit) = self.page(request)
+        let withVariants = request.uri.queryParameters["include"].map { $0.contains("variants") } ?? false
+        let all = state.withLockedValue { $0.store.products }
+        let start = min((page - 1) * limit, all.count)
+        let slice = all[start..<min(start + limit, all.count)]
+        let data = slice.map { p -> String in
+            var fields = "\"id\":\(p.id),\"name\":\(q("Product \(p.id)")),\"type\":\"physical\",\"sku\":\"\",\"inventory_level\":\(p.level),"
+                + "\"inventory_tracking\":\(q(p.tracking)),\"availability\":\(q(p.availability)),\"is_visible\":true,"
+                + "\"date_created\":\"2026-01-01T00:00:00+00:00\",\"date_modified\":\(q(p.modified)),\"price\":19.5"
+            if withVariants {
+                fields += ",\"variants\":[" + p.variants.map { v in
+                    "{\"id\":\(v.id),\"product_id\":\(p.id),\"sku\":\(q(v.sku)),\"sku_id\":null,\"price\":null,\"calculated_price\":19.5,"
+                        + "\"inventory_level\":\(v.level.map(String.init) ?? "null"),\"inventory_warning_level\":0,"
+                        + "\"purchasing_disabled\":\(v.purchasingDisabled),\"purchasing_disabled_message\":\"\",\"option_values\":[]}"
+                }.joined(separator: ",") + "]"
+            }
+            return "{" + fields + "}"
+        }.joined(separator: ",")
+        let body = "{\"data\":[\(data)],\"meta\":\(pagination(total: all.count, count: slice.count, page: page, limit: limit))}"
+        let left: Int? = state.withLockedValue { s in
+            guard let n = s.requestsLeft else { return nil }
+            s.requestsLeft = max(n - 1, 0)
+            return max(n - 1, 0)
+        }
+        if let left {
+            return response(200, body, headers: [("x-rate-limit-requests-left", String(left)), ("x-rate-limit-time-reset-ms", "2500")])
+        }
+        return response(200, body, headers: Self.rateHeaders)
+    }
+
+    private func inventory(_ request: Request, _ context: some RequestContext) throws -> Response {
+        if let fault = begin("GET /inventory/items") { return faultResponse(fault) }
+        if let denied = authorised(request) { return denied }
+        let q = request.uri.queryParameters
+        let page = max(q["page"].flatMap { Int($0) } ?? 1, 1)
+        let limit = max(min(q["limit"].flatMap { Int($0) } ?? 50, 1000), 1)
+        let all = state.withLockedValue { $0.store.inventory }
+        let start = min((page - 1) * limit, all.count)
+        let data = all[start..<min(start + limit, all.count)].map { item -> String in
+            var identity: [String] = []
+            if let sku = item.sku { identity.append("\"sku\":\(self.q(sku))") }
+            if let v = item.variantID { identity.append("\"variant_id\":\(v)") }
+            let locations = item.locations.map {
+                "{\"location_id\":\($0.id),\"location_code\":\"L\($0.id)\",\"location_name\":\"Location \($0.id)\",\"available_to_sell\":\($0.available),"
+                    + "\"total_inventory_onhand\":\($0.available),\"location_enabled\":\($0.enabled),\"settings\":{\"safety_stock\":0,\"is_in_stock\":true,\"warning_level\":0}}"
+            }.joined(separator: ",")
+            return "{\"identity\":{\(identity.joined(separator: ","))},\"locations\":[\(locations)]}"
+        }.joined(separator: ",")
+        // The BOPIS guide's examples: `meta: {}`, paged until a short page.
+        return response(200, "{\"data\":[\(data)],\"meta\":{}}", contentType: "application/json", headers: Self.rateHeaders)
+    }
+
+    // MARK: AliExpress
+
+    private func aliExpress(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        var params: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters { params[String(k)] = String(v) }
+        for pair in String(buffer: body).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            params[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        let method = params["method"] ?? ""
+        if let fault = begin(method) { return faultResponse(fault) }
+        // The platform's check: HMAC-SHA256 keyed with the app secret over the sorted k+v pairs.
+        let signed = params.filter { $0.key != "sign" }.sorted { $0.key < $1.key }.map { $0.key + $0.value }.joined()
+        let expected = HMAC<SHA256>.authenticationCode(for: Data(signed.utf8), using: SymmetricKey(data: Data(Self.appSecret.utf8)))
+            .map { String(format: "%02X", $0) }.joined()
+        guard params["app_key"] == Self.appKey, params["sign"] == expected, params["sign_method"] == "sha256" else {
+            state.withLockedValue { $0.badSignatures += 1 }
+            return faultResponse(.aliExpressError(code: "IncompleteSignature", msg: "The request signature does not conform to platform standards"))
+        }
+        guard params["session"] == Self.session else {
+            return faultResponse(.aliExpressError(code: "IllegalAccessToken", msg: "The specified access token is invalid or expired"))
+        }
+        let store = state.withLockedValue { $0.store }
+        let wrapper = method.replacingOccurrences(of: ".", with: "_") + "_response"
+        let inner: String
+        switch method {
+        case "aliexpress.solution.product.list.get":
+            inner = productList(params["aeop_a_e_product_list_query"] ?? "{}", store)
+        case "aliexpress.solution.product.info.get":
+            guard let id = params["product_id"].flatMap({ Int64($0) }), let listing = store.listings.first(where: { $0.id == id }) else {
+                return faultResponse(.aliExpressError(code: "15", msg: "product not found"))
+            }
+            state.withLockedValue { $0.detailCalls[id, default: 0] += 1 }
+            inner = detail(listing)
+        case "aliexpress.freight.redefining.listfreighttemplate":
+            inner = "\"aeop_freight_template_d_t_o_list\":{\"aeopfreighttemplatedtolist\":[" + store.templates.map {
+                "{\"template_name\":\(q($0.name)),\"is_default\":false,\"template_id\":\($0.id)}"
+            }.joined(separator: ",") + "]},\"result_success\":true"
+        case "aliexpress.freight.redefining.getfreightsettingbytemplatequery":
+            guard let id = params["template_id"].flatMap({ Int64($0) }), let t = store.templates.first(where: { $0.id == id }) else {
+                inner = "\"is_success\":false,\"error_desc\":\"template does not exist\""
+                break
+            }
+            let countries = q(t.countries.joined(separator: ","))
+            let setting = t.nested
+                ? "{\"template\":{\"standard_shipping_country\":\(countries),\"logistics_company\":\"CAINIAO_STANDARD\"}}"
+                : "{\"standard_shipping_country\":\(countries),\"logistics_company\":\"CAINIAO_STANDARD\"}"
+            inner = "\"template_id\":\(t.id),\"template_name\":\(q(t.name)),\"is_success\":true,\"freight_setting_list\":{\"aeop_freight_setting\":[\(setting)]}"
+        case "aliexpress.product.diagnosis.pageQueryProblem":
+            let items = store.problems.sorted { $0.key < $1.key }.map {
+                "{\"product_id\":\($0.key),\"product_problem\":{\"problem_type\":\(q($0.value)),\"problem_description\":\"see the seller centre\"},\"operate_status\":0}"
+            }
+            let page = params["current_page"].flatMap { Int($0) } ?? 1, size = params["page_size"].flatMap { Int($0) } ?? 10
+            let slice = items.dropFirst((page - 1) * size).prefix(size)
+            inner = "\"problematic_product_list\":{\"problematic_product\":[\(slice.joined(separator: ","))]},\"total_count\":\(items.count),\"current_page\":\(page),\"page_size\":\(size)"
+        default:
+            return faultResponse(.aliExpressError(code: "InvalidApiPath", msg: "no such method \(method)"))
+        }
+        return response(200, "{\(q(wrapper)):{\(inner),\"request_id\":\"fake\"}}")
+    }
+
+    private func productList(_ queryText: String, _ store: FakeStore) -> String {
+        // The query is JSON; the fake reads the three fields it needs by hand.
+        func field(_ name: String) -> String? {
+            guard let r = queryText.range(of: "\"\(name)\":") else { return nil }
+            let rest = queryText[r.upperBound...].drop { $0 == " " || $0 == "\"" }
+            return String(rest.prefix { $0 != "," && $0 != "}" && $0 != "\"" })
+        }
+        let status = field("product_status_type") ?? ""
+        let page = max(field("current_page").flatMap { Int($0) } ?? 1, 1)
+        let size = min(max(field("page_size").flatMap { Int($0) } ?? 20, 1), 99)
+        let matching = store.listings.filter { $0.status == status }
+        let pages = max(1, (matching.count + size - 1) / size)
+        let slice = matching.dropFirst((page - 1) * size).prefix(size)
+        let items = slice.map { l -> String in
+            var f = "\"currency_code\":\"USD\",\"freight_template_id\":\(l.templateID),\"gmt_create\":\(q(l.created)),\"gmt_modified\":\(q(l.modified)),"
+                + "\"owner_member_id\":\"us1\",\"product_id\":\(l.id),\"product_max_price\":\"9.99\",\"product_min_price\":\"9.99\",\"src\":\"isv\",\"subject\":\(q(l.subject))"
+            if let ws = l.wsDisplay { f += ",\"ws_display\":\(q(ws)),\"ws_offline_date\":\"2026-03-10 10:00:00\"" }
+            return "{" + f + "}"
+        }
+        return "\"result\":{\"aeop_a_e_product_display_d_t_o_list\":{\"item_display_dto\":[\(items.joined(separator: ","))]},"
+            + "\"current_page\":\(page),\"product_count\":\(matching.count),\"success\":true,\"total_page\":\(pages)}"
+    }
+
+    private func detail(_ l: FakeStore.Listing) -> String {
+        let skus = l.skus.map {
+            "{\"currency_code\":\"USD\",\"id\":\"200000182:193\",\"ipm_sku_stock\":\($0.stock),\"sku_code\":\(q($0.code)),\"sku_price\":\(q($0.price)),\"sku_stock\":\($0.stock > 0)}"
+        }.joined(separator: ",")
+        return "\"result\":{\"aeop_ae_product_s_k_us\":{\"global_aeop_ae_product_sku\":[\(skus)]},\"category_id\":\(l.categoryID),\"currency_code\":\"USD\","
+            + "\"freight_template_id\":\(l.templateID),\"gmt_create\":\(q(l.created)),\"gmt_modified\":\(q(l.modified)),\"product_id\":\(l.id),"
+            + "\"product_status_type\":\(q(l.status)),\"subject\":\(q(l.subject))}"
+    }
+
+    private func q(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
