@@ -22,6 +22,8 @@ final class FakeVendorServer: Sendable {
         case aliExpressError(code: String, msg: String)
         /// Raw JSON text with 200.
         case raw(String)
+        /// No answer until ``releaseStalls()``; `arrived` is told when the request comes.
+        case stall(arrived: @Sendable () -> Void)
     }
 
     struct State {
@@ -46,6 +48,7 @@ final class FakeVendorServer: Sendable {
     let state: NIOLockedValueBox<State>
     private let portBox = NIOLockedValueBox<Int?>(nil)
     private let task: NIOLockedValueBox<Task<Void, any Error>?> = NIOLockedValueBox(nil)
+    private let stalled = NIOLockedValueBox<[CheckedContinuation<Void, Never>]>([])
 
     init(store: FakeStore) {
         state = NIOLockedValueBox(State(store: store))
@@ -74,6 +77,7 @@ final class FakeVendorServer: Sendable {
     }
 
     func stop() async {
+        releaseStalls()
         let t = task.withLockedValue { $0 }
         t?.cancel()
         _ = try? await t?.value
@@ -82,6 +86,11 @@ final class FakeVendorServer: Sendable {
     func calls(_ name: String) -> Int { state.withLockedValue { $0.calls[name] ?? 0 } }
     func script(_ call: String, _ fault: Fault) { state.withLockedValue { $0.faults.append((call, fault)) } }
     func update(_ change: (inout FakeStore) -> Void) { state.withLockedValue { change(&$0.store) } }
+
+    /// Answers every stalled call (with a 500).
+    func releaseStalls() {
+        for c in stalled.withLockedValue({ s -> [CheckedContinuation<Void, Never>] in defer { s = [] }; return s }) { c.resume() }
+    }
 
     /// Counts the call and returns a scripted fault for it, if one is queued.
     private func begin(_ call: String) -> Fault? {
@@ -106,6 +115,7 @@ final class FakeVendorServer: Sendable {
         case .aliExpressError(let code, let msg):
             response(200, "{\"error_response\":{\"type\":\"ISV\",\"code\":\(q(code)),\"msg\":\(q(msg)),\"request_id\":\"fake1\"}}")
         case .raw(let text): response(200, text)
+        case .stall: response(500, "stalled")
         }
     }
 
@@ -205,7 +215,16 @@ final class FakeVendorServer: Sendable {
             params[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
         let method = params["method"] ?? ""
-        if let fault = begin(method) { return faultResponse(fault) }
+        if let fault = begin(method) {
+            if case .stall(let arrived) = fault {
+                await withCheckedContinuation { c in
+                    stalled.withLockedValue { $0.append(c) }
+                    arrived()
+                }
+                return response(500, "stalled")
+            }
+            return faultResponse(fault)
+        }
         // The platform's check: HMAC-SHA256 keyed with the app secret over the sorted k+v pairs.
         let signed = params.filter { $0.key != "sign" }.sorted { $0.key < $1.key }.map { $0.key + $0.value }.joined()
         let expected = HMAC<SHA256>.authenticationCode(for: Data(signed.utf8), using: SymmetricKey(data: Data(Self.appSecret.utf8)))

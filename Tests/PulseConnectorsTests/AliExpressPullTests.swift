@@ -1,0 +1,197 @@
+import Foundation
+import PulseCLI
+import PulseConnectors
+import Testing
+
+/// The AliExpress side of `pulse pull`, and a pull followed by `pulse eval`.
+@Suite("pulse pull: AliExpress")
+struct AliExpressPullTests {
+    @Test("the signature matches one computed independently (Python's hmac; the research's test vector)")
+    func signatureVector() {
+        // python3 -c "import hmac,hashlib; print(hmac.new(b'helloworld', s.encode(), hashlib.sha256).hexdigest().upper())"
+        let parameters = [
+            ("aeop_a_e_product_list_query", #"{"current_page":1,"page_size":20,"product_status_type":"onSelling"}"#),
+            ("app_key", "12345678"), ("method", "aliexpress.solution.product.list.get"), ("session", "test-token"),
+            ("sign_method", "sha256"), ("timestamp", "1517820392000"),
+        ]
+        #expect(AliExpressSigner.sign(parameters.reversed(), secret: "helloworld") == "CDE8BA75950CE0D3D0867675C20364C708CC0BD46EA22F226D0E36A821D3A047")
+        let second = [
+            ("method", "aliexpress.solution.product.info.get"), ("app_key", "12345678"), ("session", "tok-ü"), ("timestamp", "1700000000000"),
+            ("sign_method", "sha256"), ("v", "2.0"), ("format", "json"), ("simplify", "false"), ("product_id", "1005006012345678"),
+            ("sign", "ignored"),
+        ]
+        #expect(AliExpressSigner.sign(second, secret: "s3cret") == "061957EE2BFC44659715039D7649E5B3BD2CCC2D59FE57A409A4E70408DFC4B8")
+    }
+
+    /// The seed cards' worked examples as a store: 50 active listings, 9 of them on a template
+    /// without Brazil (coverage 82%); 4 SKUs at zero in BigCommerce (and one untracked, which does
+    /// not count); three listings in audit.
+    static func workedExampleStore() -> FakeStore {
+        var store = FakeStore.simple(listings: 50)
+        store.templates.append(.init(id: -1_719_201_133, name: "No Brazil", countries: ["US", "GB", "DE", "FR", "ES"], nested: false))
+        for i in 41..<50 { store.listings[i].templateID = -1_719_201_133 }
+        for i in 0..<4 { store.products[i].variants[0].level = 0 }
+        store.products[4].tracking = "none"
+        store.products[4].variants[0].level = 0
+        for i in 0..<3 {
+            store.listings.append(.init(id: 1_005_006_900_000_000 + Int64(i), status: "auditing", subject: "In audit \(i)", templateID: 1,
+                                        skus: [.init(code: "AUD-\(i)", stock: 1)]))
+        }
+        return store
+    }
+
+    @Test("pull, a day passes, pull again: details only for what changed, audit events with reasons, and eval gives the worked examples")
+    func pullThenEval() async throws {
+        let h = try await PullHarness.start(Self.workedExampleStore())
+        defer { Task { await h.stop() } }
+        let first = try await h.pull(["--now", "2026-03-16T08:00:00Z", "--out", h.path("snapshots/shop/20260316T080000Z")])
+        #expect(first.exitCode == 0, "\(first.stderr)")
+        #expect(h.server.calls("aliexpress.solution.product.info.get") == 53)
+        #expect(h.server.calls("aliexpress.product.diagnosis.pageQueryProblem") == 0, "no rejected listing: no diagnosis call")
+
+        // Two listings fail audit; AliExpress's diagnosis names a problem for one of them.
+        h.server.update { store in
+            for i in 50..<52 {
+                store.listings[i].status = "editingRequired"
+                store.listings[i].modified = "2026-03-17 09:30:00"
+            }
+            store.problems[1_005_006_900_000_000] = "missing_brand_attribute"
+        }
+        let second = try await h.pull(["--now", "2026-03-17T08:00:00Z", "--out", h.path("snapshots/shop/20260317T080000Z")])
+        #expect(second.exitCode == 0, "\(second.stderr)")
+        #expect(h.server.calls("aliexpress.solution.product.info.get") == 55, "the second pull fetched the 2 changed listings' details only")
+        #expect(h.server.state.withLockedValue { $0.detailCalls[1_005_006_900_000_000] } == 2)
+        #expect(h.server.state.withLockedValue { $0.detailCalls[1_005_006_000_000_007] } == 1)
+
+        let snap = "snapshots/shop/20260317T080000Z"
+        let events = try h.lines(snap + "/audit_events.jsonl")
+        #expect(events.count == 5, "3 carried forward (younger than 7 days) + 2 new: \(events)")
+        #expect(events.contains(#"{"listing_id":"1005006900000000","at":"2026-03-17T08:00:00Z","from":"auditing","to":"rejected","reason":"missing_brand_attribute"}"#))
+        #expect(events.contains(#"{"listing_id":"1005006900000001","at":"2026-03-17T08:00:00Z","from":"auditing","to":"rejected","reason":null}"#))
+        let listings = try h.lines(snap + "/listings.jsonl")
+        #expect(listings[0] == #"{"id":"1005006000000000","title":"Item 0","status":"active","category_id":"200000345","freight_template_id":"1","ship_to":null,"created_at":"2026-01-02T10:00:00Z","updated_at":"2026-03-16T12:00:00Z","expires_at":null,"rejection_reason":null,"skus":[{"code":"SKU-0","stock":3,"price":"9.99"}]}"#,
+                "ids exact, gmt_* read as China time, an unchanged listing keeps the previous details")
+        #expect(try h.read(snap + "/freight_templates.jsonl").contains(#"{"id":"-1719201133","name":"No Brazil","countries":["US","GB","DE","FR","ES"]}"#),
+                "a negative template id is kept as an opaque string; the flat settings layout is read too")
+        #expect(try h.read(snap + "/category_restrictions.jsonl").isEmpty)
+
+        let options = try EvalRunner.Options.parse([
+            "--cards", CLIPaths.cards, "--profiles", h.path("profiles"), "--profile", "shop", "--snapshot", h.path(snap), "--format", "json",
+        ])
+        let report = EvalRunner.run(options)
+        #expect(report.exitCode == 0 || report.exitCode == 3, "\(report.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.allStdout.utf8)) as? [String: Any])
+        let cards = try #require(json["cards"] as? [[String: Any]])
+        func value(_ key: String) -> Double? { (cards.first { $0["key"] as? String == key }?["value"] as? NSNumber)?.doubleValue }
+        #expect(value("aex_ship_to_country_coverage") == 82)
+        #expect(value("aex_xc_listed_but_oos_on_bc") == 4)
+        #expect(value("aex_rejected_listings_24h") == 2)
+        let rejected = cards.first { $0["key"] as? String == "aex_rejected_listings_24h" }?["breakdown"] as? [String: Any]
+        #expect((rejected?["missing_brand_attribute"] as? NSNumber)?.intValue == 1, "\(String(describing: rejected))")
+        #expect(value("aex_rejected_auditing_listings") == 3)
+    }
+
+    @Test("ApiCallLimit: waits the seconds its message names, re-signs with a new timestamp, and carries on")
+    func apiCallLimit() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        h.server.script("aliexpress.solution.product.info.get", .aliExpressError(code: "ApiCallLimit", msg: "Api access frequency exceeds the limit. this ban will last 3 seconds"))
+        let out = try await h.pull(["--out", h.path("snap")])
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        #expect(h.clock.recorded == [3])
+        #expect(h.server.calls("aliexpress.solution.product.info.get") == 3)
+        #expect(h.server.state.withLockedValue { $0.badSignatures } == 0, "the retry was signed anew")
+        #expect(try h.read("snap/snapshot.json").contains(#""aliexpress":{"calls":"#))
+    }
+
+    @Test("a wrong app secret: the fake refuses the signature, and the pull fails naming the call and AliExpress's code")
+    func badSignature() async throws {
+        let h = try await PullHarness.start(.simple(listings: 1))
+        defer { Task { await h.stop() } }
+        var env = h.environment
+        env["TEST_AE_SECRET"] = "wrong-secret"
+        let out = try await h.pull(["--out", h.path("snap")], environment: env)
+        #expect(out.exitCode == 1)
+        #expect(out.stderr.contains("aliexpress: aliexpress.solution.product.list.get (status onSelling, page 1): HTTP 200: error IncompleteSignature: The request signature does not conform to platform standards"), "\(out.stderr)")
+        #expect(!out.stderr.contains("wrong-secret"))
+        #expect(h.server.state.withLockedValue { $0.badSignatures } == 1)
+        #expect(!FileManager.default.fileExists(atPath: h.path("snap")))
+    }
+
+    @Test("an error_response fails the pull with its code, sub_code and msg")
+    func errorResponse() async throws {
+        let h = try await PullHarness.start(.simple(listings: 1))
+        defer { Task { await h.stop() } }
+        h.server.script("aliexpress.freight.redefining.listfreighttemplate",
+                        .raw(#"{"error_response":{"code":15,"msg":"Remote service error","sub_code":"isv.account-migration-check-fail","sub_msg":"The account migration does not conform to platform standards","request_id":"r1"}}"#))
+        let out = try await h.pull(["--out", h.path("snap")])
+        #expect(out.exitCode == 1)
+        #expect(out.stderr.contains("aliexpress.freight.redefining.listfreighttemplate: HTTP 200: error 15: Remote service error (sub_code isv.account-migration-check-fail: The account migration does not conform to platform standards) [request_id r1]"), "\(out.stderr)")
+    }
+
+    @Test("a freight template that no longer exists is named with the listing that uses it")
+    func deletedTemplate() async throws {
+        var store = FakeStore.simple(listings: 2)
+        store.listings[1].templateID = 77
+        let h = try await PullHarness.start(store)
+        defer { Task { await h.stop() } }
+        let out = try await h.pull(["--out", h.path("snap")])
+        #expect(out.exitCode == 1)
+        #expect(out.stderr.contains("freight template 77, used by product 1005006000000001, no longer exists"), "\(out.stderr)")
+    }
+
+    @Test("--only bigcommerce refreshes stock and copies the AliExpress files from the previous snapshot")
+    func onlyOneSide() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        #expect(try await h.pull(["--out", h.path("snaps/a"), "--now", "2026-03-16T08:00:00Z"]).exitCode == 0)
+        let aeCalls = h.server.calls("aliexpress.solution.product.list.get")
+        h.server.update { $0.products[0].variants[0].level = 0 }
+        let out = try await h.pull(["--out", h.path("snaps/b"), "--only", "bigcommerce"])
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        #expect(h.server.calls("aliexpress.solution.product.list.get") == aeCalls)
+        #expect(try h.read("snaps/b/listings.jsonl") == h.read("snaps/a/listings.jsonl"))
+        #expect(try h.lines("snaps/b/stock.jsonl")[0].contains(#""available":0"#))
+    }
+
+    @Test("killed with SIGKILL mid-pull: no snapshot appears, the previous one is intact, and the next pull clears the leftover")
+    func killedMidPull() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        #expect(try await h.pull(["--out", h.path("snapshots/shop/a"), "--now", "2026-03-16T08:00:00Z"]).exitCode == 0)
+        // The pull runs as its own process; the fake holds its freight call (listings are written by then) until it is killed.
+        let (events, event) = AsyncStream<String>.makeStream()
+        h.server.script("aliexpress.freight.redefining.listfreighttemplate", .stall(arrived: { event.yield("arrived") }))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIPaths.binary)
+        process.arguments = ["pull", "--profiles", h.path("profiles"), "--profile", "shop", "--out", h.path("snapshots/shop/b")]
+        process.environment = h.environment
+        let errors = h.path("pull-stderr.txt")
+        FileManager.default.createFile(atPath: errors, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: errors)
+        process.standardOutput = FileHandle.nullDevice
+        process.terminationHandler = { _ in event.yield("exited") }
+        try process.run()
+        var first: String?
+        for await e in events { first = e; break }
+        try #require(first == "arrived", "the pull ended before its freight call: \((try? h.read("pull-stderr.txt")) ?? "")")
+        #expect(h.entries("snapshots/shop").contains { $0.hasPrefix(".b.tmp-") }, "\(h.entries("snapshots/shop"))")
+        kill(process.processIdentifier, SIGKILL)
+        for await e in events where e == "exited" { break }
+        h.server.releaseStalls()
+        #expect(!FileManager.default.fileExists(atPath: h.path("snapshots/shop/b")))
+        #expect(FileManager.default.fileExists(atPath: h.path("snapshots/shop/a/snapshot.json")))
+        #expect(try await h.pull(["--out", h.path("snapshots/shop/b")]).exitCode == 0)
+        #expect(h.entries("snapshots/shop") == ["a", "b"], "the dead pull's temporary folder was removed")
+    }
+}
+
+/// Paths of the package under test.
+enum CLIPaths {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var cards: String { root.appendingPathComponent("cards").path }
+    static var binary: String {
+        let beside = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("pulse").path
+        return FileManager.default.isExecutableFile(atPath: beside) ? beside : root.appendingPathComponent(".build/debug/pulse").path
+    }
+}
