@@ -21,7 +21,7 @@ extension ConnectorSources {
         let context = "sources.bigcommerce"
         guard let f = reader.fields(of: node, in: context, known: BigCommerceKey.allCases.map(\.rawValue), required: []) else { return nil }
         var s = BigCommerceSettings(location: node.location)
-        s.written = Set(f.keys)
+        s.written = reader.writtenKeys(node, known: BigCommerceKey.allCases.map(\.rawValue))
         s.storeHash = f["store_hash"].flatMap { reader.nonEmptyString($0.value, "\(context).store_hash") }
         if let v = s.storeHash, v.value.contains(where: { !($0.isLetter || $0.isNumber) }) || !v.value.allSatisfy(\.isASCII) {
             reader.error(.invalidValue, "\(context).store_hash must be letters and digits (the part after /stores/ in the API path), not '\(v.value)'", at: v.location)
@@ -51,7 +51,7 @@ extension ConnectorSources {
         let context = "sources.aliexpress"
         guard let f = reader.fields(of: node, in: context, known: AliExpressKey.allCases.map(\.rawValue), required: []) else { return nil }
         var s = AliExpressSettings(location: node.location)
-        s.written = Set(f.keys)
+        s.written = reader.writtenKeys(node, known: AliExpressKey.allCases.map(\.rawValue))
         s.appKey = f["app_key"].flatMap { reader.nonEmptyString($0.value, "\(context).app_key") }
         s.appSecret = f["app_secret"].flatMap { reader.secret($0.value, "\(context).app_secret") }
         s.session = f["session"].flatMap { reader.secret($0.value, "\(context).session") }
@@ -99,6 +99,14 @@ public enum UTCOffset {
 }
 
 extension NodeReader {
+    /// The known keys a mapping writes, counting a misspelt key as the key it is nearest to (so
+    /// that a misspelt required key is reported once, as the misspelling).
+    func writtenKeys(_ node: YAMLNode, known: [String]) -> Set<String> {
+        Set((node.mapping ?? []).compactMap { pair in
+            pair.key.scalar.map { known.contains($0.value) ? $0.value : Suggestion.nearest(to: $0.value, in: known) } ?? nil
+        })
+    }
+
     /// Marks the diagnostics from index `start` on as not quoting their source line.
     func hideSource(from start: Int) {
         for i in start..<diagnostics.count { diagnostics[i].quotesSource = false }

@@ -158,7 +158,8 @@ extension Linter {
         }
         if let bc = sources.bigcommerce {
             missing(bc.keysSet, "bigcommerce", at: bc.location)
-            if let locations = bc.locations, bc.stockFrom?.value != .inventory, let first = locations.first {
+            let notInventory = bc.stockFrom?.value == .catalog || !bc.written.contains(BigCommerceKey.stockFrom.rawValue)
+            if let locations = bc.locations, notInventory, let first = locations.first {
                 reader.error(.invalidValue, "sources.bigcommerce.locations is used only with stock_from: inventory; set stock_from: inventory or remove locations",
                              at: first.location)
             }

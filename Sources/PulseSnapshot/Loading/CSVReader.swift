@@ -6,7 +6,7 @@
 /// cell or text after a closing quote are errors; the header must name known columns, each
 /// once, with `sku` and `available` among them. A header problem is reported once, on the
 /// header line, and the rows under it are not read. (The loader skips a byte-order mark.)
-struct CSVReader {
+package struct CSVReader {
     /// What one line turned out to be.
     enum Line {
         case skip
@@ -72,7 +72,7 @@ struct CSVReader {
     }
 
     /// The cells of one line, or what is wrong with its quoting.
-    static func split(_ line: String) -> Result<[String], CSVError> {
+    package static func split(_ line: String) -> Result<[String], CSVError> {
         var cells: [String] = []
         var cell = String.UnicodeScalarView()
         var column = 0
@@ -112,8 +112,8 @@ struct CSVReader {
 }
 
 /// A CSV line that cannot be split into cells.
-struct CSVError: Error, Equatable {
-    let message: String
+package struct CSVError: Error, Equatable {
+    package let message: String
     init(_ message: String) { self.message = message }
 }
 

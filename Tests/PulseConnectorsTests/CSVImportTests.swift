@@ -1,0 +1,65 @@
+import Foundation
+import PulseConnectors
+import Testing
+
+/// `pulse import bigcommerce-csv`: BigCommerce's product export (the Bulk Edit template).
+@Suite("pulse import bigcommerce-csv")
+struct CSVImportTests {
+    static let header = "Item Type,Product ID,Product Name,Product Type,Product Code/SKU,Product Description,Allow Purchases?,Track Inventory,Current Stock Level,Low Stock Level"
+
+    func importing(_ text: String) throws -> (rows: [String]?, error: String?, folder: URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pulse-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let csv = folder.appendingPathComponent("products.csv")
+        try Data(text.utf8).write(to: csv)
+        do throws(PullError) {
+            _ = try BigCommerceCSVImport.run(csv: csv.path, out: folder.appendingPathComponent("snap").path)
+        } catch {
+            return (nil, error.description.replacingOccurrences(of: csv.path, with: "products.csv"), folder)
+        }
+        let written = try String(contentsOf: folder.appendingPathComponent("snap/stock.jsonl"), encoding: .utf8)
+        return (written.split(separator: "\n").map(String.init), nil, folder)
+    }
+
+    @Test("an Excel export: byte-order mark, CRLF, quotes doubled and line breaks inside quoted cells, variant rows, images skipped")
+    func excelExport() throws {
+        let text = "\u{FEFF}" + Self.header + "\r\n"
+            + "Product,101,\"Tent, 2-person\",P,TENT-2P,\"Sleeps two.\r\nSays \"\"waterproof\"\".\",Y,by option,0,2\r\n"
+            + "SKU,,[S]Colour=Green,,TENT-2P-GRN,,,,0,\r\n"
+            + "SKU,,[S]Colour=Blue,,TENT-2P-BLU,,,,7,\r\n"
+            + "Image,,,,,,,,,\r\n"
+            + "Product,102,Mug,P,MUG-1,Enamel,N,by product,12,1\r\n"
+            + "Product,103,Gift card,P,GIFT,,Y,none,,\r\n"
+        let (rows, error, folder) = try importing(text)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(error == nil, "\(error ?? "")")
+        #expect(rows == [
+            #"{"sku":"TENT-2P-GRN","available":0,"tracking":"variant","purchasable":true}"#,
+            #"{"sku":"TENT-2P-BLU","available":7,"tracking":"variant","purchasable":true}"#,
+            #"{"sku":"MUG-1","available":12,"tracking":"product","purchasable":false}"#,
+            #"{"sku":"GIFT","available":0,"tracking":"none","purchasable":true}"#,
+        ])
+    }
+
+    @Test("an unknown layout is reported by its header line, naming the columns it lacks")
+    func unknownLayout() throws {
+        let (rows, error, folder) = try importing("Item,ID,Name,Type,SKU,Inventory Tracking\nProduct,1,Mug,physical,MUG,none\n")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(rows == nil)
+        #expect(error == #"products.csv:1: not a BigCommerce product export (Bulk Edit template): the header "Item,ID,Name,Type,SKU,Inventory Tracking" has no "Item Type", "Product Code/SKU", "Track Inventory", "Current Stock Level""#)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("snap/stock.jsonl").path), "nothing written")
+    }
+
+    @Test("bad rows are named by line: a stock level that is not a number, a SKU twice in two cases, an unclosed quote")
+    func badRows() throws {
+        var (_, error, folder) = try importing(Self.header + "\nProduct,1,Mug,P,MUG,x,Y,by product,lots,0\n")
+        #expect(error == #"products.csv:2: Current Stock Level "lots" is not a whole number"#)
+        try? FileManager.default.removeItem(at: folder)
+        (_, error, folder) = try importing(Self.header + "\nProduct,1,Mug,P,MUG,x,Y,by product,1,0\nProduct,2,Cup,P,mug,x,Y,by product,1,0\n")
+        #expect(error == #"products.csv:3: SKU "mug" repeats line 2's; BigCommerce SKUs are unique regardless of letter case"#)
+        try? FileManager.default.removeItem(at: folder)
+        (_, error, folder) = try importing(Self.header + "\nProduct,1,\"Mug,P,MUG,x,Y,by product,1,0\n")
+        #expect(error == "products.csv:2: a quoted cell is never closed")
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
