@@ -73,18 +73,27 @@ let package = Package(
         .testTarget(name: "PulseSnapshotTests", dependencies: ["PulseSnapshot", "PulseBench"]),
         .testTarget(name: "PulseEngineTests", dependencies: ["PulseEngine", "PulseBench"]),
         .testTarget(name: "PulseHistoryTests", dependencies: ["PulseHistory", "PulseEngine"]),
-        .testTarget(
-            name: "PulseConnectorsTests",
+        // A loopback fake of BigCommerce and AliExpress (test fixture and pull benchmark, never
+        // part of pulse itself), and its command for the benchmark.
+        .target(
+            name: "PulseFakeVendors",
             dependencies: [
-                "PulseConnectors", "PulseCLI", "PulseConfig", "PulseSnapshot",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .executableTarget(name: "pulse-fake-vendors", dependencies: ["PulseFakeVendors"], path: "Sources/pulse-fake-vendors"),
+        .testTarget(
+            name: "PulseConnectorsTests",
+            dependencies: [
+                "PulseConnectors", "PulseCLI", "PulseConfig", "PulseSnapshot", "PulseFakeVendors",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "PulseCLITests",
-            dependencies: ["PulseCLI", "pulse", "PulseExpressions", "PulseDiagnostics"],
+            dependencies: ["PulseCLI", "pulse", "PulseExpressions", "PulseDiagnostics", "PulseConfig"],
             resources: [.copy("Conformance")]
         ),
     ],

@@ -5,6 +5,25 @@ import PulseEngine
 /// `pulse cards`: the catalogue of cards and who sees them.
 public enum CardsRunner {
     /// Lists the cards in `cardsDir` (with `profile`'s settings applied when given).
+    /// The profile's connectors, one line each: what is pulled and which variables hold the
+    /// secrets (never their values).
+    static func sourcesLines(_ sources: ConnectorSources) -> String {
+        guard !sources.isEmpty else { return "  none (add a sources section to pull snapshots; see the README)\n" }
+        var out = ""
+        if let bc = sources.bigcommerce {
+            let stock = bc.stockFrom?.value ?? .catalog
+            let locations = bc.locations.map { " at locations " + $0.map { String($0.value) }.joined(separator: ", ") } ?? ""
+            out += "  bigcommerce: store \(bc.storeHash?.value ?? "?") at \(bc.apiBase?.value ?? "https://api.bigcommerce.com"), stock from \(stock.rawValue)\(locations)"
+                + "; token from $\(bc.accessToken?.variable ?? "?")\n"
+        }
+        if let ae = sources.aliexpress {
+            let statuses = ae.statuses.map { $0.map(\.value.rawValue) } ?? AliExpressStatus.allCases.map(\.rawValue)
+            out += "  aliexpress: app \(ae.appKey?.value ?? "?") at \(ae.gateway?.value ?? "https://api-sg.aliexpress.com"), lists \(statuses.joined(separator: ", "))"
+                + "; secret from $\(ae.appSecret?.variable ?? "?"), session from $\(ae.session?.variable ?? "?")\n"
+        }
+        return out
+    }
+
     public static func run(cardsDir: String, profilesDir: String, profile: String?, role: String?) -> CommandOutput {
         let config: LoadedConfig
         switch LoadedConfig.load(cardsDir: cardsDir, profilesDir: profilesDir, profile: profile, command: "pulse cards") {
@@ -47,6 +66,9 @@ public enum CardsRunner {
         out += "\nwho sees what\(config.profile.map { " (profile \($0.name))" } ?? ""):\n"
         for r in roles where role == nil || r == role {
             out += "  \(r): \((matrix[r] ?? []).joined(separator: ", "))\n"
+        }
+        if let profile = config.profile, role == nil || role == "owner" {
+            out += "\nsources (pulse pull):\n" + sourcesLines(profile.sources)
         }
         return CommandOutput(stdout: out)
     }

@@ -194,3 +194,15 @@ public struct ConnectorSources: Sendable {
     /// The names of the connectors a profile may configure.
     public static let connectorNames = ["bigcommerce", "aliexpress"]
 }
+
+extension ConnectorSources {
+    /// The README's table of the `sources` keys, generated from ``BigCommerceKey`` and ``AliExpressKey``.
+    public static var readmeTable: String {
+        func rows<K: SourceKey>(_ connector: String, _ keys: K.Type) -> String {
+            K.allCases.map { key in
+                "| `\(connector).\(key.rawValue)` | \(key.isRequired ? "yes" : "no") | \(key.isSecret ? "`${NAME}` only" : "") | \(key.doc) |\n"
+            }.joined()
+        }
+        return "| key | required | secret | meaning |\n|---|---|---|---|\n" + rows("bigcommerce", BigCommerceKey.self) + rows("aliexpress", AliExpressKey.self)
+    }
+}

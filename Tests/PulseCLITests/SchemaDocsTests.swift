@@ -1,4 +1,5 @@
 import Foundation
+import PulseConfig
 import PulseDiagnostics
 import PulseExpressions
 import Testing
@@ -41,5 +42,11 @@ extension SchemaDocsTests {
     @Test func theReadmesRuleTableIsTheRuleEnum() throws {
         #expect(try readmeHolds(Rule.readmeTable, name: "rules"), "README's rule table must be Rule.readmeTable")
         #expect(Set(Rule.allCases.map(\.rawValue)).count == Rule.allCases.count)
+    }
+}
+
+extension SchemaDocsTests {
+    @Test func theReadmesSourcesTableIsTheSourceKeys() throws {
+        #expect(try readmeHolds(ConnectorSources.readmeTable, name: "sources"), "README's sources table must be ConnectorSources.readmeTable")
     }
 }

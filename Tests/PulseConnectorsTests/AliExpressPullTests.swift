@@ -1,6 +1,7 @@
 import Foundation
 import PulseCLI
 import PulseConnectors
+@testable import PulseFakeVendors
 import Testing
 
 /// The AliExpress side of `pulse pull`, and a pull followed by `pulse eval`.
@@ -167,7 +168,7 @@ struct AliExpressPullTests {
         process.arguments = ["pull", "--profiles", h.path("profiles"), "--profile", "shop", "--out", h.path("snapshots/shop/b")]
         process.environment = h.environment
         let errors = h.path("pull-stderr.txt")
-        FileManager.default.createFile(atPath: errors, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: errors)
         process.standardOutput = FileHandle.nullDevice
         process.terminationHandler = { _ in event.yield("exited") }

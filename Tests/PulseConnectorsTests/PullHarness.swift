@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import PulseCLI
 import PulseConnectors
+@testable import PulseFakeVendors
 import Testing
 
 /// A clock that never waits: it records the waits asked for, so that tests check the backoff

@@ -1,6 +1,7 @@
 import Foundation
 import PulseCLI
 import PulseConnectors
+@testable import PulseFakeVendors
 import Testing
 
 /// `pulse pull` against the loopback fake of BigCommerce and AliExpress.

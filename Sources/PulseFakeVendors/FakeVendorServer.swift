@@ -1,4 +1,7 @@
 import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -37,6 +40,29 @@ final class FakeVendorServer: Sendable {
         var badSignatures = 0
         /// When set, BigCommerce responses count this down in `x-rate-limit-requests-left` (reset 2.5 s).
         var requestsLeft: Int?
+        /// Listing positions by status and by id, rebuilt after a change (100k listings are
+        /// served in ~1,000 list pages and 100k detail calls).
+        var index: StoreIndex?
+    }
+
+    struct StoreIndex {
+        var byStatus: [String: [Int]] = [:]
+        var byID: [Int64: Int] = [:]
+
+        init(_ store: FakeStore) {
+            for (i, l) in store.listings.enumerated() {
+                byStatus[l.status, default: []].append(i)
+                byID[l.id] = i
+            }
+        }
+    }
+
+    /// The store and its index, built if a change dropped it.
+    private func indexedStore() -> (FakeStore, StoreIndex) {
+        state.withLockedValue { s in
+            if s.index == nil { s.index = StoreIndex(s.store) }
+            return (s.store, s.index ?? StoreIndex(s.store))
+        }
     }
 
     static let storeHash = "teststore"
@@ -58,15 +84,25 @@ final class FakeVendorServer: Sendable {
     var baseURL: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 } ?? 0)" }
 
     /// Starts serving on 127.0.0.1 on a free port; returns once it listens.
-    func start() async throws {
+    func start(port: Int = 0) async throws {
         let router = Router()
         router.get("stores/:hash/v3/catalog/products") { request, context in try self.products(request, context) }
         router.get("stores/:hash/v3/inventory/items") { request, context in try self.inventory(request, context) }
         router.post("sync") { request, _ in try await self.aliExpress(request) }
+        // For the pull benchmark: change a share of the listings, and read the call counts.
+        router.post("_fake/touch") { request, _ -> Response in
+            let percent = request.uri.queryParameters["percent"].flatMap { Double($0) } ?? 1
+            let changed = self.touch(percent: percent)
+            return self.response(200, "{\"changed\":\(changed)}")
+        }
+        router.get("_fake/calls") { _, _ -> Response in
+            let calls = self.state.withLockedValue { $0.calls }
+            return self.response(200, "{" + calls.sorted { $0.key < $1.key }.map { "\(self.q($0.key)):\($0.value)" }.joined(separator: ",") + "}")
+        }
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
             logger: { var l = Logger(label: "fake"); l.logLevel = .critical; return l }())
         task.withLockedValue { $0 = Task { try await app.runService() } }
@@ -76,6 +112,12 @@ final class FakeVendorServer: Sendable {
         }
     }
 
+    /// Serves until the task is cancelled or the server fails.
+    func wait() async throws {
+        let t = task.withLockedValue { $0 }
+        try await t?.value
+    }
+
     func stop() async {
         releaseStalls()
         let t = task.withLockedValue { $0 }
@@ -83,9 +125,29 @@ final class FakeVendorServer: Sendable {
         _ = try? await t?.value
     }
 
+    /// Moves `gmt_modified` of every listing whose position is a multiple of 100/percent.
+    func touch(percent: Double) -> Int {
+        guard percent > 0 else { return 0 }
+        let step = max(1, Int((100 / percent).rounded()))
+        var changed = 0
+        update { store in
+            for i in stride(from: 0, to: store.listings.count, by: step) {
+                store.listings[i].modified = "2026-03-17 10:00:00"
+                store.listings[i].skus[0].stock += 1
+                changed += 1
+            }
+        }
+        return changed
+    }
+
     func calls(_ name: String) -> Int { state.withLockedValue { $0.calls[name] ?? 0 } }
     func script(_ call: String, _ fault: Fault) { state.withLockedValue { $0.faults.append((call, fault)) } }
-    func update(_ change: (inout FakeStore) -> Void) { state.withLockedValue { change(&$0.store) } }
+    func update(_ change: (inout FakeStore) -> Void) {
+        state.withLockedValue {
+            change(&$0.store)
+            $0.index = nil
+        }
+    }
 
     /// Answers every stalled call (with a 500).
     func releaseStalls() {
@@ -236,18 +298,18 @@ final class FakeVendorServer: Sendable {
         guard params["session"] == Self.session else {
             return faultResponse(.aliExpressError(code: "IllegalAccessToken", msg: "The specified access token is invalid or expired"))
         }
-        let store = state.withLockedValue { $0.store }
+        let (store, index) = indexedStore()
         let wrapper = method.replacingOccurrences(of: ".", with: "_") + "_response"
         let inner: String
         switch method {
         case "aliexpress.solution.product.list.get":
-            inner = productList(params["aeop_a_e_product_list_query"] ?? "{}", store)
+            inner = productList(params["aeop_a_e_product_list_query"] ?? "{}", store, index)
         case "aliexpress.solution.product.info.get":
-            guard let id = params["product_id"].flatMap({ Int64($0) }), let listing = store.listings.first(where: { $0.id == id }) else {
+            guard let id = params["product_id"].flatMap({ Int64($0) }), let position = index.byID[id] else {
                 return faultResponse(.aliExpressError(code: "15", msg: "product not found"))
             }
             state.withLockedValue { $0.detailCalls[id, default: 0] += 1 }
-            inner = detail(listing)
+            inner = detail(store.listings[position])
         case "aliexpress.freight.redefining.listfreighttemplate":
             inner = "\"aeop_freight_template_d_t_o_list\":{\"aeopfreighttemplatedtolist\":[" + store.templates.map {
                 "{\"template_name\":\(q($0.name)),\"is_default\":false,\"template_id\":\($0.id)}"
@@ -275,7 +337,7 @@ final class FakeVendorServer: Sendable {
         return response(200, "{\(q(wrapper)):{\(inner),\"request_id\":\"fake\"}}")
     }
 
-    private func productList(_ queryText: String, _ store: FakeStore) -> String {
+    private func productList(_ queryText: String, _ store: FakeStore, _ index: StoreIndex) -> String {
         // The query is JSON; the fake reads the three fields it needs by hand.
         func field(_ name: String) -> String? {
             guard let r = queryText.range(of: "\"\(name)\":") else { return nil }
@@ -285,10 +347,10 @@ final class FakeVendorServer: Sendable {
         let status = field("product_status_type") ?? ""
         let page = max(field("current_page").flatMap { Int($0) } ?? 1, 1)
         let size = min(max(field("page_size").flatMap { Int($0) } ?? 20, 1), 99)
-        let matching = store.listings.filter { $0.status == status }
+        let matching = index.byStatus[status] ?? []
         let pages = max(1, (matching.count + size - 1) / size)
         let slice = matching.dropFirst((page - 1) * size).prefix(size)
-        let items = slice.map { l -> String in
+        let items = slice.map { store.listings[$0] }.map { l -> String in
             var f = "\"currency_code\":\"USD\",\"freight_template_id\":\(l.templateID),\"gmt_create\":\(q(l.created)),\"gmt_modified\":\(q(l.modified)),"
                 + "\"owner_member_id\":\"us1\",\"product_id\":\(l.id),\"product_max_price\":\"9.99\",\"product_min_price\":\"9.99\",\"src\":\"isv\",\"subject\":\(q(l.subject))"
             if let ws = l.wsDisplay { f += ",\"ws_display\":\(q(ws)),\"ws_offline_date\":\"2026-03-10 10:00:00\"" }
@@ -311,3 +373,5 @@ final class FakeVendorServer: Sendable {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }
+
+func fflushStandardOutput() { fflush(nil) }
