@@ -49,6 +49,8 @@ struct AliExpressPullTests {
         #expect(first.exitCode == 0, "\(first.stderr)")
         #expect(h.server.calls("aliexpress.solution.product.info.get") == 53)
         #expect(h.server.calls("aliexpress.product.diagnosis.pageQueryProblem") == 0, "no rejected listing: no diagnosis call")
+        #expect(!FileManager.default.fileExists(atPath: h.path("snapshots/shop/20260316T080000Z/audit_events.jsonl")),
+                "a first pull has nothing to compare with: no audit events file (no data), not an event per listing")
 
         // Two listings fail audit; AliExpress's diagnosis names a problem for one of them.
         h.server.update { store in
@@ -66,7 +68,7 @@ struct AliExpressPullTests {
 
         let snap = "snapshots/shop/20260317T080000Z"
         let events = try h.lines(snap + "/audit_events.jsonl")
-        #expect(events.count == 5, "3 carried forward (younger than 7 days) + 2 new: \(events)")
+        #expect(events.count == 2, "the two rejections: \(events)")
         #expect(events.contains(#"{"listing_id":"1005006900000000","at":"2026-03-17T08:00:00Z","from":"auditing","to":"rejected","reason":"missing_brand_attribute"}"#))
         #expect(events.contains(#"{"listing_id":"1005006900000001","at":"2026-03-17T08:00:00Z","from":"auditing","to":"rejected","reason":null}"#))
         let listings = try h.lines(snap + "/listings.jsonl")
@@ -90,6 +92,13 @@ struct AliExpressPullTests {
         let rejected = cards.first { $0["key"] as? String == "aex_rejected_listings_24h" }?["breakdown"] as? [String: Any]
         #expect((rejected?["missing_brand_attribute"] as? NSNumber)?.intValue == 1, "\(String(describing: rejected))")
         #expect(value("aex_rejected_auditing_listings") == 3)
+
+        // Later pulls carry the events forward for 7 days, then drop them.
+        #expect(try await h.pull(["--now", "2026-03-18T08:00:00Z", "--out", h.path("snapshots/shop/20260318T080000Z")]).exitCode == 0)
+        #expect(try h.lines("snapshots/shop/20260318T080000Z/audit_events.jsonl") == events.filter { $0.contains("\"to\":\"rejected\"") })
+        #expect(try await h.pull(["--now", "2026-03-24T09:00:00Z", "--out", h.path("snapshots/shop/20260324T090000Z")]).exitCode == 0)
+        #expect(try h.read("snapshots/shop/20260324T090000Z/audit_events.jsonl").isEmpty, "older than 7 days: no longer carried")
+        #expect(h.server.calls("aliexpress.solution.product.info.get") == 55, "nothing changed: no detail call")
     }
 
     @Test("ApiCallLimit: waits the seconds its message names, re-signs with a new timestamp, and carries on")

@@ -1,5 +1,5 @@
 import Foundation
-import PulseConnectors
+@testable import PulseConnectors
 import Testing
 
 /// `pulse import bigcommerce-csv`: BigCommerce's product export (the Bulk Edit template).
@@ -61,5 +61,23 @@ struct CSVImportTests {
         (_, error, folder) = try importing(Self.header + "\nProduct,1,\"Mug,P,MUG,x,Y,by product,1,0\n")
         #expect(error == "products.csv:2: a quoted cell is never closed")
         try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// Writing a snapshot file when the disk is full.
+@Suite("snapshot files")
+struct RowFileTests {
+    @Test("a full disk is an error naming the file, not a short file (written to /dev/full)")
+    func diskFull() throws {
+        let file = try RowFile(path: "/dev/full", shownAs: "listings.jsonl")
+        var failure: PullError?
+        do throws(PullError) {
+            for _ in 0..<64 { try file.append([UInt8](repeating: 0x61, count: 32_768) + [0x0A]) }
+            try file.close()
+        } catch {
+            failure = error
+        }
+        #expect(failure?.description == "writing listings.jsonl: No space left on device")
+        #expect(failure?.exitStatus == 1)
     }
 }

@@ -37,7 +37,9 @@ struct AliExpressPull {
         var freightTemplate: String?
     }
 
-    func pull(listings: RowFile, templates: RowFile, events: RowFile) async throws(PullError) -> Outcome {
+    /// Writes the listings and templates, and the audit events when `events` is given (there is
+    /// a previous snapshot to compare with).
+    func pull(listings: RowFile, templates: RowFile, events: RowFile?) async throws(PullError) -> Outcome {
         var outcome = Outcome()
         let items = try await listAll()
         let rejected = items.contains { $0.status == "rejected" }
@@ -100,7 +102,7 @@ struct AliExpressPull {
         }
 
         try await pullTemplates(used: usedTemplates, into: templates)
-        try writeEvents(statusNow, reasons: reasons, into: events)
+        if let events { try writeEvents(statusNow, reasons: reasons, into: events) }
         return outcome
     }
 
@@ -318,7 +320,7 @@ struct AliExpressPull {
     // MARK: Audit events
 
     /// An event for every listing whose status differs from the previous snapshot's (or that is
-    /// new and not active), after the previous snapshot's events younger than 7 days.
+    /// new since it and not active), after the previous snapshot's events younger than 7 days.
     private func writeEvents(_ statuses: [(id: String, status: String)], reasons: [Int64: String], into file: RowFile) throws(PullError) {
         let at = takenAt.description
         if let previous {

@@ -99,16 +99,18 @@ public struct Pull: Sendable {
                 let started = clock.nowMilliseconds()
                 let listings = try staging.file("listings.jsonl")
                 let templates = try staging.file("freight_templates.jsonl")
-                let events = try staging.file("audit_events.jsonl")
+                // Audit events come from comparing with a previous snapshot: without one there is
+                // no file (no data), not an event for every listing that is not active.
+                let events = try previousSnapshot.map { _ throws(PullError) in try staging.file("audit_events.jsonl") }
                 let client = AliExpressClient(gateway: aliexpress.gateway, appKey: aliexpress.appKey, secret: aliexpress.secret,
                                               session: aliexpress.session, transport: transport, clock: clock, backoff: backoff, stats: s)
                 let pull = AliExpressPull(client: client, statuses: aliexpress.statuses, timeOffset: aliexpress.timeOffset,
                                           takenAt: takenAt, previous: previousSnapshot, width: width)
                 let result = try await pull.pull(listings: listings, templates: templates, events: events)
-                for file in [listings, templates, events] { try file.close() }
+                for file in [listings, templates] + (events.map { [$0] } ?? []) { try file.close() }
                 s.rows("listings.jsonl", listings.rows)
                 s.rows("freight_templates.jsonl", templates.rows)
-                s.rows("audit_events.jsonl", events.rows)
+                if let events { s.rows("audit_events.jsonl", events.rows) }
                 s.rows("details_reused", result.reusedDetails)
                 try writeRestrictions(aliexpress.categoryRestrictions, to: staging, stats: s)
                 stats["aliexpress"] = finish(s, since: started)
