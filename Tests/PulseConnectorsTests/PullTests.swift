@@ -28,6 +28,7 @@ struct PullTests {
         #expect(header.hasPrefix(#"{"format":1,"store":"shop","taken_at":"2026-03-17T08:00:00Z""#))
         #expect(header.contains(#""stock.jsonl":600"#))
         #expect(header.contains(#""GET /v3/catalog/products":3"#))
+        #expect(header.contains(#""seconds":"#) && header.contains(#""retries":0"#) && header.contains(#""pages":3"#))
         #expect(h.entries("").filter { $0.hasPrefix(".") }.isEmpty, "no temporary folder is left")
     }
 

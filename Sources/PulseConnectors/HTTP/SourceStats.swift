@@ -8,6 +8,8 @@ public final class SourceStats: Sendable {
         public var retries = 0
         public var pages = 0
         public var waitedSeconds = 0.0
+        /// How long the source took, start to end.
+        public var seconds = 0.0
         /// Calls by API call name (`GET /v3/catalog/products`, `aliexpress.solution.product.info.get`).
         public var callsByName: [String: Int] = [:]
         /// Rows written, by file.

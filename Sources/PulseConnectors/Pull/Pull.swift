@@ -137,7 +137,7 @@ public struct Pull: Sendable {
     private func finish(_ stats: SourceStats, since started: Int64) -> SourceStats.Counts {
         var counts = stats.counts
         counts.waitedSeconds = (counts.waitedSeconds * 1000).rounded() / 1000
-        _ = started
+        counts.seconds = Double(max(0, clock.nowMilliseconds() - started)) / 1000
         return counts
     }
 
@@ -182,6 +182,7 @@ public struct Pull: Sendable {
             s.int("calls", Int64(counts.calls))
             s.int("retries", Int64(counts.retries))
             s.int("pages", Int64(counts.pages))
+            s.raw("seconds", Array(String(counts.seconds).utf8))
             s.raw("waited_seconds", Array(String(counts.waitedSeconds).utf8))
             var rows = JSONObjectText()
             for (file, n) in counts.rows.sorted(by: { $0.key < $1.key }) { rows.int(file, Int64(n)) }
