@@ -117,3 +117,24 @@ import Testing
         #expect(lines.map(\.1) == ["first", long, "third", "", "last"])
     }
 }
+
+/// Country lists are interned by a packed key when they are short lists of two-letter codes.
+@Suite struct CountryListsTests {
+    @Test func equalListsShareAnIndexAndOrderCountCaseAndLengthKeepThemApart() {
+        var lists = CountryLists()
+        let us = lists.intern(["US", "GB"])
+        #expect(lists.intern(["US", "GB"]) == us)
+        let distinct: [[String]] = [["GB", "US"], ["US"], ["US", "GB", "AA"], ["AA", "US", "GB"], [], ["ZZ", "ZZ", "ZZ", "ZZ", "ZZ", "ZZ"],
+                                    ["US", "GB", "DE", "FR", "BR", "ES", "IT"], ["us", "GB"], ["USA", "GB"], ["U", "SGB"], ["ÜS"]]
+        var seen = Set([us])
+        for list in distinct {
+            let i = lists.intern(list)
+            #expect(seen.insert(i).inserted, "\(list) got the index of another list")
+            #expect(lists.intern(list) == i)
+            #expect(lists[i] == list)
+        }
+        #expect(CountryLists.packed(["AA"]) != CountryLists.packed(["AA", "AA"]))
+        #expect(CountryLists.packed(["US", "GB", "DE", "FR", "BR", "ES", "IT"]) == nil)
+        #expect(CountryLists.packed(["us"]) == nil)
+    }
+}

@@ -68,15 +68,44 @@ struct CountryLists: Sendable {
     /// The same lists as expression values.
     private(set) var values: [Value] = []
     private var byContent: [[String]: Int32] = [:]
+    /// Lists of up to six two-letter codes (almost all of them) by a packed key, which hashes
+    /// as one integer instead of an array of strings: interning runs once per listing with its
+    /// own `ship_to`, in the loader's serial stage.
+    private var byPacked: [UInt64: Int32] = [:]
 
     /// The index of `list`, added when new.
     mutating func intern(_ list: [String]) -> Int32 {
+        if let key = Self.packed(list) {
+            if let i = byPacked[key] { return i }
+            let i = add(list)
+            byPacked[key] = i
+            return i
+        }
         if let i = byContent[list] { return i }
+        let i = add(list)
+        byContent[list] = i
+        return i
+    }
+
+    private mutating func add(_ list: [String]) -> Int32 {
         let i = Int32(lists.count)
         lists.append(list)
         values.append(.list(list.map(Value.string)))
-        byContent[list] = i
         return i
+    }
+
+    /// The count in the top 4 bits, then 10 bits per code (`AA`…`ZZ` as 0…675); nil for a list
+    /// longer than six or with any item that is not two letters A-Z (those use the content key).
+    static func packed(_ list: [String]) -> UInt64? {
+        guard list.count <= 6 else { return nil }
+        var key = UInt64(list.count) << 60
+        for (i, code) in list.enumerated() {
+            var bytes = code.utf8.makeIterator()
+            guard let a = bytes.next(), let b = bytes.next(), bytes.next() == nil,
+                  a >= 65, a <= 90, b >= 65, b <= 90 else { return nil }
+            key |= UInt64((Int(a) - 65) * 26 + Int(b) - 65) << UInt64(10 * i)
+        }
+        return key
     }
 
     /// List `i` (nil for -1).
