@@ -33,7 +33,7 @@ extension CardRun {
         let heldPlan = planned && measureKind == .percent ? compiled.measureArgument.map { planner.plan($0.program.checked) } : nil
         func memo(_ part: CompiledCard.Part) -> MemoValue? {
             guard planned else { return nil }
-            return planner.codeKey(planner.reads(part.program.checked)).map { MemoValue(key: $0, evaluator: part.program.closure) }
+            return planner.codeKey(part.program.checked).map { MemoValue(key: $0, evaluator: part.program.closure) }
         }
         let groupMemo = compiled.groupBy.flatMap(memo)
         // The group of each code combination, once a row of it has been counted.

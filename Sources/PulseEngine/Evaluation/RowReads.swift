@@ -5,7 +5,7 @@ import PulseExpressions
 /// selection both start from it.
 struct RowReads {
     /// A field read: the variable's slot, the field's index and name.
-    struct Field: Equatable {
+    struct Field: Hashable {
         let slot: Int
         let index: Int
         let name: String

@@ -10,6 +10,15 @@ struct CodeKey: Sendable {
         let codes: Codes
         /// How many distinct keys this input contributes: the codes, plus "missing" and "row is null".
         let radix: Int
+        /// For a list field read only as `u in FIELD` with `u` from a list fixed for the run (a
+        /// macro over `profile.priority_markets`): each code's mask of the members it holds. Rows
+        /// with the same masks give the same result, so thousands of distinct ship-to lists
+        /// collapse into at most 2^members keys.
+        let projection: [Int32]?
+
+        /// The key part of code `c` (a valid code: not missing, row not null).
+        @inline(__always)
+        func part(_ c: Int) -> Int { projection.map { Int($0[c]) } ?? c }
     }
 
     enum Codes: Sendable {
@@ -21,15 +30,21 @@ struct CodeKey: Sendable {
     /// How many keys there can be (nil when too many to count densely).
     let keyCount: Int?
 
-    init?(_ fields: [(variable: RowSpace.Variable, index: Int)]) {
+    /// A key over `fields`; a field with a `universe` is keyed by which of its members each
+    /// code's list holds (see ``Input/projection``).
+    init?(_ fields: [(variable: RowSpace.Variable, index: Int, universe: [Value]?)]) {
         var inputs: [Input] = []
         var product = 1, dense = true
-        for (variable, index) in fields {
+        for (variable, index, universe) in fields {
             switch variable.table.column(index) {
             case .codes8(let codes, let values, _):
-                inputs.append(Input(map: variable.map, codes: .narrow(codes), radix: values.count + 2))
+                let projection = universe.flatMap { Self.projection(values, over: $0) }
+                inputs.append(Input(map: variable.map, codes: .narrow(codes), radix: (projection?.count ?? values.count) + 2,
+                                    projection: projection?.masks))
             case .codes32(let codes, let values, _):
-                inputs.append(Input(map: variable.map, codes: .wide(codes), radix: values.count + 2))
+                let projection = universe.flatMap { Self.projection(values, over: $0) }
+                inputs.append(Input(map: variable.map, codes: .wide(codes), radix: (projection?.count ?? values.count) + 2,
+                                    projection: projection?.masks))
             default:
                 return nil
             }
@@ -38,6 +53,25 @@ struct CodeKey: Sendable {
         }
         self.inputs = inputs
         keyCount = dense ? product : nil
+    }
+
+    /// Each list value's mask of the `universe` members it holds (CEL's `in`: equal to an item),
+    /// and how many masks there can be; nil when a value is not a list or the universe is large.
+    static func projection(_ values: [Value], over universe: [Value]) -> (masks: [Int32], count: Int)? {
+        var members: [Value] = []
+        for u in universe where !members.contains(where: { Value.celEquals($0, u) }) { members.append(u) }
+        guard members.count <= 12 else { return nil }
+        var masks: [Int32] = []
+        masks.reserveCapacity(values.count)
+        for value in values {
+            guard case .list(let items) = value else { return nil }
+            var mask: Int32 = 0
+            for (bit, member) in members.enumerated() where items.contains(where: { Value.celEquals($0, member) }) {
+                mask |= 1 << Int32(bit)
+            }
+            masks.append(mask)
+        }
+        return (masks, 1 << members.count)
     }
 
     /// The keys of source rows `rows`, into `keys` (replacing its contents).
@@ -54,7 +88,7 @@ struct CodeKey: Sendable {
                             codes.withUnsafeBufferPointer { c in
                                 for i in 0..<rows.count {
                                     let r = map.map { Int($0[Int(rows[i])]) } ?? Int(rows[i])
-                                    let code = r < 0 ? 0 : c[r] == 255 ? 1 : Int(c[r]) + 2
+                                    let code = r < 0 ? 0 : c[r] == 255 ? 1 : input.part(Int(c[r])) + 2
                                     out[i] = out[i] &* radix &+ code
                                 }
                             }
@@ -62,7 +96,7 @@ struct CodeKey: Sendable {
                             codes.withUnsafeBufferPointer { c in
                                 for i in 0..<rows.count {
                                     let r = map.map { Int($0[Int(rows[i])]) } ?? Int(rows[i])
-                                    let code = r < 0 ? 0 : c[r] < 0 ? 1 : Int(c[r]) + 2
+                                    let code = r < 0 ? 0 : c[r] < 0 ? 1 : input.part(Int(c[r])) + 2
                                     out[i] = out[i] &* radix &+ code
                                 }
                             }
@@ -84,8 +118,8 @@ struct CodeKey: Sendable {
                 code = 0  // the row variable is null
             } else {
                 switch input.codes {
-                case .narrow(let c): code = c[r] == 255 ? 1 : Int(c[r]) + 2
-                case .wide(let c): code = c[r] < 0 ? 1 : Int(c[r]) + 2
+                case .narrow(let c): code = c[r] == 255 ? 1 : input.part(Int(c[r])) + 2
+                case .wide(let c): code = c[r] < 0 ? 1 : input.part(Int(c[r])) + 2
                 }
             }
             key = key &* input.radix &+ code

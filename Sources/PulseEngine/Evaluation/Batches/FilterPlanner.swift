@@ -21,15 +21,53 @@ struct FilterPlanner {
         try? Compiler.evaluator(for: node)(activation)
     }
 
-    /// The code key of an expression that reads only coded fields of row variables.
-    func codeKey(_ reads: RowReads) -> CodeKey? {
+    /// The code key of `node`, an expression that reads only coded fields of row variables (nil
+    /// otherwise). A list field read only by membership tests of a fixed list's items is keyed by
+    /// which of those items it holds.
+    func codeKey(_ node: CheckedExpr) -> CodeKey? {
+        let reads = reads(node)
         guard reads.wholeRows.isEmpty, !reads.fields.isEmpty else { return nil }
-        var fields: [(variable: RowSpace.Variable, index: Int)] = []
+        var uses: [RowReads.Field: [Value]] = [:]
+        var other = Set<RowReads.Field>()
+        membership(node, bound: [:], uses: &uses, other: &other)
+        var fields: [(variable: RowSpace.Variable, index: Int, universe: [Value]?)] = []
         for f in reads.fields {
             guard let v = space.variable(f.slot) else { return nil }
-            fields.append((v, f.index))
+            fields.append((v, f.index, other.contains(f) ? nil : uses[f]))
         }
         return CodeKey(fields)
+    }
+
+    /// The row fields of `node` used as `u in FIELD`, where `u` is a macro's variable ranging
+    /// over a list that does not depend on the row (the values it takes, per field), and those
+    /// used any other way (`other`).
+    private func membership(_ node: CheckedExpr, bound: [Int: [Value]], uses: inout [RowReads.Field: [Value]], other: inout Set<RowReads.Field>) {
+        switch node.kind {
+        case .literal, .variable: break
+        case .field(let operand, let name, let index, _):
+            if case .variable(_, let slot) = operand.kind, space.variable(slot) != nil, let index {
+                other.insert(RowReads.Field(slot: slot, index: index, name: name))
+            } else {
+                membership(operand, bound: bound, uses: &uses, other: &other)
+            }
+        case .list(let items):
+            for item in items { membership(item, bound: bound, uses: &uses, other: &other) }
+        case .call(let function, let args):
+            if function == Operator.in, args.count == 2, case .variable(_, let slot) = args[0].kind, let universe = bound[slot],
+               case .field(let operand, let name, let index?, false) = args[1].kind,
+               case .variable(_, let rowSlot) = operand.kind, space.variable(rowSlot) != nil {
+                uses[RowReads.Field(slot: rowSlot, index: index, name: name), default: []].append(contentsOf: universe)
+                return
+            }
+            for a in args { membership(a, bound: bound, uses: &uses, other: &other) }
+        case .comprehension(_, _, let slot, let range, let predicate, let transform):
+            membership(range, bound: bound, uses: &uses, other: &other)
+            var inner = bound
+            inner[slot] = nil
+            if !reads(range).usesRow, case .list(let items)? = constant(range) { inner[slot] = items }
+            if let predicate { membership(predicate, bound: inner, uses: &uses, other: &other) }
+            if let transform { membership(transform, bound: inner, uses: &uses, other: &other) }
+        }
     }
 
     func plan(_ node: CheckedExpr) -> RowFilter {
@@ -38,7 +76,7 @@ struct FilterPlanner {
             if case .bool(let b)? = constant(node) { return ConstantFilter(b) }
             return ScalarFilter(Compiler.condition(for: node))
         }
-        if let key = codeKey(r) { return MemoFilter(key: key, condition: Compiler.condition(for: node)) }
+        if let key = codeKey(node) { return MemoFilter(key: key, condition: Compiler.condition(for: node)) }
         if case .call(let function, let args) = node.kind {
             switch function {
             case Operator.and where args.count == 2: return AndFilter(conjuncts(node).map(plan))
