@@ -135,6 +135,34 @@ struct FastRowScanner {
         return .some(out)
     }
 
+    /// A `ship_to` list: `["US", "GB"]` (up to six codes of two letters A-Z, no escapes) packed
+    /// as ``CountryLists/packed(_:)`` packs it, without building strings; any other list as strings.
+    private mutating func countryList() -> OwnCountryList?? {
+        if null() { return .some(nil) }
+        let start = i
+        if let key = packedCodes() { return .some(.packed(key)) }
+        i = start
+        guard let list = stringList() else { return nil }
+        return .some(list.map(OwnCountryList.init))
+    }
+
+    private mutating func packedCodes() -> UInt64? {
+        guard eat(UInt8(ascii: "[")) else { return nil }
+        if eat(UInt8(ascii: "]")) { return 0 }
+        var key: UInt64 = 0, n: UInt64 = 0
+        repeat {
+            skipSpace()
+            guard n < 6, i + 3 < bytes.count, bytes[i] == 0x22, bytes[i + 3] == 0x22 else { return nil }
+            let a = bytes[i + 1], b = bytes[i + 2]
+            guard a >= 65, a <= 90, b >= 65, b <= 90 else { return nil }
+            key |= UInt64((Int(a) - 65) * 26 + Int(b) - 65) << (10 * n)
+            n += 1
+            i += 4
+        } while eat(UInt8(ascii: ","))
+        guard eat(UInt8(ascii: "]")) else { return nil }
+        return key | n << 60
+    }
+
     /// Calls `member` with each key (as bytes) of an object; stops with false on any surprise.
     /// Calls `member` with each key of an object; stops with false on any surprise. Keys usually
     /// come in the order the exporter writes them (`expected`): the next expected key is
@@ -252,7 +280,7 @@ struct FastRowScanner {
         var s = FastRowScanner(bytes)
         var seen: UInt32 = 0
         var id: Range<Int>?, status: ListingStatus?, title: Range<Int>?, category: Range<Int>?, template: Range<Int>?
-        var ownShipTo: [String]?
+        var ownShipTo: OwnCountryList?
         var created: CELTimestamp?, updated: CELTimestamp?, expires: CELTimestamp?, reason: Range<Int>?
         var skus = batch.scratch
         batch.scratch = []
@@ -267,7 +295,7 @@ struct FastRowScanner {
             case .title: guard first(&seen, 4), let v = s.optionalRange() else { return false }; title = v
             case .categoryID: guard first(&seen, 8), let v = s.optionalRange() else { return false }; category = v
             case .freightTemplateID: guard first(&seen, 16), let v = s.optionalRange() else { return false }; template = v
-            case .shipTo: guard first(&seen, 32), let v = s.stringList() else { return false }; ownShipTo = v
+            case .shipTo: guard first(&seen, 32), let v = s.countryList() else { return false }; ownShipTo = v
             case .createdAt: guard first(&seen, 64), let v = s.timestamp() else { return false }; created = v
             case .updatedAt: guard first(&seen, 128), let v = s.timestamp() else { return false }; updated = v
             case .expiresAt: guard first(&seen, 256), let v = s.timestamp() else { return false }; expires = v

@@ -94,7 +94,7 @@ struct ListingBatch: RowBatch {
     /// The hash of each row's id.
     var idHashes: [UInt64] = []
     /// Own `ship_to` lists, indexed by `columns.ownShipTo` until the batch is applied.
-    var ownLists: [[String]] = []
+    var ownLists: [OwnCountryList] = []
     var refused: [RefusedRow] = []
     /// Where the next SKU's stock row is expected (see ``ListingContext/stockRow(_:hint:)``).
     var stockHint = StockHint()
@@ -111,7 +111,7 @@ struct ListingBatch: RowBatch {
     /// Adds a good row (strings as bytes; `ownShipTo` nil when absent).
     @inline(__always)
     mutating func append(id: UnsafeBufferPointer<UInt8>, status: ListingStatus, title: UnsafeBufferPointer<UInt8>?,
-                         categoryID: UnsafeBufferPointer<UInt8>?, templateID: UnsafeBufferPointer<UInt8>?, ownShipTo: [String]?,
+                         categoryID: UnsafeBufferPointer<UInt8>?, templateID: UnsafeBufferPointer<UInt8>?, ownShipTo: OwnCountryList?,
                          templateList: Int32?, createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?,
                          reason: UnsafeBufferPointer<UInt8>?, line: Int, context: ListingContext) {
         columns.ids.append(id)
@@ -181,7 +181,7 @@ struct ListingBatch: RowBatch {
         let title = r.optionalString("title")
         let categoryID = r.optionalString("category_id")
         let templateID = r.optionalString("freight_template_id")
-        let ownShipTo = r.stringList("ship_to", required: false)
+        let ownShipTo = r.stringList("ship_to", required: false).map(OwnCountryList.init)
         let createdAt = r.timestamp("created_at", required: false)
         let updatedAt = r.timestamp("updated_at", required: false)
         let expiresAt = r.timestamp("expires_at", required: false)

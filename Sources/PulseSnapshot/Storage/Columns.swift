@@ -63,6 +63,17 @@ struct TimestampColumn: Sendable {
 
 /// Lists of countries, each kept once however many rows share it: index `i` of a row column
 /// names `lists[i]`, -1 none.
+/// A listing's own `ship_to` as the loader decodes it: up to six two-letter codes packed into
+/// one integer (no allocation), anything else as strings.
+enum OwnCountryList: Sendable {
+    case packed(UInt64)
+    case strings([String])
+
+    init(_ list: [String]) {
+        self = CountryLists.packed(list).map(OwnCountryList.packed) ?? .strings(list)
+    }
+}
+
 struct CountryLists: Sendable {
     private(set) var lists: [[String]] = []
     /// The same lists as expression values.
@@ -72,6 +83,27 @@ struct CountryLists: Sendable {
     /// as one integer instead of an array of strings: interning runs once per listing with its
     /// own `ship_to`, in the loader's serial stage.
     private var byPacked: [UInt64: Int32] = [:]
+
+    /// The index of a decoded own list, added when new (a packed one is spelt out only then).
+    mutating func intern(_ own: OwnCountryList) -> Int32 {
+        switch own {
+        case .strings(let list):
+            return intern(list)
+        case .packed(let key):
+            if let i = byPacked[key] { return i }
+            let i = add(Self.unpacked(key))
+            byPacked[key] = i
+            return i
+        }
+    }
+
+    /// The codes of a packed key (see ``packed(_:)``).
+    static func unpacked(_ key: UInt64) -> [String] {
+        (0..<Int(min(key >> 60, 6))).map { i in
+            let code = Int((key >> UInt64(10 * i)) & 1023)
+            return String(decoding: [UInt8(65 + code / 26), UInt8(65 + code % 26)], as: UTF8.self)
+        }
+    }
 
     /// The index of `list`, added when new.
     mutating func intern(_ list: [String]) -> Int32 {
