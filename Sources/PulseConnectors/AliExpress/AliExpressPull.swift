@@ -52,7 +52,7 @@ struct AliExpressPull {
         let client = self.client
         let offset = timeOffset
         try await forEachInOrder(items, width: width) { (item: ListedItem) async throws(PullError) -> JSONValue? in
-            if let prev = previousRow(item), prev["updated_at"]?.text == (try Self.utc(item.gmtModified, offset, "gmt_modified", item.id)) {
+            if let prev = previousRow(item), prev.updatedAt == (try Self.utc(item.gmtModified, offset, "gmt_modified", item.id)) {
                 return nil
             }
             let scope = "product \(item.id)"
@@ -86,15 +86,15 @@ struct AliExpressPull {
                 if let template { usedTemplates[template] = item.id }
             } else if let prev = previousRow(item) {
                 outcome.reusedDetails += 1
-                let template = item.freightTemplate ?? prev["freight_template_id"]?.text
-                row.raw("category_id", (prev["category_id"] ?? .null).jsonText())
+                let template = item.freightTemplate ?? prev.freightTemplateID
+                row.raw("category_id", prev.categoryID)
                 row.string("freight_template_id", template)
-                row.raw("ship_to", (prev["ship_to"] ?? .null).jsonText())
-                row.raw("created_at", (prev["created_at"] ?? .null).jsonText())
+                row.raw("ship_to", prev.shipTo)
+                row.raw("created_at", prev.createdAt)
                 row.string("updated_at", updated)
-                row.string("expires_at", try Self.utc(item.offlineDate, offset, "ws_offline_date", item.id) ?? prev["expires_at"]?.text)
+                row.string("expires_at", try Self.utc(item.offlineDate, offset, "ws_offline_date", item.id) ?? prev.expiresAt)
                 row.string("rejection_reason", item.status == "rejected" ? reasons[item.id] : nil)
-                row.raw("skus", (prev["skus"] ?? .array([])).jsonText())
+                row.raw("skus", prev.skus)
                 if let template { usedTemplates[template] = item.id }
             }
             try listings.append(row.line())
@@ -106,7 +106,7 @@ struct AliExpressPull {
         return outcome
     }
 
-    private func previousRow(_ item: ListedItem) -> JSONValue? {
+    private func previousRow(_ item: ListedItem) -> PreviousSnapshot.Listing? {
         previous?.listings[String(item.id)]
     }
 
@@ -331,7 +331,7 @@ struct AliExpressPull {
             }
         }
         for (id, status) in statuses {
-            let before = previous?.listings[id]?["status"]?.text
+            let before = previous?.listings[id]?.status
             if before == status || (before == nil && status == "active") { continue }
             var row = JSONObjectText()
             row.string("listing_id", id)

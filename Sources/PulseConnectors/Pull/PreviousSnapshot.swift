@@ -7,8 +7,33 @@ import PulseSnapshot
 struct PreviousSnapshot {
     let folder: String
     let takenAt: CELTimestamp
-    /// Listing rows by id.
-    let listings: [String: JSONValue]
+    /// Listings by id: what a pull compares and carries over, not the whole parsed row (a parsed
+    /// 100k-listing file would hold several times its size).
+    let listings: [String: Listing]
+
+    /// What a pull needs of a previous listing: its status and last change, and the fields an
+    /// unchanged listing keeps, as their JSON text.
+    struct Listing: Sendable {
+        var status: String?
+        var updatedAt: String?
+        var freightTemplateID: String?
+        var expiresAt: String?
+        var categoryID: [UInt8]
+        var shipTo: [UInt8]
+        var createdAt: [UInt8]
+        var skus: [UInt8]
+
+        init(_ row: JSONValue) {
+            status = row["status"]?.text
+            updatedAt = row["updated_at"]?.text
+            freightTemplateID = row["freight_template_id"]?.text
+            expiresAt = row["expires_at"]?.text
+            categoryID = (row["category_id"] ?? .null).jsonText()
+            shipTo = (row["ship_to"] ?? .null).jsonText()
+            createdAt = (row["created_at"] ?? .null).jsonText()
+            skus = (row["skus"] ?? .array([])).jsonText()
+        }
+    }
     /// Audit event rows, in file order.
     let events: [JSONValue]
 
@@ -20,13 +45,15 @@ struct PreviousSnapshot {
             throw PullError(.config, "--previous \(folder): snapshot.json has no RFC 3339 taken_at")
         }
         self.takenAt = takenAt
-        var listings: [String: JSONValue] = [:]
-        for (line, row) in try Self.readRows(folder, "listings.jsonl", required: true) {
+        var listings: [String: Listing] = [:]
+        try Self.forEachRow(folder, "listings.jsonl", required: true) { (line, row) throws(PullError) in
             guard let id = row["id"]?.text else { throw PullError(.config, "--previous \(folder)/listings.jsonl:\(line): a listing without an id") }
-            listings[id] = row
+            listings[id] = Listing(row)
         }
         self.listings = listings
-        events = try Self.readRows(folder, "audit_events.jsonl", required: false).map(\.1)
+        var events: [JSONValue] = []
+        try Self.forEachRow(folder, "audit_events.jsonl", required: false) { (_, row) throws(PullError) in events.append(row) }
+        self.events = events
     }
 
     static func readJSON(_ path: String, _ name: String) throws(PullError) -> JSONValue {
@@ -39,28 +66,28 @@ struct PreviousSnapshot {
         }
     }
 
-    /// The rows of a JSON Lines file with their line numbers; none when the file is absent and
-    /// not required.
-    static func readRows(_ folder: String, _ name: String, required: Bool) throws(PullError) -> [(Int, JSONValue)] {
+    /// Calls `body` with each row of a JSON Lines file and its line number (one row parsed at a
+    /// time); nothing when the file is absent and not required.
+    static func forEachRow(_ folder: String, _ name: String, required: Bool, _ body: (Int, JSONValue) throws(PullError) -> Void) throws(PullError) {
         let path = folder + "/" + name
         guard let data = FileManager.default.contents(atPath: path) else {
             if required { throw PullError(.config, "--previous: cannot read \(path)") }
-            return []
+            return
         }
-        var rows: [(Int, JSONValue)] = []
         var lineNumber = 0
         var bytes = Array(data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            let row: JSONValue
             do throws(JSONSyntaxError) {
-                rows.append((lineNumber, try JSONParser.parse(Array(line))))
+                row = try JSONParser.parse(Array(line))
             } catch {
                 throw PullError(.config, "--previous: \(path):\(lineNumber): bad JSON: \(error.message)")
             }
+            try body(lineNumber, row)
         }
-        return rows
     }
 
     /// The newest snapshot folder in `parent` (by name, which is the time it was taken), skipping
