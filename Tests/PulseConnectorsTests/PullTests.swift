@@ -79,6 +79,19 @@ struct PullTests {
         #expect(try h.read("snapshots/shop/a/listings.jsonl") == before)
     }
 
+    @Test("--out that exists is refused (exit 2) before any call, and left as it was")
+    func outExists() async throws {
+        let h = try await PullHarness.start(.simple(listings: 1))
+        defer { Task { await h.stop() } }
+        try FileManager.default.createDirectory(atPath: h.path("snap"), withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: h.path("snap/notes.txt")))
+        let out = try await h.pull(["--out", h.path("snap")])
+        #expect(out.exitCode == 2)
+        #expect(out.stderr.contains("already exists; a pull never overwrites a snapshot"), "\(out.stderr)")
+        #expect(h.entries("snap") == ["notes.txt"])
+        #expect(h.server.calls("GET /catalog/products") == 0)
+    }
+
     @Test("a wrong token: BigCommerce's 401 text, at once, exit 1; no secret in the message")
     func wrongToken() async throws {
         let h = try await PullHarness.start(.simple(listings: 1))

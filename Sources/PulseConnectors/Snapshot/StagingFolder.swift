@@ -20,7 +20,7 @@ final class StagingFolder {
         let name = url.lastPathComponent
         temporary = parent + "/.\(name).tmp-\(getpid())"
         if FileManager.default.fileExists(atPath: target) {
-            throw PullError(.output, "\(target) already exists; a pull never overwrites a snapshot (choose another --out)")
+            throw PullError(.config, "\(target) already exists; a pull never overwrites a snapshot (choose another --out)")
         }
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
