@@ -67,8 +67,18 @@ public final class HTTPTransport: Sendable {
             _ = error
             throw TransportFailure(timedOut: false, message: "the response is larger than \(maxBodyBytes >> 20) MiB")
         } catch {
-            throw TransportFailure(timedOut: false, message: "\(error)")
+            let text = "\(error)"
+            if text.contains("Connection refused") {
+                throw TransportFailure(timedOut: false, message: "connection refused (nothing listens at \(Self.origin(url)))")
+            }
+            throw TransportFailure(timedOut: false, message: text)
         }
+    }
+
+    /// `scheme://host:port` of a URL, for messages (never its path or query).
+    static func origin(_ url: String) -> String {
+        guard let u = URL(string: url), let scheme = u.scheme, let host = u.host else { return "the server" }
+        return "\(scheme)://\(host)" + (u.port.map { ":\($0)" } ?? "")
     }
 
     /// Closes the pool's connections.
