@@ -44,6 +44,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        // How results read: the JSON documents (`eval --format json`, history, alerts) and the
+        // tables for people, shared by the commands and `pulse serve`.
+        .target(name: "PulseReport", dependencies: ["PulseEngine", "PulseHistory", "PulseConfig", "PulseExpressions", "PulseSnapshot", "PulseDiagnostics"]),
         // `pulse pull`: the BigCommerce and AliExpress clients and the atomic snapshot writer.
         .target(
             name: "PulseConnectors",
@@ -58,7 +61,7 @@ let package = Package(
         .target(
             name: "PulseCLI",
             dependencies: [
-                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseBench", "PulseConnectors",
+                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseBench", "PulseConnectors", "PulseReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

@@ -1,7 +1,5 @@
 import ArgumentParser
 
-extension EvalFormat: ExpressibleByArgument {}
-
 extension Pulse {
     /// `pulse eval`.
     struct Eval: ParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PulseReport
 import Foundation
 import PulseConfig
 import PulseDiagnostics
@@ -6,11 +7,6 @@ import PulseEngine
 import PulseExpressions
 import PulseHistory
 import PulseSnapshot
-
-/// Output formats of `pulse eval`.
-public enum EvalFormat: String, Sendable, CaseIterable {
-    case table, json
-}
 
 /// `pulse eval`: evaluates a merchant's cards over a snapshot.
 public enum EvalRunner {

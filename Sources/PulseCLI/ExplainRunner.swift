@@ -1,4 +1,5 @@
 import ArgumentParser
+import PulseReport
 import PulseConfig
 import PulseDiagnostics
 import PulseEngine

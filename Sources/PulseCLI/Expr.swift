@@ -4,8 +4,6 @@ import PulseEngine
 import PulseExpressions
 import PulseSnapshot
 
-extension ExprFormat: ExpressibleByArgument {}
-
 extension Pulse {
     /// `pulse expr 'EXPR'`.
     struct Expr: ParsableCommand {

@@ -5,11 +5,6 @@ import PulseEngine
 import PulseExpressions
 import PulseSnapshot
 
-/// Output formats of `pulse expr`.
-public enum ExprFormat: String, Sendable, CaseIterable {
-    case text, json
-}
-
 /// `pulse expr`: compiles and evaluates one expression and prints its value and type.
 public enum ExprRunner {
     /// What to bind: a profile, a snapshot row, a card's params (the `expr` command's options,

@@ -1,4 +1,5 @@
 import Foundation
+import PulseReport
 import PulseConfig
 import PulseDiagnostics
 import PulseExpressions
@@ -8,15 +9,7 @@ import PulseHistory
 public enum HistoryRunner {
     /// Parses `--since`: a duration back from the profile's latest recorded snapshot, or an RFC 3339 time.
     static func since(_ text: String?, latest: CELTimestamp?) -> Result<CELTimestamp?, CommandFailure> {
-        guard let text else { return .success(nil) }
-        if let t = CELTimestamp(parsing: text) { return .success(t) }
-        if let d = ConfigDuration(parsing: text) {
-            guard let latest else { return .success(nil) }
-            // Further back than timestamps reach means everything recorded.
-            let (back, overflow) = latest.seconds.subtractingReportingOverflow(Int64(d.seconds))
-            return .success((overflow ? nil : CELTimestamp(seconds: back)) ?? CELTimestamp.minimum)
-        }
-        return .failure(.usage("--since \(text) is neither a duration (7d, 24h; at most \(ConfigDuration.maxDescription)) nor an RFC 3339 time"))
+        HistoryReport.since(text, latest: latest).mapError { .usage("--" + $0.message) }
     }
 
     private static func open(_ db: String?, command: String) -> Result<HistoryStore, CommandFailure> {
@@ -85,12 +78,7 @@ public enum HistoryRunner {
             case .success(let t): from = t
             }
             let points = try store.series(profile: profile, card: card, since: from)
-            if format == .json {
-                let items = points.map { "{\"taken_at\": \"\($0.takenAt)\", \"value\": \(EvalReport.number($0.value)), \"firing\": \($0.firing), \"row_count\": \($0.rowCount), "
-                    + "\"no_data\": \($0.missing.map { "{\"missing\": [" + $0.split(separator: ",").map { JSONText.quote(String($0)) }.joined(separator: ", ") + "]}" } ?? "null")}" }
-                return CommandOutput(stdout: "{\"profile\": \(JSONText.quote(profile)), \"card\": \(JSONText.quote(card)), \"series\": [\n  "
-                                     + items.joined(separator: ",\n  ") + "\n]}\n")
-            }
+            if format == .json { return CommandOutput(stdout: HistoryReport.seriesJSON(profile: profile, card: card, points: points)) }
             var out = "\(card) for \(profile): \(points.count) recorded value\(points.count == 1 ? "" : "s")\n"
             out += "  " + sparkline(points.map(\.value)) + "\n"
             for p in points {
@@ -118,11 +106,7 @@ public enum HistoryRunner {
             }
             let active = try store.activeAlerts(profile: profile)
             let transitions = try store.transitions(profile: profile, since: from)
-            if format == .json {
-                let a = active.map { "{\"card\": \(JSONText.quote($0.card)), \"title\": \(JSONText.quote($0.title)), \"state\": \"\($0.state)\", \"since\": \"\($0.since)\", \"value\": \(EvalReport.number($0.value)), \"consecutive\": \($0.consecutive)}" }
-                return CommandOutput(stdout: "{\"profile\": \(JSONText.quote(profile)), \"active\": [\(a.joined(separator: ", "))],\n \"transitions\": [\n  "
-                                     + transitions.map(EvalReport.transitionJSON).joined(separator: ",\n  ") + "\n]}\n")
-            }
+            if format == .json { return CommandOutput(stdout: HistoryReport.alertsJSON(profile: profile, active: active, transitions: transitions)) }
             var out = "alerts for \(profile)\n"
             if active.isEmpty { out += "  nothing firing\n" }
             for a in active {

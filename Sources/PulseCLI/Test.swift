@@ -1,7 +1,5 @@
 import ArgumentParser
 
-extension TestFormat: ExpressibleByArgument {}
-
 extension Pulse {
     /// `pulse test [PATH ...]`.
     struct Test: ParsableCommand {

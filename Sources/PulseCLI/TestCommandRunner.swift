@@ -3,11 +3,6 @@ import PulseConfig
 import PulseDiagnostics
 import PulseEngine
 
-/// Output formats of `pulse test`.
-public enum TestFormat: String, Sendable, CaseIterable {
-    case text, json, junit
-}
-
 /// `pulse test`: runs card and profile test files.
 public enum TestCommandRunner {
     /// Runs the test files at or under `paths` (default `tests`). Exit 0 when every case passes,

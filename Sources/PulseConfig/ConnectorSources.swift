@@ -98,7 +98,7 @@ public enum AliExpressKey: String, SourceKey {
 
 /// A profile's `sources.bigcommerce`, as one profile file writes it (every key optional, so
 /// that a profile can extend another's).
-public struct BigCommerceSettings: Sendable {
+public struct BigCommerceSettings: SourceSettings {
     /// Empty settings of a section starting at `location`.
     public init(location: SourceLocation) { self.location = location }
 
@@ -115,22 +115,12 @@ public struct BigCommerceSettings: Sendable {
     /// The names of the keys written in the section.
     public var written: Set<String> = []
 
-    /// `self` with every key `nearer` sets replaced (`extends`: keys inside replace the parent's).
-    public func overridden(by nearer: BigCommerceSettings) -> BigCommerceSettings {
-        var out = self
-        out.location = nearer.location
-        out.written.formUnion(nearer.written)
-        if let v = nearer.storeHash { out.storeHash = v }
-        if let v = nearer.accessToken { out.accessToken = v }
-        if let v = nearer.stockFrom { out.stockFrom = v }
-        if let v = nearer.locations { out.locations = v }
-        if let v = nearer.apiBase { out.apiBase = v }
-        return out
-    }
+    /// The keys `extends` merges: a key the nearer file sets replaces the parent's.
+    static let overridable: [Overridable<Self>] = [.init(\.storeHash), .init(\.accessToken), .init(\.stockFrom), .init(\.locations), .init(\.apiBase)]
 }
 
 /// A profile's `sources.aliexpress`, as one profile file writes it.
-public struct AliExpressSettings: Sendable {
+public struct AliExpressSettings: SourceSettings {
     /// Empty settings of a section starting at `location`.
     public init(location: SourceLocation) { self.location = location }
 
@@ -150,19 +140,9 @@ public struct AliExpressSettings: Sendable {
     /// The names of the keys written in the section.
     public var written: Set<String> = []
 
-    public func overridden(by nearer: AliExpressSettings) -> AliExpressSettings {
-        var out = self
-        out.location = nearer.location
-        out.written.formUnion(nearer.written)
-        if let v = nearer.appKey { out.appKey = v }
-        if let v = nearer.appSecret { out.appSecret = v }
-        if let v = nearer.session { out.session = v }
-        if let v = nearer.gateway { out.gateway = v }
-        if let v = nearer.statuses { out.statuses = v }
-        if let v = nearer.categoryRestrictions { out.categoryRestrictions = v }
-        if let v = nearer.timeOffset { out.timeOffset = v }
-        return out
-    }
+    /// The keys `extends` merges: a key the nearer file sets replaces the parent's.
+    static let overridable: [Overridable<Self>] = [.init(\.appKey), .init(\.appSecret), .init(\.session), .init(\.gateway), .init(\.statuses),
+                                                   .init(\.categoryRestrictions), .init(\.timeOffset)]
 }
 
 /// A profile's `sources` section: where `pulse pull` gets the snapshot from.
@@ -204,5 +184,35 @@ extension ConnectorSources {
             }.joined()
         }
         return "| key | required | secret | meaning |\n|---|---|---|---|\n" + rows("bigcommerce", BigCommerceKey.self) + rows("aliexpress", AliExpressKey.self)
+    }
+}
+
+/// One optional key of a settings section, as `extends` merges it.
+struct Overridable<Settings>: Sendable {
+    /// Sets the key in the first settings from the second when the second has it.
+    let take: @Sendable (inout Settings, Settings) -> Void
+
+    init<Value>(_ key: WritableKeyPath<Settings, Value?> & Sendable) {
+        take = { out, nearer in
+            if let value = nearer[keyPath: key] { out[keyPath: key] = value }
+        }
+    }
+}
+
+/// A connector's settings section: keys that `extends` merges one by one.
+protocol SourceSettings: Sendable {
+    static var overridable: [Overridable<Self>] { get }
+    var location: SourceLocation { get set }
+    var written: Set<String> { get set }
+}
+
+extension SourceSettings {
+    /// `self` with every key `nearer` sets replaced (`extends`: keys inside replace the parent's).
+    func overridden(by nearer: Self) -> Self {
+        var out = self
+        out.location = nearer.location
+        out.written.formUnion(nearer.written)
+        for key in Self.overridable { key.take(&out, nearer) }
+        return out
     }
 }

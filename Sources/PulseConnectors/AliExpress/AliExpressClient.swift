@@ -11,22 +11,17 @@ struct AliExpressClient: Sendable {
     let appKey: String
     let secret: String
     let session: String
-    let transport: HTTPTransport
-    let clock: any PullClock
-    let backoff: Backoff
-    let stats: SourceStats
+    let calls: CallContext
+    var stats: SourceStats { calls.stats }
 
-    init(gateway: String, appKey: String, secret: String, session: String, transport: HTTPTransport, clock: any PullClock, backoff: Backoff, stats: SourceStats) {
+    init(gateway: String, appKey: String, secret: String, session: String, calls: CallContext) {
         var gateway = gateway
         while gateway.hasSuffix("/") { gateway.removeLast() }
         url = gateway + "/sync"
         self.appKey = appKey
         self.secret = secret
         self.session = session
-        self.transport = transport
-        self.clock = clock
-        self.backoff = backoff
-        self.stats = stats
+        self.calls = calls
     }
 
     /// Calls `method` with its business parameters; returns the response object inside the
@@ -38,31 +33,23 @@ struct AliExpressClient: Sendable {
             // Signed anew on every try: the timestamp is part of what is signed.
             var parameters: [(String, String)] = [
                 ("method", method), ("app_key", appKey), ("session", session),
-                ("timestamp", String(clock.nowMilliseconds())), ("sign_method", "sha256"),
+                ("timestamp", String(calls.clock.nowMilliseconds())), ("sign_method", "sha256"),
                 ("v", "2.0"), ("format", "json"), ("simplify", "false"),
             ] + business
             parameters.append(("sign", AliExpressSigner.sign(parameters, secret: secret)))
             let body = parameters.map { "\(Self.formEscape($0.0))=\(Self.formEscape($0.1))" }.joined(separator: "&")
-            stats.call(method)
+            calls.stats.call(method)
             let reply: HTTPReply
             do {
-                reply = try await transport.send(method: .POST, url: url, headers: [
+                reply = try await calls.transport.send(method: .POST, url: url, headers: [
                     ("Content-Type", "application/x-www-form-urlencoded;charset=utf-8"), ("Accept", "application/json"),
                 ], body: Array(body.utf8))
             } catch {
-                failures += 1
-                guard failures < backoff.tries else { throw site.failure("\(error.message), \(failures) tries") }
-                let wait = backoff.delay(after: failures)
-                stats.retry(waiting: wait)
-                await clock.sleep(seconds: wait)
+                try await calls.retry(&failures, limit: calls.backoff.tries) { site.failure("\(error.message), \($0) tries") }
                 continue
             }
             if reply.status >= 500 {
-                failures += 1
-                guard failures < backoff.tries else { throw site.failure(status: reply.status, reply.bodyExcerpt() + " (\(failures) tries)") }
-                let wait = backoff.delay(after: failures)
-                stats.retry(waiting: wait)
-                await clock.sleep(seconds: wait)
+                try await calls.retry(&failures, limit: calls.backoff.tries) { site.failure(status: reply.status, reply.bodyExcerpt() + " (\($0) tries)") }
                 continue
             }
             let json: JSONValue
@@ -74,13 +61,9 @@ struct AliExpressClient: Sendable {
                 let code = error["code"]?.text ?? "?"
                 let message = error["msg"]?.text ?? error["message"]?.text ?? "no message"
                 if code == "ApiCallLimit" {
-                    banned += 1
-                    guard banned < backoff.rateLimitedTries else {
-                        throw site.failure(status: reply.status, code: code, message + " (still limited after \(banned) tries)")
+                    try await calls.retry(&banned, limit: calls.backoff.rateLimitedTries, wait: Double(Self.banSeconds(message))) {
+                        site.failure(status: reply.status, code: code, message + " (still limited after \($0) tries)")
                     }
-                    let wait = Double(Self.banSeconds(message))
-                    stats.retry(waiting: wait)
-                    await clock.sleep(seconds: wait)
                     continue
                 }
                 var text = message

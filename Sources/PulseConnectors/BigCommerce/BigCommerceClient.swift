@@ -10,10 +10,9 @@ struct BigCommerceClient: Sendable {
     /// `{api_base}/stores/{store_hash}/v3`.
     let base: String
     let token: String
-    let transport: HTTPTransport
-    let clock: any PullClock
-    let backoff: Backoff
-    let stats: SourceStats
+    let calls: CallContext
+    var stats: SourceStats { calls.stats }
+    private var clock: any PullClock { calls.clock }
     private let quota = NIOLockedValueBox(Quota())
 
     /// What the last response said about the rate-limit window.
@@ -26,15 +25,12 @@ struct BigCommerceClient: Sendable {
     /// Requests kept in reserve: when fewer are left, the next request waits for the window to reset.
     static let reserve = 4
 
-    init(apiBase: String, storeHash: String, token: String, transport: HTTPTransport, clock: any PullClock, backoff: Backoff, stats: SourceStats) {
+    init(apiBase: String, storeHash: String, token: String, calls: CallContext) {
         var apiBase = apiBase
         while apiBase.hasSuffix("/") { apiBase.removeLast() }
         base = apiBase + "/stores/" + storeHash + "/v3"
         self.token = token
-        self.transport = transport
-        self.clock = clock
-        self.backoff = backoff
-        self.stats = stats
+        self.calls = calls
     }
 
     /// `GET {base}{path}?{query}`, parsed; `scope` names the page for messages.
@@ -47,17 +43,11 @@ struct BigCommerceClient: Sendable {
             stats.call(site.call)
             let reply: HTTPReply
             do {
-                reply = try await transport.send(method: .GET, url: url, headers: [
+                reply = try await calls.transport.send(method: .GET, url: url, headers: [
                     ("X-Auth-Token", token), ("Accept", "application/json"),
                 ])
             } catch {
-                failures += 1
-                guard failures < backoff.tries else {
-                    throw site.failure("\(error.message), \(failures) tries")
-                }
-                let wait = backoff.delay(after: failures)
-                stats.retry(waiting: wait)
-                await clock.sleep(seconds: wait)
+                try await calls.retry(&failures, limit: calls.backoff.tries) { site.failure("\(error.message), \($0) tries") }
                 continue
             }
             noteQuota(reply)
@@ -68,21 +58,13 @@ struct BigCommerceClient: Sendable {
                 case .failure(let message): throw site.failure(status: reply.status, message)
                 }
             case 429:
-                rateLimited += 1
-                guard rateLimited < backoff.rateLimitedTries else {
-                    throw site.failure(status: 429, "still rate limited after \(rateLimited) tries")
+                try await calls.retry(&rateLimited, limit: calls.backoff.rateLimitedTries, wait: Self.rateLimitWait(reply)) {
+                    site.failure(status: 429, "still rate limited after \($0) tries")
                 }
-                let wait = Self.rateLimitWait(reply) ?? backoff.delay(after: rateLimited)
-                stats.retry(waiting: wait)
-                await clock.sleep(seconds: wait)
             case 500..<600:
-                failures += 1
-                guard failures < backoff.tries else {
-                    throw site.failure(status: reply.status, Self.errorText(reply) + " (\(failures) tries)")
+                try await calls.retry(&failures, limit: calls.backoff.tries) {
+                    site.failure(status: reply.status, Self.errorText(reply) + " (\($0) tries)")
                 }
-                let wait = backoff.delay(after: failures)
-                stats.retry(waiting: wait)
-                await clock.sleep(seconds: wait)
             default:
                 throw site.failure(status: reply.status, Self.errorText(reply))
             }

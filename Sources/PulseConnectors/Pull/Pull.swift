@@ -86,7 +86,7 @@ public struct Pull: Sendable {
                 let started = clock.nowMilliseconds()
                 let file = try staging.file("stock.jsonl")
                 let client = BigCommerceClient(apiBase: bigcommerce.apiBase, storeHash: bigcommerce.storeHash, token: bigcommerce.token,
-                                               transport: transport, clock: clock, backoff: backoff, stats: s)
+                                               calls: CallContext(transport: transport, clock: clock, backoff: backoff, stats: s))
                 try await BigCommercePull(client: client, stockFrom: bigcommerce.stockFrom, width: width).pull(into: file)
                 try file.close()
                 s.rows("stock.jsonl", file.rows)
@@ -103,7 +103,8 @@ public struct Pull: Sendable {
                 // no file (no data), not an event for every listing that is not active.
                 let events = try previousSnapshot.map { _ throws(PullError) in try staging.file("audit_events.jsonl") }
                 let client = AliExpressClient(gateway: aliexpress.gateway, appKey: aliexpress.appKey, secret: aliexpress.secret,
-                                              session: aliexpress.session, transport: transport, clock: clock, backoff: backoff, stats: s)
+                                              session: aliexpress.session,
+                                              calls: CallContext(transport: transport, clock: clock, backoff: backoff, stats: s))
                 let pull = AliExpressPull(client: client, statuses: aliexpress.statuses, timeOffset: aliexpress.timeOffset,
                                           takenAt: takenAt, previous: previousSnapshot, width: width)
                 let result = try await pull.pull(listings: listings, templates: templates, events: events)

@@ -66,28 +66,30 @@ let noCode: UInt8 = 255
 /// `false` and `true` as expression values, by code (0, 1).
 let boolValues: [Value] = [.bool(false), .bool(true)]
 
-/// A view of one row of a column-stored table.
-public protocol RowView: Sendable {
-    associatedtype Table: RowTable
+/// A view of one row of a column-stored table: ``Listing``, ``SKUVariant``, ``StockRecord`` and
+/// ``AuditEvent`` are this type for their tables, each with its fields in an extension.
+public struct TableRow<Table: RowTable>: Sendable {
     /// The table the row is in.
-    var table: Table { get }
+    public let table: Table
     /// The row's position in its table.
-    var row: Int { get }
-    /// Row `row` of `table`.
-    init(table: Table, row: Int)
-}
+    public let row: Int
 
-extension RowView {
+    /// Row `row` of `table`.
+    public init(table: Table, row: Int) {
+        self.table = table
+        self.row = row
+    }
+
     /// The row as an expression value.
     public var value: Value { .row(RowRef(table, row)) }
 }
 
 /// Rows of a table (all of them, or a listing's SKUs), as views.
-public struct Rows<View: RowView>: RandomAccessCollection, Sendable {
-    let table: View.Table
+public struct Rows<Table: RowTable>: RandomAccessCollection, Sendable {
+    let table: Table
     let range: Range<Int>
 
-    init(_ table: View.Table, _ range: Range<Int>) {
+    init(_ table: Table, _ range: Range<Int>) {
         self.table = table
         self.range = range
     }
@@ -95,7 +97,7 @@ public struct Rows<View: RowView>: RandomAccessCollection, Sendable {
     public var startIndex: Int { 0 }
     public var endIndex: Int { range.count }
     @inline(__always)
-    public subscript(i: Int) -> View { View(table: table, row: range.lowerBound + i) }
+    public subscript(i: Int) -> TableRow<Table> { TableRow(table: table, row: range.lowerBound + i) }
 }
 
 /// An AliExpress freight (shipping) template.
@@ -144,11 +146,11 @@ public struct Snapshot: Sendable {
     }
 
     /// The listings, in file order.
-    public var listings: Rows<Listing> { Rows(listingTable, 0..<listingTable.count) }
+    public var listings: Rows<ListingTable> { Rows(listingTable, 0..<listingTable.count) }
     /// The BigCommerce stock records, in file order.
-    public var stock: Rows<StockRecord> { Rows(stockTable, 0..<stockTable.count) }
+    public var stock: Rows<StockTable> { Rows(stockTable, 0..<stockTable.count) }
     /// The audit events, in file order.
-    public var auditEvents: Rows<AuditEvent> { Rows(eventTable, 0..<eventTable.count) }
+    public var auditEvents: Rows<EventTable> { Rows(eventTable, 0..<eventTable.count) }
 
     /// The number of (listing, SKU) rows.
     public var skuRowCount: Int { listingTable.skus.count }

@@ -88,19 +88,9 @@ public final class EventTable: RowTable, @unchecked Sendable {
 }
 
 /// One audit state change of a listing (a view of one row of the events table).
-public struct AuditEvent: RowView {
-    /// The table the row is in.
-    public let table: EventTable
-    /// The row's position in its table.
-    public let row: Int
+public typealias AuditEvent = TableRow<EventTable>
 
-    /// Row `row` of `table`.
-    public init(table: EventTable, row: Int) {
-        self.table = table
-        self.row = row
-    }
-
-
+extension TableRow where Table == EventTable {
     /// The listing the event is about.
     public var listingID: String { table.columns.listingIDs.nonNull(row) }
     /// When the state changed.

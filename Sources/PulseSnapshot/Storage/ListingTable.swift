@@ -262,19 +262,9 @@ public final class SKUTable: RowTable, @unchecked Sendable {
 }
 
 /// An AliExpress listing (a view of one row of the listings table).
-public struct Listing: RowView {
-    /// The table the row is in.
-    public let table: ListingTable
-    /// Its row in the table.
-    public let row: Int
+public typealias Listing = TableRow<ListingTable>
 
-    /// Row `row` of `table`.
-    public init(table: ListingTable, row: Int) {
-        self.table = table
-        self.row = row
-    }
-
-
+extension TableRow where Table == ListingTable {
     /// The AliExpress product id.
     public var id: String { table.columns.ids.nonNull(row) }
     /// The title, if given.
@@ -296,7 +286,7 @@ public struct Listing: RowView {
     /// The reason of the latest rejection, where known.
     public var rejectionReason: String? { table.columns.reasons.string(row) }
     /// The variants.
-    public var skus: Rows<SKUVariant> { Rows(table.skus, table.skuRows(row)) }
+    public var skus: Rows<SKUTable> { Rows(table.skus, table.skuRows(row)) }
     /// The listing's own destinations, else its freight template's countries, else none.
     public var shipTo: [String] { table.shipTo(row) ?? [] }
     /// Destinations its category may not ship to.
@@ -308,19 +298,9 @@ public struct Listing: RowView {
 }
 
 /// One variant of a listing: the merchant SKU and its AliExpress-side stock.
-public struct SKUVariant: RowView {
-    /// The table the row is in.
-    public let table: SKUTable
-    /// The row's position in its table.
-    public let row: Int
+public typealias SKUVariant = TableRow<SKUTable>
 
-    /// Row `row` of `table`.
-    public init(table: SKUTable, row: Int) {
-        self.table = table
-        self.row = row
-    }
-
-
+extension TableRow where Table == SKUTable {
     /// The merchant SKU, the same string as BigCommerce's `sku`.
     public var code: String { table.columns.codes.nonNull(row) }
     /// AliExpress-side sellable quantity (>= 0).

@@ -98,19 +98,9 @@ public final class StockTable: RowTable, @unchecked Sendable {
 }
 
 /// A BigCommerce SKU's stock record (a view of one row of the stock table).
-public struct StockRecord: RowView {
-    /// The table the row is in.
-    public let table: StockTable
-    /// The row's position in its table.
-    public let row: Int
+public typealias StockRecord = TableRow<StockTable>
 
-    /// Row `row` of `table`.
-    public init(table: StockTable, row: Int) {
-        self.table = table
-        self.row = row
-    }
-
-
+extension TableRow where Table == StockTable {
     /// The BigCommerce SKU code.
     public var sku: String { table.columns.skus.nonNull(row) }
     /// Stock available to sell.

@@ -7,21 +7,33 @@ import PulseHistory
 import PulseSnapshot
 
 /// Renders evaluation results as the documented JSON or as a table for people.
-enum EvalReport {
-    struct Context {
-        let profile: String
-        let store: String?
-        let now: CELTimestamp
-        let role: String?
+package enum EvalReport {
+    package struct Context {
+        package let profile: String
+        package let store: String?
+        package let now: CELTimestamp
+        package let role: String?
+
+        package init(profile: String, store: String?, now: CELTimestamp, role: String?) {
+            self.profile = profile
+            self.store = store
+            self.now = now
+            self.role = role
+        }
     }
 
     /// What `--record` did, for the report.
-    struct Recording {
-        let db: String
-        let outcome: RecordOutcome
+    package struct Recording {
+        package let db: String
+        package let outcome: RecordOutcome
+
+        package init(db: String, outcome: RecordOutcome) {
+            self.db = db
+            self.outcome = outcome
+        }
     }
 
-    static func transitionLine(_ t: AlertTransition) -> String {
+    package static func transitionLine(_ t: AlertTransition) -> String {
         let mark: String
         switch t.to {
         case "firing": mark = "▲"
@@ -32,7 +44,7 @@ enum EvalReport {
         return "\(mark) \(t.card): \(t.from) -> \(t.to) (value \(display(t.value))) · \(t.reason)"
     }
 
-    static func transitionJSON(_ t: AlertTransition) -> String {
+    package static func transitionJSON(_ t: AlertTransition) -> String {
         "{\"card\": \(JSONText.quote(t.card)), \"from\": \"\(t.from)\", \"to\": \"\(t.to)\", \"value\": \(number(t.value)), "
             + "\"at\": \"\(t.at)\", \"reason\": \(JSONText.quote(t.reason))}"
     }
@@ -40,7 +52,7 @@ enum EvalReport {
     private static let encoder = ValueJSON(objectTypes: Dictionary(uniqueKeysWithValues: ModelTypes.all.map { ($0.name, $0) }))
 
     /// A number for people: whole numbers as they are, others to two decimals, nil as a dash.
-    static func display(_ d: Double?) -> String {
+    package static func display(_ d: Double?) -> String {
         guard let d else { return "—" }
         if let whole = wholeNumber(d) { return String(whole) }
         if !d.isFinite || abs(d) >= 1e15 { return unbounded(d) }
@@ -50,14 +62,14 @@ enum EvalReport {
     }
 
     /// A number as JSON: whole numbers without a fraction, nil as null.
-    static func number(_ d: Double?) -> String {
+    package static func number(_ d: Double?) -> String {
         guard let d else { return "null" }
         if let whole = wholeNumber(d) { return String(whole) }
         return ValueJSON.number(d)
     }
 
     /// A number too large (or not finite) for fixed decimals, for people: `1.5e+20`, `∞`, `NaN`.
-    static func unbounded(_ d: Double) -> String {
+    package static func unbounded(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "∞" : "-∞" }
         return String(format: "%.6g", d)
@@ -65,7 +77,7 @@ enum EvalReport {
 
     /// `d` as an integer when it is a whole number small enough to print exactly (nil for
     /// fractions, infinities, NaN and magnitudes of 1e15 and more).
-    static func wholeNumber(_ d: Double) -> Int64? {
+    package static func wholeNumber(_ d: Double) -> Int64? {
         guard d.isFinite, abs(d) < 1e15, d.rounded() == d else { return nil }
         return Int64(exactly: d)
     }
@@ -73,7 +85,7 @@ enum EvalReport {
     /// The JSON report, produced while it is written: each card's head, then its worklist encoded
     /// row by row into chunks of about a megabyte (a worklist can hold hundreds of thousands of rows,
     /// and neither its cells nor its text are ever held whole).
-    static func json(_ results: [CardResult], context: Context, maxRows: Int?, recording: Recording? = nil) -> StreamedOutput {
+    package static func json(_ results: [CardResult], context: Context, maxRows: Int?, recording: Recording? = nil) -> StreamedOutput {
         StreamedOutput { write in
             var out: [UInt8] = []
             out.reserveCapacity(1 << 20)
@@ -197,7 +209,7 @@ enum EvalReport {
             """
     }
 
-    static func recordedJSON(_ r: Recording) -> String {
+    package static func recordedJSON(_ r: Recording) -> String {
         switch r.outcome {
         case .alreadyRecorded:
             return "{\"db\": \(JSONText.quote(r.db)), \"already\": true, \"transitions\": []}"
@@ -207,7 +219,7 @@ enum EvalReport {
         }
     }
 
-    static func formatted(_ value: Double?, unit: CardUnit) -> String {
+    package static func formatted(_ value: Double?, unit: CardUnit) -> String {
         guard let value else { return "—" }
         switch unit {
         case .count:
@@ -219,7 +231,7 @@ enum EvalReport {
         }
     }
 
-    static func groupThousands(_ n: Int64) -> String {
+    package static func groupThousands(_ n: Int64) -> String {
         let digits = String(abs(n))
         var out = ""
         for (i, c) in digits.enumerated() {
@@ -230,7 +242,7 @@ enum EvalReport {
     }
 
     /// A worklist cell for the table, control characters escaped.
-    static func cell(_ value: Value) -> String {
+    package static func cell(_ value: Value) -> String {
         TerminalText.escape(rawCell(value))
     }
 
@@ -246,7 +258,7 @@ enum EvalReport {
     }
 
     /// `5 cards: 2 firing, 1 pending, 1 no data, 1 ok`.
-    static func summary(_ results: [CardResult]) -> String {
+    package static func summary(_ results: [CardResult]) -> String {
         let counts = CardState.allCases.map { state in (state, results.filter { $0.state == state }.count) }
         let order: [CardState] = [.firing, .pending, .noData, .ok]
         let parts = order.compactMap { state -> String? in
@@ -258,7 +270,7 @@ enum EvalReport {
 
     /// The state after a card's value: `▲ FIRING (> 0)`, `… pending (> 0 for 2; needs history)`,
     /// `no data (stock.jsonl missing)`, `ok (alert > 0)`.
-    static func marker(_ r: CardResult) -> String {
+    package static func marker(_ r: CardResult) -> String {
         let alert = r.settings.alert?.description
         switch r.state {
         case .firing: return "▲ FIRING (\(alert ?? ""))"
@@ -268,7 +280,7 @@ enum EvalReport {
         }
     }
 
-    static func table(_ results: [CardResult], context: Context, maxRows: Int, recording: Recording? = nil) -> String {
+    package static func table(_ results: [CardResult], context: Context, maxRows: Int, recording: Recording? = nil) -> String {
         var out = "Pulse · profile \(context.profile)"
         if let store = context.store { out += " · store \(TerminalText.escape(store))" }
         out += " · now \(context.now)"

@@ -1,9 +1,9 @@
 /// Text from data made safe for a terminal: a listing id or title may hold ESC, CR or LF, which
 /// printed raw could clear the screen or fake a line of output.
-enum TerminalText {
+package enum TerminalText {
     /// `s` with every control character (C0, DEL, C1) written as an escape: `\n`, `\r`, `\t`,
     /// else `\u{1B}`. Other text is unchanged.
-    static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: isControl) else { return s }
         var out = ""
         for scalar in s.unicodeScalars {
