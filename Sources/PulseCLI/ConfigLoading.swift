@@ -44,7 +44,7 @@ struct LoadedConfig {
         }
         // Only this command's own config can stop it: the cards, and the profile with its
         // `extends` chain. Another merchant's broken profile is a warning, not a failure.
-        let ownFiles = ownConfigFiles(set, profile: profileName)
+        let ownFiles = set.files(usedBy: profileName)
         var warnings: [String] = []
         var diagnostics: [Diagnostic] = []
         for d in ExpressionLint.linter.lint(set) where d.severity == .error {
@@ -72,28 +72,6 @@ struct LoadedConfig {
         }
         if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         return .success(LoadedConfig(set: set, profile: resolved))
-    }
-
-    /// The files whose errors stop a command about `profile`: every card file, and the files of
-    /// the profile and the profiles it extends (none when no profile is named).
-    private static func ownConfigFiles(_ set: ConfigSet, profile: String?) -> Set<String> {
-        var files = Set(set.cards.map(\.file))
-        // Card files too broken to decode are still the command's own.
-        for file in set.sources.keys where !set.profiles.contains(where: { $0.file == file }) && ConfigFiles.isUnder(file, folder: "cards") {
-            files.insert(file)
-        }
-        var next = profile
-        var seen = Set<String>()
-        while let name = next, seen.insert(name).inserted {
-            let matching = set.profiles.filter { $0.name.value == name }
-            for p in matching { files.insert(p.file) }
-            next = matching.first?.extends?.value
-        }
-        if let profile, set.profiles.first(where: { $0.name.value == profile }) == nil {
-            // The named profile did not decode: its file's errors are the reason, so they count.
-            for file in set.sources.keys where ConfigFiles.stem(file) == profile { files.insert(file) }
-        }
-        return files
     }
 }
 

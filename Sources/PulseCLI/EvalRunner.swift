@@ -114,45 +114,32 @@ public enum EvalRunner {
                     baselines = UnreadableHistory(problem: "\(error)")
                 }
             }
-            let selection = Evaluation.Selection(role: options.role, keys: options.cards)
-            var results: [CardResult]
-            switch Evaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now, selection: selection,
-                                  baselines: store?.baselines(profile: profile.name) ?? baselines) {
-            case .failure(let list):
+            var hold: (@Sendable () -> Void)?
+            if ProcessInfo.processInfo.environment["PULSE_TEST_PAUSE_IN_WRITE"] == "1" {
+                hold = { @Sendable in
+                    // Test hook: announce, then wait for a line on standard input before committing.
+                    FileHandle.standardError.write(Data("pulse: paused inside the history write\n".utf8))
+                    _ = readLine()
+                }
+            }
+            let history = RecordedEvaluation.History(store: store, record: options.record, webhook: webhook,
+                                                     fallbackBaselines: baselines, whileWriting: hold)
+            let outcome: RecordedEvaluation.Outcome
+            switch RecordedEvaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now,
+                                          selection: Evaluation.Selection(role: options.role, keys: options.cards), history: history) {
+            case .failure(.cannotRun(let list)):
                 let report = DiagnosticRenderer(sources: config.set.sources).render(list.diagnostics, format: .text, files: config.set.fileCount)
                 var output = CommandOutput(stderr: "pulse eval: the cards cannot run with this profile\n" + report, exitCode: ExitStatus.failure)
                 output.diagnostics = list.diagnostics
                 return output
-            case .success(let r): results = r
+            case .failure(.history(let error)):
+                return CommandFailure(message: "pulse eval: \(error)", exitCode: ExitStatus.failure).output
+            case .success(let o): outcome = o
             }
-            var recording: EvalReport.Recording?
-            var exitCode = ExitStatus.ok
-            if options.record, let store {
-                let hold: (() -> Void)? = ProcessInfo.processInfo.environment["PULSE_TEST_PAUSE_IN_WRITE"] == "1" ? {
-                    // Test hook: announce, then wait for a line on standard input before committing.
-                    FileHandle.standardError.write(Data("pulse: paused inside the history write\n".utf8))
-                    _ = readLine()
-                } : nil
-                do {
-                    let outcome = try store.record(profile: profile.name, store: snapshot.store, takenAt: now, results: results, whileWriting: hold)
-                    recording = EvalReport.Recording(db: store.path, outcome: outcome)
-                } catch {
-                    return CommandFailure(message: "pulse eval: \(error)", exitCode: ExitStatus.failure).output
-                }
-                if let webhook {
-                    let failures = WebhookDelivery.deliver(store: store, profile: profile.name, webhook: webhook)
-                    if !failures.isEmpty {
-                        stderr += failures.joined(separator: "\n") + "\n"
-                        exitCode = webhookExitCode
-                    }
-                }
-            }
-            // `for: N` holds everywhere: the recorded alert history decides pending or firing.
-            if let store {
-                do { results = try store.settle(results, profile: profile.name, takenAt: now) } catch {
-                    stderr += "pulse eval: warning: \(error); alerts with `for` stay pending\n"
-                }
-            }
+            let results = outcome.results
+            let recording = outcome.recorded.map { EvalReport.Recording(db: store?.path ?? dbPath, outcome: $0) }
+            var exitCode = outcome.webhookFailed ? webhookExitCode : ExitStatus.ok
+            for warning in outcome.warnings { stderr += (warning.hasPrefix("pulse eval:") ? "" : "pulse eval: ") + warning + "\n" }
             let context = EvalReport.Context(profile: profile.name, store: snapshot.store, now: now, role: options.role)
             if exitCode == ExitStatus.ok && options.failOnAlert && results.contains(where: { $0.firing }) { exitCode = alertExitCode }
             if exitCode == ExitStatus.ok && results.contains(where: { $0.state == .noData }) { exitCode = noDataExitCode }

@@ -4,7 +4,9 @@ import PulseYAML
 
 /// Reads typed values out of YAML nodes, collecting a located diagnostic for every problem
 /// instead of stopping at the first.
-final class NodeReader {
+package final class NodeReader {
+    package init() {}
+
     var diagnostics: [Diagnostic] = []
 
     func error(_ rule: Rule, _ message: String, at location: SourceLocation) {

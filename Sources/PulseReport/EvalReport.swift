@@ -89,7 +89,7 @@ package enum EvalReport {
         StreamedOutput { write in
             var out: [UInt8] = []
             out.reserveCapacity(1 << 20)
-            func flushIfFull() {
+            func flushIfFull(_ out: inout [UInt8]) {
                 if out.count >= 1 << 20 {
                     write(out)
                     out.removeAll(keepingCapacity: true)
@@ -105,36 +105,9 @@ package enum EvalReport {
 
                 """)
             for (index, r) in results.enumerated() {
-                out.append(utf8: cardHead(r))
-                out.append(utf8: "\n      \"rows\": ")
-                let shown = min(maxRows ?? r.rows.count, r.rows.count)
-                if shown == 0 { out.append(utf8: "[]") } else { out.append(utf8: "[\n        ") }
-                let keys = r.rows.columns.map { Array((JSONText.quote($0) + ": ").utf8) }
-                // Rows are encoded a few chunks at a time, one chunk per core, and written in order:
-                // at most `cores` chunks of text exist at once, whatever the worklist's length.
-                var start = 0
-                while start < shown {
-                    let end = min(shown, start + cores * rowsPerChunk)
-                    let ranges = stride(from: start, to: end, by: rowsPerChunk).map { $0..<min(end, $0 + rowsPerChunk) }
-                    let worklist = r.rows
-                    let encoded = ranges.count == 1 ? [encodeRows(worklist, ranges[0], keys: keys)]
-                        : ranges.concurrentMap { encodeRows(worklist, $0, keys: keys) }
-                    for piece in encoded {
-                        out.append(contentsOf: piece)
-                        flushIfFull()
-                    }
-                    start = end
-                }
-                if shown > 0 { out.append(utf8: "\n      ]") }
-                let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
-                out.append(utf8: """
-                    ,
-                          "row_count": \(r.rows.count),
-                          "errors": {"count": \(r.errorCount), "examples": \(examples)}
-                        }
-                    """)
+                appendCard(r, rows: 0..<min(maxRows ?? r.rows.count, r.rows.count), to: &out, flush: flushIfFull)
                 if index < results.count - 1 { out.append(utf8: ",\n") }
-                flushIfFull()
+                flushIfFull(&out)
             }
             out.append(utf8: """
 
@@ -146,17 +119,70 @@ package enum EvalReport {
         }
     }
 
+    /// One card's JSON object, its worklist cut to `shown` (rows encoded a few chunks at a time,
+    /// one chunk per core, written in order: at most `cores` chunks of text exist at once).
+    private static func appendCard(_ r: CardResult, rows shown: Range<Int>, to out: inout [UInt8], flush: (inout [UInt8]) -> Void) {
+        out.append(utf8: cardHead(r))
+        out.append(utf8: "\n      \"rows\": ")
+        if shown.isEmpty { out.append(utf8: "[]") } else { out.append(utf8: "[\n        ") }
+        let keys = r.rows.columns.map { Array((JSONText.quote($0) + ": ").utf8) }
+        var start = shown.lowerBound
+        while start < shown.upperBound {
+            let end = min(shown.upperBound, start + cores * rowsPerChunk)
+            let ranges = stride(from: start, to: end, by: rowsPerChunk).map { $0..<min(end, $0 + rowsPerChunk) }
+            let worklist = r.rows, first = shown.lowerBound
+            let encoded = ranges.count == 1 ? [encodeRows(worklist, ranges[0], first: first, keys: keys)]
+                : ranges.concurrentMap { encodeRows(worklist, $0, first: first, keys: keys) }
+            for piece in encoded {
+                out.append(contentsOf: piece)
+                flush(&out)
+            }
+            start = end
+        }
+        if !shown.isEmpty { out.append(utf8: "\n      ]") }
+        let examples = "[" + r.errorExamples.map(JSONText.quote).joined(separator: ", ") + "]"
+        out.append(utf8: """
+            ,
+                  "row_count": \(r.rows.count),
+                  "errors": {"count": \(r.errorCount), "examples": \(examples)}
+                }
+            """)
+    }
+
+    /// One card with the worklist rows `offset ..< offset + limit`:
+    /// `{"profile", "store", "now", "role", "offset", "limit", "card": {...}}` (the card as in
+    /// ``json(_:context:maxRows:recording:)``).
+    package static func cardDocument(_ r: CardResult, context: Context, offset: Int, limit: Int) -> [UInt8] {
+        let start = min(max(0, offset), r.rows.count)
+        let end = start + min(max(0, limit), r.rows.count - start)
+        var out: [UInt8] = []
+        out.append(utf8: """
+            {
+              "profile": \(JSONText.quote(context.profile)),
+              "store": \(context.store.map(JSONText.quote) ?? "null"),
+              "now": "\(context.now)",
+              "role": \(context.role.map(JSONText.quote) ?? "null"),
+              "offset": \(start),
+              "limit": \(limit),
+              "card":
+
+            """)
+        appendCard(r, rows: start..<end, to: &out, flush: { _ in })
+        out.append(utf8: "\n}\n")
+        return out
+    }
+
     /// Worklist rows encoded per chunk.
     private static let rowsPerChunk = 32_768
     /// Chunks encoded side by side.
     private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// The JSON text of worklist rows `range` (each but the very first preceded by its separator).
-    private static func encodeRows(_ rows: Worklist, _ range: Range<Int>, keys: [[UInt8]]) -> [UInt8] {
+    private static func encodeRows(_ rows: Worklist, _ range: Range<Int>, first: Int, keys: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(range.count * 64)
         rows.forEachRow(in: range) { n, cells in
-            if n > 0 { out.append(utf8: ",\n        ") }
+            if n > first { out.append(utf8: ",\n        ") }
             out.append(0x7B)
             for i in keys.indices {
                 if i > 0 { out.append(0x2C); out.append(0x20) }
@@ -256,6 +282,9 @@ package enum EvalReport {
         default: return encoder.plain(value)
         }
     }
+
+    /// A value as JSON writes it, without quotes for a string (for CSV cells).
+    package static func number(for value: Value) -> String { encoder.plain(value) }
 
     /// `5 cards: 2 firing, 1 pending, 1 no data, 1 ok`.
     package static func summary(_ results: [CardResult]) -> String {

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PulseConfig
+import PulseDiagnostics
+import PulseServer
+
+/// `pulse serve` and `pulse token new`.
+public enum ServeRunner {
+    /// The flags of `pulse serve`; each may also be set in `--config FILE` under the flag's name.
+    public struct Options: ParsableArguments, Sendable {
+        @Option(help: ArgumentHelp("A serve.yaml whose keys are these flags' names (a flag given here wins).", valueName: "file"))
+        var config: String?
+        @Option(help: ArgumentHelp("HOST:PORT to listen on (default 127.0.0.1:8080).", valueName: "address"))
+        var listen: String?
+        @Option(help: ArgumentHelp("The folder of cards (default cards).", valueName: "dir"))
+        var cards: String?
+        @Option(help: ArgumentHelp("The folder of profiles (default profiles).", valueName: "dir"))
+        var profiles: String?
+        @Option(help: ArgumentHelp("The history store (default $PULSE_DB, else .pulse/history.sqlite).", valueName: "file"))
+        var db: String?
+        @Option(help: ArgumentHelp("A folder with a subfolder per profile holding its snapshots, as pulse pull writes them (default snapshots).", valueName: "dir"))
+        var snapshots: String?
+        @Option(help: ArgumentHelp("Run each profile's connectors this often (15m, 1h); default never.", valueName: "duration"))
+        var pullEvery: String?
+        @Option(help: ArgumentHelp("The tokens file: tokens: [{name, sha256, profile, role}].", valueName: "file"))
+        var tokens: String?
+        @Option(help: ArgumentHelp("POST each alert transition as JSON to this URL.", valueName: "url"))
+        var notifyWebhook: String?
+
+        public init() {}
+    }
+
+    /// The settings the flags and the config file give, or why they are not usable (exit 2).
+    static func settings(_ options: Options, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Result<ServeSettings, CommandFailure> {
+        var file: [ServeKey: Located<String>] = [:]
+        if let path = options.config {
+            guard FileManager.default.fileExists(atPath: path) else { return .failure(.usage("pulse serve: no config file at \(path)")) }
+            switch ServeFile.load(path: path) {
+            case .success(let f): file = f.values
+            case .failure(let list):
+                let report = DiagnosticRenderer().render(list.diagnostics, format: .text, files: 1)
+                return .failure(CommandFailure(message: "pulse serve: \(path) is not a valid serve config\n" + report, exitCode: ExitStatus.cannotRun,
+                                               diagnostics: list.diagnostics))
+            }
+        }
+        /// The flag, else the file's value (with where it was written, for messages).
+        func value(_ flag: String?, _ key: ServeKey) -> (text: String, origin: String)? {
+            if let flag { return (flag, "--\(key.rawValue)") }
+            return file[key].map { ($0.value, "\($0.location): \(key.rawValue)") }
+        }
+        var s = ServeSettings()
+        if let (text, origin) = value(options.listen, .listen) {
+            guard let (host, port) = ServeSettings.address(text) else {
+                return .failure(.usage("pulse serve: \(origin) \(text) is not HOST:PORT (e.g. 127.0.0.1:8080)"))
+            }
+            (s.host, s.port) = (host, port)
+        }
+        if let v = value(options.cards, .cards) { s.cardsDir = v.text }
+        if let v = value(options.profiles, .profiles) { s.profilesDir = v.text }
+        if let v = value(options.snapshots, .snapshots) { s.snapshotsDir = v.text }
+        if let v = value(options.db, .db) { s.db = v.text } else if let env = environment["PULSE_DB"], !env.isEmpty { s.db = env }
+        if let v = value(options.tokens, .tokens) { s.tokensPath = v.text }
+        if let (text, origin) = value(options.pullEvery, .pullEvery) {
+            guard let d = ConfigDuration(parsing: text), d.seconds >= 60 else {
+                return .failure(.usage("pulse serve: \(origin) \(text) is not a duration of a minute or more (15m, 1h, 1d)"))
+            }
+            s.pullEvery = d
+        }
+        if let (text, origin) = value(options.notifyWebhook, .notifyWebhook) {
+            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                return .failure(.usage("pulse serve: \(origin) is not an http(s) URL"))
+            }
+            s.notifyWebhook = url
+        }
+        for (dir, flag) in [(s.cardsDir, "--cards"), (s.profilesDir, "--profiles")] where !FileManager.default.fileExists(atPath: dir) {
+            return .failure(.usage("pulse serve: no folder at \(dir) (\(flag))"))
+        }
+        if s.tokensPath.isEmpty {
+            return .failure(.usage("pulse serve: --tokens FILE is required; pulse token new --profile P --role R --name N makes a token and its line"))
+        }
+        guard FileManager.default.fileExists(atPath: s.tokensPath) else { return .failure(.usage("pulse serve: no tokens file at \(s.tokensPath)")) }
+        return .success(s)
+    }
+
+    /// Starts the server and runs until SIGTERM or SIGINT; returns only on a start-up failure or
+    /// after shutting down.
+    public static func run(_ options: Options) async -> CommandOutput {
+        let settings: ServeSettings
+        switch Self.settings(options) {
+        case .failure(let f): return f.output
+        case .success(let s): settings = s
+        }
+        var logger = Logger(label: "pulse")
+        logger.logLevel = .info
+        let prepared: PulseServer.Prepared
+        do { prepared = try PulseServer.prepare(settings, logger: logger) } catch {
+            return CommandOutput(stderr: "pulse serve: \(error)\n", exitCode: ExitStatus.failure)
+        }
+        do { try await PulseServer.run(prepared, logger: logger) } catch {
+            return CommandOutput(stderr: "pulse serve: \(error)\n", exitCode: ExitStatus.failure)
+        }
+        return CommandOutput()
+    }
+
+    /// `pulse token new`: a fresh token, printed once, and the tokens-file line that admits it.
+    public static func newToken(profile: String, role: String, name: String) -> CommandOutput {
+        for (flag, value) in [("--profile", profile), ("--role", role), ("--name", name)]
+        where value.isEmpty || value.contains(where: { $0.isNewline || $0 == "\"" || $0 == "\\" }) {
+            return CommandFailure.usage("pulse token new: \(flag) must be a plain, non-empty name").output
+        }
+        let (token, digest) = TokenMaker.make()
+        return CommandOutput(stdout: """
+            token: \(token)
+            Give the token to its holder now: Pulse keeps only its SHA-256 and cannot show it again.
+            Add this line under `tokens:` in the tokens file:
+              - {name: "\(name)", sha256: "\(digest)", profile: "\(profile)", role: "\(role)"}
+
+            """)
+    }
+}

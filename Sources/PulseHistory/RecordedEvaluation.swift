@@ -1,0 +1,90 @@
+import PulseConfig
+import PulseDiagnostics
+import PulseEngine
+import PulseExpressions
+import PulseSnapshot
+
+/// One evaluation as `pulse eval --record` and `pulse serve` make it: the cards evaluated over a
+/// snapshot (spike baselines from the history store), recorded (idempotent: a snapshot already
+/// recorded is not recorded twice), webhooks told of the alert transitions, and every `for: N`
+/// settled from the recorded alert history.
+public enum RecordedEvaluation {
+    /// Where an evaluation reads and writes its history.
+    public struct History: Sendable {
+        /// The store: read for baselines and `for`, written when `record` is set.
+        public var store: HistoryStore?
+        /// Whether to record the evaluation.
+        public var record: Bool
+        /// Where to send the transitions recording causes (with `record`).
+        public var webhook: WebhookNotifier?
+        /// Baselines to use when there is no store (say, one that could not be opened).
+        public var fallbackBaselines: BaselineSource?
+        /// Called inside the history write, before it commits (a test hook).
+        public var whileWriting: (@Sendable () -> Void)?
+
+        /// History settings.
+        public init(store: HistoryStore?, record: Bool = false, webhook: WebhookNotifier? = nil,
+                    fallbackBaselines: BaselineSource? = nil, whileWriting: (@Sendable () -> Void)? = nil) {
+            self.store = store
+            self.record = record
+            self.webhook = webhook
+            self.fallbackBaselines = fallbackBaselines
+            self.whileWriting = whileWriting
+        }
+    }
+
+    /// What an evaluation produced.
+    public struct Outcome: Sendable {
+        /// The results, with `for` settled.
+        public var results: [CardResult]
+        /// What recording did (nil when not recorded).
+        public var recorded: RecordOutcome?
+        /// Problems that did not stop the evaluation: a webhook that failed, `for` left pending.
+        public var warnings: [String] = []
+        /// Whether a webhook delivery failed.
+        public var webhookFailed = false
+    }
+
+    /// Why an evaluation produced nothing.
+    public enum Failure: Error, Sendable {
+        /// The cards cannot run with this profile (located findings).
+        case cannotRun(DiagnosticList)
+        /// The history store could not be written.
+        case history(HistoryError)
+    }
+
+    /// Evaluates `cards` over `snapshot` at `now` for `profile`, then records, notifies and settles
+    /// as `history` says.
+    public static func run(cards: [Card], profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp,
+                           selection: Evaluation.Selection = Evaluation.Selection(), history: History) -> Result<Outcome, Failure> {
+        let store = history.store
+        var results: [CardResult]
+        switch Evaluation.run(cards: cards, profile: profile, snapshot: snapshot, now: now, selection: selection,
+                              baselines: store?.baselines(profile: profile.name) ?? history.fallbackBaselines) {
+        case .failure(let list): return .failure(.cannotRun(list))
+        case .success(let r): results = r
+        }
+        var outcome = Outcome(results: [])
+        if history.record, let store {
+            do {
+                outcome.recorded = try store.record(profile: profile.name, store: snapshot.store, takenAt: now, results: results,
+                                                    whileWriting: history.whileWriting)
+            } catch {
+                return .failure(.history(error))
+            }
+            if let webhook = history.webhook {
+                let failures = WebhookDelivery.deliver(store: store, profile: profile.name, webhook: webhook)
+                outcome.warnings += failures
+                outcome.webhookFailed = !failures.isEmpty
+            }
+        }
+        // `for: N` holds everywhere: the recorded alert history decides pending or firing.
+        if let store {
+            do { results = try store.settle(results, profile: profile.name, takenAt: now) } catch {
+                outcome.warnings.append("warning: \(error); alerts with `for` stay pending")
+            }
+        }
+        outcome.results = results
+        return .success(outcome)
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PulseConfig
+import PulseEngine
+import PulseReport
+
+/// The dashboard: a login form, then the token's cards, server-rendered; its own CSS and script.
+struct DashboardRoutes: Sendable {
+    let engine: ServeEngine
+    let tokens: TokenBook
+    let sessions: SessionBook
+    /// Worklist rows shown on a card (the CSV has them all).
+    static let rowsShown = 10
+
+    /// Headers of every page: nothing from elsewhere may load, and no one may frame it.
+    static let pageHeaders: HTTPFields = [
+        .contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+    ]
+
+    func add(to router: Router<ServeContext>) {
+        router.get("/") { _, context in page(context) }
+        router.post("login") { request, _ in try await login(request) }
+        router.post("logout") { request, _ in logout(request) }
+        router.get("assets/pulse.css") { _, _ in Reply.bytes(Array(Assets.css.utf8), contentType: "text/css; charset=utf-8") }
+        router.get("assets/pulse.js") { _, _ in Reply.bytes(Array(Assets.javascript.utf8), contentType: "text/javascript; charset=utf-8") }
+    }
+
+    private func html(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var all = Self.pageHeaders
+        all.append(contentsOf: headers)
+        return Reply.bytes(Array(text.utf8), contentType: "text/html; charset=utf-8", status: status, headers: all)
+    }
+
+    private func loginPage(error: String?, status: HTTPResponse.Status = .ok) -> Response {
+        var model: [String: Any] = ["title": "Sign in · Pulse"]
+        if let error { model["error"] = error }
+        return html(Templates.library.render(model, withTemplate: "login") ?? "", status: status)
+    }
+
+    func page(_ context: ServeContext) -> Response {
+        guard let viewer = context.viewer, let view = engine.state.current.profiles[viewer.profile] else { return loginPage(error: nil) }
+        return html(Templates.library.render(Self.model(view, viewer: viewer), withTemplate: "dashboard") ?? "")
+    }
+
+    func login(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 8192)
+        let form = String(buffer: body)
+        var token: String?
+        for pair in form.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, parts[0] == "token" {
+                token = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            }
+        }
+        guard let token = token?.trimmingCharacters(in: .whitespacesAndNewlines), let viewer = tokens.viewer(token: token) else {
+            return loginPage(error: "That token is not valid.", status: .unauthorized)
+        }
+        let session = sessions.open(viewer)
+        var response = Reply.seeOther("/")
+        response.setCookie(Cookie(name: SessionBook.cookieName, value: session, maxAge: Int(SessionBook.lifetime), path: "/",
+                                  httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func logout(_ request: Request) -> Response {
+        if let session = request.cookies[SessionBook.cookieName]?.value { sessions.close(session) }
+        var response = Reply.seeOther("/")
+        response.setCookie(Cookie(name: SessionBook.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// What the dashboard template shows.
+    static func model(_ view: ProfileView, viewer: Viewer) -> [String: Any] {
+        var banners: [[String: Any]] = []
+        if !view.configErrors.isEmpty {
+            banners.append(["heading": "The config has errors; the last good config is still served",
+                            "lines": view.configErrors.map { "\($0.location): \($0.message) [\($0.rule.rawValue)]" }])
+        }
+        if let p = view.snapshotProblem {
+            banners.append(["heading": "The latest snapshot could not be served; the last good one stays", "lines": ["\(p.subject): \(p.message)"]])
+        }
+        if let p = view.pullProblem { banners.append(["heading": "The latest pull failed", "lines": ["\(p.subject): \(p.message)"]]) }
+        var model: [String: Any] = ["title": "\(view.name) · Pulse", "profile": view.name, "role": viewer.role, "version": view.version, "banners": banners]
+        guard let served = view.served else {
+            banners.append(["heading": "No snapshot has been evaluated yet", "lines": ["Pulse evaluates the newest snapshot in the profile's snapshots folder as soon as one appears."]])
+            model["banners"] = banners
+            model["takenAt"] = "none yet"
+            return model
+        }
+        model["takenAt"] = served.takenAt.description
+        model["store"] = served.store ?? ""
+        model["evaluatedAt"] = ISO8601DateFormatter().string(from: served.evaluatedAt)
+        model["cards"] = APIRoutes.visible(served, to: viewer).map { cardModel($0, served: served) }
+        return model
+    }
+
+    static func cardModel(_ r: CardResult, served: ServedEvaluation) -> [String: Any] {
+        let key = r.card.key.value
+        let value = r.state == .noData ? "no data" : EvalReport.formatted(r.value, unit: r.card.unit)
+        let (icon, label) = switch r.state {
+        case .firing: ("▲", "Firing")
+        case .pending: ("…", "Pending")
+        case .ok: ("✓", "OK")
+        case .noData: ("?", "No data")
+        }
+        var model: [String: Any] = [
+            "key": key, "title": r.card.title, "hero": r.card.cardClass == .hero, "value": value,
+            "stateClass": r.state.rawValue, "stateIcon": icon, "stateLabel": label,
+            "sparkline": Sparkline.svg(served.sparklines[key] ?? [], latest: value),
+        ]
+        if let trigger = r.settings.alert?.trigger { model["trigger"] = trigger.description }
+        if let note = r.stateNote { model["stateNote"] = note }
+        if r.state == .noData, !r.missingFiles.isEmpty {
+            model["stateNote"] = "Missing from the snapshot: " + r.missingFiles.map(\.fileName).joined(separator: ", ")
+        }
+        if let breakdown = r.breakdown, !breakdown.isEmpty {
+            model["hasBreakdown"] = true
+            model["breakdown"] = breakdown.map { ["label": $0.label, "value": EvalReport.formatted($0.value, unit: r.card.unit)] as [String: Any] }
+        }
+        if r.rows.count > 0 {
+            let shown = min(rowsShown, r.rows.count)
+            var rows: [[String: Any]] = []
+            r.rows.forEachRow(in: 0..<shown) { _, cells in rows.append(["cells": cells.map(EvalReport.cell)]) }
+            model["hasRows"] = true
+            model["columns"] = r.rows.columns
+            model["rows"] = rows
+            model["rowCount"] = EvalReport.groupThousands(Int64(r.rows.count))
+            model["oneRow"] = r.rows.count == 1
+            model["more"] = r.rows.count > shown
+            model["shown"] = shown
+        }
+        return model
+    }
+}

@@ -1,0 +1,40 @@
+/// A card's recorded values as a small inline SVG line: numbers only (no text from data), gaps
+/// where a value was missing, described for screen readers by its `<title>`.
+enum Sparkline {
+    static let width = 160.0
+    static let height = 32.0
+
+    /// The SVG, or an empty string when nothing is recorded.
+    static func svg(_ values: [Double?], latest: String) -> String {
+        let finite = values.compactMap { $0 }.filter(\.isFinite)
+        guard let low = finite.min(), let high = finite.max() else { return "" }
+        let step = values.count > 1 ? width / Double(values.count - 1) : 0
+        var segments: [[String]] = [[]]
+        for (i, v) in values.enumerated() {
+            guard let v, v.isFinite else {
+                if !(segments.last?.isEmpty ?? true) { segments.append([]) }
+                continue
+            }
+            let y = high == low ? height / 2 : height - 2 - (v - low) / (high - low) * (height - 4)
+            segments[segments.count - 1].append(coordinate(Double(i) * step) + "," + coordinate(y))
+        }
+        let lines = segments.filter { !$0.isEmpty }.map { points in
+            points.count == 1 ? "<circle cx=\"\(points[0].split(separator: ",")[0])\" cy=\"\(points[0].split(separator: ",")[1])\" r=\"2\"/>"
+                : "<polyline points=\"\(points.joined(separator: " "))\"/>"
+        }.joined()
+        let count = values.count
+        return "<svg class=\"sparkline\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" "
+            + "aria-label=\"History: \(count) recorded value\(count == 1 ? "" : "s"), latest \(escape(latest))\"><title>History: \(count) recorded "
+            + "value\(count == 1 ? "" : "s"), latest \(escape(latest))</title>\(lines)</svg>"
+    }
+
+    private static func coordinate(_ d: Double) -> String {
+        let tenths = (d * 10).rounded()
+        return tenths.truncatingRemainder(dividingBy: 10) == 0 ? String(Int(tenths / 10)) : String(tenths / 10)
+    }
+
+    private static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import PulseConfig
+import PulseConnectors
+import PulseDiagnostics
+import PulseEngine
+import PulseExpressions
+import PulseHistory
+import PulseSnapshot
+
+/// The heart of `pulse serve`: keeps every profile's config and newest snapshot evaluated,
+/// recorded and served. All its work (reloading, loading, evaluating, recording) runs one piece at
+/// a time on its own queue, off the threads that answer requests; what it produces is swapped
+/// into ``state`` whole.
+public final class ServeEngine: Sendable {
+    let settings: ServeSettings
+    /// What is served.
+    let state = ServedStateBox()
+    let metrics = ServeMetrics()
+    let store: HistoryStore
+    let logger: Logger
+    /// Points of history behind a card's sparkline.
+    static let sparklinePoints = 30
+
+    private let queue = DispatchQueue(label: "pulse.serve.engine", qos: .userInitiated)
+    private let memory = NIOLockedValueBox(Memory())
+
+    /// What the engine remembers between ticks (only touched on its queue, or briefly under the lock).
+    private struct Memory {
+        var catalog = SnapshotCatalog()
+        var fingerprint: FolderFingerprint?
+        var reloadRequested = false
+        var stopping = false
+        /// When each profile's next scheduled pull is due, and which are running.
+        var nextPull: [String: Date] = [:]
+        var pulling: Set<String> = []
+        var reportedUnreadable: Set<String> = []
+    }
+
+    /// Opens the history store and reads the config once; a store that cannot be opened is an
+    /// error (the service records every evaluation).
+    public init(settings: ServeSettings, logger: Logger) throws(HistoryError) {
+        self.settings = settings
+        self.logger = logger
+        let directory = URL(fileURLWithPath: settings.db).deletingLastPathComponent().path
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        store = try HistoryStore(path: settings.db)
+    }
+
+    /// The profile names the current config knows (with a good config or not).
+    public var profileNames: [String] { state.current.profiles.keys.sorted() }
+
+    /// Each profile's roles, for checking a tokens file (profiles with a good config only).
+    public var rolesByProfile: [String: [String]] {
+        state.current.profiles.compactMapValues { $0.config?.profile.roles }
+    }
+
+    /// Asks for a config reload at the next tick (SIGHUP).
+    public func requestReload() { memory.withLockedValue { $0.reloadRequested = true } }
+
+    /// Stops ticking after the current piece of work (graceful shutdown).
+    public func stop() { memory.withLockedValue { $0.stopping = true } }
+
+    var stopping: Bool { memory.withLockedValue { $0.stopping } }
+
+    /// One round: reload the config when it changed (or was asked to), then evaluate every
+    /// profile whose newest snapshot is not the one served, then start the pulls that are due.
+    public func tick() async {
+        await onQueue { self.tickNow() }
+        startDuePulls()
+    }
+
+    /// Evaluates `profile`'s newest snapshot now, even when it is the one served.
+    /// - Returns: nil when done, else what went wrong.
+    func evaluateNow(_ profile: String) async -> String? {
+        await onQueue {
+            guard let config = self.state.current.profiles[profile]?.config else { return "profile '\(profile)' has no valid config" }
+            guard let entry = self.newestSnapshot(profile) else { return "no snapshot in \(self.profileFolder(profile))" }
+            self.evaluate(profile, config: config, entry: entry)
+            return self.state.current.profiles[profile]?.snapshotProblem.map { $0.message }
+        }
+    }
+
+    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: work()) }
+        }
+    }
+
+    /// Reads the config (at start-up, before the tokens are checked against it).
+    func loadConfig() {
+        memory.withLockedValue { $0.fingerprint = FolderFingerprint([settings.cardsDir, settings.profilesDir]) }
+        reloadConfig()
+    }
+
+    /// One tick, synchronously (the first evaluation in tests).
+    func tickNow() {
+        let folders = [settings.cardsDir, settings.profilesDir]
+        let fingerprint = FolderFingerprint(folders)
+        let reload = memory.withLockedValue { m -> Bool in
+            defer { m.reloadRequested = false; m.fingerprint = fingerprint }
+            return m.reloadRequested || m.fingerprint != fingerprint
+        }
+        if reload { reloadConfig() }
+        for name in state.current.profiles.keys.sorted() {
+            guard let view = state.current.profiles[name], let config = view.config, let entry = newestSnapshot(name) else { continue }
+            if let served = view.served, served.folder == entry.folder, !reload { continue }
+            if let problem = view.snapshotProblem, problem.subject == entry.folder, !reload { continue }
+            evaluate(name, config: config, entry: entry)
+        }
+    }
+
+    private func profileFolder(_ profile: String) -> String { settings.snapshotsDir + "/" + profile }
+
+    private func newestSnapshot(_ profile: String) -> SnapshotCatalog.Entry? {
+        memory.withLockedValue { m in
+            let entry = m.catalog.newest(in: profileFolder(profile))
+            for (folder, why) in m.catalog.unreadable where m.reportedUnreadable.insert(folder).inserted {
+                logger.warning("snapshot skipped", metadata: ["folder": .string(folder), "error": .string(why)])
+            }
+            return entry
+        }
+    }
+
+    /// Reads the folders again and swaps in each profile's config where it validates.
+    private func reloadConfig() {
+        let reload = ConfigReload.read(cardsDir: settings.cardsDir, profilesDir: settings.profilesDir)
+        metrics.configReloaded(ok: reload.ok)
+        if let failure = reload.failure {
+            logger.error("config reload failed; the last good config stays", metadata: ["error": .string(failure)])
+        }
+        state.update { world in
+            world.configReloadOK = reload.ok
+            var changed = Set<String>()
+            for (name, outcome) in reload.outcomes {
+                var view = world.profiles[name] ?? ProfileView(name: name)
+                switch outcome {
+                case .success(let config):
+                    view.config = config
+                    view.configErrors = []
+                case .failure(let list):
+                    view.configErrors = list.diagnostics
+                    for d in list.diagnostics {
+                        logger.error("config error; profile keeps its last good config",
+                                     metadata: ["profile": .string(name), "at": .string("\(d.location)"), "error": .string(d.message)])
+                    }
+                }
+                world.profiles[name] = view
+                changed.insert(name)
+            }
+            if let failure = reload.failure {
+                for name in world.profiles.keys {
+                    world.profiles[name]?.configErrors = [.error(.invalidValue, failure, at: SourceLocation(file: settings.profilesDir, line: 1, column: 1))]
+                    changed.insert(name)
+                }
+            }
+            return changed
+        }
+        logger.info("config loaded", metadata: ["ok": .stringConvertible(reload.ok), "profiles": .stringConvertible(reload.outcomes.count)])
+    }
+
+    /// Loads `entry`, evaluates and records it, and serves it; a failure is reported and the
+    /// last good evaluation stays served.
+    private func evaluate(_ profile: String, config: ProfileConfig, entry: SnapshotCatalog.Entry) {
+        let started = Date()
+        let fields = Evaluation.fieldsRead(cards: config.cards, profile: config.profile) ?? .all
+        let snapshot: Snapshot
+        do { snapshot = try SnapshotLoader.load(folder: entry.folder, fields: fields) } catch {
+            fail(profile, entry, "the snapshot breaks the format: \(error)")
+            return
+        }
+        let history = RecordedEvaluation.History(store: store, record: true, webhook: settings.notifyWebhook.map { WebhookNotifier(url: $0) })
+        let outcome: RecordedEvaluation.Outcome
+        switch RecordedEvaluation.run(cards: config.cards, profile: config.profile, snapshot: snapshot, now: snapshot.takenAt, history: history) {
+        case .failure(.cannotRun(let list)):
+            state.updateProfile(profile) { $0.configErrors = list.diagnostics }
+            fail(profile, entry, "the cards cannot run with this profile: " + list.diagnostics.map(\.message).joined(separator: "; "))
+            return
+        case .failure(.history(let error)):
+            fail(profile, entry, "the history store: \(error)")
+            return
+        case .success(let o): outcome = o
+        }
+        for warning in outcome.warnings { logger.warning("evaluation", metadata: ["profile": .string(profile), "warning": .string(warning)]) }
+        var sparklines: [String: [Double?]] = [:]
+        for r in outcome.results {
+            let key = r.card.key.value
+            sparklines[key] = ((try? store.series(profile: profile, card: key, since: nil)) ?? []).suffix(Self.sparklinePoints).map(\.value)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let served = ServedEvaluation(folder: entry.folder, takenAt: snapshot.takenAt, store: snapshot.store, results: outcome.results,
+                                      evaluatedAt: Date(), seconds: seconds, sparklines: sparklines)
+        state.updateProfile(profile) { view in
+            view.served = served
+            view.snapshotProblem = nil
+        }
+        metrics.evaluated(profile: profile, served: served, ownerSees: config.cards.map(\.key.value).filter { key in
+            served.result(key)?.settings.roles.contains("owner") ?? false
+        })
+        logger.info("evaluated", metadata: ["profile": .string(profile), "snapshot": .string(entry.folder),
+                                            "taken_at": .string("\(snapshot.takenAt)"), "seconds": .string(String(format: "%.3f", seconds))])
+    }
+
+    private func fail(_ profile: String, _ entry: SnapshotCatalog.Entry, _ message: String) {
+        logger.error("snapshot not served; the last good one stays", metadata: ["profile": .string(profile), "snapshot": .string(entry.folder), "error": .string(message)])
+        state.updateProfile(profile) { $0.snapshotProblem = ServeProblem(at: Date(), subject: entry.folder, message: message) }
+    }
+
+    /// Starts each due pull (`--pull-every`) in the background; its snapshot is picked up by a
+    /// later tick like any other.
+    private func startDuePulls() {
+        guard let every = settings.pullEvery else { return }
+        let now = Date()
+        let due: [ProfileConfig] = memory.withLockedValue { m in
+            guard !m.stopping else { return [] }
+            return state.current.profiles.values.compactMap { view -> ProfileConfig? in
+                guard let config = view.config, config.profile.sources.bigcommerce != nil || config.profile.sources.aliexpress != nil,
+                      !m.pulling.contains(view.name), m.nextPull[view.name].map({ $0 <= now }) ?? true else { return nil }
+                m.nextPull[view.name] = now.addingTimeInterval(Double(every.seconds))
+                m.pulling.insert(view.name)
+                return config
+            }
+        }
+        for config in due {
+            let name = config.profile.name
+            Task {
+                do throws(PullError) {
+                    let result = try await Pull(profile: config.profile, snapshotsRoot: settings.snapshotsDir).run()
+                    logger.info("pulled", metadata: ["profile": .string(name), "snapshot": .string(result.folder)])
+                    state.updateProfile(name) { $0.pullProblem = nil }
+                } catch {
+                    logger.error("pull failed", metadata: ["profile": .string(name), "error": .string(error.description)])
+                    metrics.pullFailed(profile: name, source: error.source ?? "config")
+                    state.updateProfile(name) { $0.pullProblem = ServeProblem(at: Date(), subject: error.source ?? "pull", message: error.description) }
+                }
+                memory.withLockedValue { _ = $0.pulling.remove(name) }
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Prometheus
+import PulseEngine
+
+/// The series `GET /metrics` exposes: the one table the exposition, the README and the tests read.
+enum ServeMetric: String, CaseIterable, Sendable {
+    case cardValue = "card_value"
+    case cardFiring = "card_firing"
+    case cardNoData = "card_no_data"
+    case snapshotAge = "snapshot_age_seconds"
+    case evaluationSeconds = "evaluation_seconds"
+    case pullErrors = "pull_errors_total"
+    case configReloadSuccess = "config_reload_success"
+
+    /// The full name, `pulse_...`.
+    var name: String { "pulse_" + rawValue }
+
+    /// Its labels.
+    var labels: [String] {
+        switch self {
+        case .cardValue, .cardFiring, .cardNoData: ["profile", "card"]
+        case .snapshotAge, .evaluationSeconds: ["profile"]
+        case .pullErrors: ["profile", "source"]
+        case .configReloadSuccess: []
+        }
+    }
+
+    /// What it measures (the `# HELP` line and the README).
+    var help: String {
+        switch self {
+        case .cardValue: "The card's value in the served evaluation (absent when the card has no data)."
+        case .cardFiring: "1 when the card's alert fires, else 0 (absent when the card has no data)."
+        case .cardNoData: "1 when the card has no data (a snapshot file it reads is missing), else 0."
+        case .snapshotAge: "Seconds from the served snapshot's taken_at to the scrape."
+        case .evaluationSeconds: "Seconds each evaluation took: loading the snapshot, evaluating, recording."
+        case .pullErrors: "Scheduled pulls that failed, by source (bigcommerce, aliexpress, config, output)."
+        case .configReloadSuccess: "1 when the latest config reload validated for every profile, else 0."
+        }
+    }
+
+    var descriptor: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}
+
+/// The Prometheus series of `pulse serve`, kept per profile so that a token scrapes its own
+/// profile's series only: one registry of the service's own series, and one of the card series
+/// (made anew with each evaluation, holding only the cards an owner may see).
+final class ServeMetrics: Sendable {
+    private struct ProfileSeries {
+        let registry = PrometheusCollectorRegistry()
+        let evaluation: ValueHistogram
+        let reload: Gauge
+        let snapshotAge: Gauge
+        var pullErrors: [String: Counter] = [:]
+        /// The card series of the latest evaluation.
+        var cards = PrometheusCollectorRegistry()
+        var takenAt: Date?
+
+        init(profile: String, reloadOK: Bool) {
+            evaluation = registry.makeValueHistogram(descriptor: ServeMetric.evaluationSeconds.descriptor, labels: [("profile", profile)],
+                                                     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
+            reload = registry.makeGauge(descriptor: ServeMetric.configReloadSuccess.descriptor)
+            reload.set(to: reloadOK ? 1.0 : 0.0)
+            snapshotAge = registry.makeGauge(descriptor: ServeMetric.snapshotAge.descriptor, labels: [("profile", profile)])
+        }
+    }
+
+    private let series = NIOLockedValueBox<[String: ProfileSeries]>([:])
+    private let reloadOK = NIOLockedValueBox(true)
+
+    private func withProfile<T>(_ profile: String, _ body: (inout ProfileSeries) -> T) -> T {
+        let ok = reloadOK.withLockedValue { $0 }
+        return series.withLockedValue { all in
+            var s = all[profile] ?? ProfileSeries(profile: profile, reloadOK: ok)
+            defer { all[profile] = s }
+            return body(&s)
+        }
+    }
+
+    /// `pulse_config_reload_success`: 1 when the latest reload validated, else 0.
+    func configReloaded(ok: Bool) {
+        reloadOK.withLockedValue { $0 = ok }
+        series.withLockedValue { all in for s in all.values { s.reload.set(to: ok ? 1.0 : 0.0) } }
+    }
+
+    /// A new evaluation of `profile`: its duration, and the card series of the cards in `ownerSees`.
+    /// A card without data has `pulse_card_no_data` 1 and no value or firing series: missing, not zero.
+    func evaluated(profile: String, served: ServedEvaluation, ownerSees: [String]) {
+        let cards = PrometheusCollectorRegistry()
+        for key in ownerSees {
+            guard let r = served.result(key) else { continue }
+            let labels = [("profile", profile), ("card", key)]
+            let noData = r.state == .noData || r.value == nil
+            cards.makeGauge(descriptor: ServeMetric.cardNoData.descriptor, labels: labels).set(to: noData ? 1.0 : 0.0)
+            guard !noData, let value = r.value else { continue }
+            cards.makeGauge(descriptor: ServeMetric.cardValue.descriptor, labels: labels).set(to: value)
+            cards.makeGauge(descriptor: ServeMetric.cardFiring.descriptor, labels: labels).set(to: r.firing ? 1.0 : 0.0)
+        }
+        withProfile(profile) { s in
+            s.evaluation.record(served.seconds)
+            s.cards = cards
+            s.takenAt = Date(timeIntervalSince1970: Double(served.takenAt.seconds))
+        }
+    }
+
+    /// `pulse_pull_errors_total{profile,source}` goes up by one.
+    func pullFailed(profile: String, source: String) {
+        withProfile(profile) { s in
+            let counter = s.pullErrors[source] ?? s.registry.makeCounter(descriptor: ServeMetric.pullErrors.descriptor, labels: [("profile", profile), ("source", source)])
+            s.pullErrors[source] = counter
+            counter.increment()
+        }
+    }
+
+    /// The exposition text of `profile`'s series, as of now.
+    func exposition(profile: String, now: Date = Date()) -> [UInt8] {
+        withProfile(profile) { s in
+            if let takenAt = s.takenAt { s.snapshotAge.set(to: max(0, now.timeIntervalSince(takenAt))) }
+            var out: [UInt8] = []
+            s.registry.emit(into: &out)
+            s.cards.emit(into: &out)
+            return out
+        }
+    }
+}
