@@ -127,6 +127,7 @@ enum Assets {
         caption { text-align: left; font-weight: 600; padding: .25rem 0; }
         th, td { text-align: left; padding: .2rem .4rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
         .scroll { overflow-x: auto; }
+        .worklist th, .worklist td { white-space: nowrap; overflow-wrap: normal; }
         a { color: #0b4f8a; }
         .login { max-width: 26rem; margin: 3rem auto; background: #fff; padding: 1.5rem; border: 1px solid var(--line); border-radius: 4px; }
         .login label { display: block; font-weight: 600; margin: 1rem 0 .25rem; }

@@ -1,0 +1,150 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Testing
+
+/// The real `pulse serve` binary, driven by headless Chromium through chromedriver, all on
+/// 127.0.0.1: sign in with a token, see the cards and their values, see the page update itself
+/// when a new snapshot arrives, sign out, and stop the server with SIGTERM.
+@Suite(.serialized) struct DashboardBrowserTests {
+    @Test func signInSeeCardsWatchANewSnapshotArriveThenShutDown() async throws {
+        let h = try ServeHarness.make()
+        let server = try ChildProcess(Repo.binary, [
+            "serve", "--cards", h.path("cards").path, "--profiles", h.path("profiles").path, "--snapshots", h.path("snapshots").path,
+            "--db", h.path("serve.sqlite").path, "--tokens", h.path("tokens.yaml").path, "--listen", "127.0.0.1:0",
+        ])
+        defer { server.kill() }
+        let listening = try await server.waitForLine(containing: "address=http://127.0.0.1:", seconds: 60)
+        let address = try #require(listening.components(separatedBy: "address=").last?.split(separator: " ").first.map(String.init))
+
+        let driverPort = try freePort()
+        let driver = try ChildProcess(WebDriver.chromedriver, ["--port=\(driverPort)", "--allowed-ips=127.0.0.1"])
+        defer { driver.kill() }
+        _ = try await driver.waitForLine(containing: "started successfully", seconds: 60)
+        let browser = try await WebDriver.start(port: driverPort)
+        do {
+            try await browser.setImplicitWait(10_000)
+            try await browser.open(address + "/")
+            #expect(try await browser.title() == "Sign in · Pulse")
+            // A wrong token is refused on the page.
+            try await browser.type("pulse_wrong", into: try await browser.element("#token"))
+            try await browser.click(try await browser.element("#login"))
+            #expect(try await browser.text(try await browser.element("#login-error")).contains("not valid"))
+            try await browser.type(h.tokens["owner"]!, into: try await browser.element("#token"))
+            try await browser.click(try await browser.element("#login"))
+
+            #expect(try await browser.text(try await browser.element("#card-aex_total_listings .number")) == "292")
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings .badge")).contains("Firing"))
+            #expect(try await browser.text(try await browser.element("#taken-at")) == "2026-03-17T08:00:00Z")
+            let page = try await browser.source()
+            #expect(page.contains("<h1>") && page.contains("<caption>Worklist: 28 rows, first 10 shown</caption>") && page.contains("scope=\"col\""))
+            #expect(page.contains("<svg class=\"sparkline\""))
+
+            // A new snapshot arrives the way pull writes it: a dot folder renamed into place.
+            let staging = h.path("snapshots/demo/.2026-03-18.tmp-1")
+            try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("examples/demo-next"), to: staging)
+            try FileManager.default.moveItem(at: staging, to: h.path("snapshots/demo/2026-03-18"))
+            // The page polls and reloads itself; nothing here reloads it.
+            let updated = try await eventually(seconds: 30) {
+                (try? await browser.text(try await browser.element("#taken-at"))) == "2026-03-18T08:00:00Z"
+            }
+            #expect(updated, "the dashboard showed the new snapshot by itself")
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings .number")) == "62")
+
+            let shot = try await browser.screenshot()
+            #expect(shot.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
+            let out = ProcessInfo.processInfo.environment["PULSE_SCREENSHOT"] ?? Repo.root.appendingPathComponent(".build/pulse-dashboard.png").path
+            try shot.write(to: URL(fileURLWithPath: out))
+
+            // Sign out, then in as marketing: its card only.
+            try await browser.click(try await browser.element(".logout button"))
+            try await browser.type(h.tokens["marketing"]!, into: try await browser.element("#token"))
+            try await browser.click(try await browser.element("#login"))
+            _ = try await browser.element("#card-aex_ship_to_country_coverage")
+            let marketing = try await browser.source()
+            #expect(!marketing.contains("aex_total_listings") && !marketing.contains("aex_rejected_auditing_listings"))
+        } catch {
+            await browser.quit()
+            throw error
+        }
+        await browser.quit()
+
+        // SIGTERM: the server finishes and exits 0.
+        server.terminate()
+        let status = try await server.waitForExit(seconds: 30)
+        #expect(status == 0, "pulse serve exits 0 on SIGTERM; its output:\n\(server.output)")
+    }
+
+    /// Checks `condition` every 200 ms until it holds or `seconds` pass.
+    private func eventually(seconds: Double, _ condition: () async -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if await condition() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return await condition()
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (bound, read, released).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw WebDriver.Failure(description: "no free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A child process whose output (stdout and stderr together) is collected, and whose lines can
+/// be waited for.
+final class ChildProcess: Sendable {
+    private let process: Process
+    private let collected = NIOLockedValueBox(Data())
+
+    init(_ path: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let collected = self.collected
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { collected.withLockedValue { $0.append(data) } }
+        }
+        try process.run()
+        self.process = process
+    }
+
+    var output: String { String(decoding: collected.withLockedValue { $0 }, as: UTF8.self) }
+
+    /// The first line of output containing `text`, waiting up to `seconds`.
+    func waitForLine(containing text: String, seconds: Double) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let line = output.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw WebDriver.Failure(description: "no line with '\(text)' from \(process.executableURL?.path ?? "?"); it printed:\n\(output)")
+    }
+
+    func terminate() { process.terminate() }
+
+    func kill() { if process.isRunning { process.interrupt(); process.terminate() } }
+
+    /// The exit status, waiting up to `seconds`.
+    func waitForExit(seconds: Double) async throws -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        guard !process.isRunning else { throw WebDriver.Failure(description: "still running after \(seconds) s:\n\(output)") }
+        return process.terminationStatus
+    }
+}
