@@ -4,7 +4,7 @@ PULSE := .build/debug/pulse
 
 PREFIX ?= /usr/local
 
-.PHONY: deps build test demo install uninstall clean
+.PHONY: deps test-deps build test demo install uninstall clean
 
 DEMO_DB := .pulse/demo.sqlite
 
@@ -25,8 +25,21 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The Swift suites, then the card and profile tests in tests/ (pulse test).
-test: build
+# The dashboard's browser test drives Debian's chromium through chromedriver (chromium-driver).
+test-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing chromium and chromium-driver with apt-get (the dashboard's browser test)..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+		else \
+			echo "The dashboard's browser test needs chromium and chromedriver. Install them as root:"; \
+			echo "    sudo apt-get install chromium chromium-driver"; \
+			exit 1; \
+		fi; \
+	fi
+
+# The Swift suites (the browser test among them), then the card and profile tests in tests/ (pulse test).
+test: build test-deps
 	$(SWIFT) test
 	$(PULSE) test
 
@@ -38,6 +51,14 @@ demo: build
 	$(PULSE) eval --profile demo --snapshot examples/demo --record --db $(DEMO_DB) --max-rows 3
 	$(PULSE) eval --profile demo --snapshot examples/demo-next --record --db $(DEMO_DB) --max-rows 3
 	$(PULSE) alerts --profile demo --db $(DEMO_DB)
+	@rm -rf .pulse/snapshots && mkdir -p .pulse/snapshots/demo
+	@cp -r examples/demo .pulse/snapshots/demo/2026-03-17 && cp -r examples/demo-next .pulse/snapshots/demo/2026-03-18
+	@$(PULSE) token new --profile demo --role owner --name demo-owner > .pulse/demo-token.txt
+	@{ echo "tokens:"; grep '^  - ' .pulse/demo-token.txt; } > .pulse/demo-tokens.yaml
+	@echo
+	@echo "The live dashboard of the demo store:"
+	@echo "    $(PULSE) serve --snapshots .pulse/snapshots --db $(DEMO_DB) --tokens .pulse/demo-tokens.yaml"
+	@echo "then open http://127.0.0.1:8080 and sign in with the owner token $$(awk '/^token:/{print $$2}' .pulse/demo-token.txt)"
 
 # A release build of pulse in $(PREFIX)/bin (default /usr/local/bin; `make install PREFIX=~/.local`).
 install: deps
