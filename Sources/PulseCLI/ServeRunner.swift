@@ -99,7 +99,10 @@ public enum ServeRunner {
             return CommandOutput(stderr: "pulse serve: \(error)\n", exitCode: ExitStatus.failure)
         }
         do { try await PulseServer.run(prepared, logger: logger) } catch {
-            return CommandOutput(stderr: "pulse serve: \(error)\n", exitCode: ExitStatus.failure)
+            let text = "\(error)"
+            let why = text.contains("Address already in use") ? "something else already listens there"
+                : text.contains("Permission denied") ? "permission denied (ports below 1024 need privileges)" : text
+            return CommandOutput(stderr: "pulse serve: cannot listen on \(settings.host):\(settings.port): \(why)\n", exitCode: ExitStatus.failure)
         }
         return CommandOutput()
     }

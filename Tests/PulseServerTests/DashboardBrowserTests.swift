@@ -13,7 +13,7 @@ import Testing
             "--db", h.path("serve.sqlite").path, "--tokens", h.path("tokens.yaml").path, "--listen", "127.0.0.1:0",
         ])
         defer { server.kill() }
-        let listening = try await server.waitForLine(containing: "address=http://127.0.0.1:", seconds: 60)
+        let listening = try await server.waitForLine(containing: "address=http://127.0.0.1:", seconds: 180)
         let address = try #require(listening.components(separatedBy: "address=").last?.split(separator: " ").first.map(String.init))
 
         let driverPort = try freePort()
@@ -133,7 +133,8 @@ final class ChildProcess: Sendable {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw WebDriver.Failure(description: "no line with '\(text)' from \(process.executableURL?.path ?? "?"); it printed:\n\(output)")
+        let state = process.isRunning ? "still running" : "exited with \(process.terminationStatus)"
+        throw WebDriver.Failure(description: "no line with '\(text)' from \(process.executableURL?.path ?? "?") in \(seconds) s (\(state)); it printed:\n\(output)")
     }
 
     func terminate() { process.terminate() }

@@ -145,3 +145,11 @@ enum ConfigFileReading {
         return .success(value)
     }
 }
+
+extension ServeKey {
+    /// The README's table of `pulse serve`'s flags and config keys, generated from the enum.
+    public static var readmeTable: String {
+        "| flag | `serve.yaml` key | meaning |\n|---|---|---|\n"
+            + allCases.map { "| `--\($0.rawValue)` | `\($0.rawValue):` | \($0.doc) |\n" }.joined()
+    }
+}

@@ -9,7 +9,7 @@ import PulseExpressions
 import PulseHistory
 import PulseReport
 
-/// The JSON API (`/api/v1`, documented in docs/openapi.yaml). Every route but `/healthz` needs a
+/// The JSON API (`/api/v1`, documented in docs/openapi.json). Every route but `/healthz` needs a
 /// token; a token sees its own profile only (another profile is 404, as if it did not exist) and
 /// only the cards its role may see (another card is 404, exactly like a card that does not exist).
 struct APIRoutes: Sendable {

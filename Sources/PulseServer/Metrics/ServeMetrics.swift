@@ -125,3 +125,14 @@ final class ServeMetrics: Sendable {
         }
     }
 }
+
+extension ServeMetric {
+    /// The README's table of the series, generated from the enum.
+    static var readmeTable: String {
+        "| series | labels | meaning |\n|---|---|---|\n"
+            + allCases.map { m in
+                let type = m == .evaluationSeconds ? " (histogram)" : m == .pullErrors ? " (counter)" : ""
+                return "| `\(m.name)`\(type) | \(m.labels.map { "`\($0)`" }.joined(separator: ", ")) | \(m.help) |\n"
+            }.joined()
+    }
+}
