@@ -104,6 +104,8 @@ struct EngineService: Service {
                     await engine.tick()
                     try? await Task.sleep(for: .milliseconds(Int(engine.settings.pollSeconds * 1000)))
                 }
+                // A pull in progress finishes (its snapshot is complete or not written at all).
+                await engine.waitForPulls()
                 group.cancelAll()
             }
         } onGracefulShutdown: {

@@ -35,6 +35,8 @@ public final class ServeEngine: Sendable {
         /// When each profile's next scheduled pull is due, and which are running.
         var nextPull: [String: Date] = [:]
         var pulling: Set<String> = []
+        /// The pulls running, so that shutdown (and tests) can wait for them.
+        var pulls: [String: Task<Void, Never>] = [:]
         var reportedUnreadable: Set<String> = []
     }
 
@@ -224,9 +226,10 @@ public final class ServeEngine: Sendable {
         }
         for config in due {
             let name = config.profile.name
-            Task {
+            let task = Task {
                 do throws(PullError) {
-                    let result = try await Pull(profile: config.profile, snapshotsRoot: settings.snapshotsDir).run()
+                    let result = try await Pull(profile: config.profile, environment: settings.environment, backoff: settings.pullBackoff,
+                                          snapshotsRoot: settings.snapshotsDir).run()
                     logger.info("pulled", metadata: ["profile": .string(name), "snapshot": .string(result.folder)])
                     state.updateProfile(name) { $0.pullProblem = nil }
                 } catch {
@@ -236,6 +239,13 @@ public final class ServeEngine: Sendable {
                 }
                 memory.withLockedValue { _ = $0.pulling.remove(name) }
             }
+            memory.withLockedValue { $0.pulls[name] = task }
         }
+    }
+
+    /// Waits for the pulls that are running.
+    func waitForPulls() async {
+        let running = memory.withLockedValue { Array($0.pulls.values) }
+        for task in running { await task.value }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PulseConfig
+import PulseConnectors
 
 /// What `pulse serve` was told: flags, else the `--config` file, else the defaults.
 public struct ServeSettings: Sendable {
@@ -18,6 +19,10 @@ public struct ServeSettings: Sendable {
     public var pullEvery: ConfigDuration?
     /// Where to POST alert transitions.
     public var notifyWebhook: URL?
+    /// Where `${NAME}` secrets of the profiles' `sources` are read from (scheduled pulls).
+    public var environment = ProcessInfo.processInfo.environment
+    /// How scheduled pulls retry.
+    public var pullBackoff = Backoff.standard
     /// How often the folders are looked at for new snapshots and config changes, in seconds.
     public var pollSeconds = 0.25
 
