@@ -104,11 +104,13 @@ public final class ServeEngine: Sendable {
             defer { m.reloadRequested = false; m.fingerprint = fingerprint }
             return m.reloadRequested || m.fingerprint != fingerprint
         }
-        if reload { reloadConfig() }
+        // Profiles that just got a new config are evaluated again, whatever their snapshot.
+        let renewed = reload ? reloadConfig() : []
         for name in state.current.profiles.keys.sorted() {
             guard let view = state.current.profiles[name], let config = view.config, let entry = newestSnapshot(name) else { continue }
-            if let served = view.served, served.folder == entry.folder, !reload { continue }
-            if let problem = view.snapshotProblem, problem.subject == entry.folder, !reload { continue }
+            let again = renewed.contains(name)
+            if let served = view.served, served.folder == entry.folder, !again { continue }
+            if let problem = view.snapshotProblem, problem.subject == entry.folder, !again { continue }
             evaluate(name, config: config, entry: entry)
         }
     }
@@ -126,7 +128,9 @@ public final class ServeEngine: Sendable {
     }
 
     /// Reads the folders again and swaps in each profile's config where it validates.
-    private func reloadConfig() {
+    /// - Returns: the profiles that got a new config.
+    @discardableResult
+    private func reloadConfig() -> Set<String> {
         let reload = ConfigReload.read(cardsDir: settings.cardsDir, profilesDir: settings.profilesDir)
         metrics.configReloaded(ok: reload.ok)
         if let failure = reload.failure {
@@ -160,6 +164,7 @@ public final class ServeEngine: Sendable {
             return changed
         }
         logger.info("config loaded", metadata: ["ok": .stringConvertible(reload.ok), "profiles": .stringConvertible(reload.outcomes.count)])
+        return Set(reload.outcomes.compactMap { name, outcome in if case .success = outcome { name } else { nil } })
     }
 
     /// Loads `entry`, evaluates and records it, and serves it; a failure is reported and the
