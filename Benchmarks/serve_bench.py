@@ -88,6 +88,24 @@ def main():
         total = int(re.search(r"(\d+) requests in", wrk.stdout).group(1))
         print(f"wrk: {total:,} requests, {rps:,.0f} req/s, p99 {p99_ms:.2f} ms")
         print(f"server RSS over the run: first {samples[0]:.0f} MB, min {min(samples):.0f}, max {max(samples):.0f}, last {samples[-1]:.0f} MB")
+        # The longest worklist as CSV: streamed, so memory does not grow with it.
+        doc = json.loads(get(f"{base}/api/v1/profiles/bench/cards?max_rows=0", token))
+        longest = max(doc["cards"], key=lambda c: c["row_count"])
+        before = rss_mb(server.pid)
+        peak = [before]
+        stop = threading.Event()
+        def sample_fast():
+            while not stop.is_set():
+                peak.append(rss_mb(server.pid))
+                stop.wait(0.05)
+        sampler = threading.Thread(target=sample_fast)
+        sampler.start()
+        t0 = time.time()
+        size = len(get(f"{base}/api/v1/profiles/bench/cards/{longest['key']}?format=csv", token))
+        stop.set()
+        sampler.join()
+        print(f"CSV of {longest['key']} ({longest['row_count']:,} rows): {size:,} bytes in {time.time() - t0:.2f} s; "
+              f"server RSS {before:.0f} MB before, {max(peak):.0f} MB at most while streaming")
         # A new snapshot arrives: hard links of the same files, a later taken_at, renamed into place.
         staging = f"{work}/snapshots/bench/.b.tmp-1"
         os.makedirs(staging)

@@ -4,28 +4,35 @@ import PulseExpressions
 /// A card's worklist as CSV (RFC 4180): a header of the worklist's columns, then one line per row.
 /// Nulls are empty cells, lists are joined with "; ", timestamps are RFC 3339, durations are in
 /// seconds as CEL writes them. A text cell that a spreadsheet would run as a formula (it starts
-/// with =, +, -, @, a tab or a carriage return) is written with a leading apostrophe.
+/// with =, +, -, @, a tab or a carriage return) is written with a leading apostrophe. Made a
+/// chunk of rows at a time, so a long worklist is never held whole as text.
 package enum WorklistCSV {
-    /// The CSV, produced chunk by chunk (about a megabyte each) while it is written.
-    package static func csv(_ rows: Worklist) -> StreamedOutput {
-        StreamedOutput { write in
-            var out: [UInt8] = []
-            out.reserveCapacity(1 << 20)
-            out.append(utf8: rows.columns.map(quoted).joined(separator: ",") + "\r\n")
-            rows.forEachRow { _, cells in
-                for (i, cell) in cells.enumerated() {
-                    if i > 0 { out.append(0x2C) }
-                    out.append(utf8: quoted(text(cell)))
-                }
-                out.append(0x0D)
-                out.append(0x0A)
-                if out.count >= 1 << 20 {
-                    write(out)
-                    out.removeAll(keepingCapacity: true)
-                }
+    /// Rows per chunk: a chunk of CSV text is a few megabytes at most.
+    package static let rowsPerChunk = 16_384
+
+    /// The header line.
+    package static func header(_ rows: Worklist) -> [UInt8] {
+        Array((rows.columns.map(quoted).joined(separator: ",") + "\r\n").utf8)
+    }
+
+    /// The lines of rows `range`.
+    package static func lines(_ rows: Worklist, _ range: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count * 48)
+        rows.forEachRow(in: range) { _, cells in
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                out.append(utf8: quoted(text(cell)))
             }
-            write(out)
+            out.append(0x0D)
+            out.append(0x0A)
         }
+        return out
+    }
+
+    /// The row ranges of the chunks, in order.
+    package static func chunks(_ rows: Worklist) -> [Range<Int>] {
+        stride(from: 0, to: rows.count, by: rowsPerChunk).map { $0..<min(rows.count, $0 + rowsPerChunk) }
     }
 
     /// A value as cell text.

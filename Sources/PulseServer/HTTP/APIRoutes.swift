@@ -96,14 +96,16 @@ struct APIRoutes: Sendable {
             switch request.uri.queryParameters.get("format") ?? "json" {
             case "json": break
             case "csv":
-                let csv = WorklistCSV.csv(r.rows)
+                let rows = r.rows
                 let name = "\(view.name)-\(r.card.key.value).csv".filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"",
                                                        .cacheControl: "no-store"],
                                 body: ResponseBody { writer in
-                                    var chunks: [[UInt8]] = []
-                                    csv.produce { chunks.append($0) }
-                                    for chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
+                                    // Written a chunk at a time: a long worklist is never held whole as text.
+                                    try await writer.write(ByteBuffer(bytes: WorklistCSV.header(rows)))
+                                    for range in WorklistCSV.chunks(rows) {
+                                        try await writer.write(ByteBuffer(bytes: WorklistCSV.lines(rows, range)))
+                                    }
                                     try await writer.finish(nil)
                                 })
             case let other: throw RefusedRequest(Reply.error(.badRequest, "format must be json or csv, not '\(other.prefix(64))'"))
