@@ -75,6 +75,11 @@ import Testing
             #expect(metrics.body.contains("pulse_config_reload_success 0.0"))
             let cards = try await h.get(client, "/api/v1/profiles/demo/cards", as: "owner")
             #expect(cards.status == 200, "still served")
+            let ownerPage = try await h.get(client, "/", as: "owner")
+            #expect(ownerPage.body.contains("unknown key") && ownerPage.body.contains("demo.yaml:5:1"))
+            let marketingPage = try await h.get(client, "/", as: "marketing")
+            #expect(marketingPage.body.contains("The config has errors") && !marketingPage.body.contains("demo.yaml"),
+                    "another role learns that something is wrong, not what")
             let other = try await h.get(client, "/api/v1/status", as: "other-owner")
             #expect(other.body.contains("\"ok\": true"), "another merchant's broken profile is not this one's problem")
         }

@@ -75,15 +75,18 @@ struct DashboardRoutes: Sendable {
 
     /// What the dashboard template shows.
     static func model(_ view: ProfileView, viewer: Viewer) -> [String: Any] {
+        // The details of a problem may name any card: only an owner sees them.
+        let owner = viewer.role == "owner"
+        let ask = ["An owner sees the details on this page and in /api/v1/status."]
         var banners: [[String: Any]] = []
         if !view.configErrors.isEmpty {
             banners.append(["heading": "The config has errors; the last good config is still served",
-                            "lines": view.configErrors.map { "\($0.location): \($0.message) [\($0.rule.rawValue)]" }])
+                            "lines": owner ? view.configErrors.map { "\($0.location): \($0.message) [\($0.rule.rawValue)]" } : ask])
         }
         if let p = view.snapshotProblem {
-            banners.append(["heading": "The latest snapshot could not be served; the last good one stays", "lines": ["\(p.subject): \(p.message)"]])
+            banners.append(["heading": "The latest snapshot could not be served; the last good one stays", "lines": owner ? ["\(p.subject): \(p.message)"] : ask])
         }
-        if let p = view.pullProblem { banners.append(["heading": "The latest pull failed", "lines": ["\(p.subject): \(p.message)"]]) }
+        if let p = view.pullProblem { banners.append(["heading": "The latest pull failed", "lines": owner ? ["\(p.subject): \(p.message)"] : ask]) }
         var model: [String: Any] = ["title": "\(view.name) · Pulse", "profile": view.name, "role": viewer.role, "version": view.version, "banners": banners]
         guard let served = view.served else {
             banners.append(["heading": "No snapshot has been evaluated yet", "lines": ["Pulse evaluates the newest snapshot in the profile's snapshots folder as soon as one appears."]])

@@ -50,9 +50,11 @@ struct APIRoutes: Sendable {
     }
 
     /// The served evaluation, or 503 saying why there is none (no data is never an empty success).
-    func served(_ view: ProfileView) -> Result<ServedEvaluation, RefusedRequest> {
+    /// Only an owner is told the details (a problem's text may name any card).
+    func served(_ view: ProfileView, for viewer: Viewer) -> Result<ServedEvaluation, RefusedRequest> {
         guard let served = view.served else {
-            let why = view.snapshotProblem.map { ": \($0.message)" } ?? (view.config == nil ? ": the profile's config has errors" : ": no snapshot yet")
+            var why = view.snapshotProblem != nil ? ": the newest snapshot could not be loaded" : view.config == nil ? ": the profile's config has errors" : ": no snapshot yet"
+            if viewer.role == "owner", let problem = view.snapshotProblem { why += " (\(problem.message))" }
             return .failure(RefusedRequest(Reply.error(.serviceUnavailable, "nothing evaluated yet for profile '\(view.name)'" + why)))
         }
         return .success(served)
@@ -77,7 +79,7 @@ struct APIRoutes: Sendable {
     func cards(_ request: Request, _ context: ServeContext) -> Response {
         respond {
             let (viewer, view) = try access(context).get()
-            let served = try served(view).get()
+            let served = try served(view, for: viewer).get()
             let maxRows = try Query.int(request, "max_rows", default: Self.defaultMaxRows, in: 0...Self.maxRows)
             let key = DocumentCache.Key(profile: view.name, version: view.version, role: viewer.role, maxRows: maxRows)
             let bytes = documents.document(key) {
@@ -91,7 +93,7 @@ struct APIRoutes: Sendable {
     func card(_ request: Request, _ context: ServeContext) -> Response {
         respond {
             let (viewer, view) = try access(context).get()
-            let served = try served(view).get()
+            let served = try served(view, for: viewer).get()
             let r = try visibleCard(served, viewer, context).get()
             switch request.uri.queryParameters.get("format") ?? "json" {
             case "json": break
@@ -121,7 +123,7 @@ struct APIRoutes: Sendable {
     func history(_ request: Request, _ context: ServeContext) -> Response {
         respond {
             let (viewer, view) = try access(context).get()
-            let served = try served(view).get()
+            let served = try served(view, for: viewer).get()
             let key = try visibleCard(served, viewer, context).get().card.key.value
             let store = engine.store
             let latest = try historyRead { try store.latestSnapshot(profile: view.name) }
