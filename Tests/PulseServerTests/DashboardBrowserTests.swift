@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 import Testing
 
@@ -68,6 +71,11 @@ import Testing
         }
         await browser.quit()
 
+        // SIGHUP reloads the config (without any file having changed).
+        server.signal(SIGHUP)
+        _ = try await server.waitForLine(containing: "SIGHUP: reloading the config", seconds: 60)
+        _ = try await server.waitForLine(containing: "config loaded", occurrence: 2, seconds: 60)
+
         // SIGTERM: the server finishes and exits 0.
         server.terminate()
         let status = try await server.waitForExit(seconds: 30)
@@ -125,11 +133,12 @@ final class ChildProcess: Sendable {
 
     var output: String { String(decoding: collected.withLockedValue { $0 }, as: UTF8.self) }
 
-    /// The first line of output containing `text`, waiting up to `seconds`.
-    func waitForLine(containing text: String, seconds: Double) async throws -> String {
+    /// The `occurrence`th line of output containing `text`, waiting up to `seconds`.
+    func waitForLine(containing text: String, occurrence: Int = 1, seconds: Double) async throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let line = output.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            let lines = output.split(separator: "\n").filter { $0.contains(text) }
+            if lines.count >= occurrence { return String(lines[occurrence - 1]) }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -138,6 +147,8 @@ final class ChildProcess: Sendable {
     }
 
     func terminate() { process.terminate() }
+
+    func signal(_ number: Int32) { _ = Glibc.kill(process.processIdentifier, number) }
 
     func kill() { if process.isRunning { process.interrupt(); process.terminate() } }
 
