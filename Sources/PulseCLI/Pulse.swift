@@ -11,7 +11,7 @@ public struct Pulse: ParsableCommand {
     )
 
     /// The release: `pulse --version`.
-    public static let version = "0.4.0"
+    public static let version = "0.5.0"
 
     public init() {}
 }
