@@ -130,6 +130,9 @@ public struct JSONParser {
         defer { depth -= 1 }
         i += 1
         var members: [JSONMember] = []
+        // Duplicate keys are looked for in the few members a row has; past 16 keys, in a set, so
+        // that an object of a hundred thousand keys costs linear time, not quadratic.
+        var seen: Set<String>?
         skipSpace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
         while true {
@@ -137,7 +140,10 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
             let keyOffset = i
             let key = try string()
-            if members.contains(where: { $0.key == key }) {
+            if members.count == 16 { seen = Set(members.map(\.key)) }
+            let duplicate: Bool
+            if let inserted = seen?.insert(key).inserted { duplicate = !inserted } else { duplicate = members.contains { $0.key == key } }
+            if duplicate {
                 throw JSONSyntaxError(offset: keyOffset, message: "duplicate key \"\(key)\"")
             }
             skipSpace()
