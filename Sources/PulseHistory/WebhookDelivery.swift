@@ -57,6 +57,8 @@ public enum WebhookDelivery {
 }
 
 /// One value handed from a task to the thread waiting for it.
+// @unchecked: the task sets the value once, then signals the semaphore; the waiting thread reads
+// it only after the signal, so the two never touch it at the same time.
 private final class ResultBox<T: Sendable>: @unchecked Sendable {
     // @unchecked: `value` is written once by the task before it signals, and read once by the
     // waiting thread after the signal; the semaphore orders the two.

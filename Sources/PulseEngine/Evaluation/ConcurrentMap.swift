@@ -1,4 +1,5 @@
 import Foundation
+import PulseSnapshot
 
 extension Array where Element: Sendable {
     /// `map` with the elements spread over every core; results in the original order.
@@ -12,19 +13,11 @@ extension Array where Element: Sendable {
             results.deallocate()
         }
         withUnsafeBufferPointer { elements in
-            let source = SendablePointer(elements), target = SendablePointer(results)
+            let source = UnsafeSendable(elements), target = UnsafeSendable(results)
             DispatchQueue.concurrentPerform(iterations: elements.count) { i in
                 target.value[i] = transform(source.value[i])
             }
         }
         return results.compactMap { $0 }
     }
-}
-
-/// Hands a buffer to worker threads that each touch their own element of it.
-// @unchecked: each worker writes only its own index of the buffer, and the caller reads it
-// only after every worker has finished (DispatchQueue.concurrentPerform returns).
-private struct SendablePointer<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -116,10 +116,11 @@ enum ParallelRows {
     }
 }
 
-/// Hands a pointer to worker threads that each touch their own part of it.
+/// Hands a pointer or buffer to worker threads that each touch their own part of it (the one
+/// such wrapper: the loader's workers and `concurrentMap` use it).
 // @unchecked: each worker touches only its own part of the pointee, and the owner reads it
-// only after the workers are done.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+// only after the workers are done (DispatchQueue.concurrentPerform returns).
+package struct UnsafeSendable<T>: @unchecked Sendable {
+    package let value: T
+    package init(_ value: T) { self.value = value }
 }
