@@ -50,6 +50,10 @@ public enum PulseServer {
         do { tokens = try TokenBook(entries: entries, roles: engine.rolesByProfile) } catch {
             throw StartError(message: "the tokens file \(settings.tokensPath) does not match the config:", diagnostics: error.diagnostics)
         }
+        for profile in Set(entries.map(\.profile.value)).sorted() where !FileManager.default.fileExists(atPath: settings.snapshotsDir + "/" + profile) {
+            logger.warning("no snapshots folder yet; the profile is served once a snapshot appears there",
+                           metadata: ["profile": .string(profile), "folder": .string(settings.snapshotsDir + "/" + profile)])
+        }
         return Prepared(engine: engine, responder: router(engine: engine, tokens: tokens).buildResponder(), settings: settings)
     }
 

@@ -98,6 +98,23 @@ import Testing
         }
     }
 
+    @Test func aProfileWithoutSnapshotsSaysWhereItLooks() async throws {
+        let h = try ServeHarness.make()
+        try FileManager.default.removeItem(at: h.path("snapshots/other"))
+        let settings = ServeHarness.settings(h.root)
+        let prepared = try PulseServer.prepare(settings, logger: ServeHarness.logger)
+        prepared.engine.tickNow()
+        try await PulseServer.application(prepared, logger: ServeHarness.logger, loop: false).test(.router) { client in
+            let page = try await client.execute(uri: "/", method: .get, headers: [.authorization: "Bearer " + h.tokens["other-owner"]!]) {
+                String(buffer: $0.body)
+            }
+            #expect(page.contains("No snapshot has been evaluated yet") && page.contains(h.path("snapshots/other").path))
+            let cards = try await client.execute(uri: "/api/v1/profiles/other/cards", method: .get,
+                                                 headers: [.authorization: "Bearer " + h.tokens["other-owner"]!]) { ($0.status.code, String(buffer: $0.body)) }
+            #expect(cards.0 == 503 && cards.1.contains("no snapshot yet"), "no data is never an empty success")
+        }
+    }
+
     @Test func aChangedFileIsNoticedWithoutSIGHUP() throws {
         let h = try ServeHarness.make()
         let profile = h.path("profiles/demo.yaml")

@@ -43,7 +43,7 @@ struct DashboardRoutes: Sendable {
 
     func page(_ context: ServeContext) -> Response {
         guard let viewer = context.viewer, let view = engine.state.current.profiles[viewer.profile] else { return loginPage(error: nil) }
-        return html(Templates.library.render(Self.model(view, viewer: viewer), withTemplate: "dashboard") ?? "")
+        return html(Templates.library.render(Self.model(view, viewer: viewer, snapshotsFolder: engine.settings.snapshotsDir + "/" + view.name), withTemplate: "dashboard") ?? "")
     }
 
     func login(_ request: Request) async throws -> Response {
@@ -74,7 +74,7 @@ struct DashboardRoutes: Sendable {
     }
 
     /// What the dashboard template shows.
-    static func model(_ view: ProfileView, viewer: Viewer) -> [String: Any] {
+    static func model(_ view: ProfileView, viewer: Viewer, snapshotsFolder: String) -> [String: Any] {
         // The details of a problem may name any card: only an owner sees them.
         let owner = viewer.role == "owner"
         let ask = ["An owner sees the details on this page and in /api/v1/status."]
@@ -89,7 +89,9 @@ struct DashboardRoutes: Sendable {
         if let p = view.pullProblem { banners.append(["heading": "The latest pull failed", "lines": owner ? ["\(p.subject): \(p.message)"] : ask]) }
         var model: [String: Any] = ["title": "\(view.name) · Pulse", "profile": view.name, "role": viewer.role, "version": view.version, "banners": banners]
         guard let served = view.served else {
-            banners.append(["heading": "No snapshot has been evaluated yet", "lines": ["Pulse evaluates the newest snapshot in the profile's snapshots folder as soon as one appears."]])
+            let where_ = owner ? "in \(snapshotsFolder)/ (pulse pull --profile \(view.name) writes there)" : "in the profile's snapshots folder"
+            banners.append(["heading": "No snapshot has been evaluated yet",
+                            "lines": ["Pulse evaluates the newest snapshot \(where_) as soon as one appears."]])
             model["banners"] = banners
             model["takenAt"] = "none yet"
             return model
