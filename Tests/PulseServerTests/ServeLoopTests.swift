@@ -50,6 +50,14 @@ import Testing
             let page = try await client.execute(uri: "/", method: .get, headers: [.authorization: "Bearer " + h.tokens["owner"]!]) { String(buffer: $0.body) }
             #expect(page.contains("class=\"banner\" role=\"alert\"") && page.contains("could not be served"))
         }
+        // A folder whose snapshot.json has no taken_at is passed over, and said.
+        let headless = h.path("snapshots/demo/2026-03-20")
+        try FileManager.default.createDirectory(at: headless, withIntermediateDirectories: true)
+        try ServeHarness.write("{\"format\": 1}\n", to: headless.appendingPathComponent("snapshot.json"))
+        h.engine.tickNow()
+        #expect(h.engine.state.current.profiles["demo"]?.snapshotProblem?.subject == headless.path)
+        #expect(h.engine.state.current.profiles["demo"]?.snapshotProblem?.message.contains("taken_at") == true)
+        #expect(h.engine.state.current.profiles["demo"]?.served?.takenAt.description == "2026-03-17T08:00:00Z")
         // Once is enough: the same broken folder is not loaded again on every tick.
         let version = h.engine.state.current.profiles["demo"]?.version
         h.engine.tickNow()

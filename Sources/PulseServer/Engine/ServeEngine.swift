@@ -38,6 +38,8 @@ public final class ServeEngine: Sendable {
         /// The pulls running, so that shutdown (and tests) can wait for them.
         var pulls: [String: Task<Void, Never>] = [:]
         var reportedUnreadable: Set<String> = []
+        /// Snapshot folders that failed to load or evaluate: tried again only with a new config.
+        var failed: Set<String> = []
     }
 
     /// Opens the history store and reads the config once; a store that cannot be opened is an
@@ -110,21 +112,26 @@ public final class ServeEngine: Sendable {
             guard let view = state.current.profiles[name], let config = view.config, let entry = newestSnapshot(name) else { continue }
             let again = renewed.contains(name)
             if let served = view.served, served.folder == entry.folder, !again { continue }
-            if let problem = view.snapshotProblem, problem.subject == entry.folder, !again { continue }
+            if memory.withLockedValue({ $0.failed.contains(entry.folder) }), !again { continue }
             evaluate(name, config: config, entry: entry)
         }
     }
 
     private func profileFolder(_ profile: String) -> String { settings.snapshotsDir + "/" + profile }
 
+    /// The newest snapshot of `profile` whose snapshot.json gives a `taken_at`. A folder whose
+    /// header does not is reported once (log, status, banner) and passed over.
     private func newestSnapshot(_ profile: String) -> SnapshotCatalog.Entry? {
-        memory.withLockedValue { m in
+        let (entry, skipped) = memory.withLockedValue { m in
             let entry = m.catalog.newest(in: profileFolder(profile))
-            for (folder, why) in m.catalog.unreadable where m.reportedUnreadable.insert(folder).inserted {
-                logger.warning("snapshot skipped", metadata: ["folder": .string(folder), "error": .string(why)])
-            }
-            return entry
+            let skipped = m.catalog.unreadable.filter { m.reportedUnreadable.insert($0.key).inserted }
+            return (entry, skipped)
         }
+        for (folder, why) in skipped.sorted(by: { $0.key < $1.key }) {
+            logger.error("snapshot skipped", metadata: ["profile": .string(profile), "folder": .string(folder), "error": .string(why)])
+            state.updateProfile(profile) { $0.snapshotProblem = ServeProblem(at: Date(), subject: folder, message: why) }
+        }
+        return entry
     }
 
     /// Reads the folders again and swaps in each profile's config where it validates.
@@ -210,6 +217,7 @@ public final class ServeEngine: Sendable {
     }
 
     private func fail(_ profile: String, _ entry: SnapshotCatalog.Entry, _ message: String) {
+        memory.withLockedValue { _ = $0.failed.insert(entry.folder) }
         logger.error("snapshot not served; the last good one stays", metadata: ["profile": .string(profile), "snapshot": .string(entry.folder), "error": .string(message)])
         state.updateProfile(profile) { $0.snapshotProblem = ServeProblem(at: Date(), subject: entry.folder, message: message) }
     }
