@@ -17,11 +17,20 @@ extension ConnectorSources {
         return sources
     }
 
+    /// A connector's section: its entries by key (unknown keys reported) and empty settings that
+    /// know which keys were written. Nil when the node is not a mapping.
+    private static func section<S: SourceSettings, K: SourceKey>(_ node: YAMLNode, _ keys: K.Type, reader: NodeReader, context: String,
+                                                                 _ make: (SourceLocation) -> S) -> (fields: [String: YAMLPair], settings: S)? {
+        let known = K.allCases.map(\.rawValue)
+        guard let fields = reader.fields(of: node, in: context, known: known, required: []) else { return nil }
+        var settings = make(node.location)
+        settings.written = reader.writtenKeys(node, known: known)
+        return (fields, settings)
+    }
+
     private static func decodeBigCommerce(_ node: YAMLNode, reader: NodeReader) -> BigCommerceSettings? {
         let context = "sources.bigcommerce"
-        guard let f = reader.fields(of: node, in: context, known: BigCommerceKey.allCases.map(\.rawValue), required: []) else { return nil }
-        var s = BigCommerceSettings(location: node.location)
-        s.written = reader.writtenKeys(node, known: BigCommerceKey.allCases.map(\.rawValue))
+        guard case (let f, var s)? = section(node, BigCommerceKey.self, reader: reader, context: context, BigCommerceSettings.init) else { return nil }
         s.storeHash = f["store_hash"].flatMap { reader.nonEmptyString($0.value, "\(context).store_hash") }
         if let v = s.storeHash, v.value.contains(where: { !($0.isLetter || $0.isNumber) }) || !v.value.allSatisfy(\.isASCII) {
             reader.error(.invalidValue, "\(context).store_hash must be letters and digits (the part after /stores/ in the API path), not '\(v.value)'", at: v.location)
@@ -49,9 +58,7 @@ extension ConnectorSources {
 
     private static func decodeAliExpress(_ node: YAMLNode, reader: NodeReader) -> AliExpressSettings? {
         let context = "sources.aliexpress"
-        guard let f = reader.fields(of: node, in: context, known: AliExpressKey.allCases.map(\.rawValue), required: []) else { return nil }
-        var s = AliExpressSettings(location: node.location)
-        s.written = reader.writtenKeys(node, known: AliExpressKey.allCases.map(\.rawValue))
+        guard case (let f, var s)? = section(node, AliExpressKey.self, reader: reader, context: context, AliExpressSettings.init) else { return nil }
         s.appKey = f["app_key"].flatMap { reader.nonEmptyString($0.value, "\(context).app_key") }
         s.appSecret = f["app_secret"].flatMap { reader.secret($0.value, "\(context).app_secret") }
         s.session = f["session"].flatMap { reader.secret($0.value, "\(context).session") }

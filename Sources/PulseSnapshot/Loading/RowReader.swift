@@ -22,7 +22,7 @@ struct RowReader {
     }
 
     mutating func optionalString(_ name: String) -> String? {
-        guard let v = value(name), v != .null else { return nil }
+        guard let v = present(name, required: false) else { return nil }
         guard case .string(let s) = v else { problems.append("\"\(name)\" must be a string or null, not \(v.kindName)"); return nil }
         return s
     }
@@ -39,16 +39,22 @@ struct RowReader {
     }
 
     mutating func optionalBool(_ name: String, default defaultValue: Bool) -> Bool {
-        guard let v = value(name), v != .null else { return defaultValue }
+        guard let v = present(name, required: false) else { return defaultValue }
         guard case .bool(let b) = v else { problems.append("\"\(name)\" must be true or false, not \(v.kindName)"); return defaultValue }
         return b
     }
 
-    mutating func timestamp(_ name: String, required: Bool) -> CELTimestamp? {
+    /// The field's value when present and not null; otherwise nil, and a problem when `required`.
+    private mutating func present(_ name: String, required: Bool) -> JSONValue? {
         guard let v = value(name), v != .null else {
             if required { problems.append("missing required field \"\(name)\"") }
             return nil
         }
+        return v
+    }
+
+    mutating func timestamp(_ name: String, required: Bool) -> CELTimestamp? {
+        guard let v = present(name, required: required) else { return nil }
         guard case .string(let s) = v else { problems.append("\"\(name)\" must be an RFC 3339 timestamp string, not \(v.kindName)"); return nil }
         guard let t = CELTimestamp(parsing: s) else {
             problems.append("\"\(name)\" is not an RFC 3339 timestamp: \"\(s)\" (expected e.g. 2026-03-17T08:00:00Z)")
@@ -58,10 +64,7 @@ struct RowReader {
     }
 
     mutating func stringList(_ name: String, required: Bool) -> [String]? {
-        guard let v = value(name), v != .null else {
-            if required { problems.append("missing required field \"\(name)\"") }
-            return nil
-        }
+        guard let v = present(name, required: required) else { return nil }
         guard case .array(let items) = v else { problems.append("\"\(name)\" must be an array of strings, not \(v.kindName)"); return nil }
         var out: [String] = []
         for (i, item) in items.enumerated() {
@@ -72,10 +75,7 @@ struct RowReader {
     }
 
     mutating func status(_ name: String, required: Bool) -> ListingStatus? {
-        guard let v = value(name), v != .null else {
-            if required { problems.append("missing required field \"\(name)\"") }
-            return nil
-        }
+        guard let v = present(name, required: required) else { return nil }
         guard case .string(let s) = v else { problems.append("\"\(name)\" must be a status string, not \(v.kindName)"); return nil }
         guard let status = ListingStatus(rawValue: s) else {
             let hint: String

@@ -1,63 +1,40 @@
 import PulseExpressions
 
 /// A listing's state on AliExpress, in the snapshot's words.
-public enum ListingStatus: String, Sendable, CaseIterable {
+public enum ListingStatus: String, Sendable, CaseIterable, ColumnCoded {
     case active, auditing, rejected, expired, offline, draft
 
     /// Each status as an expression value, by ``code``.
     static let values: [Value] = allCases.map { .string($0.rawValue) }
+    static let byCode = allCases
+}
 
-    /// The status stored as `code` (a ``code`` value; anything else reads as draft, and no column holds one).
+/// An enum a column stores as one byte: its position in `allCases`. A byte no case has (none is
+/// ever stored) reads as the last case.
+protocol ColumnCoded: CaseIterable, Equatable {
+    /// `allCases`, kept (a synthesized `allCases` is a new array at every call).
+    static var byCode: [Self] { get }
+}
+
+extension ColumnCoded {
+    /// The case stored as `code`.
     @inline(__always)
     init(code: UInt8) {
-        switch code {
-        case 0: self = .active
-        case 1: self = .auditing
-        case 2: self = .rejected
-        case 3: self = .expired
-        case 4: self = .offline
-        default: self = .draft
-        }
+        let cases = Self.byCode
+        self = cases[min(Int(code), cases.count - 1)]
     }
 
-    /// The status's position in ``allCases``: how columns store it.
-    var code: UInt8 {
-        switch self {
-        case .active: 0
-        case .auditing: 1
-        case .rejected: 2
-        case .expired: 3
-        case .offline: 4
-        case .draft: 5
-        }
-    }
+    /// The position in ``allCases``: how columns store it.
+    var code: UInt8 { UInt8(truncatingIfNeeded: Self.byCode.firstIndex(of: self) ?? 0) }
 }
 
 /// Whether and how BigCommerce tracks a SKU's stock.
-public enum StockTracking: String, Sendable, CaseIterable {
+public enum StockTracking: String, Sendable, CaseIterable, ColumnCoded {
     case none, product, variant
 
     /// Each value as an expression value, by ``code``.
     static let values: [Value] = allCases.map { .string($0.rawValue) }
-
-    /// The value stored as `code` (a ``code`` value).
-    @inline(__always)
-    init(code: UInt8) {
-        switch code {
-        case 0: self = .none
-        case 1: self = .product
-        default: self = .variant
-        }
-    }
-
-    /// The position in ``allCases``: how columns store it.
-    var code: UInt8 {
-        switch self {
-        case .none: 0
-        case .product: 1
-        case .variant: 2
-        }
-    }
+    static let byCode = allCases
 }
 
 /// The code a column stores for "no value" (a missing `from` status).
