@@ -150,7 +150,12 @@ final class ChildProcess: Sendable {
 
     func signal(_ number: Int32) { _ = Glibc.kill(process.processIdentifier, number) }
 
-    func kill() { if process.isRunning { process.interrupt(); process.terminate() } }
+    /// Ends the process for good (chromedriver does not always exit on SIGTERM): SIGKILL.
+    func kill() {
+        guard process.isRunning else { return }
+        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
 
     /// The exit status, waiting up to `seconds`.
     func waitForExit(seconds: Double) async throws -> Int32 {
