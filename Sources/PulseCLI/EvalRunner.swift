@@ -122,8 +122,11 @@ public enum EvalRunner {
                     _ = readLine()
                 }
             }
-            let history = RecordedEvaluation.History(store: store, record: options.record, webhook: webhook,
-                                                     fallbackBaselines: baselines, whileWriting: hold)
+            var history = RecordedEvaluation.History(store: store)
+            history.record = options.record
+            history.webhook = webhook
+            history.fallbackBaselines = baselines
+            history.whileWriting = hold
             let outcome: RecordedEvaluation.Outcome
             switch RecordedEvaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now,
                                           selection: Evaluation.Selection(role: options.role, keys: options.cards), history: history) {

@@ -14,7 +14,7 @@ public enum RecordedEvaluation {
         /// The store: read for baselines and `for`, written when `record` is set.
         public var store: HistoryStore?
         /// Whether to record the evaluation.
-        public var record: Bool
+        public var record = false
         /// Where to send the transitions recording causes (with `record`).
         public var webhook: WebhookNotifier?
         /// Baselines to use when there is no store (say, one that could not be opened).
@@ -22,15 +22,8 @@ public enum RecordedEvaluation {
         /// Called inside the history write, before it commits (a test hook).
         public var whileWriting: (@Sendable () -> Void)?
 
-        /// History settings.
-        public init(store: HistoryStore?, record: Bool = false, webhook: WebhookNotifier? = nil,
-                    fallbackBaselines: BaselineSource? = nil, whileWriting: (@Sendable () -> Void)? = nil) {
-            self.store = store
-            self.record = record
-            self.webhook = webhook
-            self.fallbackBaselines = fallbackBaselines
-            self.whileWriting = whileWriting
-        }
+        /// Reads `store` (nil: none); set the other properties to record, notify, or fall back.
+        public init(store: HistoryStore?) { self.store = store }
     }
 
     /// What an evaluation produced.

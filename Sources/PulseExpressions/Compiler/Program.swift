@@ -71,16 +71,9 @@ public struct Program: Sendable {
     public let slotCount: Int
     /// The checked tree the closures were built from (for explanation and tooling).
     public let checked: CheckedExpr
-    private let root: Evaluator
-    private let condition: BoolEvaluator?
-
-    init(type: CELType, slotCount: Int, checked: CheckedExpr, root: @escaping Evaluator, condition: BoolEvaluator? = nil) {
-        self.type = type
-        self.slotCount = slotCount
-        self.checked = checked
-        self.root = root
-        self.condition = condition
-    }
+    // Internal, not private, so that the compiler makes them with the synthesized memberwise init.
+    let root: Evaluator
+    var condition: BoolEvaluator? = nil
 
     /// A closure that runs the program as a condition, returning `Bool` (the fast path for a
     /// bool-typed program; otherwise it checks the value is a bool).

@@ -184,7 +184,9 @@ public final class ServeEngine: Sendable {
             fail(profile, entry, "the snapshot breaks the format: \(error)")
             return
         }
-        let history = RecordedEvaluation.History(store: store, record: true, webhook: settings.notifyWebhook.map { WebhookNotifier(url: $0) })
+        var history = RecordedEvaluation.History(store: store)
+        history.record = true
+        history.webhook = settings.notifyWebhook.map { WebhookNotifier(url: $0) }
         let outcome: RecordedEvaluation.Outcome
         switch RecordedEvaluation.run(cards: config.cards, profile: config.profile, snapshot: snapshot, now: snapshot.takenAt, history: history) {
         case .failure(.cannotRun(let list)):
