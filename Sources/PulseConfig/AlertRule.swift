@@ -10,13 +10,6 @@ public struct SpikeRule: Sendable, Hashable, CustomStringConvertible {
     /// The smallest value that can be a spike.
     public var min: Double
 
-    /// Creates a spike rule.
-    public init(baseline: ConfigDuration, factor: Double, min: Double) {
-        self.baseline = baseline
-        self.factor = factor
-        self.min = min
-    }
-
     /// Whether `value` is a spike over `history` (nil when there is no baseline yet).
     public func holds(_ value: Double, history: [Double]) -> Bool? {
         guard !history.isEmpty else { return nil }

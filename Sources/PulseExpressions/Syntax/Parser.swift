@@ -115,19 +115,20 @@ public struct Parser {
     }
 
     private mutating func or() throws(ParseError) -> Expr {
-        var left = try and()
-        while isPunct("||") {
-            let offset = advance().offset
-            left = try call(Operator.or, offset, [left, try and()])
-        }
-        return left
+        try leftAssociative("||", Operator.or) { (p: inout Parser) throws(ParseError) in try p.and() }
     }
 
     private mutating func and() throws(ParseError) -> Expr {
-        var left = try relation()
-        while isPunct("&&") {
+        try leftAssociative("&&", Operator.and) { (p: inout Parser) throws(ParseError) in try p.relation() }
+    }
+
+    /// `operand (symbol operand)*`, grouped from the left: `a || b || c` is `(a || b) || c`.
+    private mutating func leftAssociative(_ symbol: String, _ function: String,
+                                          _ operand: (inout Parser) throws(ParseError) -> Expr) throws(ParseError) -> Expr {
+        var left = try operand(&self)
+        while isPunct(symbol) {
             let offset = advance().offset
-            left = try call(Operator.and, offset, [left, try relation()])
+            left = try call(function, offset, [left, try operand(&self)])
         }
         return left
     }
