@@ -22,6 +22,23 @@ def rss_mb(pid):
                 return int(line.split()[1]) / 1024
     return 0.0
 
+class Sampler:
+    """Samples a process's resident memory every `interval` seconds while in a `with` block."""
+    def __init__(self, pid, interval):
+        self.pid, self.interval, self.samples, self.stop = pid, interval, [], threading.Event()
+    def __enter__(self):
+        self.samples.append(rss_mb(self.pid))
+        def run():
+            while not self.stop.wait(self.interval):
+                self.samples.append(rss_mb(self.pid))
+        self.thread = threading.Thread(target=run)
+        self.thread.start()
+        return self
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.samples.append(rss_mb(self.pid))
+
 def get(url, token):
     req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
     with urllib.request.urlopen(req, timeout=30) as r:
@@ -69,18 +86,10 @@ def main():
         print(f"first evaluation served after {time.time() - started:.2f} s (start-up, load, evaluate, record)")
         body = get(f"{base}/api/v1/profiles/bench/cards", token)
         print(f"cards document: {len(body):,} bytes")
-        samples = []
-        stop = threading.Event()
-        def sample():
-            while not stop.is_set():
-                samples.append(rss_mb(server.pid))
-                stop.wait(1.0)
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        wrk = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency", "-H", f"Authorization: Bearer {token}",
-                              f"{base}/api/v1/profiles/bench/cards"], capture_output=True, text=True)
-        stop.set()
-        sampler.join()
+        with Sampler(server.pid, 1.0) as memory:
+            wrk = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency", "-H", f"Authorization: Bearer {token}",
+                                  f"{base}/api/v1/profiles/bench/cards"], capture_output=True, text=True)
+        samples = memory.samples
         print(wrk.stdout)
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk.stdout).group(1))
         p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", wrk.stdout)
@@ -91,19 +100,10 @@ def main():
         # The longest worklist as CSV: streamed, so memory does not grow with it.
         doc = json.loads(get(f"{base}/api/v1/profiles/bench/cards?max_rows=0", token))
         longest = max(doc["cards"], key=lambda c: c["row_count"])
-        before = rss_mb(server.pid)
-        peak = [before]
-        stop = threading.Event()
-        def sample_fast():
-            while not stop.is_set():
-                peak.append(rss_mb(server.pid))
-                stop.wait(0.05)
-        sampler = threading.Thread(target=sample_fast)
-        sampler.start()
         t0 = time.time()
-        size = len(get(f"{base}/api/v1/profiles/bench/cards/{longest['key']}?format=csv", token))
-        stop.set()
-        sampler.join()
+        with Sampler(server.pid, 0.05) as memory:
+            size = len(get(f"{base}/api/v1/profiles/bench/cards/{longest['key']}?format=csv", token))
+        before, peak = memory.samples[0], memory.samples
         print(f"CSV of {longest['key']} ({longest['row_count']:,} rows): {size:,} bytes in {time.time() - t0:.2f} s; "
               f"server RSS {before:.0f} MB before, {max(peak):.0f} MB at most while streaming")
         # A new snapshot arrives: hard links of the same files, a later taken_at, renamed into place.
