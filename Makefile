@@ -39,9 +39,14 @@ test-deps:
 	fi
 
 # The Swift suites (the browser test among them), then the card and profile tests in tests/ (pulse test).
+# The tests' temporary folders go under $(TEST_TMP), emptied before each run and removed after a
+# green one (a red run leaves them to look at).
+TEST_TMP := $(CURDIR)/.build/test-tmp
 test: build test-deps
-	$(SWIFT) test
+	@rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
+	TMPDIR=$(TEST_TMP) $(SWIFT) test
 	$(PULSE) test
+	@rm -rf $(TEST_TMP)
 
 # Validate the config, then record two days of the demo store in a fresh history store: the
 # second day's BigCommerce sync broke, and the alerts show what fired and what resolved.

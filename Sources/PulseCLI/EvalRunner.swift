@@ -21,8 +21,7 @@ public enum EvalRunner {
         @Option(name: .customLong("card"), help: "Only this card (repeatable).")
         var cards: [String] = []
 
-        @Option(help: "The moment to evaluate at (RFC 3339); default the snapshot's taken_at.")
-        var now: String?
+        @OptionGroup var moment: Moment
 
         @Option(help: "Output format: table or json.")
         var format: EvalFormat = .table
@@ -36,13 +35,15 @@ public enum EvalRunner {
         @Flag(help: "Record this evaluation in the history store and print the alert transitions it caused.")
         var record = false
 
-        @Option(help: "The history store (default: $PULSE_DB, else .pulse/history.sqlite).")
-        var db: String?
+        @OptionGroup var store: HistoryStoreOption
 
-        @Option(help: "POST each alert transition as JSON to this URL (with --record).")
-        var notifyWebhook: String?
+        @OptionGroup var webhook: WebhookTarget
 
         public init() {}
+
+        var now: String? { moment.now }
+        var db: String? { store.db }
+        var notifyWebhook: String? { webhook.notifyWebhook }
 
         var profile: String { inputs.profile }
         var snapshot: String { inputs.snapshot }

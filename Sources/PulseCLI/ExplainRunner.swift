@@ -28,7 +28,7 @@ public enum ExplainRunner {
         var profilesDir: String { inputs.folders.profiles }
         var row: String? { pick.row }
         var sku: String? { pick.sku }
-        var now: String? { pick.now }
+        var now: String? { pick.moment.now }
     }
 
     private static let encoder = ValueJSON(objectTypes: Dictionary(uniqueKeysWithValues: ModelTypes.all.map { ($0.name, $0) }))

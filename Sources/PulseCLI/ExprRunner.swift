@@ -30,7 +30,7 @@ public enum ExprRunner {
         var profilesDir: String { folders.profiles }
         var row: String? { pick.row }
         var sku: String? { pick.sku }
-        var now: String? { pick.now }
+        var now: String? { pick.moment.now }
     }
 
     /// Evaluates `text` with the bindings `options` asks for.

@@ -9,21 +9,11 @@ public enum PullRunner {
     public struct Options: ParsableArguments, Sendable {
         @Option(name: .customLong("profiles"), help: ArgumentHelp("The folder of profiles (a --profile NAME is looked up here).", valueName: "dir"))
         var profiles: String = "profiles"
-
-        @Option(help: "The profile: a name looked up in --profiles, or a path to a profile file.")
-        var profile: String
-
-        @Option(help: "The snapshot folder to write (default snapshots/<profile>/<taken_at>); it must not exist.")
-        var out: String?
-
-        @Option(help: "The snapshot to diff against (default the newest beside --out).")
-        var previous: String?
-
-        @Option(help: "Refresh one side only (bigcommerce or aliexpress); the other side's files are copied from --previous.")
-        var only: String?
-
-        @Option(help: "The snapshot's taken_at (RFC 3339); default now.")
-        var now: String?
+        @Option(help: "The profile: a name looked up in --profiles, or a path to a profile file.") var profile: String
+        @Option(help: "The snapshot folder to write (default snapshots/<profile>/<taken_at>); it must not exist.") var out: String?
+        @Option(help: "The snapshot to diff against (default the newest beside --out).") var previous: String?
+        @Option(help: "Refresh one side only (bigcommerce or aliexpress); the other side's files are copied from --previous.") var only: String?
+        @Option(help: "The snapshot's taken_at (RFC 3339); default now.") var now: String?
 
         public init() {}
     }

@@ -9,24 +9,15 @@ import PulseServer
 public enum ServeRunner {
     /// The flags of `pulse serve`; each may also be set in `--config FILE` under the flag's name.
     public struct Options: ParsableArguments, Sendable {
-        @Option(help: ArgumentHelp("A serve.yaml whose keys are these flags' names (a flag given here wins).", valueName: "file"))
-        var config: String?
-        @Option(help: ArgumentHelp("HOST:PORT to listen on (default 127.0.0.1:8080).", valueName: "address"))
-        var listen: String?
-        @Option(help: ArgumentHelp("The folder of cards (default cards).", valueName: "dir"))
-        var cards: String?
-        @Option(help: ArgumentHelp("The folder of profiles (default profiles).", valueName: "dir"))
-        var profiles: String?
-        @Option(help: ArgumentHelp("The history store (default $PULSE_DB, else .pulse/history.sqlite).", valueName: "file"))
-        var db: String?
-        @Option(help: ArgumentHelp("A folder with a subfolder per profile holding its snapshots, as pulse pull writes them (default snapshots).", valueName: "dir"))
-        var snapshots: String?
-        @Option(help: ArgumentHelp("Run each profile's connectors this often (15m, 1h); default never.", valueName: "duration"))
-        var pullEvery: String?
-        @Option(help: ArgumentHelp("The tokens file: tokens: [{name, sha256, profile, role}].", valueName: "file"))
-        var tokens: String?
-        @Option(help: ArgumentHelp("POST each alert transition as JSON to this URL.", valueName: "url"))
-        var notifyWebhook: String?
+        @Option(help: ArgumentHelp("A serve.yaml whose keys are these flags' names (a flag given here wins).", valueName: "file")) var config: String?
+        @Option(help: ArgumentHelp("HOST:PORT to listen on (default 127.0.0.1:8080).", valueName: "address")) var listen: String?
+        @Option(help: ArgumentHelp("A folder with a subfolder per profile holding its snapshots, as pulse pull writes them (default snapshots).",
+                                   valueName: "dir")) var snapshots: String?
+        @Option(help: ArgumentHelp("Run each profile's connectors this often (15m, 1h); default never.", valueName: "duration")) var pullEvery: String?
+        @Option(help: ArgumentHelp("The tokens file: tokens: [{name, sha256, profile, role}].", valueName: "file")) var tokens: String?
+        @OptionGroup var folders: ConfigFolders
+        @OptionGroup var store: HistoryStoreOption
+        @OptionGroup var webhook: WebhookTarget
 
         public init() {}
     }
@@ -57,10 +48,10 @@ public enum ServeRunner {
             }
             (s.host, s.port) = (host, port)
         }
-        if let v = value(options.cards, .cards) { s.cardsDir = v.text }
-        if let v = value(options.profiles, .profiles) { s.profilesDir = v.text }
+        if let v = value(options.folders.given.cards, .cards) { s.cardsDir = v.text }
+        if let v = value(options.folders.given.profiles, .profiles) { s.profilesDir = v.text }
         if let v = value(options.snapshots, .snapshots) { s.snapshotsDir = v.text }
-        if let v = value(options.db, .db) { s.db = v.text } else if let env = environment["PULSE_DB"], !env.isEmpty { s.db = env }
+        if let v = value(options.store.db, .db) { s.db = v.text } else if let env = environment["PULSE_DB"], !env.isEmpty { s.db = env }
         if let v = value(options.tokens, .tokens) { s.tokensPath = v.text }
         if let (text, origin) = value(options.pullEvery, .pullEvery) {
             guard let d = ConfigDuration(parsing: text), d.seconds >= 60 else {
@@ -68,7 +59,7 @@ public enum ServeRunner {
             }
             s.pullEvery = d
         }
-        if let (text, origin) = value(options.notifyWebhook, .notifyWebhook) {
+        if let (text, origin) = value(options.webhook.notifyWebhook, .notifyWebhook) {
             guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 return .failure(.usage("pulse serve: \(origin) is not an http(s) URL"))
             }

@@ -15,6 +15,8 @@ struct ConfigFolders: ParsableArguments {
     var cards: String { cardFolders.last ?? "cards" }
     /// The profiles folder (default `profiles`).
     var profiles: String { profileFolders.last ?? "profiles" }
+    /// The folders as given (nil where not given), for a command with a config file of its own.
+    var given: (cards: String?, profiles: String?) { (cardFolders.last, profileFolders.last) }
 
     func validate() throws {
         for (flag, given) in [("--cards", cardFolders), ("--profiles", profileFolders)] where given.count > 1 {
@@ -35,6 +37,12 @@ struct EvaluationInputs: ParsableArguments {
     var snapshot: String
 }
 
+/// When to evaluate: `--now` (`eval`, `explain`, `expr`).
+struct Moment: ParsableArguments {
+    @Option(help: "The moment to evaluate at (RFC 3339); default the snapshot's taken_at.")
+    var now: String?
+}
+
 /// Which row of a snapshot, and when: `--row`, `--sku` and `--now` (`explain`, `expr`).
 struct RowAndMoment: ParsableArguments {
     @Option(help: "A listing id in the snapshot.")
@@ -43,8 +51,19 @@ struct RowAndMoment: ParsableArguments {
     @Option(help: "Only this SKU of the listing (expr binds the listing's first without it).")
     var sku: String?
 
-    @Option(help: "The moment to evaluate at (RFC 3339); default the snapshot's taken_at.")
-    var now: String?
+    @OptionGroup var moment: Moment
+}
+
+/// Where evaluations are recorded: `--db` (`eval`, `history`, `alerts`, `serve`).
+struct HistoryStoreOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The history store (default $PULSE_DB, else .pulse/history.sqlite).", valueName: "file"))
+    var db: String?
+}
+
+/// Where alert transitions are posted: `--notify-webhook` (`eval --record`, `serve`).
+struct WebhookTarget: ParsableArguments {
+    @Option(help: ArgumentHelp("POST each alert transition as JSON to this URL (in pulse eval, only with --record).", valueName: "url"))
+    var notifyWebhook: String?
 }
 
 /// What `pulse history` and `pulse alerts` read: a profile's records in a history store.
@@ -58,6 +77,6 @@ struct HistoryQuery: ParsableArguments {
     @Option(help: "Output format: table or json.")
     var format: EvalFormat = .table
 
-    @Option(help: "The history store (default: $PULSE_DB, else .pulse/history.sqlite).")
-    var db: String?
+    @OptionGroup var store: HistoryStoreOption
+    var db: String? { store.db }
 }

@@ -4,22 +4,34 @@ public enum JSONText {
     public static func quote(_ s: String) -> String {
         // Most strings need no escaping: copy them whole.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
-        var out = "\""
+        return "\"" + escaped(s) { scalar in
+            switch scalar {
+            case "\"": "\\\""
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            case let c where c.value < 0x20: controlEscape(c)
+            default: nil
+            }
+        } + "\""
+    }
+
+    /// `s` with every scalar that `replacement` maps written as its replacement, the rest as they are:
+    /// the one escaping loop (JSON here, XML in `pulse test --format junit`).
+    public static func escaped(_ s: String, _ replacement: (Unicode.Scalar) -> String?) -> String {
+        var out = ""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
+            if let text = replacement(scalar) { out += text } else { out.unicodeScalars.append(scalar) }
         }
-        return out + "\""
+        return out
+    }
+
+    /// A control character as JSON writes it: `\u0001`.
+    public static func controlEscape(_ c: Unicode.Scalar) -> String {
+        let hex = String(c.value, radix: 16)
+        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     /// Appends `s` as a JSON string literal (the same text as ``quote(_:)``) to `out`.

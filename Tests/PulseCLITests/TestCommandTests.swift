@@ -100,6 +100,19 @@ import Testing
         #expect(delegate.names.contains("a <b> & \"c\""))
     }
 
+    /// XML 1.0 cannot carry a control character, not even as `&#1;`: it is written as `\u0001`.
+    @Test func junitWritesControlCharactersInALegalForm() throws {
+        let named = passing.replacingOccurrences(of: "name: one OOS", with: "name: \"bell\\x01end\"")
+        let dir = try setup(["a.yaml": named])
+        let result = try CLI.run(["test", "--format", "junit"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let parser = XMLParser(data: Data(result.stdout.utf8))
+        let delegate = JUnitCollector()
+        parser.delegate = delegate
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        #expect(delegate.names.contains("bell\\u0001end"))
+    }
+
     @Test func jsonReport() throws {
         let dir = try setup(["a.yaml": passing])
         let result = try CLI.run(["test", "--format", "json"], in: dir)

@@ -151,11 +151,7 @@ public struct JSONParser {
             i += 1
             skipSpace()
             members.append(JSONMember(key, try value()))
-            skipSpace()
-            guard i < bytes.count else { throw error("unexpected end of JSON inside an object") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-            throw error("expected ',' or '}' in an object")
+            if try !another(closedBy: "}", in: "an object") { return .object(members) }
         }
     }
 
@@ -169,12 +165,17 @@ public struct JSONParser {
         while true {
             skipSpace()
             items.append(try value())
-            skipSpace()
-            guard i < bytes.count else { throw error("unexpected end of JSON inside an array") }
-            if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-            throw error("expected ',' or ']' in an array")
+            if try !another(closedBy: "]", in: "an array") { return .array(items) }
         }
+    }
+
+    /// After a member or an item: true past a `,` (another follows), false past `close` (the end).
+    private mutating func another(closedBy close: Unicode.Scalar, in container: String) throws(JSONSyntaxError) -> Bool {
+        skipSpace()
+        guard i < bytes.count else { throw error("unexpected end of JSON inside \(container)") }
+        if bytes[i] == UInt8(ascii: ",") { i += 1; return true }
+        if bytes[i] == UInt8(ascii: close) { i += 1; return false }
+        throw error("expected ',' or '\(close)' in \(container)")
     }
 
     private mutating func string() throws(JSONSyntaxError) -> String {
