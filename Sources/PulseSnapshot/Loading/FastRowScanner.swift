@@ -7,11 +7,11 @@ import PulseExpressions
 /// breaks the contract), and the caller then decodes the line the general way, which finds and
 /// words the problem exactly. So the fast path changes speed, never results or messages.
 struct FastRowScanner {
-    private let bytes: UnsafeBufferPointer<UInt8>
+    private let bytes: ByteRun
     private var i = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
+        self.bytes = ByteRun(bytes)
     }
 
     // MARK: primitives
@@ -35,29 +35,28 @@ struct FastRowScanner {
 
     /// The bytes of a string without escapes (positions in `bytes`), or nil.
     private mutating func rawString() -> Range<Int>? {
-        guard eat(UInt8(ascii: "\"")), let base = bytes.baseAddress else { return nil }
+        guard eat(UInt8(ascii: "\"")) else { return nil }
         let start = i, n = bytes.count
         var j = i  // a local index: the loop keeps it in a register
         // Eight bytes at a time while none of them is a quote, a backslash, a control
         // character or non-ASCII; the byte loop below decides at the first word that has one.
-        let raw = UnsafeRawPointer(base)
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         let quotes: UInt64 = 0x2222_2222_2222_2222, backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C, spaces: UInt64 = 0x2020_2020_2020_2020
         while j + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+            let w = bytes.word64(at: j)
             let quote = w ^ quotes, backslash = w ^ backslashes
             let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- spaces) & ~w) | w) & highs
             if special != 0 {
                 // The lowest flagged byte is exactly the first special one (later flags may be borrows).
                 let k = j + special.trailingZeroBitCount >> 3
-                guard base[k] == UInt8(ascii: "\"") else { return nil }
+                guard bytes[k] == UInt8(ascii: "\"") else { return nil }
                 i = k + 1
                 return start..<k
             }
             j += 8
         }
         while j < n {
-            let b = base[j]
+            let b = bytes[j]
             if b == UInt8(ascii: "\"") {
                 i = j + 1
                 return start..<j
@@ -70,13 +69,12 @@ struct FastRowScanner {
 
     private mutating func string() -> String? {
         guard let r = rawString() else { return nil }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+        return String(decoding: bytes.slice(r), as: UTF8.self)
     }
 
     private mutating func null() -> Bool {
         skipSpace()
-        guard i + 4 <= bytes.count, let base = bytes.baseAddress,
-              UnsafeRawPointer(base).loadUnaligned(fromByteOffset: i, as: UInt32.self) == UInt32(littleEndian: 0x6C6C_756E) else { return false }
+        guard i + 4 <= bytes.count, bytes.word32(at: i) == UInt32(littleEndian: 0x6C6C_756E) else { return false }
         i += 4
         return true
     }
@@ -118,7 +116,7 @@ struct FastRowScanner {
 
     private mutating func timestamp() -> CELTimestamp?? {
         if null() { return .some(nil) }
-        guard let r = rawString(), let t = CELTimestamp(utf8: UnsafeBufferPointer(rebasing: bytes[r])) else { return nil }
+        guard let r = rawString(), let t = CELTimestamp(utf8: bytes.slice(r)) else { return nil }
         return .some(t)
     }
 
@@ -181,7 +179,7 @@ struct FastRowScanner {
                 next += 1
             } else {
                 guard let raw = rawString() else { return false }
-                key = Key(UnsafeBufferPointer(rebasing: bytes[raw]))
+                key = Key(bytes.slice(raw))
                 if let at = expected.firstIndex(where: { $0.key == key }) { next = at + 1 }
                 guard eat(UInt8(ascii: ":")) else { return false }
             }
@@ -198,22 +196,7 @@ struct FastRowScanner {
 
     /// Whether the bytes at the current position are `word` (compared eight bytes at a time).
     @inline(__always) private func matches(_ word: [UInt8]) -> Bool {
-        let n = word.count
-        guard i + n <= bytes.count, let base = bytes.baseAddress else { return false }
-        return word.withUnsafeBufferPointer { w in
-            guard let wb = w.baseAddress else { return true }
-            let a = UnsafeRawPointer(base + i), b = UnsafeRawPointer(wb)
-            var k = 0
-            while k + 8 <= n {
-                if a.loadUnaligned(fromByteOffset: k, as: UInt64.self) != b.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
-                k += 8
-            }
-            while k < n {
-                if a.load(fromByteOffset: k, as: UInt8.self) != b.load(fromByteOffset: k, as: UInt8.self) { return false }
-                k += 1
-            }
-            return true
-        }
+        word.withUnsafeBufferPointer { bytes.matches(ByteRun($0), at: i) }
     }
 
     private mutating func atEnd() -> Bool {
@@ -237,8 +220,8 @@ struct FastRowScanner {
         let price: Range<Int>?
     }
 
-    @inline(__always) private func slice(_ r: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[r]) }
-    @inline(__always) private func slice(_ r: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { r.map { UnsafeBufferPointer(rebasing: bytes[$0]) } }
+    @inline(__always) private func slice(_ r: Range<Int>) -> UnsafeBufferPointer<UInt8> { bytes.slice(r) }
+    @inline(__always) private func slice(_ r: Range<Int>?) -> UnsafeBufferPointer<UInt8>? { r.map { bytes.slice($0) } }
 
     /// An optional string as a range (`.some(nil)` for null), nil on a surprise.
     private mutating func optionalRange() -> Range<Int>?? {

@@ -59,9 +59,9 @@ enum LineReader {
                 try body(nextLine, run)
                 nextLine += count(newlinesIn: run)
             }
-            buffer.withUnsafeMutableBufferPointer { b in
-                if filled > cut, let base = b.baseAddress { memmove(base, base + cut, filled - cut) }
-            }
+            // The partial line moves to the front (copied out first, so the buffer stays unshared).
+            let partial = Array(buffer[cut..<filled])
+            buffer.replaceSubrange(0..<partial.count, with: partial)
             filled -= cut
         }
         if filled > 0 {
@@ -80,34 +80,22 @@ enum LineReader {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileReadError(errno: errno) }
-        let size = Int(info.st_size)
-        guard size > 0 else { return }
-        let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
-        guard let mapped, mapped != MAP_FAILED else {
+        guard info.st_size > 0 else { return }
+        guard let file = MappedFile(fd: fd, size: Int(info.st_size)) else {
             return try forEachChunk(path: path) { _, run in try body(run) }
         }
-        defer { munmap(mapped, size) }
-        _ = madvise(mapped, size, MADV_SEQUENTIAL)
-        let base = mapped.assumingMemoryBound(to: UInt8.self)
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let bytes = file.bytes, size = bytes.count
         var start = 0
         while start < size {
             var end = min(size, start + chunkSize)
             if end < size {
                 // Cut after the last line break in the run, or after the first one beyond it (a very long line).
                 var back = end
-                while back > start && base[back - 1] != 0x0A { back -= 1 }
-                if back > start {
-                    end = back
-                } else if let cut = memchr(base + end, 0x0A, size - end) {
-                    end = UnsafeMutableRawPointer(cut) - mapped + 1
-                } else {
-                    end = size
-                }
+                while back > start && bytes[back - 1] != 0x0A { back -= 1 }
+                end = back > start ? back : bytes.firstIndex(of: 0x0A, from: end).map { $0 + 1 } ?? size
             }
-            try body(UnsafeBufferPointer(start: base + start, count: end - start))
-            let from = start / page * page, to = end / page * page
-            if to > from { _ = madvise(mapped + from, to - from, MADV_DONTNEED) }
+            try body(bytes.slice(start..<end))
+            file.release(start..<end)
             start = end
         }
     }
@@ -115,29 +103,20 @@ enum LineReader {
     /// Calls `body` with each line of a run (number, bytes without the line break or a final `\r`).
     @inline(__always)
     static func lines(in run: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
-        guard let base = run.baseAddress else { return }
+        let bytes = ByteRun(run)
         var start = 0
         var line = firstLine
-        while start < run.count {
-            let found = memchr(base + start, 0x0A, run.count - start)
-            let end = found.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? run.count
+        while start < bytes.count {
+            let end = bytes.firstIndex(of: 0x0A, from: start) ?? bytes.count
             var stop = end
-            if stop > start, run[stop - 1] == 0x0D { stop -= 1 }
-            try body(line, UnsafeBufferPointer(rebasing: run[start..<stop]))
+            if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
+            try body(line, bytes.slice(start..<stop))
             line += 1
             start = end + 1
         }
     }
 
-    static func count(newlinesIn run: UnsafeBufferPointer<UInt8>) -> Int {
-        guard let base = run.baseAddress else { return 0 }
-        var n = 0, start = 0
-        while start < run.count, let found = memchr(base + start, 0x0A, run.count - start) {
-            n += 1
-            start = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base + 1
-        }
-        return n
-    }
+    static func count(newlinesIn run: UnsafeBufferPointer<UInt8>) -> Int { ByteRun(run).occurrences(of: 0x0A) }
 
     /// Calls `body` with each line's number (1-based) and bytes (without the line break).
     static func forEachLine(path: String, _ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {

@@ -56,33 +56,23 @@ enum ParallelRows {
                                      decode: @escaping @Sendable (inout Batch, Int, UnsafeBufferPointer<UInt8>) -> Void,
                                      finish: (@Sendable (inout Batch) -> Void)? = nil,
                                      apply: @escaping (inout Batch) -> Void) throws {
-        let sets = (0..<2).map { _ in
-            let batches = UnsafeMutableBufferPointer<Batch>.allocate(capacity: workers)
-            for i in 0..<workers { batches.initializeElement(at: i, to: Batch()) }
-            return batches
-        }
-        let lineCounts = UnsafeMutableBufferPointer<Int>.allocate(capacity: workers)
+        let sets = (0..<2).map { _ in WorkerSlots<Batch>(count: workers) { Batch() } }
+        let lineCounts = WorkerSlots<Int>(count: workers) { 0 }
         let applying = DispatchGroup()
         let applier = DispatchQueue(label: "pulse.loader.apply")
         let applyBatch = UnsafeSendable(apply)
-        defer {
-            applying.wait()
-            for batches in sets {
-                batches.deinitialize()
-                batches.deallocate()
-            }
-            lineCounts.deallocate()
-        }
+        defer { applying.wait() }
         var nextLine = 1
         var number = 0
-        try runs { run in
-            guard let base = run.baseAddress, run.count > 0 else { return }
+        try runs { buffer in
+            let run = ByteRun(buffer)
+            guard run.count > 0 else { return }
             // Cut the run into one part per worker, each starting after a line break.
             var cuts = [0]
             for w in 1..<workers {
                 let at = run.count * w / workers
-                guard at > cuts[cuts.count - 1], let found = memchr(base + at, 0x0A, run.count - at) else { break }
-                let cut = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base + 1
+                guard at > cuts[cuts.count - 1], let found = run.firstIndex(of: 0x0A, from: at) else { break }
+                let cut = found + 1
                 if cut < run.count && cut > cuts[cuts.count - 1] { cuts.append(cut) }
             }
             cuts.append(run.count)
@@ -90,14 +80,12 @@ enum ParallelRows {
             let batches = sets[number % 2]
             number += 1
             for i in 0..<parts { batches[i].reset() }
-            let firstLine = nextLine
-            let source = UnsafeSendable((run, cuts, batches, lineCounts))
+            let firstLine = nextLine, bounds = cuts
             DispatchQueue.concurrentPerform(iterations: parts) { worker in
-                let (run, cuts, batches, lineCounts) = source.value
                 // A worker's first line number: the lines before its part (a quick count).
-                let before = worker == 0 ? 0 : LineReader.count(newlinesIn: UnsafeBufferPointer(rebasing: run[0..<cuts[worker]]))
+                let before = worker == 0 ? 0 : LineReader.count(newlinesIn: run.slice(0..<bounds[worker]))
                 var seen = 0
-                LineReader.lines(in: UnsafeBufferPointer(rebasing: run[cuts[worker]..<cuts[worker + 1]]), firstLine: firstLine + before) { line, bytes in
+                LineReader.lines(in: run.slice(bounds[worker]..<bounds[worker + 1]), firstLine: firstLine + before) { line, bytes in
                     decode(&batches[worker], line, bytes)
                     seen += 1
                 }
@@ -108,10 +96,46 @@ enum ParallelRows {
             // The previous run's apply must be done before this one starts (order) and before
             // its batches are decoded into again (the run after this one).
             applying.wait()
-            let target = UnsafeSendable(batches)
             applier.async(group: applying) {
-                for i in 0..<parts { applyBatch.value(&target.value[i]) }
+                for i in 0..<parts { applyBatch.value(&batches[i]) }
             }
+        }
+    }
+}
+
+/// One slot per worker, each read and written by its own worker only while the workers run,
+/// and by the owner only before they start and after they finish: the loader's per-worker
+/// batches and line counts.
+// @unchecked Sendable: workers touch disjoint slots (slot `i` belongs to worker `i`), and the
+// owner touches them only outside `DispatchQueue.concurrentPerform` or after the applier's
+// `DispatchGroup` is waited for, both of which order the accesses.
+final class WorkerSlots<Element>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<Element>
+    /// How many slots.
+    let count: Int
+
+    /// `count` slots, each `make()`.
+    init(count: Int, _ make: () -> Element) {
+        precondition(count > 0, "at least one worker slot")
+        self.count = count
+        base = .allocate(capacity: count)
+        for i in 0..<count { (base + i).initialize(to: make()) }
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    /// Slot `i`, read or changed in place (no copy of the element).
+    subscript(i: Int) -> Element {
+        unsafeAddress {
+            assert(i >= 0 && i < count, "slot \(i) of \(count)")
+            return UnsafePointer(base + i)
+        }
+        unsafeMutableAddress {
+            assert(i >= 0 && i < count, "slot \(i) of \(count)")
+            return base + i
         }
     }
 }

@@ -10,20 +10,19 @@ enum ByteHash {
     /// The hash of `bytes`.
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        guard let base = bytes.baseAddress else { return 0x9E37_79B9_7F4A_7C15 }
-        let raw = UnsafeRawPointer(base)
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        let run = ByteRun(bytes)
+        let n = run.count
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
         var i = 0
-        let n = bytes.count
         while i + 8 <= n {
-            h = mix(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self), 0xA076_1D64_78BD_642F)
+            h = mix(h ^ run.word64(at: i), 0xA076_1D64_78BD_642F)
             i += 8
         }
         if i < n {
             var tail: UInt64 = 0
             var shift: UInt64 = 0
             while i < n {
-                tail |= UInt64(base[i]) << shift
+                tail |= UInt64(run[i]) << shift
                 shift += 8
                 i += 1
             }

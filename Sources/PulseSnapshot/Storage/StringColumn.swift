@@ -109,19 +109,7 @@ struct StringColumn: Sendable {
     @inline(__always)
     func equals(_ i: Int, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
         let s = start(i), e = Int(ends[i])
-        guard e - s == other.count else { return false }
-        guard other.count > 0, let o = other.baseAddress else { return true }
-        let a = UnsafeRawPointer(store.base + s), b = UnsafeRawPointer(o)
-        var k = 0
-        while k + 8 <= other.count {  // short keys: words inline rather than a call
-            if a.loadUnaligned(fromByteOffset: k, as: UInt64.self) != b.loadUnaligned(fromByteOffset: k, as: UInt64.self) { return false }
-            k += 8
-        }
-        while k < other.count {
-            if a.load(fromByteOffset: k, as: UInt8.self) != b.load(fromByteOffset: k, as: UInt8.self) { return false }
-            k += 1
-        }
-        return true
+        return e - s == other.count && ByteRun(store.buffer).matches(ByteRun(other), at: s)
     }
 
     /// The address of row `i`'s end offset, and, given it is loaded, of its first byte (to prefetch).
