@@ -125,7 +125,8 @@ import Testing
         let us = lists.intern(["US", "GB"])
         #expect(lists.intern(["US", "GB"]) == us)
         let distinct: [[String]] = [["GB", "US"], ["US"], ["US", "GB", "AA"], ["AA", "US", "GB"], [], ["ZZ", "ZZ", "ZZ", "ZZ", "ZZ", "ZZ"],
-                                    ["US", "GB", "DE", "FR", "BR", "ES", "IT"], ["us", "GB"], ["USA", "GB"], ["U", "SGB"], ["ÜS"]]
+                                    ["US", "GB", "DE", "FR", "BR", "ES", "IT"], ["US", "GB", "DE", "FR", "BR", "ES", "IT", "PL", "SE", "AU",
+                                    "MX", "JP", "CA", "NL", "BE", "AT", "AA", "ZZ", "CH"], ["us", "GB"], ["USA", "GB"], ["U", "SGB"], ["ÜS"]]
         var seen = Set([us])
         for list in distinct {
             let i = lists.intern(list)
@@ -133,8 +134,26 @@ import Testing
             #expect(lists.intern(list) == i)
             #expect(lists[i] == list)
         }
-        #expect(CountryLists.packed(["AA"]) != CountryLists.packed(["AA", "AA"]))
-        #expect(CountryLists.packed(["US", "GB", "DE", "FR", "BR", "ES", "IT"]) == nil)
-        #expect(CountryLists.packed(["us"]) == nil)
+        #expect(PackedCodes(["AA"]) != PackedCodes(["AA", "AA"]))
+        #expect(PackedCodes(["AA"]) != PackedCodes([]))
+        #expect(PackedCodes(["us"]) == nil)
+        #expect(PackedCodes(["ÜS"]) == nil)
+        #expect(PackedCodes(["US", "G"]) == nil)
+    }
+
+    /// Up to 18 codes pack (across all three words, in order); the 19th does not.
+    @Test func listsPackUpToEighteenCodesInOrder() throws {
+        let codes = ["US", "GB", "DE", "FR", "BR", "ES", "IT", "PL", "SE", "AU", "MX", "JP", "CA", "NL", "BE", "AT", "AA", "ZZ"]
+        let packed = try #require(PackedCodes(codes))
+        #expect(packed.codes == codes)
+        #expect(packed.count == 18)
+        #expect(PackedCodes(codes + ["CH"]) == nil)
+        #expect(PackedCodes(Array(codes.reversed())) != packed)
+        var lists = CountryLists()
+        let i = lists.intern(.packed(packed))
+        #expect(lists.intern(codes) == i)
+        #expect(lists[i] == codes)
+        let long = lists.intern(codes + ["CH"])
+        #expect(long != i && lists[long] == codes + ["CH"])
     }
 }

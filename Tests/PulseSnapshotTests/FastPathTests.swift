@@ -22,7 +22,7 @@ import Testing
         var own = "nil"
         if c.ownShipTo[row] >= 0 {
             switch b.ownLists[Int(c.ownShipTo[row])] {
-            case .packed(let key): own = "\(CountryLists.unpacked(key))"
+            case .packed(let codes): own = "\(codes.codes)"
             case .strings(let list): own = "\(list)"
             }
         }

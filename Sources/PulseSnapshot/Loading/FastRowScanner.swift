@@ -133,32 +133,28 @@ struct FastRowScanner {
         return .some(out)
     }
 
-    /// A `ship_to` list: `["US", "GB"]` (up to six codes of two letters A-Z, no escapes) packed
-    /// as ``CountryLists/packed(_:)`` packs it, without building strings; any other list as strings.
+    /// A `ship_to` list: `["US", "GB"]` (up to 18 codes of two letters A-Z, no escapes) packed
+    /// without building strings; any other list as strings.
     private mutating func countryList() -> OwnCountryList?? {
         if null() { return .some(nil) }
         let start = i
-        if let key = packedCodes() { return .some(.packed(key)) }
+        if let codes = packedCodes() { return .some(.packed(codes)) }
         i = start
         guard let list = stringList() else { return nil }
         return .some(list.map(OwnCountryList.init))
     }
 
-    private mutating func packedCodes() -> UInt64? {
+    private mutating func packedCodes() -> PackedCodes? {
         guard eat(UInt8(ascii: "[")) else { return nil }
-        if eat(UInt8(ascii: "]")) { return 0 }
-        var key: UInt64 = 0, n: UInt64 = 0
+        var codes = PackedCodes()
+        if eat(UInt8(ascii: "]")) { return codes }
         repeat {
             skipSpace()
-            guard n < 6, i + 3 < bytes.count, bytes[i] == 0x22, bytes[i + 3] == 0x22 else { return nil }
-            let a = bytes[i + 1], b = bytes[i + 2]
-            guard a >= 65, a <= 90, b >= 65, b <= 90 else { return nil }
-            key |= UInt64((Int(a) - 65) * 26 + Int(b) - 65) << (10 * n)
-            n += 1
+            guard i + 3 < bytes.count, bytes[i] == 0x22, bytes[i + 3] == 0x22, codes.append(bytes[i + 1], bytes[i + 2]) else { return nil }
             i += 4
         } while eat(UInt8(ascii: ","))
         guard eat(UInt8(ascii: "]")) else { return nil }
-        return key | n << 60
+        return codes
     }
 
     /// Calls `member` with each key (as bytes) of an object; stops with false on any surprise.

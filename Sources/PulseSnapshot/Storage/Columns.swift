@@ -63,14 +63,14 @@ struct TimestampColumn: Sendable {
 
 /// Lists of countries, each kept once however many rows share it: index `i` of a row column
 /// names `lists[i]`, -1 none.
-/// A listing's own `ship_to` as the loader decodes it: up to six two-letter codes packed into
-/// one integer (no allocation), anything else as strings.
+/// A listing's own `ship_to` as the loader decodes it: up to 18 two-letter codes packed (no
+/// allocation), anything else as strings.
 enum OwnCountryList: Sendable {
-    case packed(UInt64)
+    case packed(PackedCodes)
     case strings([String])
 
     init(_ list: [String]) {
-        self = CountryLists.packed(list).map(OwnCountryList.packed) ?? .strings(list)
+        self = PackedCodes(list).map(OwnCountryList.packed) ?? .strings(list)
     }
 }
 
@@ -79,10 +79,10 @@ struct CountryLists: Sendable {
     /// The same lists as expression values.
     private(set) var values: [Value] = []
     private var byContent: [[String]: Int32] = [:]
-    /// Lists of up to six two-letter codes (almost all of them) by a packed key, which hashes
-    /// as one integer instead of an array of strings: interning runs once per listing with its
-    /// own `ship_to`, in the loader's serial stage.
-    private var byPacked: [UInt64: Int32] = [:]
+    /// Lists of up to 18 two-letter codes (almost all of them) by their packed form, which
+    /// hashes as three integers instead of an array of strings: interning runs once per listing
+    /// with its own `ship_to`, in the loader's serial stage.
+    private var byPacked: [PackedCodes: Int32] = [:]
 
     /// The index of a decoded own list, added when new (a packed one is spelt out only then).
     mutating func intern(_ own: OwnCountryList) -> Int32 {
@@ -90,32 +90,23 @@ struct CountryLists: Sendable {
         case .strings(let list):
             return intern(list)
         case .packed(let key):
-            if let i = byPacked[key] { return i }
-            let i = add(Self.unpacked(key))
-            byPacked[key] = i
-            return i
-        }
-    }
-
-    /// The codes of a packed key (see ``packed(_:)``).
-    static func unpacked(_ key: UInt64) -> [String] {
-        (0..<Int(min(key >> 60, 6))).map { i in
-            let code = Int((key >> UInt64(10 * i)) & 1023)
-            return String(decoding: [UInt8(65 + code / 26), UInt8(65 + code % 26)], as: UTF8.self)
+            return intern(key, spelt: nil)
         }
     }
 
     /// The index of `list`, added when new.
     mutating func intern(_ list: [String]) -> Int32 {
-        if let key = Self.packed(list) {
-            if let i = byPacked[key] { return i }
-            let i = add(list)
-            byPacked[key] = i
-            return i
-        }
+        if let key = PackedCodes(list) { return intern(key, spelt: list) }
         if let i = byContent[list] { return i }
         let i = add(list)
         byContent[list] = i
+        return i
+    }
+
+    private mutating func intern(_ key: PackedCodes, spelt: [String]?) -> Int32 {
+        if let i = byPacked[key] { return i }
+        let i = add(spelt ?? key.codes)
+        byPacked[key] = i
         return i
     }
 
@@ -124,20 +115,6 @@ struct CountryLists: Sendable {
         lists.append(list)
         values.append(.list(list.map(Value.string)))
         return i
-    }
-
-    /// The count in the top 4 bits, then 10 bits per code (`AA`…`ZZ` as 0…675); nil for a list
-    /// longer than six or with any item that is not two letters A-Z (those use the content key).
-    static func packed(_ list: [String]) -> UInt64? {
-        guard list.count <= 6 else { return nil }
-        var key = UInt64(list.count) << 60
-        for (i, code) in list.enumerated() {
-            var bytes = code.utf8.makeIterator()
-            guard let a = bytes.next(), let b = bytes.next(), bytes.next() == nil,
-                  a >= 65, a <= 90, b >= 65, b <= 90 else { return nil }
-            key |= UInt64((Int(a) - 65) * 26 + Int(b) - 65) << UInt64(10 * i)
-        }
-        return key
     }
 
     /// List `i` (nil for -1).
