@@ -348,29 +348,30 @@ struct FastRowScanner {
         return true
     }
 
+    private static let statusWords = WordTable<ListingStatus>()
+    private static let trackingWords = WordTable<StockTracking>()
+
     /// A status word, by bytes.
     @inline(__always)
-    static func status(_ b: UnsafeBufferPointer<UInt8>) -> ListingStatus? {
-        for status in ListingStatus.allCases where equalsASCII(b, status.rawValue) { return status }
-        return nil
-    }
+    static func status(_ b: UnsafeBufferPointer<UInt8>) -> ListingStatus? { statusWords.value(of: b) }
 
     /// A tracking word, by bytes.
-    static func tracking(_ b: UnsafeBufferPointer<UInt8>) -> StockTracking? {
-        for tracking in StockTracking.allCases where equalsASCII(b, tracking.rawValue) { return tracking }
-        return nil
-    }
-
     @inline(__always)
-    private static func equalsASCII(_ b: UnsafeBufferPointer<UInt8>, _ word: String) -> Bool {
-        let utf8 = word.utf8
-        guard b.count == utf8.count else { return false }
-        var i = 0
-        for c in utf8 {
-            if b[i] != c { return false }
-            i += 1
+    static func tracking(_ b: UnsafeBufferPointer<UInt8>) -> StockTracking? { trackingWords.value(of: b) }
+
+    /// The cases of a string-valued enum by the bytes of their names, spelt out once.
+    struct WordTable<T: RawRepresentable & CaseIterable & Sendable>: Sendable where T.RawValue == String {
+        private let words: [(bytes: [UInt8], value: T)] = T.allCases.map { (Array($0.rawValue.utf8), $0) }
+
+        /// The case named by `b`'s bytes, or nil.
+        @inline(__always)
+        func value(of b: UnsafeBufferPointer<UInt8>) -> T? {
+            let run = ByteRun(b)
+            for word in words where word.bytes.count == b.count {
+                if word.bytes.withUnsafeBufferPointer({ run.matches(ByteRun($0), at: 0) }) { return word.value }
+            }
+            return nil
         }
-        return true
     }
 
     /// Whether `b` is a price as the contract writes it: a plain decimal (`49.99`, `-3`, `.5`)
