@@ -90,9 +90,11 @@ import Testing
         #expect(fast(line) == nil)
     }
 
-    /// Own ship-to lists of up to six two-letter codes are packed without building strings; the
+    /// Own ship-to lists of up to 18 two-letter codes are packed without building strings; the
     /// rest are read as strings; both give what the general decoder gives.
     @Test(arguments: [#"["US", "GB"]"#, #"[ "US" ,"GB" ]"#, "[]", #"["ZZ","AA","MM","QQ","BB","CC"]"#, #"["US","GB","DE","FR","BR","ES","IT"]"#,
+                      #"["US","GB","DE","FR","BR","ES","IT","PL","SE","AU","MX","JP","CA","NL","BE","AT","AA","ZZ"]"#,
+                      #"["US","GB","DE","FR","BR","ES","IT","PL","SE","AU","MX","JP","CA","NL","BE","AT","AA","ZZ","CH"]"#,
                       #"["us"]"#, #"["USA"]"#, #"["U\u0053"]"#, #"["É1"]"#, #"["US","US"]"#])
     func ownShipToListsDecodeTheSameBothWays(_ list: String) throws {
         let line = #"{"id": "L1", "status": "active", "ship_to": "# + list + #", "skus": []}"#

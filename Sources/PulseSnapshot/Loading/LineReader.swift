@@ -84,19 +84,22 @@ enum LineReader {
         guard let file = MappedFile(fd: fd, size: Int(info.st_size)) else {
             return try forEachChunk(path: path) { _, run in try body(run) }
         }
-        let bytes = file.bytes, size = bytes.count
-        var start = 0
-        while start < size {
-            var end = min(size, start + chunkSize)
-            if end < size {
-                // Cut after the last line break in the run, or after the first one beyond it (a very long line).
-                var back = end
-                while back > start && bytes[back - 1] != 0x0A { back -= 1 }
-                end = back > start ? back : bytes.firstIndex(of: 0x0A, from: end).map { $0 + 1 } ?? size
+        // The mapping must outlive every run handed to `body`: keep the handle alive to the end.
+        try withExtendedLifetime(file) {
+            let bytes = file.bytes, size = bytes.count
+            var start = 0
+            while start < size {
+                var end = min(size, start + chunkSize)
+                if end < size {
+                    // Cut after the last line break in the run, or after the first one beyond it (a very long line).
+                    var back = end
+                    while back > start && bytes[back - 1] != 0x0A { back -= 1 }
+                    end = back > start ? back : bytes.firstIndex(of: 0x0A, from: end).map { $0 + 1 } ?? size
+                }
+                try body(bytes.slice(start..<end))
+                file.release(start..<end)
+                start = end
             }
-            try body(bytes.slice(start..<end))
-            file.release(start..<end)
-            start = end
         }
     }
 
