@@ -55,4 +55,18 @@ import Testing
             Issue.record("no --tokens was accepted")
         }
     }
+
+    /// The folder, history and webhook flags are the option groups every command shares: the
+    /// values arrive, and a repeated folder is refused as it is elsewhere.
+    @Test func sharedOptionGroupsArriveAndARepeatedFolderIsRefused() throws {
+        let root = try folder()
+        let options = try ServeRunner.Options.parse(["--tokens", root.path + "/tokens.yaml", "--cards", root.path + "/cards",
+                                                     "--profiles", root.path + "/profiles", "--db", root.path + "/h.sqlite",
+                                                     "--notify-webhook", "http://127.0.0.1:9/hook"])
+        let settings = try ServeRunner.settings(options, environment: ["PULSE_DB": "/elsewhere.sqlite"]).get()
+        #expect(settings.cardsDir == root.path + "/cards" && settings.profilesDir == root.path + "/profiles")
+        #expect(settings.db == root.path + "/h.sqlite", "--db wins over $PULSE_DB")
+        #expect(settings.notifyWebhook?.absoluteString == "http://127.0.0.1:9/hook")
+        #expect(throws: (any Error).self) { try ServeRunner.Options.parse(["--cards", "a", "--cards", "b"]) }
+    }
 }
