@@ -6,18 +6,11 @@ extension Array where Element: Sendable {
     /// For a few large, independent pieces of work (one card each), not for many small ones.
     public func concurrentMap<T: Sendable>(_ transform: @Sendable (Element) -> T) -> [T] {
         guard count > 1 else { return map(transform) }
-        let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
-        results.initialize(repeating: nil)
-        defer {
-            results.deinitialize()
-            results.deallocate()
+        let results = WorkerSlots<T?>(count: count) { nil }
+        let elements = self
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            results[i] = transform(elements[i])
         }
-        withUnsafeBufferPointer { elements in
-            let source = UnsafeSendable(elements), target = UnsafeSendable(results)
-            DispatchQueue.concurrentPerform(iterations: elements.count) { i in
-                target.value[i] = transform(source.value[i])
-            }
-        }
-        return results.compactMap { $0 }
+        return (0..<count).compactMap { results[$0] }
     }
 }

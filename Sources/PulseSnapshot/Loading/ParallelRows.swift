@@ -105,17 +105,17 @@ enum ParallelRows {
 
 /// One slot per worker, each read and written by its own worker only while the workers run,
 /// and by the owner only before they start and after they finish: the loader's per-worker
-/// batches and line counts.
+/// batches and line counts, and `concurrentMap`'s results.
 // @unchecked Sendable: workers touch disjoint slots (slot `i` belongs to worker `i`), and the
 // owner touches them only outside `DispatchQueue.concurrentPerform` or after the applier's
 // `DispatchGroup` is waited for, both of which order the accesses.
-final class WorkerSlots<Element>: @unchecked Sendable {
+package final class WorkerSlots<Element>: @unchecked Sendable {
     private let base: UnsafeMutablePointer<Element>
     /// How many slots.
-    let count: Int
+    package let count: Int
 
     /// `count` slots, each `make()`.
-    init(count: Int, _ make: () -> Element) {
+    package init(count: Int, _ make: () -> Element) {
         precondition(count > 0, "at least one worker slot")
         self.count = count
         base = .allocate(capacity: count)
@@ -128,7 +128,7 @@ final class WorkerSlots<Element>: @unchecked Sendable {
     }
 
     /// Slot `i`, read or changed in place (no copy of the element).
-    subscript(i: Int) -> Element {
+    package subscript(i: Int) -> Element {
         unsafeAddress {
             assert(i >= 0 && i < count, "slot \(i) of \(count)")
             return UnsafePointer(base + i)
@@ -140,11 +140,11 @@ final class WorkerSlots<Element>: @unchecked Sendable {
     }
 }
 
-/// Hands a pointer or buffer to worker threads that each touch their own part of it (the one
-/// such wrapper: the loader's workers and `concurrentMap` use it).
-// @unchecked: each worker touches only its own part of the pointee, and the owner reads it
-// only after the workers are done (DispatchQueue.concurrentPerform returns).
-package struct UnsafeSendable<T>: @unchecked Sendable {
-    package let value: T
-    package init(_ value: T) { self.value = value }
+/// Hands the loader's `apply` step (a closure over the loader's state, not Sendable) to the
+/// applier queue: the one such wrapper.
+// @unchecked: the closure runs on the applier queue only, one batch set at a time, and the
+// loader's own thread does not touch the state it changes until `applying.wait()` returns.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

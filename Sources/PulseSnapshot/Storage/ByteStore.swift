@@ -37,6 +37,7 @@ final class ByteStore: @unchecked Sendable {
     func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count
         if count + n > capacity { grow(to: count + n) }
+        assert(count + n <= capacity, "\(n) bytes after \(count) in a store of \(capacity)")
         guard let source = bytes.baseAddress else { return }
         let target = base + count
         if n <= 16 {
@@ -49,6 +50,7 @@ final class ByteStore: @unchecked Sendable {
 
     /// Forgets the bytes from `newCount` on.
     func truncate(to newCount: Int) {
+        assert(newCount >= 0, "a store truncated to \(newCount) bytes")
         count = min(count, newCount)
     }
 
