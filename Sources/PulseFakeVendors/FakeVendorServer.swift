@@ -71,6 +71,29 @@ final class FakeVendorServer: Sendable {
     static let appSecret = "fake-app-secret"
     static let session = "ae-seller-session"
 
+    /// The environment variables a profile made with ``profileSources(stockFrom:)`` reads its
+    /// credentials from, holding this fake's values.
+    static let credentials = ["TEST_BC_TOKEN": token, "TEST_AE_SECRET": appSecret, "TEST_AE_SESSION": session]
+
+    /// The `sources:` section of a profile that pulls from this server, its credentials given as
+    /// `${…}` references to ``credentials``.
+    func profileSources(stockFrom: String = "catalog") -> String {
+        """
+        sources:
+          bigcommerce:
+            store_hash: \(Self.storeHash)
+            access_token: ${TEST_BC_TOKEN}
+            stock_from: \(stockFrom)
+            api_base: \(baseURL)
+          aliexpress:
+            app_key: "\(Self.appKey)"
+            app_secret: ${TEST_AE_SECRET}
+            session: ${TEST_AE_SESSION}
+            gateway: \(baseURL)
+
+        """
+    }
+
     let state: NIOLockedValueBox<State>
     private let portBox = NIOLockedValueBox<Int?>(nil)
     private let task: NIOLockedValueBox<Task<Void, any Error>?> = NIOLockedValueBox(nil)

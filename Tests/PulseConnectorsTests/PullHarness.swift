@@ -23,35 +23,18 @@ struct PullHarness {
     let root: URL
     let clock = RecordingClock()
 
-    /// Starts the fake with `store` and writes `profiles/shop.yaml` (extra YAML under `sources` per connector).
-    static func start(_ store: FakeStore, stockFrom: String = "catalog", extraAliExpress: String = "") async throws -> PullHarness {
+    /// Starts the fake with `store` and writes `profiles/shop.yaml`, which pulls from it.
+    static func start(_ store: FakeStore, stockFrom: String = "catalog") async throws -> PullHarness {
         let server = FakeVendorServer(store: store)
         try await server.start()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("pulse-pull-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("profiles"), withIntermediateDirectories: true)
-        let profile = """
-        profile: shop
-        priority_markets: [US, GB, DE, FR, BR]
-        sources:
-          bigcommerce:
-            store_hash: \(FakeVendorServer.storeHash)
-            access_token: ${TEST_BC_TOKEN}
-            stock_from: \(stockFrom)
-            api_base: \(server.baseURL)
-          aliexpress:
-            app_key: "\(FakeVendorServer.appKey)"
-            app_secret: ${TEST_AE_SECRET}
-            session: ${TEST_AE_SESSION}
-            gateway: \(server.baseURL)
-        \(extraAliExpress)
-        """
+        let profile = "profile: shop\npriority_markets: [US, GB, DE, FR, BR]\n" + server.profileSources(stockFrom: stockFrom)
         try Data(profile.utf8).write(to: root.appendingPathComponent("profiles/shop.yaml"))
         return PullHarness(server: server, root: root)
     }
 
-    var environment: [String: String] {
-        ["TEST_BC_TOKEN": FakeVendorServer.token, "TEST_AE_SECRET": FakeVendorServer.appSecret, "TEST_AE_SESSION": FakeVendorServer.session]
-    }
+    var environment: [String: String] { FakeVendorServer.credentials }
 
     /// `pulse pull --profile shop ARGS` (paths relative to the scratch folder).
     func pull(_ arguments: [String] = [], environment: [String: String]? = nil) async throws -> CommandOutput {

@@ -18,33 +18,24 @@ import Testing
         return store
     }
 
-    @Test func aScheduledPullIsServedAndAFailedOneIsReported() async throws {
-        let server = FakeVendorServer(store: store(listings: 12))
-        try await server.start()
-        let h = try ServeHarness.make()
-        try ServeHarness.write("""
-            profile: shop
-            extends: base
-            priority_markets: [US]
-            sources:
-              bigcommerce:
-                store_hash: \(FakeVendorServer.storeHash)
-                access_token: ${T_BC}
-                api_base: \(server.baseURL)
-              aliexpress:
-                app_key: "\(FakeVendorServer.appKey)"
-                app_secret: ${T_AE_SECRET}
-                session: ${T_AE_SESSION}
-                gateway: \(server.baseURL)
-            """, to: h.path("profiles/shop.yaml"))
-        var settings = ServeHarness.settings(h.root)
-        settings.pullEvery = .init(seconds: 3600)
-        settings.environment = ["T_BC": FakeVendorServer.token, "T_AE_SECRET": FakeVendorServer.appSecret, "T_AE_SESSION": FakeVendorServer.session]
-        let engine = try ServeEngine(settings: settings, logger: ServeHarness.logger)
+    /// Loads the config, starts the due pulls, waits for them, and serves what they wrote.
+    private func pullAndServe(_ engine: ServeEngine) async {
         engine.loadConfig()
         await engine.tick()
         await engine.waitForPulls()
         await engine.tick()
+    }
+
+    @Test func aScheduledPullIsServedAndAFailedOneIsReported() async throws {
+        let server = FakeVendorServer(store: store(listings: 12))
+        try await server.start()
+        let h = try ServeHarness.make()
+        try ServeHarness.write("profile: shop\nextends: base\npriority_markets: [US]\n" + server.profileSources(), to: h.path("profiles/shop.yaml"))
+        var settings = ServeHarness.settings(h.root)
+        settings.pullEvery = .init(seconds: 3600)
+        settings.environment = FakeVendorServer.credentials
+        let engine = try ServeEngine(settings: settings, logger: ServeHarness.logger)
+        await pullAndServe(engine)
         let view = try #require(engine.state.current.profiles["shop"])
         #expect(view.pullProblem == nil)
         let served = try #require(view.served, "the pulled snapshot is served")
@@ -68,10 +59,7 @@ import Testing
         failing.pullEvery = .init(seconds: 60)
         failing.pullBackoff = Backoff(base: 0.01, cap: 0.02, tries: 2, rateLimitedTries: 2)
         let again = try ServeEngine(settings: failing, logger: ServeHarness.logger)
-        again.loadConfig()
-        await again.tick()
-        await again.waitForPulls()
-        await again.tick()
+        await pullAndServe(again)
         let after = try #require(again.state.current.profiles["shop"])
         #expect(after.pullProblem?.message.contains("connection refused") == true, "\(String(describing: after.pullProblem))")
         #expect(after.served?.folder == h.path("snapshots-b/shop/previous").path, "the last good snapshot stays served")
