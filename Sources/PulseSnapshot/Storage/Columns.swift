@@ -61,8 +61,6 @@ struct TimestampColumn: Sendable {
     var byteCount: Int { seconds.count * 8 + (nanos?.count ?? 0) * 4 }
 }
 
-/// Lists of countries, each kept once however many rows share it: index `i` of a row column
-/// names `lists[i]`, -1 none.
 /// A listing's own `ship_to` as the loader decodes it: up to 18 two-letter codes packed (no
 /// allocation), anything else as strings.
 enum OwnCountryList: Sendable {
@@ -74,6 +72,8 @@ enum OwnCountryList: Sendable {
     }
 }
 
+/// Lists of countries, each kept once however many rows share it: index `i` of a row column
+/// names `lists[i]`, -1 none.
 struct CountryLists: Sendable {
     private(set) var lists: [[String]] = []
     /// The same lists as expression values.
