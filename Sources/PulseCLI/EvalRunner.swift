@@ -29,8 +29,11 @@ public enum EvalRunner {
         @Option(help: "Worklist rows shown per card (default 20 in table, all in json).")
         var maxRows: Int?
 
-        @Flag(help: "Exit 3 when any alert fires.")
+        @Flag(help: "Exit 3 when an alert fires at the --fail-on level or above.")
         var failOnAlert = false
+
+        @Option(help: "The lowest level that makes --fail-on-alert exit 3: warn or critical (default critical; implies --fail-on-alert).")
+        var failOn: AlertSeverity?
 
         @Flag(help: "Record this evaluation in the history store and print the alert transitions it caused.")
         var record = false
@@ -55,9 +58,23 @@ public enum EvalRunner {
     public static let alertExitCode: Int32 = 3
     /// The exit status when the evaluation was recorded but a webhook delivery failed.
     public static let webhookExitCode: Int32 = 4
-    /// The exit status when some card has no data (a snapshot file it reads is missing) and
-    /// nothing more urgent happened: a cron job sees a broken feed even without `--fail-on-alert`.
+    /// The exit status when some card has no data (a snapshot file it reads is missing, or its
+    /// stock join matched too little) and nothing more urgent happened: a cron job sees a broken
+    /// feed even without `--fail-on-alert`.
     public static let noDataExitCode: Int32 = 5
+    /// The exit status when some card's data is older than its `stale_after` and nothing more
+    /// urgent happened.
+    public static let staleExitCode: Int32 = 6
+
+    /// The exit status of an evaluation: the first of 3 (an alert fires at `failOn` or above, when
+    /// asked), 4 (a notification failed), 5 (no data), 6 (stale data) that applies, else 0.
+    static func exitStatus(_ results: [CardResult], failOn: AlertSeverity?, notificationFailed: Bool) -> Int32 {
+        if let failOn, results.contains(where: { $0.firing && ($0.severity ?? .critical) >= failOn }) { return alertExitCode }
+        if notificationFailed { return webhookExitCode }
+        if results.contains(where: { $0.state == .noData }) { return noDataExitCode }
+        if results.contains(where: { $0.state == .stale }) { return staleExitCode }
+        return ExitStatus.ok
+    }
 
     /// The history store path: `--db`, else `PULSE_DB`, else `.pulse/history.sqlite`.
     static func databasePath(_ explicit: String?) -> (path: String, explicit: Bool) {
@@ -83,7 +100,7 @@ public enum EvalRunner {
     public static func run(_ options: Options) -> CommandOutput {
         switch prepare(options) {
         case .failure(let failure): return failure.output
-        case .success(let (config, profile, snapshot, now)):
+        case .success(let (config, profile, snapshot, now, checkedAt)):
             if options.record && (options.role != nil || !options.cards.isEmpty) {
                 return CommandFailure.usage("pulse eval: --record stores every card of the profile, so that the history stays whole; drop --role and --card").output
             }
@@ -129,7 +146,7 @@ public enum EvalRunner {
             history.fallbackBaselines = baselines
             history.whileWriting = hold
             let outcome: RecordedEvaluation.Outcome
-            switch RecordedEvaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now,
+            switch RecordedEvaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now, checkedAt: checkedAt,
                                           selection: Evaluation.Selection(role: options.role, keys: options.cards), history: history) {
             case .failure(.cannotRun(let list)):
                 let report = DiagnosticRenderer(sources: config.set.sources).render(list.diagnostics, format: .text, files: config.set.fileCount)
@@ -142,11 +159,10 @@ public enum EvalRunner {
             }
             let results = outcome.results
             let recording = outcome.recorded.map { EvalReport.Recording(db: store?.path ?? dbPath, outcome: $0) }
-            var exitCode = outcome.webhookFailed ? webhookExitCode : ExitStatus.ok
             for warning in outcome.warnings { stderr += (warning.hasPrefix("pulse eval:") ? "" : "pulse eval: ") + warning + "\n" }
-            let context = EvalReport.Context(profile: profile.name, store: snapshot.store, now: now, role: options.role)
-            if exitCode == ExitStatus.ok && options.failOnAlert && results.contains(where: { $0.firing }) { exitCode = alertExitCode }
-            if exitCode == ExitStatus.ok && results.contains(where: { $0.state == .noData }) { exitCode = noDataExitCode }
+            let context = EvalReport.Context(profile: profile.name, store: snapshot.store, now: now, role: options.role, checkedAt: checkedAt)
+            let failOn = options.failOn ?? (options.failOnAlert ? .critical : nil)
+            let exitCode = exitStatus(results, failOn: failOn, notificationFailed: outcome.webhookFailed)
             switch options.format {
             case .json:
                 let report = EvalReport.json(results, context: context, maxRows: options.maxRows, recording: recording)
@@ -158,7 +174,8 @@ public enum EvalRunner {
         }
     }
 
-    private static func prepare(_ options: Options) -> Result<(LoadedConfig, ResolvedProfile, Snapshot, CELTimestamp), CommandFailure> {
+    /// The config, the profile, the snapshot, CEL's `now` and the evaluation clock.
+    private static func prepare(_ options: Options) -> Result<(LoadedConfig, ResolvedProfile, Snapshot, CELTimestamp, CELTimestamp), CommandFailure> {
         if let max = options.maxRows, max < 0 { return .failure(.usage("pulse eval: --max-rows must be 0 or more")) }
         var now: CELTimestamp?
         if let text = options.now {
@@ -204,7 +221,7 @@ public enum EvalRunner {
             return .failure(CommandFailure(message: "pulse eval: the snapshot breaks the format (snapshot-format v1):\n\(error)\n", exitCode: ExitStatus.failure,
                                            diagnostics: error.diagnostics))
         }
-        return .success((config, profile, snapshot, now ?? snapshot.takenAt))
+        return .success((config, profile, snapshot, now ?? snapshot.takenAt, now ?? CELTimestamp.wallClock))
     }
 }
 

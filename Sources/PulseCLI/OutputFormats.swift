@@ -1,3 +1,4 @@
+import PulseConfig
 import ArgumentParser
 
 /// The output formats of the commands that print results, each taken as an option value.
@@ -18,5 +19,6 @@ public enum TestFormat: String, Sendable, CaseIterable {
 }
 
 extension EvalFormat: ExpressibleByArgument {}
+extension AlertSeverity: ExpressibleByArgument {}
 extension ExprFormat: ExpressibleByArgument {}
 extension TestFormat: ExpressibleByArgument {}

@@ -39,7 +39,7 @@ struct EvaluationInputs: ParsableArguments {
 
 /// When to evaluate: `--now` (`eval`, `explain`, `expr`).
 struct Moment: ParsableArguments {
-    @Option(help: "The moment to evaluate at (RFC 3339); default the snapshot's taken_at.")
+    @Option(help: "The moment to evaluate at (RFC 3339): CEL's now, and the clock data age is judged at; default the snapshot's taken_at for now, the wall clock for age.")
     var now: String?
 }
 

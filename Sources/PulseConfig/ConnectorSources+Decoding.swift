@@ -53,6 +53,7 @@ extension ConnectorSources {
             }
         }
         s.apiBase = f["api_base"].flatMap { reader.httpURL($0.value, "\(context).api_base") }
+        s.staleAfter = f["stale_after"].flatMap { reader.staleAfter($0.value, "\(context).stale_after") }
         return s
     }
 
@@ -87,6 +88,7 @@ extension ConnectorSources {
                 reader.error(.invalidValue, "\(context).time_offset must be a UTC offset such as \"+08:00\" or \"-05:00\", not '\(text.value)'", at: text.location)
             }
         }
+        s.staleAfter = f["stale_after"].flatMap { reader.staleAfter($0.value, "\(context).stale_after") }
         return s
     }
 }

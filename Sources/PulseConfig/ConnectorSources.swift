@@ -57,6 +57,7 @@ public enum BigCommerceKey: String, SourceKey {
     case stockFrom = "stock_from"
     case locations
     case apiBase = "api_base"
+    case staleAfter = "stale_after"
 
     public var isRequired: Bool { self == .storeHash || self == .accessToken }
     public var isSecret: Bool { self == .accessToken }
@@ -67,6 +68,7 @@ public enum BigCommerceKey: String, SourceKey {
         case .stockFrom: "`catalog` (default: variant or product `inventory_level`) or `inventory` (Inventory API, summed over `locations`)"
         case .locations: "location ids summed with `stock_from: inventory` (default: every enabled location)"
         case .apiBase: "default `https://api.bigcommerce.com`"
+        case .staleAfter: "stock older than this is stale (wins over the profile's `stale_after`)"
         }
     }
 }
@@ -80,6 +82,7 @@ public enum AliExpressKey: String, SourceKey {
     case statuses
     case categoryRestrictions = "category_restrictions"
     case timeOffset = "time_offset"
+    case staleAfter = "stale_after"
 
     public var isRequired: Bool { self == .appKey || self == .appSecret || self == .session }
     public var isSecret: Bool { self == .appSecret || self == .session }
@@ -92,6 +95,7 @@ public enum AliExpressKey: String, SourceKey {
         case .statuses: "the product lists pulled (default all four: onSelling, auditing, editingRequired, offline)"
         case .categoryRestrictions: "a JSON Lines file of category restrictions, relative to the profile"
         case .timeOffset: "the UTC offset of AliExpress's `gmt_*` times (default `+08:00`, China time)"
+        case .staleAfter: "listings, templates and events older than this are stale (wins over the profile's `stale_after`)"
         }
     }
 }
@@ -107,6 +111,8 @@ public struct BigCommerceSettings: SourceSettings {
     public var stockFrom: Located<StockSource>?
     public var locations: [Located<Int>]?
     public var apiBase: Located<String>?
+    /// Stock older than this is stale.
+    public var staleAfter: Located<ConfigDuration>?
     /// Where the section starts (for a missing required key).
     public var location: SourceLocation
 
@@ -116,7 +122,7 @@ public struct BigCommerceSettings: SourceSettings {
     public var written: Set<String> = []
 
     /// The keys `extends` merges: a key the nearer file sets replaces the parent's.
-    static let overridable: [Overridable<Self>] = [.init(\.storeHash), .init(\.accessToken), .init(\.stockFrom), .init(\.locations), .init(\.apiBase)]
+    static let overridable: [Overridable<Self>] = [.init(\.storeHash), .init(\.accessToken), .init(\.stockFrom), .init(\.locations), .init(\.apiBase), .init(\.staleAfter)]
 }
 
 /// A profile's `sources.aliexpress`, as one profile file writes it.
@@ -133,6 +139,8 @@ public struct AliExpressSettings: SourceSettings {
     public var categoryRestrictions: Located<String>?
     /// Seconds east of UTC of AliExpress's `gmt_*` times.
     public var timeOffset: Located<Int>?
+    /// AliExpress data older than this is stale.
+    public var staleAfter: Located<ConfigDuration>?
     public var location: SourceLocation
 
     /// The keys written (valid or not).
@@ -142,7 +150,7 @@ public struct AliExpressSettings: SourceSettings {
 
     /// The keys `extends` merges: a key the nearer file sets replaces the parent's.
     static let overridable: [Overridable<Self>] = [.init(\.appKey), .init(\.appSecret), .init(\.session), .init(\.gateway), .init(\.statuses),
-                                                   .init(\.categoryRestrictions), .init(\.timeOffset)]
+                                                   .init(\.categoryRestrictions), .init(\.timeOffset), .init(\.staleAfter)]
 }
 
 /// A profile's `sources` section: where `pulse pull` gets the snapshot from.

@@ -154,14 +154,22 @@ package final class NodeReader {
         return Located(trigger, at: node.location)
     }
 
-    /// An alert: a trigger string (`"> 0"`), or a mapping `{when: "> 0", for: 3,
-    /// spike: {baseline: 7d, factor: 5, min: 10}}` with `when`, `spike` or both.
+    /// An alert: a trigger string (`"> 0"`, the critical level), or a mapping with `when` (or its
+    /// other name `critical`), `warn`, `for` and `spike: {baseline, factor, min, severity}`; at
+    /// least one of the comparisons or the spike.
     func alertRule(_ node: YAMLNode) -> AlertRule? {
         if node.scalar != nil {
             return trigger(node, "alert").map { AlertRule(trigger: $0.value, at: node.location) }
         }
-        guard let f = fields(of: node, in: "alert", known: ["when", "for", "spike"], required: []) else { return nil }
-        let when = f["when"].flatMap { trigger($0.value, "alert.when") }
+        guard let f = fields(of: node, in: "alert", known: ["when", "critical", "warn", "for", "spike"], required: []) else { return nil }
+        if let when = f["when"], f["critical"] != nil {
+            error(.alertLevels, "alert has both when and critical, which are the same level (critical); keep one",
+                  at: when.key.location)
+            return nil
+        }
+        let criticalKey = f["when"] != nil ? "when" : "critical"
+        let critical = f[criticalKey].flatMap { trigger($0.value, "alert.\(criticalKey)") }
+        let warn = f["warn"].flatMap { trigger($0.value, "alert.warn") }
         var holdFor = 1
         if let p = f["for"] {
             if let n = int(p.value, "alert.for") {
@@ -169,19 +177,56 @@ package final class NodeReader {
             }
         }
         var spike: SpikeRule?
-        if let p = f["spike"], let g = fields(of: p.value, in: "alert.spike", known: ["baseline", "factor", "min"], required: ["baseline", "factor"]) {
+        if let p = f["spike"], let g = fields(of: p.value, in: "alert.spike", known: ["baseline", "factor", "min", "severity"], required: ["baseline", "factor"]) {
             let baseline = g["baseline"].flatMap { duration($0.value, "alert.spike.baseline") }
             let factor = g["factor"].flatMap { double($0.value, "alert.spike.factor") }
             let minimum = g["min"].flatMap { double($0.value, "alert.spike.min") } ?? 0
+            let severity = g["severity"].map { choice($0.value, "alert.spike.severity", as: AlertSeverity.self) }
             if let factor, factor <= 0 { error(.badTrigger, "alert.spike.factor must be more than 0", at: g["factor"]?.value.location ?? p.value.location) }
-            if let baseline, let factor, factor > 0 { spike = SpikeRule(baseline: baseline.value, factor: factor, min: minimum) }
+            if let baseline, let factor, factor > 0, severity != .some(nil) {
+                spike = SpikeRule(baseline: baseline.value, factor: factor, min: minimum, severity: (severity ?? nil) ?? .critical)
+            }
         }
-        if f["when"] == nil && f["spike"] == nil {
-            error(.badTrigger, "alert needs when (a comparison such as \"> 0\"), spike, or both", at: node.location)
+        if f[criticalKey] == nil && f["warn"] == nil && f["spike"] == nil {
+            error(.badTrigger, "alert needs when (or critical: a comparison such as \"> 25\"), warn, spike, or several of them", at: node.location)
             return nil
         }
-        if (f["when"] != nil && when == nil) || (f["spike"] != nil && spike == nil) { return nil }
-        return AlertRule(trigger: when?.value, holdFor: holdFor, spike: spike, at: node.location)
+        if (f[criticalKey] != nil && critical == nil) || (f["warn"] != nil && warn == nil) || (f["spike"] != nil && spike == nil) { return nil }
+        if let critical, let warn, critical.value.includes(warn.value) {
+            let direction: String
+            switch critical.value.op {
+            case .greater, .greaterOrEqual: direction = "; with \(critical.value.op.rawValue), warn's threshold must be below critical's (warn: \"\(critical.value.op.rawValue) 0\", critical: \"\(critical.value.op.rawValue) 25\")"
+            case .less, .lessOrEqual: direction = "; with \(critical.value.op.rawValue), warn's threshold must be above critical's (warn: \"\(critical.value.op.rawValue) 95\", critical: \"\(critical.value.op.rawValue) 80\")"
+            default: direction = ""
+            }
+            error(.alertLevels, "alert.warn \(warn.value) would never show: every value it catches is already critical (\(critical.value))" + direction,
+                  at: warn.location)
+            return nil
+        }
+        return AlertRule(trigger: critical?.value, warn: warn?.value, holdFor: holdFor, spike: spike, at: node.location)
+    }
+
+    /// A `stale_after`: a duration longer than 0s.
+    func staleAfter(_ node: YAMLNode, _ what: String) -> Located<ConfigDuration>? {
+        guard let d = duration(node, what) else { return nil }
+        guard d.value.seconds > 0 else {
+            error(.badDuration, "\(what) must be longer than 0s (data is never younger than 0s, so every card would be stale); remove the key to never judge staleness",
+                  at: node.location)
+            return nil
+        }
+        return d
+    }
+
+    /// A percent written `5%` or `0.5%`, from 0% to 100%.
+    func percent(_ node: YAMLNode, _ what: String) -> Located<Double>? {
+        let text = node.scalar.flatMap { $0.isNull ? nil : $0.value } ?? ""
+        if text.range(of: #"^[0-9]+(\.[0-9]+)?%$"#, options: .regularExpression) != nil, let value = Double(text.dropLast()), value <= 100 {
+            return Located(value, at: node.location)
+        }
+        let hint = Double(text).map { n in n <= 1 ? "; write it with a % sign: \(Trigger.format(n * 100))% or \(Trigger.format(n))%" : "; write it with a % sign: \(Trigger.format(n))%" } ?? ""
+        error(.badPercent, "\(what) must be a percent from 0% to 100% such as 5% or 0.5%, not \(text.isEmpty ? node.kindDescription : "'\(text)'")" + hint,
+              at: node.location)
+        return nil
     }
 
     /// A value of a parameter's type.

@@ -5,7 +5,7 @@ extension Profile {
     /// Every key a profile file may hold.
     public static let knownKeys = [
         "profile", "extends", "timezone", "roles", "priority_markets", "buffer_skus",
-        "separate_fulfilment_skus", "cards", "sources",
+        "separate_fulfilment_skus", "cards", "sources", "stale_after", "data_quality",
     ]
 
     /// Every key a profile's per-card entry may hold.
@@ -35,9 +35,14 @@ extension Profile {
         let separate = f["separate_fulfilment_skus"].flatMap { reader.stringList($0.value, "separate_fulfilment_skus") }
         let cards = f["cards"].map { decodeCards($0.value, reader: reader) } ?? []
         let sources = f["sources"].map { ConnectorSources.decode($0.value, reader: reader) }
-        return Profile(file: file, name: name, extends: extends, timezone: timezone, roles: roles,
-                       priorityMarkets: markets, bufferSkus: buffer, separateFulfilmentSkus: separate, cards: cards,
-                       sources: sources)
+        var profile = Profile(file: file, name: name, extends: extends, timezone: timezone, roles: roles,
+                              priorityMarkets: markets, bufferSkus: buffer, separateFulfilmentSkus: separate, cards: cards,
+                              sources: sources)
+        profile.staleAfter = f["stale_after"].flatMap { reader.staleAfter($0.value, "stale_after") }
+        if let p = f["data_quality"], let g = reader.fields(of: p.value, in: "data_quality", known: ["max_unmatched_skus"], required: []) {
+            profile.maxUnmatchedSKUs = g["max_unmatched_skus"].flatMap { reader.percent($0.value, "data_quality.max_unmatched_skus") }
+        }
+        return profile
     }
 
     private static func decodeCards(_ node: YAMLNode, reader: NodeReader) -> [CardOverride] {

@@ -54,4 +54,8 @@ public struct Profile: Sendable {
     public var cards: [CardOverride]
     /// Where `pulse pull` gets snapshots from (connectors.md), if set here.
     public var sources: ConnectorSources?
+    /// Data older than this is stale (alerting.md section 2), if set here.
+    public var staleAfter: Located<ConfigDuration>? = nil
+    /// `data_quality.max_unmatched_skus`, a percent (0-100), if set here.
+    public var maxUnmatchedSKUs: Located<Double>? = nil
 }

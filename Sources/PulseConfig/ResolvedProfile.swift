@@ -34,6 +34,14 @@ public struct ResolvedProfile: Sendable {
     public var cards: [String: ResolvedCardSettings]
     /// The connectors, merged along the chain by connector and key.
     public var sources: ConnectorSources = .none
+    /// Data older than this is stale (nil: never stale); a source's own `stale_after` wins.
+    public var staleAfter: ConfigDuration? = nil
+    /// The most listing SKUs, in percent, that may lack a BigCommerce stock record before the
+    /// cards that read stock have no data (default 5).
+    public var maxUnmatchedSKUs: Double = ResolvedProfile.defaultMaxUnmatchedSKUs
+
+    /// `data_quality.max_unmatched_skus` when no profile sets it: 5%.
+    public static let defaultMaxUnmatchedSKUs = 5.0
 }
 
 /// Applies `extends` chains.
@@ -83,6 +91,8 @@ public struct ProfileResolver: Sendable {
             if let v = p.bufferSkus { resolved.bufferSkus = v.map(\.value) }
             if let v = p.separateFulfilmentSkus { resolved.separateFulfilmentSkus = v.map(\.value) }
             if let v = p.sources { resolved.sources = resolved.sources.overridden(by: v) }
+            if let v = p.staleAfter { resolved.staleAfter = v.value }
+            if let v = p.maxUnmatchedSKUs { resolved.maxUnmatchedSKUs = v.value }
             for override in p.cards {
                 var settings = resolved.cards[override.key.value] ?? ResolvedCardSettings()
                 if let alert = override.alert { settings.alert = alert }

@@ -55,9 +55,11 @@ public struct CardExpectation: Sendable {
     public var valueTolerance: Double = 0
     /// Whether the alert's condition holds (a test has no history, so `for` is not applied).
     public var firing: Located<Bool>?
-    /// The card's state: ok, pending, firing or no_data (a test has no history: an alert with
-    /// `for: N > 1` whose condition holds is pending).
+    /// The card's state, one of ``CardState`` (a test has no history: an alert with `for: N > 1`
+    /// whose condition holds is pending).
     public var state: Located<String>?
+    /// The severity of a firing card: warn or critical (`none`: not firing).
+    public var severity: Located<AlertSeverity?>?
     /// The exact breakdown.
     public var breakdown: Located<[String: Double]>?
     /// Labels that must be in the breakdown with these values (others may be too).
@@ -80,11 +82,11 @@ extension TestFile {
     ]
 
     /// The states a card can be in (PulseEngine's CardState).
-    static let stateNames = ["ok", "pending", "firing", "no_data"]
+    static let stateNames = CardState.allCases.map(\.rawValue)
 
     static let knownKeys = ["cards", "profiles", "profile", "now", "tests"]
     static let caseKeys = ["name", "now", "snapshot", "profile", "expect"] + tables.map(\.key)
-    static let expectationKeys = ["value", "firing", "state", "breakdown", "breakdown_includes", "rows", "row_count", "errors"]
+    static let expectationKeys = ["value", "firing", "state", "severity", "breakdown", "breakdown_includes", "rows", "row_count", "errors"]
 
     /// Reads a test file; nil with diagnostics (file:line:col) when it is not a valid one.
     public static func load(file: String, bytes: [UInt8]) -> (TestFile?, [Diagnostic], String) {
@@ -195,6 +197,13 @@ extension TestFile {
         if let state = e.state, !stateNames.contains(state.value) {
             reader.error(.invalidValue, "state must be one of \(stateNames.joined(separator: ", ")), not '\(state.value)'"
                          + Suggestion.didYouMean(state.value, in: stateNames), at: state.location)
+        }
+        if let p = f["severity"] {
+            if p.value.scalar?.value == "none" {
+                e.severity = Located(nil, at: p.value.location)
+            } else if let level = reader.choice(p.value, "severity (or none)", as: AlertSeverity.self) {
+                e.severity = Located(level, at: p.value.location)
+            }
         }
         e.breakdown = f["breakdown"].flatMap { numberMap($0.value, "breakdown", reader: reader) }
         e.breakdownIncludes = f["breakdown_includes"].flatMap { numberMap($0.value, "breakdown_includes", reader: reader) }

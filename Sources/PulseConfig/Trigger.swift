@@ -47,6 +47,24 @@ public struct Trigger: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether every value for which `other` holds makes this trigger hold too (so that `other`,
+    /// a warn level under this critical one, could never show on its own).
+    public func includes(_ other: Trigger) -> Bool {
+        let a = other.threshold, b = threshold
+        switch (other.op, op) {
+        case (.greater, .greater), (.greater, .greaterOrEqual), (.greaterOrEqual, .greaterOrEqual): return a >= b
+        case (.greaterOrEqual, .greater): return a > b
+        case (.less, .less), (.less, .lessOrEqual), (.lessOrEqual, .lessOrEqual): return a <= b
+        case (.lessOrEqual, .less): return a < b
+        case (.greater, .notEqual), (.less, .notEqual): return other.op == .greater ? a >= b : a <= b
+        case (.greaterOrEqual, .notEqual): return a > b
+        case (.lessOrEqual, .notEqual): return a < b
+        case (.equal, _): return holds(a)
+        case (.notEqual, .notEqual): return a == b
+        default: return false
+        }
+    }
+
     /// `> 0`, `>= 2.5`.
     public var description: String {
         "\(op.rawValue) \(Trigger.format(threshold))"

@@ -45,6 +45,8 @@ public enum Rule: String, CaseIterable, Sendable, Hashable, Codable {
     case snapshotFormat = "snapshot-format"
     case testNow = "test-now"
     case secretLiteral = "secret-literal"
+    case alertLevels = "alert-levels"
+    case badPercent = "bad-percent"
 
     /// How serious its findings are.
     public var severity: Severity {
@@ -99,6 +101,8 @@ public enum Rule: String, CaseIterable, Sendable, Hashable, Codable {
         case .expressionCost: "an expression certain to pass the cost limit: nested macros over lists of known size (literals, params, profile lists) taking more than 100,000 steps a row"
         case .snapshotFormat: "a test fixture or snapshot file that breaks the snapshot contract (a test's inline `snapshot:` folder)"
         case .testNow: "a test's `now` that is not an RFC 3339 timestamp"
+        case .alertLevels: "an alert with both `when` and `critical` (one level, two names), or a `warn` that could never show because every value it catches is already critical (`warn: \"> 30\"` under `critical: \"> 25\"`)"
+        case .badPercent: "a `data_quality.max_unmatched_skus` that is not a percent from 0% to 100% (`5%`, `0.5%`)"
         case .secretLiteral: "a credential written into a profile's `sources` instead of a `${NAME}` environment reference"
         }
     }

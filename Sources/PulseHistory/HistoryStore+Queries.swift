@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PulseConfig
 import PulseEngine
 import PulseExpressions
 
@@ -17,14 +18,19 @@ extension HistoryStore {
     public func series(profile: String, card: String, since: CELTimestamp?) throws(HistoryError) -> [SeriesPoint] {
         do {
             return try pool.read { db in
-                // A store not yet migrated to v2 (read without writing) has no no_data column.
-                let noData = try db.columns(in: "card_value").contains { $0.name == "no_data" } ? "v.no_data" : "NULL AS no_data"
+                // A store not yet migrated to v2 or v3 (read without writing) lacks their columns.
+                let columns = Set(try db.columns(in: "card_value").map(\.name))
+                let noData = columns.contains("no_data") ? "v.no_data" : "NULL AS no_data"
+                let states = columns.contains("state") ? "v.state, v.severity" : "NULL AS state, NULL AS severity"
                 return try Row.fetchAll(db, sql: """
-                    SELECT e.taken_at, v.value, v.firing, v.row_count, \(noData) FROM card_value v JOIN evaluation e ON e.id = v.evaluation_id
+                    SELECT e.taken_at, v.value, v.firing, v.row_count, \(noData), \(states) FROM card_value v JOIN evaluation e ON e.id = v.evaluation_id
                     WHERE e.profile = ? AND v.card = ? AND e.taken_at_seconds >= ? ORDER BY e.taken_at_seconds
                     """, arguments: [profile, card, since?.seconds ?? Int64.min]).map { row in
-                    SeriesPoint(takenAt: try row.field("taken_at"), value: try row.field("value"), firing: try row.field("firing"), rowCount: try row.field("row_count"),
-                                missing: try row.field("no_data"))
+                    var point = SeriesPoint(takenAt: try row.field("taken_at"), value: try row.field("value"), firing: try row.field("firing"),
+                                            rowCount: try row.field("row_count"), missing: try row.field("no_data"))
+                    point.state = (try row.field("state") as String?).flatMap(CardState.init(rawValue:))
+                    point.severity = (try row.field("severity") as String?).flatMap(AlertSeverity.init(rawValue:))
+                    return point
                 }
             }
         } catch { throw HistoryError(HistoryStore.explain(error)) }
@@ -48,8 +54,10 @@ extension HistoryStore {
                 try Row.fetchAll(db, sql: """
                     SELECT * FROM alert_state WHERE profile = ? AND state != 'inactive' ORDER BY state, card
                     """, arguments: [profile]).map { row in
-                    AlertState(profile: try row.field("profile"), card: try row.field("card"), title: try row.field("title"), state: try row.field("state"),
-                               consecutive: try row.field("consecutive"), since: try row.field("since"), value: try row.field("value"))
+                    let severity: String? = row.hasColumn("severity") ? try row.field("severity") : (try row.field("state") as String == "firing" ? "critical" : nil)
+                    return AlertState(profile: try row.field("profile"), card: try row.field("card"), title: try row.field("title"), state: try row.field("state"),
+                                      severity: severity.flatMap(AlertSeverity.init(rawValue:)),
+                                      consecutive: try row.field("consecutive"), since: try row.field("since"), value: try row.field("value"))
                 }
             }
         } catch { throw HistoryError(HistoryStore.explain(error)) }
@@ -120,8 +128,12 @@ extension HistoryStore {
 
     /// A transition from its stored row.
     static func transition(_ row: Row) throws -> AlertTransition {
-        AlertTransition(id: try row.field("id"), profile: try row.field("profile"), card: try row.field("card"), title: try row.field("title"),
-                        from: try row.field("from_state"), to: try row.field("to_state"), value: try row.field("value"), at: try row.field("at"),
+        let to: String = try row.field("to_state")
+        // A store not yet migrated to v3 has one level: critical.
+        let severity: String? = row.hasColumn("severity") ? try row.field("severity") : (["firing", "resolved"].contains(to) ? "critical" : nil)
+        return AlertTransition(id: try row.field("id"), profile: try row.field("profile"), card: try row.field("card"), title: try row.field("title"),
+                        from: try row.field("from_state"), to: to, severity: severity.flatMap(AlertSeverity.init(rawValue:)),
+                        value: try row.field("value"), at: try row.field("at"),
                         roles: (try row.field("roles") as String).split(separator: ",").map(String.init), reason: try row.field("reason"),
                         deliveredAt: try row.field("delivered_at"))
     }

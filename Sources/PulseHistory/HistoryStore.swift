@@ -18,8 +18,11 @@ public struct AlertTransition: Sendable, Equatable {
     public let title: String
     /// `inactive`, `pending` or `firing`.
     public let from: String
-    /// `pending`, `firing`, `resolved` or `inactive`.
+    /// `pending`, `firing`, `escalated`, `deescalated`, `resolved` or `inactive`.
     public let to: String
+    /// The level: of the firing for `firing`, `escalated` and `deescalated` (the new level), of the
+    /// firing that ended for `resolved`; nil for `pending` and `inactive`.
+    public let severity: AlertSeverity?
     public let value: Double?
     /// The snapshot time at which it happened.
     public let at: String
@@ -37,6 +40,8 @@ public struct AlertState: Sendable, Equatable {
     public let title: String
     /// `inactive`, `pending` or `firing`.
     public let state: String
+    /// The level it fires at (firing only).
+    public let severity: AlertSeverity?
     /// Consecutive evaluations the condition has held.
     public let consecutive: Int
     /// When the current state began (snapshot time).
@@ -52,6 +57,10 @@ public struct SeriesPoint: Sendable, Equatable {
     public let rowCount: Int
     /// The missing snapshot files that left the card without data (nil when it had data).
     public let missing: String?
+    /// The card's state as recorded (nil in evaluations recorded before states were stored).
+    public var state: CardState? = nil
+    /// The firing level as recorded.
+    public var severity: AlertSeverity? = nil
 }
 
 /// What recording an evaluation did.
@@ -60,6 +69,9 @@ public enum RecordOutcome: Sendable {
     case recorded(transitions: [AlertTransition], note: String?)
     /// This profile already has this snapshot: nothing was written.
     case alreadyRecorded
+    /// This profile already has this snapshot, and the current config judges its alerts
+    /// otherwise: the new judgement is recorded (the transitions), the values are not.
+    case reevaluated(transitions: [AlertTransition])
 }
 
 /// Pulse's memory: every recorded evaluation, alert states and transitions, in SQLite (WAL).
@@ -190,6 +202,24 @@ public final class HistoryStore: Sendable {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "ALTER TABLE card_value ADD COLUMN no_data TEXT")
             try db.execute(sql: "ALTER TABLE alert_transition ADD COLUMN claimed_until INTEGER")
+        }
+        // v3: severity levels. An alert state counts the critical level apart and keeps the state
+        // it had before its latest snapshot (base_*), so that the snapshot can be judged again when
+        // the config changes; transitions and values record their severity and the card's state.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE alert_state ADD COLUMN severity TEXT;
+                ALTER TABLE alert_state ADD COLUMN critical_consecutive INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE alert_state ADD COLUMN base_state TEXT;
+                ALTER TABLE alert_state ADD COLUMN base_severity TEXT;
+                ALTER TABLE alert_state ADD COLUMN base_consecutive INTEGER;
+                ALTER TABLE alert_state ADD COLUMN base_critical_consecutive INTEGER;
+                ALTER TABLE alert_transition ADD COLUMN severity TEXT;
+                ALTER TABLE card_value ADD COLUMN state TEXT;
+                ALTER TABLE card_value ADD COLUMN severity TEXT;
+                UPDATE alert_state SET critical_consecutive = consecutive, severity = CASE state WHEN 'firing' THEN 'critical' END;
+                UPDATE alert_transition SET severity = 'critical' WHERE to_state IN ('firing', 'resolved');
+                """)
         }
         return migrator
     }

@@ -43,14 +43,14 @@ public struct WebhookNotifier: Sendable {
         return parts.string ?? "(a webhook URL)"
     }
 
-    /// The JSON body for a transition: profile, card, title, value, state, at, roles.
+    /// The JSON body for a transition: profile, card, title, value, state, severity, previous, at, roles, reason.
     public static func payload(_ t: AlertTransition) -> String {
         let value = t.value.map { v -> String in
             if v.isFinite, abs(v) < 1e15, v.rounded() == v, let whole = Int64(exactly: v) { return String(whole) }
             return v.isFinite ? String(v) : (v.isNaN ? "\"NaN\"" : (v > 0 ? "\"Infinity\"" : "\"-Infinity\""))
         } ?? "null"
         return "{\"profile\": \(JSONText.quote(t.profile)), \"card\": \(JSONText.quote(t.card)), \"title\": \(JSONText.quote(t.title)), "
-            + "\"value\": \(value), \"state\": \(JSONText.quote(t.to)), \"previous\": \(JSONText.quote(t.from)), \"at\": \(JSONText.quote(t.at)), "
+            + "\"value\": \(value), \"state\": \(JSONText.quote(t.to)), \"severity\": \(t.severity.map { JSONText.quote($0.rawValue) } ?? "null"), \"previous\": \(JSONText.quote(t.from)), \"at\": \(JSONText.quote(t.at)), "
             + "\"roles\": [\(t.roles.map(JSONText.quote).joined(separator: ", "))], \"reason\": \(JSONText.quote(t.reason))}"
     }
 

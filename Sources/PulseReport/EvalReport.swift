@@ -13,12 +13,15 @@ package enum EvalReport {
         package let store: String?
         package let now: CELTimestamp
         package let role: String?
+        /// The evaluation clock freshness was judged at.
+        package let checkedAt: CELTimestamp
 
-        package init(profile: String, store: String?, now: CELTimestamp, role: String?) {
+        package init(profile: String, store: String?, now: CELTimestamp, role: String?, checkedAt: CELTimestamp? = nil) {
             self.profile = profile
             self.store = store
             self.now = now
             self.role = role
+            self.checkedAt = checkedAt ?? now
         }
     }
 
@@ -36,17 +39,19 @@ package enum EvalReport {
     package static func transitionLine(_ t: AlertTransition) -> String {
         let mark: String
         switch t.to {
-        case "firing": mark = "▲"
+        case "firing", "escalated": mark = t.severity == .warn ? "△" : "▲"
+        case "deescalated": mark = "▽"
         case "resolved": mark = "✓"
         case "pending": mark = "…"
         default: mark = "·"
         }
-        return "\(mark) \(t.card): \(t.from) -> \(t.to) (value \(display(t.value))) · \(t.reason)"
+        let level = t.severity.map { " \($0.rawValue)" } ?? ""
+        return "\(mark) \(t.card): \(t.from) -> \(t.to)\(t.to == "resolved" ? "" : level) (value \(display(t.value))) · \(t.reason)"
     }
 
     package static func transitionJSON(_ t: AlertTransition) -> String {
-        "{\"card\": \(JSONText.quote(t.card)), \"from\": \"\(t.from)\", \"to\": \"\(t.to)\", \"value\": \(number(t.value)), "
-            + "\"at\": \"\(t.at)\", \"reason\": \(JSONText.quote(t.reason))}"
+        "{\"card\": \(JSONText.quote(t.card)), \"from\": \"\(t.from)\", \"to\": \"\(t.to)\", \"severity\": \(t.severity.map { "\"\($0.rawValue)\"" } ?? "null"), "
+            + "\"value\": \(number(t.value)), \"at\": \"\(t.at)\", \"reason\": \(JSONText.quote(t.reason))}"
     }
 
     private static let encoder = ValueJSON(objectTypes: Dictionary(uniqueKeysWithValues: ModelTypes.all.map { ($0.name, $0) }))
@@ -100,6 +105,7 @@ package enum EvalReport {
                   "profile": \(JSONText.quote(context.profile)),
                   "store": \(context.store.map(JSONText.quote) ?? "null"),
                   "now": "\(context.now)",
+                  "checked_at": "\(context.checkedAt)",
                   "role": \(context.role.map(JSONText.quote) ?? "null"),
                   "cards": [
 
@@ -161,6 +167,7 @@ package enum EvalReport {
               "profile": \(JSONText.quote(context.profile)),
               "store": \(context.store.map(JSONText.quote) ?? "null"),
               "now": "\(context.now)",
+              "checked_at": "\(context.checkedAt)",
               "role": \(context.role.map(JSONText.quote) ?? "null"),
               "offset": \(start),
               "limit": \(limit),
@@ -198,22 +205,37 @@ package enum EvalReport {
     private static func cardHead(_ r: CardResult) -> String {
         let card = r.card
         let alert = r.settings.alert.map { rule in
-            var fields = "\"trigger\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), \"firing\": \(r.firing), "
-                + "\"condition\": \(r.conditionHolds)"
+            var fields = "\"state\": \"\(r.alertState.rawValue)\", \"severity\": \(quoted(r.alertState == .firing ? r.severity?.rawValue : nil)), "
+                + "\"trigger\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), "
+                + "\"warn\": \(rule.warn.map { JSONText.quote($0.description) } ?? "null"), "
+                + "\"critical\": \(rule.trigger.map { JSONText.quote($0.description) } ?? "null"), "
+                + "\"firing\": \(r.firing), \"condition\": \(r.conditionHolds), \"level\": \(quoted(r.level?.rawValue))"
             if rule.holdFor > 1 { fields += ", \"for\": \(rule.holdFor)" }
             if let spike = rule.spike {
                 fields += ", \"spike\": {\"baseline\": \"\(spike.baseline)\", \"factor\": \(number(spike.factor)), \"min\": \(number(spike.min)), "
-                    + "\"note\": \(JSONText.quote(r.spike?.describe(spike, value: r.value) ?? ""))}"
+                    + "\"severity\": \"\(spike.severity.rawValue)\", \"note\": \(JSONText.quote(r.spike?.describe(spike, value: r.value) ?? ""))}"
             }
             return "{" + fields + "}"
         } ?? "null"
         let breakdown = r.breakdown.map { items in
             "{" + items.map { "\(JSONText.quote($0.label)): \(number($0.value))" }.joined(separator: ", ") + "}"
         } ?? "null"
-        let noData = r.state == .noData ? "{\"missing\": [\(r.missingFiles.map { JSONText.quote($0.fileName) }.joined(separator: ", "))]}" : "null"
+        let noData: String
+        switch r.noData {
+        case .missing(let files)?: noData = "{\"missing\": [\(files.map { JSONText.quote($0.fileName) }.joined(separator: ", "))]}"
+        case .unmatchedSKUs(let u, let max)?:
+            noData = "{\"missing\": [], \"unmatched_skus\": {\"count\": \(u.count), \"of\": \(u.of), \"max\": \"\(UnmatchedSKUs.percentText(max))\"}}"
+        case nil: noData = "null"
+        }
         let quality = r.unmatchedSKUs.map {
-            "{\"unmatched_skus\": \($0.count), \"examples\": [\($0.examples.map(JSONText.quote).joined(separator: ", "))]}"
+            "{\"unmatched_skus\": \($0.count), \"of\": \($0.of), \"examples\": [\($0.examples.map(JSONText.quote).joined(separator: ", "))]}"
         } ?? "null"
+        let sources = r.freshness.sources.map { s in
+            let age = Freshness.seconds(from: s.takenAt, to: r.freshness.checkedAt)
+            return "\"\(s.source.rawValue)\": {\"taken_at\": \"\(s.takenAt)\", \"age_s\": \(age), "
+                + "\"stale_after\": \(quoted(s.staleAfter?.description)), \"stale\": \(r.freshness.staleSources.contains(s))}"
+        }
+        let freshness = "{\"checked_at\": \"\(r.freshness.checkedAt)\", \"sources\": {\(sources.joined(separator: ", "))}}"
         return """
                 {
                   "key": \(JSONText.quote(card.key.value)),
@@ -224,7 +246,10 @@ package enum EvalReport {
                   "window": \(JSONText.quote(r.settings.window)),
                   "roles": [\(r.settings.roles.map(JSONText.quote).joined(separator: ", "))],
                   "state": "\(r.state.rawValue)",
+                  "severity": \(quoted(r.state == .firing ? r.severity?.rawValue : nil)),
                   "state_note": \(r.stateNote.map(JSONText.quote) ?? "null"),
+                  "data_age_s": \(r.freshness.ageSeconds),
+                  "freshness": \(freshness),
                   "no_data": \(noData),
                   "data_quality": \(quality),
                   "value": \(r.integerValue.map(String.init) ?? number(r.value)),
@@ -235,10 +260,15 @@ package enum EvalReport {
             """
     }
 
+    private static func quoted(_ text: String?) -> String { text.map(JSONText.quote) ?? "null" }
+
     package static func recordedJSON(_ r: Recording) -> String {
         switch r.outcome {
         case .alreadyRecorded:
             return "{\"db\": \(JSONText.quote(r.db)), \"already\": true, \"transitions\": []}"
+        case .reevaluated(let transitions):
+            return "{\"db\": \(JSONText.quote(r.db)), \"already\": true, \"reevaluated\": true, "
+                + "\"transitions\": [\(transitions.map(transitionJSON).joined(separator: ", "))]}"
         case .recorded(let transitions, let note):
             return "{\"db\": \(JSONText.quote(r.db)), \"already\": false, \"note\": \(note.map(JSONText.quote) ?? "null"), "
                 + "\"transitions\": [\(transitions.map(transitionJSON).joined(separator: ", "))]}"
@@ -286,26 +316,45 @@ package enum EvalReport {
     /// A value as JSON writes it, without quotes for a string (for CSV cells).
     package static func number(for value: Value) -> String { encoder.plain(value) }
 
-    /// `5 cards: 2 firing, 1 pending, 1 no data, 1 ok`.
+    /// `6 cards: 2 firing (1 critical, 1 warn), 1 pending, 1 stale, 1 no data, 1 ok, 1 no alert set`.
     package static func summary(_ results: [CardResult]) -> String {
-        let counts = CardState.allCases.map { state in (state, results.filter { $0.state == state }.count) }
-        let order: [CardState] = [.firing, .pending, .noData, .ok]
+        let order: [CardState] = [.firing, .pending, .stale, .noData, .ok, .none]
         let parts = order.compactMap { state -> String? in
-            let n = counts.first { $0.0 == state }?.1 ?? 0
-            return n == 0 ? nil : "\(n) \(state == .noData ? "no data" : state.rawValue)"
+            let n = results.filter { $0.state == state }.count
+            guard n > 0 else { return nil }
+            var text = "\(n) \(state.words)"
+            if state == .firing {
+                let levels = AlertSeverity.allCases.reversed().compactMap { level -> String? in
+                    let k = results.filter { $0.state == .firing && $0.severity == level }.count
+                    return k == 0 ? nil : "\(k) \(level.rawValue)"
+                }
+                text += " (" + levels.joined(separator: ", ") + ")"
+            }
+            return text
         }
         return "\(results.count) card\(results.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
     }
 
-    /// The state after a card's value: `▲ FIRING (> 0)`, `… pending (> 0 for 2; needs history)`,
-    /// `no data (stock.jsonl missing)`, `ok (alert > 0)`.
+    /// The state after a card's value: `▲ FIRING critical (> 0)`, `△ FIRING warn (warn > 0, critical > 25)`,
+    /// `… pending (> 0 for 2; needs history)`, `◌ STALE (...)`, `no data (stock.jsonl missing)`,
+    /// `ok (alert > 0)`, `no alert set`.
     package static func marker(_ r: CardResult) -> String {
         let alert = r.settings.alert?.description
         switch r.state {
-        case .firing: return "▲ FIRING (\(alert ?? ""))"
+        case .firing:
+            let level = r.severity ?? .critical
+            return "\(level == .warn ? "△" : "▲") FIRING \(level.rawValue) (\(alert ?? "")\(r.stateNote.map { "; " + $0 } ?? ""))"
         case .pending: return "… pending (\(alert ?? "")\(r.stateNote.map { "; " + $0 } ?? ""))"
         case .noData: return "no data (\(r.stateNote ?? "a file is missing"))"
+        case .stale:
+            var alertPart = ""
+            if r.settings.alert != nil {
+                let kept = r.alertState == .firing ? "firing \(r.severity?.rawValue ?? "critical")" : r.alertState.words
+                alertPart = r.alertState == .noData ? "; the alert is not judged" : "; the alert stays \(kept)"
+            }
+            return "◌ STALE (\(r.stateNote ?? "the data is too old")\(alertPart))"
         case .ok: return alert.map { "ok (alert \($0))" } ?? "ok"
+        case .none: return "no alert set"
         }
     }
 
@@ -313,6 +362,7 @@ package enum EvalReport {
         var out = "Pulse · profile \(context.profile)"
         if let store = context.store { out += " · store \(TerminalText.escape(store))" }
         out += " · now \(context.now)"
+        if context.checkedAt != context.now { out += " · checked \(context.checkedAt)" }
         out += " · role \(context.role ?? "all")\n"
         out += summary(results) + "\n"
         for r in results {
@@ -330,7 +380,8 @@ package enum EvalReport {
             out += meta + "\n"
             if let rule = r.settings.alert?.spike, let outcome = r.spike { out += "  \(outcome.describe(rule, value: r.value))\n" }
             if let unmatched = r.unmatchedSKUs, unmatched.count > 0 {
-                out += "  ! \(unmatched.count) listing SKU\(unmatched.count == 1 ? " has" : "s have") no BigCommerce stock record (unmatched), e.g. "
+                out += "  ! \(unmatched.count) of \(unmatched.of) listing SKU\(unmatched.of == 1 ? "" : "s") (\(UnmatchedSKUs.percentText(unmatched.percent))) "
+                    + "\(unmatched.count == 1 ? "has" : "have") no BigCommerce stock record (unmatched), e.g. "
                     + unmatched.examples.map(TerminalText.escape).joined(separator: ", ") + "\n"
             }
             if let breakdown = r.breakdown, !breakdown.isEmpty {
@@ -367,6 +418,9 @@ package enum EvalReport {
             switch recording.outcome {
             case .alreadyRecorded:
                 out += "history: \(context.now) is already recorded for \(context.profile) in \(recording.db); nothing written\n"
+            case .reevaluated(let transitions):
+                out += "history: \(context.now) is already recorded for \(context.profile) in \(recording.db); its alerts were judged again with the current config\n"
+                for t in transitions { out += "  " + transitionLine(t) + "\n" }
             case .recorded(let transitions, let note):
                 out += "history: recorded \(context.now) for \(context.profile) in \(recording.db)\n"
                 if let note { out += "  \(note)\n" }

@@ -15,13 +15,30 @@ public struct CardEvaluator: Sendable {
     public let now: CELTimestamp
     /// Recorded values for spike rules (nil: no history, so spikes have no baseline).
     public let baselines: BaselineSource?
+    /// The evaluation clock freshness is judged at (`--now`, else the wall clock).
+    public let checkedAt: CELTimestamp
 
-    /// An evaluator of cards over `snapshot` for `profile` at `now`.
-    public init(profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp, baselines: BaselineSource? = nil) {
+    /// An evaluator of cards over `snapshot` for `profile` at `now` (CEL's `now`), judging
+    /// freshness at `checkedAt` (default `now`).
+    public init(profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp, checkedAt: CELTimestamp? = nil, baselines: BaselineSource? = nil) {
         self.profile = profile
         self.snapshot = snapshot
         self.now = now
+        self.checkedAt = checkedAt ?? now
         self.baselines = baselines
+    }
+
+    /// The sources a card reading `files` depends on, with their times and `stale_after`.
+    func freshness(reading files: Set<SnapshotFile>) -> Freshness {
+        let read = Set(files.map(SnapshotSource.of)).union([SnapshotSource.listings])
+        let sources = read.sorted().map { source in
+            let own: ConfigDuration? = switch source {
+            case .bigcommerce: profile.sources.bigcommerce?.staleAfter?.value
+            case .aliexpress: profile.sources.aliexpress?.staleAfter?.value
+            }
+            return Freshness.Source(source: source, takenAt: snapshot.takenAt(of: source), staleAfter: own ?? profile.staleAfter)
+        }
+        return Freshness(sources: sources, checkedAt: checkedAt)
     }
 
     /// Evaluates `compiled` with `settings`; an `observer` hears what happened to each row.
@@ -29,10 +46,17 @@ public struct CardEvaluator: Sendable {
         let files = FieldUse.files(for: compiled)
         let missing = files.intersection(snapshot.missingFiles).sorted()
         let unmatched = files.contains(.stock) ? snapshot.unmatchedSKUs : nil
+        let freshness = freshness(reading: files)
+        var noData: NoDataReason?
         if !missing.isEmpty {
-            return CardResult(card: compiled.card, settings: settings, value: nil, numerator: nil, denominator: nil, conditionHolds: false,
-                              state: .noData, stateNote: "\(missing.map(\.fileName).joined(separator: ", ")) missing", missingFiles: missing,
-                              unmatchedSKUs: nil, spike: nil, breakdown: nil, rows: Worklist(columns: compiled.columns.map(\.name)),
+            noData = .missing(missing)
+        } else if let unmatched, unmatched.count > 0, unmatched.percent > profile.maxUnmatchedSKUs {
+            noData = .unmatchedSKUs(unmatched, maxPercent: profile.maxUnmatchedSKUs)
+        }
+        if let noData {
+            return CardResult(card: compiled.card, settings: settings, value: nil, numerator: nil, denominator: nil, level: nil,
+                              alertState: settings.alert == nil ? .none : .ok, severity: nil, alertNote: nil, noData: noData, freshness: freshness,
+                              unmatchedSKUs: unmatched, spike: nil, breakdown: nil, rows: Worklist(columns: compiled.columns.map(\.name)),
                               errorCount: 0, errorExamples: [], rowsConsidered: 0, snapshot: snapshot)
         }
         let activation = Activation(slotCount: compiled.slotCount)
@@ -42,11 +66,11 @@ public struct CardEvaluator: Sendable {
         activation.slots[Slots.params] = .object(ParamsObject(settings.params))
         var run = CardRun(compiled, snapshot: snapshot, activation: activation, tracing: observer != nil)
         run.run(observer == nil ? .planned : .traced, observer: observer)
-        return result(of: run, settings: settings, unmatched: unmatched)
+        return result(of: run, settings: settings, unmatched: unmatched, freshness: freshness)
     }
 
     /// The card's result from a finished run: value, breakdown, alert and spike.
-    private func result(of run: CardRun, settings: CardSettings, unmatched: UnmatchedSKUs?) -> CardResult {
+    private func result(of run: CardRun, settings: CardSettings, unmatched: UnmatchedSKUs?, freshness: Freshness) -> CardResult {
         let card = run.compiled.card
         let value = run.value
         let total = run.total
@@ -74,15 +98,15 @@ public struct CardEvaluator: Sendable {
                                   holds: cardValue.flatMap { rule.holds($0, history: history) } ?? false)
             }
         }
-        let comparisonHolds = cardValue.map { settings.alert?.trigger?.holds($0) ?? false } ?? false
         let spikeHolds = { if case .compared(_, _, true)? = spike { return true } else { return false } }()
-        let holds = comparisonHolds || spikeHolds
-        let (state, note) = CardState.initial(holds: holds, alert: settings.alert)
+        let level = settings.alert?.level(value: cardValue, spikeHolds: spikeHolds)
+        let (state, severity, note) = CardState.initial(level: level, alert: settings.alert)
         var result = CardResult(
             card: card, settings: settings, value: cardValue,
             numerator: isPercent ? Double(total.held) : cardValue,
             denominator: isPercent ? Double(total.passed) : nil,
-            conditionHolds: holds, state: state, stateNote: note, missingFiles: [], unmatchedSKUs: unmatched, spike: spike,
+            level: level, alertState: state, severity: severity, alertNote: note, noData: nil, freshness: freshness,
+            unmatchedSKUs: unmatched, spike: spike,
             breakdown: breakdown, rows: run.rows, errorCount: run.errorCount, errorExamples: run.examples, rowsConsidered: run.considered,
             snapshot: snapshot)
         result.integerValue = run.integerValue(total)

@@ -25,15 +25,16 @@ public enum Evaluation {
         let settings: CardSettings
     }
 
-    /// The results, hero cards first, then in key order.
+    /// The results, hero cards first, then in key order; CEL's `now` is `now`, freshness is
+    /// judged at `checkedAt` (default `now`).
     ///
     /// - Returns: the results, or the diagnostics of cards or settings that cannot run.
-    public static func run(cards: [Card], profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp,
+    public static func run(cards: [Card], profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp, checkedAt: CELTimestamp? = nil,
                            selection: Selection = Selection(), baselines: BaselineSource? = nil) -> Result<[CardResult], DiagnosticList> {
         switch plan(cards: cards, profile: profile, selection: selection) {
         case .failure(let list): return .failure(list)
         case .success(let planned):
-            let evaluator = CardEvaluator(profile: profile, snapshot: snapshot, now: now, baselines: baselines)
+            let evaluator = CardEvaluator(profile: profile, snapshot: snapshot, now: now, checkedAt: checkedAt, baselines: baselines)
             // Cards are independent: they run side by side, one core each.
             return .success(planned.concurrentMap { evaluator.evaluate($0.compiled, settings: $0.settings) })
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// A CEL timestamp: an instant between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z,
 /// as seconds and nanoseconds since the Unix epoch.
 public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -13,6 +16,11 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The earliest instant, 0001-01-01T00:00:00Z.
     public static let minimum = CELTimestamp(checkedSeconds: minSeconds, nanos: 0)
+
+    /// The wall clock, to the second (the evaluation clock when no `--now` is given).
+    public static var wallClock: CELTimestamp {
+        CELTimestamp(seconds: Int64(time(nil))) ?? .minimum
+    }
 
     /// 1970-01-01T00:00:00Z.
     public static let epoch = CELTimestamp(checkedSeconds: 0, nanos: 0)

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import PulseConfig
+import PulseSnapshot
 import PulseEngine
 import PulseReport
 
@@ -99,28 +100,54 @@ struct DashboardRoutes: Sendable {
         model["takenAt"] = served.takenAt.description
         model["store"] = served.store ?? ""
         model["evaluatedAt"] = ISO8601DateFormatter().string(from: served.evaluatedAt)
-        model["cards"] = APIRoutes.visible(served, to: viewer).map { cardModel($0, served: served) }
+        let timeZone = view.config?.profile.timezone ?? "UTC"
+        model["cards"] = APIRoutes.visible(served, to: viewer).map { cardModel($0, served: served, timeZone: timeZone) }
         return model
     }
 
-    static func cardModel(_ r: CardResult, served: ServedEvaluation) -> [String: Any] {
-        let key = r.card.key.value
-        let value = r.state == .noData ? "no data" : EvalReport.formatted(r.value, unit: r.card.unit)
-        let (icon, label) = switch r.state {
-        case .firing: ("▲", "Firing")
+    /// The badge of a card: an icon and words, so that the state never rests on colour alone.
+    static func stateBadge(_ r: CardResult) -> (String, String) {
+        switch r.state {
+        case .firing: r.severity == .warn ? ("△", "Warning") : ("▲", "Critical")
         case .pending: ("…", "Pending")
         case .ok: ("✓", "OK")
         case .noData: ("?", "No data")
+        case .stale: ("◌", "Stale")
+        case .none: ("–", "No alert set")
         }
+    }
+
+    static func cardModel(_ r: CardResult, served: ServedEvaluation, timeZone: String) -> [String: Any] {
+        let key = r.card.key.value
+        let value = r.state == .noData ? "no data" : EvalReport.formatted(r.value, unit: r.card.unit)
+        let (icon, label) = stateBadge(r)
         var model: [String: Any] = [
             "key": key, "title": r.card.title, "hero": r.card.cardClass == .hero, "value": value,
-            "stateClass": r.state.rawValue, "stateIcon": icon, "stateLabel": label,
+            "stateClass": r.state.rawValue + (r.state == .firing ? " severity-\((r.severity ?? .critical).rawValue)" : ""),
+            "stateIcon": icon, "stateLabel": label,
             "sparkline": Sparkline.svg(served.sparklines[key] ?? [], latest: value),
+            "age": DataAge.words(takenAt: r.freshness.oldest ?? served.takenAt, checkedAt: r.freshness.checkedAt, timeZone: timeZone),
         ]
-        if let trigger = r.settings.alert?.trigger { model["trigger"] = trigger.description }
+        if let alert = r.settings.alert {
+            var levels: [String] = []
+            if let warn = alert.warn { levels.append("warn when \(warn)") }
+            if let critical = alert.trigger { levels.append((alert.warn == nil ? "alert when " : "critical when ") + critical.description) }
+            if let spike = alert.spike { levels.append("\(spike.severity.rawValue) on \(spike)") }
+            if alert.holdFor > 1 { levels.append("for \(alert.holdFor) evaluations") }
+            model["trigger"] = levels.joined(separator: ", ")
+        }
         if let note = r.stateNote { model["stateNote"] = note }
         if r.state == .noData, !r.missingFiles.isEmpty {
             model["stateNote"] = "Missing from the snapshot: " + r.missingFiles.map(\.fileName).joined(separator: ", ")
+        }
+        if r.state == .stale, r.settings.alert != nil, r.alertState != .noData {
+            let kept = r.alertState == .firing ? "firing (\((r.severity ?? .critical).rawValue))" : r.alertState.words
+            model["staleAlert"] = "The alert is not judged on stale data; it stays \(kept)."
+        }
+        if let unmatched = r.unmatchedSKUs, unmatched.count > 0 {
+            model["unmatched"] = "\(EvalReport.groupThousands(Int64(unmatched.count))) of \(EvalReport.groupThousands(Int64(unmatched.of))) listing SKUs "
+                + "(\(UnmatchedSKUs.percentText(unmatched.percent))) have no BigCommerce stock record"
+                + (unmatched.examples.isEmpty ? "" : ", e.g. " + unmatched.examples.joined(separator: ", "))
         }
         if let breakdown = r.breakdown, !breakdown.isEmpty {
             model["hasBreakdown"] = true

@@ -65,8 +65,11 @@ enum Templates {
         <article class="card state-{{stateClass}}{{#hero}} hero{{/hero}}" id="card-{{key}}" aria-labelledby="title-{{key}}">
         <h2 id="title-{{key}}">{{title}}</h2>
         <p class="value"><span class="number">{{value}}</span></p>
-        <p class="state"><span class="badge">{{stateIcon}} {{stateLabel}}</span>{{#trigger}} <span class="trigger">alert when {{trigger}}</span>{{/trigger}}</p>
+        <p class="state"><span class="badge">{{stateIcon}} {{stateLabel}}</span>{{#trigger}} <span class="trigger">{{trigger}}</span>{{/trigger}}</p>
         {{#stateNote}}<p class="note">{{stateNote}}</p>{{/stateNote}}
+        {{#staleAlert}}<p class="note">{{staleAlert}}</p>{{/staleAlert}}
+        {{#unmatched}}<p class="note unmatched">{{unmatched}}</p>{{/unmatched}}
+        <p class="age">{{age}}</p>
         {{{sparkline}}}
         {{#hasBreakdown}}
         <table class="breakdown">
@@ -98,7 +101,7 @@ enum Templates {
 enum Assets {
     static let css = """
         :root { color-scheme: light; --ink: #1a1a1a; --muted: #4a4a4a; --line: #c8c8c8; --bg: #f6f6f4;
-          --fire: #a4161a; --pend: #7a4a00; --ok: #1f6b35; --nodata: #3d3d8f; }
+          --fire: #a4161a; --warn: #8a5a00; --pend: #7a4a00; --ok: #1f6b35; --nodata: #3d3d8f; --stale: #5a5a5a; }
         * { box-sizing: border-box; }
         body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
         header { display: flex; flex-wrap: wrap; align-items: baseline; gap: .25rem 1rem; padding: .75rem 1rem; background: #fff; border-bottom: 1px solid var(--line); }
@@ -120,7 +123,13 @@ enum Assets {
         .state-pending { border-left-color: var(--pend); } .state-pending .badge { color: var(--pend); }
         .state-ok { border-left-color: var(--ok); } .state-ok .badge { color: var(--ok); }
         .state-no_data { border-left-color: var(--nodata); border-left-style: dashed; } .state-no_data .badge { color: var(--nodata); }
+        .severity-warn { border-left-color: var(--warn); } .severity-warn .badge { color: var(--warn); }
+        .state-stale { border-left-color: var(--stale); border-left-style: dotted; background: #f2f2f2; } .state-stale .badge { color: var(--stale); }
+        .state-stale .value .number { color: var(--stale); }
+        .state-none .badge { color: var(--muted); }
+        .age { color: var(--muted); font-size: .9rem; margin: .25rem 0; }
         .trigger, .note { color: var(--muted); }
+        .unmatched { color: var(--nodata); }
         .sparkline { display: block; margin: .25rem 0; fill: none; stroke: var(--ink); stroke-width: 1.5; }
         .sparkline circle { fill: var(--ink); }
         table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }

@@ -115,6 +115,27 @@ public final class ServeEngine: Sendable {
             if memory.withLockedValue({ $0.failed.contains(entry.folder) }), !again { continue }
             evaluate(name, config: config, entry: entry)
         }
+        rejudgeFreshness(at: clock())
+    }
+
+    /// The evaluation clock: the wall clock, unless the settings fix it (tests).
+    private func clock() -> CELTimestamp { settings.clock?() ?? CELTimestamp.wallClock }
+
+    /// Judges every served card's staleness again at `now`: data ages while it is served, so a
+    /// dashboard left open turns stale by itself. A profile whose cards changed state gets a new
+    /// version (the dashboard reloads); nothing is recorded (stale data changes no alert state).
+    func rejudgeFreshness(at now: CELTimestamp) {
+        state.update { world in
+            var changed = Set<String>()
+            for (name, view) in world.profiles {
+                guard let served = view.served else { continue }
+                let rejudged = served.results.map { $0.rejudged(at: now) }
+                guard zip(rejudged, served.results).contains(where: { $0.state != $1.state }) else { continue }
+                world.profiles[name]?.served = served.with(results: rejudged)
+                changed.insert(name)
+            }
+            return changed
+        }
     }
 
     private func profileFolder(_ profile: String) -> String { settings.snapshotsDir + "/" + profile }
@@ -188,7 +209,8 @@ public final class ServeEngine: Sendable {
         history.record = true
         history.webhook = settings.notifyWebhook.map { WebhookNotifier(url: $0) }
         let outcome: RecordedEvaluation.Outcome
-        switch RecordedEvaluation.run(cards: config.cards, profile: config.profile, snapshot: snapshot, now: snapshot.takenAt, history: history) {
+        switch RecordedEvaluation.run(cards: config.cards, profile: config.profile, snapshot: snapshot, now: snapshot.takenAt, checkedAt: clock(),
+                                      history: history) {
         case .failure(.cannotRun(let list)):
             state.updateProfile(profile) { $0.configErrors = list.diagnostics }
             fail(profile, entry, "the cards cannot run with this profile: " + list.diagnostics.map(\.message).joined(separator: "; "))

@@ -1,6 +1,7 @@
 import Foundation
 import PulseConfig
 import PulseConnectors
+import PulseExpressions
 
 /// What `pulse serve` was told: flags, else the `--config` file, else the defaults.
 public struct ServeSettings: Sendable {
@@ -25,6 +26,8 @@ public struct ServeSettings: Sendable {
     public var pullBackoff = Backoff.standard
     /// How often the folders are looked at for new snapshots and config changes, in seconds.
     public var pollSeconds = 0.25
+    /// The evaluation clock data age is judged at (nil: the wall clock; tests fix it).
+    public var clock: (@Sendable () -> CELTimestamp)? = nil
 
     /// The defaults.
     public init() {}

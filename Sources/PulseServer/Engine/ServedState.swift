@@ -24,6 +24,12 @@ struct ServedEvaluation: Sendable {
 
     /// The result of card `key`, if the profile has it enabled.
     func result(_ key: String) -> CardResult? { results.first { $0.card.key.value == key } }
+
+    /// The same evaluation with `results` judged again (freshness moves with the clock).
+    func with(results: [CardResult]) -> ServedEvaluation {
+        ServedEvaluation(folder: folder, takenAt: takenAt, store: store, results: results, evaluatedAt: evaluatedAt, seconds: seconds,
+                         sparklines: sparklines)
+    }
 }
 
 /// A problem to show until it is solved: a snapshot that would not load, a pull that failed.

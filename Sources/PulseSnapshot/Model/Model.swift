@@ -92,6 +92,11 @@ public struct Snapshot: Sendable {
     public let store: String?
     /// When the data stood; `now` for every card unless overridden.
     public let takenAt: CELTimestamp
+    /// Per-source times from `snapshot.json`'s `sources` (only those it gives).
+    public var sourceTakenAt: [SnapshotSource: CELTimestamp] = [:]
+
+    /// When `source`'s data stood: its own time in the header, else the snapshot's `taken_at`.
+    public func takenAt(of source: SnapshotSource) -> CELTimestamp { sourceTakenAt[source] ?? takenAt }
     /// The listings table (its SKUs are ``SKUTable`` rows, joined to ``StockTable`` rows).
     public let listingTable: ListingTable
     /// The stock table.
@@ -151,7 +156,7 @@ public struct Snapshot: Sendable {
                 examples.append(code)
             }
         }
-        return UnmatchedSKUs(count: count, examples: examples)
+        return UnmatchedSKUs(count: count, of: stockRows.count, examples: examples)
     }
 
     /// Bytes the tables hold (columns and indexes), for memory accounting.

@@ -43,6 +43,8 @@ public enum SnapshotFile: String, Sendable, CaseIterable, Comparable {
 public struct UnmatchedSKUs: Sendable, Equatable {
     /// How many (listing, SKU) rows found no stock record.
     public let count: Int
+    /// How many (listing, SKU) rows there are.
+    public var of: Int = 0
     /// The first few, as SKU codes in listing order (each once).
     public let examples: [String]
     /// How many examples a report keeps.
