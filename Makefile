@@ -49,12 +49,13 @@ test: build test-deps
 	@rm -rf $(TEST_TMP)
 
 # Validate the config, then record two days of the demo store in a fresh history store: the
-# second day's BigCommerce sync broke, and the alerts show what fired and what resolved.
+# second day's BigCommerce sync broke, and the alerts show what fired and what resolved. Each day
+# is evaluated as of its own morning (--now): judged today, the demo's data is months old (stale).
 demo: build
 	$(PULSE) validate
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(PULSE) eval --profile demo --snapshot examples/demo --record --db $(DEMO_DB) --max-rows 3
-	$(PULSE) eval --profile demo --snapshot examples/demo-next --record --db $(DEMO_DB) --max-rows 3
+	$(PULSE) eval --profile demo --snapshot examples/demo --record --db $(DEMO_DB) --max-rows 3 --now 2026-03-17T08:00:00Z
+	$(PULSE) eval --profile demo --snapshot examples/demo-next --record --db $(DEMO_DB) --max-rows 3 --now 2026-03-18T08:00:00Z
 	$(PULSE) alerts --profile demo --db $(DEMO_DB)
 	@rm -rf .pulse/snapshots && mkdir -p .pulse/snapshots/demo
 	@cp -r examples/demo .pulse/snapshots/demo/2026-03-17 && cp -r examples/demo-next .pulse/snapshots/demo/2026-03-18

@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "PulseServerTests",
             dependencies: [
-                "PulseServer", "PulseCLI", "PulseConfig", "PulseSnapshot", "PulseBench", "PulseFakeVendors",
+                "PulseServer", "PulseCLI", "PulseConfig", "PulseSnapshot", "PulseExpressions", "PulseEngine", "PulseHistory", "PulseBench", "PulseFakeVendors",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -110,7 +110,8 @@ public enum HistoryRunner {
             var out = "alerts for \(profile)\n"
             if active.isEmpty { out += "  nothing firing\n" }
             for a in active {
-                out += "  \(a.state == "firing" ? "▲ FIRING" : "… pending") \(a.card) since \(a.since) (value \(EvalReport.display(a.value)))\n"
+                let mark = a.state != "firing" ? "… pending" : (a.severity == .warn ? "△ FIRING warn" : "▲ FIRING")
+                out += "  \(mark) \(a.card) since \(a.since) (value \(EvalReport.display(a.value)))\n"
             }
             out += "recent transitions, newest first:\n"
             if transitions.isEmpty { out += "  none\n" }

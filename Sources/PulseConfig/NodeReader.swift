@@ -223,7 +223,9 @@ package final class NodeReader {
         if text.range(of: #"^[0-9]+(\.[0-9]+)?%$"#, options: .regularExpression) != nil, let value = Double(text.dropLast()), value <= 100 {
             return Located(value, at: node.location)
         }
-        let hint = Double(text).map { n in n <= 1 ? "; write it with a % sign: \(Trigger.format(n * 100))% or \(Trigger.format(n))%" : "; write it with a % sign: \(Trigger.format(n))%" } ?? ""
+        let hint = Double(text).map { n in
+            n <= 1 ? "; if \(text) is a fraction, write \(Trigger.format((n * 100 * 1e6).rounded() / 1e6))%" : "; write \(text)%"
+        } ?? ""
         error(.badPercent, "\(what) must be a percent from 0% to 100% such as 5% or 0.5%, not \(text.isEmpty ? node.kindDescription : "'\(text)'")" + hint,
               at: node.location)
         return nil

@@ -79,7 +79,7 @@ public enum Rule: String, CaseIterable, Sendable, Hashable, Codable {
         case .cardKeyFilename: "a card key that differs from its file name"
         case .profileDuplicate: "two profiles with one name"
         case .profileNameFilename: "a profile name that differs from its file name"
-        case .badDuration: "a window or duration that is not `RT`/`90m`/`24h`/`7d`/…"
+        case .badDuration: "a window or duration that is not `RT`/`90m`/`24h`/`7d`/…, or a `stale_after` of 0s"
         case .badTrigger: "an alert that is not a comparison and a number"
         case .badMeasure: "a measure other than count, count_distinct, sum, percent"
         case .emptyExpression: "an empty `where`, `group_by`, `rows` entry, …"

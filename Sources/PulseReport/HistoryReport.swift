@@ -26,19 +26,22 @@ package enum HistoryReport {
         package let message: String
     }
 
-    /// `{"profile", "card", "series": [{taken_at, value, firing, row_count, no_data}]}`.
+    /// `{"profile", "card", "series": [{taken_at, value, firing, state, severity, row_count, no_data}]}` (`state` and
+    /// `severity` null in evaluations recorded before states were stored).
     package static func seriesJSON(profile: String, card: String, points: [SeriesPoint]) -> String {
         let items = points.map { p in
-            "{\"taken_at\": \"\(p.takenAt)\", \"value\": \(EvalReport.number(p.value)), \"firing\": \(p.firing), \"row_count\": \(p.rowCount), "
+            "{\"taken_at\": \"\(p.takenAt)\", \"value\": \(EvalReport.number(p.value)), \"firing\": \(p.firing), "
+                + "\"state\": \(p.state.map { "\"\($0.rawValue)\"" } ?? "null"), \"severity\": \(p.severity.map { "\"\($0.rawValue)\"" } ?? "null"), \"row_count\": \(p.rowCount), "
                 + "\"no_data\": \(p.missing.map { "{\"missing\": [" + $0.split(separator: ",").map { JSONText.quote(String($0)) }.joined(separator: ", ") + "]}" } ?? "null")}"
         }
         return "{\"profile\": \(JSONText.quote(profile)), \"card\": \(JSONText.quote(card)), \"series\": [\n  " + items.joined(separator: ",\n  ") + "\n]}\n"
     }
 
-    /// `{"profile", "active": [{card, title, state, since, value, consecutive}], "transitions": [...]}`.
+    /// `{"profile", "active": [{card, title, state, severity, since, value, consecutive}], "transitions": [...]}`.
     package static func alertsJSON(profile: String, active: [AlertState], transitions: [AlertTransition]) -> String {
         let a = active.map {
-            "{\"card\": \(JSONText.quote($0.card)), \"title\": \(JSONText.quote($0.title)), \"state\": \"\($0.state)\", \"since\": \"\($0.since)\", "
+            "{\"card\": \(JSONText.quote($0.card)), \"title\": \(JSONText.quote($0.title)), \"state\": \"\($0.state)\", "
+                + "\"severity\": \($0.severity.map { "\"\($0.rawValue)\"" } ?? "null"), \"since\": \"\($0.since)\", "
                 + "\"value\": \(EvalReport.number($0.value)), \"consecutive\": \($0.consecutive)}"
         }
         return "{\"profile\": \(JSONText.quote(profile)), \"active\": [\(a.joined(separator: ", "))],\n \"transitions\": [\n  "

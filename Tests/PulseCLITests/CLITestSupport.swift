@@ -27,11 +27,13 @@ enum CLI {
         let status: Int32
     }
 
-    /// Runs `pulse ARGS` in `directory`.
-    static func run(_ arguments: [String], in directory: URL) throws -> Result {
+    /// Runs `pulse ARGS` in `directory`. An `eval` without `--now` is run as of its snapshot's
+    /// `taken_at` (the fixtures are months old, and judged by the wall clock every one would be
+    /// stale; freshness has tests of its own, which pass `--now` or `fresh: false`).
+    static func run(_ arguments: [String], in directory: URL, fresh: Bool = true) throws -> Result {
         let process = Process()
         process.executableURL = try binary
-        process.arguments = arguments
+        process.arguments = fresh ? asOfSnapshot(arguments, in: directory) : arguments
         process.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -42,6 +44,20 @@ enum CLI {
         process.waitUntilExit()
         return Result(stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
                       status: process.terminationStatus)
+    }
+
+    /// `arguments` with `--now` set to the snapshot's `taken_at` for an `eval` that gives none
+    /// (unchanged when the snapshot has no readable `taken_at`: the command reports that).
+    static func asOfSnapshot(_ arguments: [String], in directory: URL) -> [String] {
+        guard arguments.first == "eval", !arguments.contains("--now"), let i = arguments.firstIndex(of: "--snapshot"), i + 1 < arguments.count else {
+            return arguments
+        }
+        let folder = arguments[i + 1].hasPrefix("/") ? URL(fileURLWithPath: arguments[i + 1]) : directory.appendingPathComponent(arguments[i + 1])
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("snapshot.json")),
+              let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let takenAt = header["taken_at"] as? String else {
+            return arguments
+        }
+        return arguments + ["--now", takenAt]
     }
 
     /// A new empty folder holding `files` (relative path -> text).

@@ -11,21 +11,81 @@ import Testing
         let titles = result.stdout.split(separator: "\n").filter { $0.hasPrefix("★") || $0.hasPrefix("·") }
         #expect(titles.count == 5)
         #expect(titles.last?.hasPrefix("· AliExpress Ship-to Country Coverage") == true)
-        #expect(result.stdout.contains("▲ FIRING (> 0)"))
+        #expect(result.stdout.contains("▲ FIRING critical (> 0)"))
+    }
+
+    @Test("judged by the wall clock, the months-old demo is stale: values shown, exit 6, and --now makes it fresh")
+    func staleDataExitsSix() throws {
+        let stale = try CLI.run(demo, in: CLI.packageRoot, fresh: false)
+        #expect(stale.status == 6, "\(stale.stderr)")
+        #expect(stale.stdout.contains(" · checked "))
+        #expect(stale.stdout.contains("5 cards: 5 stale\n"))
+        #expect(stale.stdout.contains("★ AliExpress Total Listings   292  ◌ STALE (aliexpress data from 2026-03-17T08:00:00Z is "))
+        #expect(stale.stdout.contains("(stale after 25h); the alert stays firing critical)"), "\(stale.stdout)")
+        #expect(!stale.stdout.contains("FIRING"))
+        // Stale data fires nothing, so --fail-on-alert does not page; 6 still tells cron.
+        #expect(try CLI.run(demo + ["--fail-on-alert"], in: CLI.packageRoot, fresh: false).status == 6)
+        let json = try CLI.run(demo + ["--format", "json"], in: CLI.packageRoot, fresh: false)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let card = try #require((object["cards"] as? [[String: Any]])?.first)
+        #expect(card["state"] as? String == "stale")
+        #expect((card["data_age_s"] as? Int ?? 0) > 200 * 86_400)
+        let aliexpress = try #require(((card["freshness"] as? [String: Any])?["sources"] as? [String: Any])?["aliexpress"] as? [String: Any])
+        #expect(aliexpress["stale"] as? Bool == true && aliexpress["stale_after"] as? String == "25h")
+        #expect(try CLI.run(demo + ["--now", "2026-03-18T09:00:01Z"], in: CLI.packageRoot).status == 6, "25h and a second: stale")
+        #expect(try CLI.run(demo + ["--now", "2026-03-18T09:00:00Z"], in: CLI.packageRoot).status == 0, "25h exactly: fresh")
+    }
+
+    @Test("--fail-on warn pages on a warning, the default critical does not; 3 wins over 5")
+    func failOnLevels() throws {
+        let files = try CLI.shippedConfig().merging([
+            "profiles/levels.yaml": """
+                profile: levels
+                extends: demo
+                cards:
+                  aex_rejected_auditing_listings: {alert: {warn: "> 0", critical: "> 100"}}
+                  aex_rejected_listings_24h: {alert: null}
+                  aex_xc_listed_but_oos_on_bc: {alert: null}
+                  aex_ship_to_country_coverage: {alert: null}
+
+                """,
+        ]) { $1 }
+        let root = try CLI.scratch(files)
+        let args = ["eval", "--profile", "levels", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/demo").path]
+        let plain = try CLI.run(args, in: root)
+        #expect(plain.status == 0)
+        #expect(plain.stdout.contains("28  △ FIRING warn (warn > 0, critical > 100)"), "\(plain.stdout)")
+        #expect(plain.stdout.contains("5 cards: 1 firing (1 warn), 4 no alert set\n"))
+        #expect(try CLI.run(args + ["--fail-on-alert"], in: root).status == 0, "a warning does not page by default")
+        #expect(try CLI.run(args + ["--fail-on", "warn"], in: root).status == 3)
+        #expect(try CLI.run(args + ["--fail-on-alert", "--fail-on", "critical"], in: root).status == 0)
+        let bad = try CLI.run(args + ["--fail-on", "page"], in: root)
+        #expect(bad.status == 64 || bad.status == 2, "\(bad.status)")
+        #expect(bad.stderr.contains("page"))
+        // A missing file is exit 5, but a firing alert asked for comes first.
+        let broken = try CLI.scratch(["snap/x": ""])
+        try FileManager.default.removeItem(at: broken.appendingPathComponent("snap"))
+        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("examples/demo"), to: broken.appendingPathComponent("snap"))
+        try FileManager.default.removeItem(at: broken.appendingPathComponent("snap/stock.jsonl"))
+        let missing = ["eval", "--profile", "levels", "--snapshot", broken.appendingPathComponent("snap").path]
+        #expect(try CLI.run(missing, in: root).status == 5)
+        #expect(try CLI.run(missing + ["--fail-on", "warn"], in: root).status == 3)
     }
 
     @Test func jsonOutputFollowsTheDocumentedSchema() throws {
         let result = try CLI.run(demo + ["--format", "json"], in: CLI.packageRoot)
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["profile", "store", "now", "role", "cards"])
+        #expect(Set(object.keys) == ["profile", "store", "now", "checked_at", "role", "cards"])
+        #expect(object["checked_at"] as? String == "2026-03-17T08:00:00Z")
         #expect(object["profile"] as? String == "demo")
         #expect(object["now"] as? String == "2026-03-17T08:00:00Z")
         #expect(object["role"] is NSNull)
         let cards = try #require(object["cards"] as? [[String: Any]])
         #expect(cards.count == 5)
         let keys: Set<String> = ["key", "title", "class", "category", "unit", "window", "roles", "value", "numerator", "denominator",
-                                 "alert", "breakdown", "rows", "row_count", "errors", "state", "state_note", "no_data", "data_quality"]
+                                 "alert", "breakdown", "rows", "row_count", "errors", "state", "severity", "state_note", "data_age_s", "freshness",
+                                 "no_data", "data_quality"]
         for card in cards { #expect(Set(card.keys) == keys) }
         let oos = try #require(cards.first { $0["key"] as? String == "aex_xc_listed_but_oos_on_bc" })
         #expect(oos["value"] as? Int == 7)
@@ -33,6 +93,16 @@ import Testing
         #expect((oos["alert"] as? [String: Any])?["condition"] as? Bool == true)
         #expect((oos["alert"] as? [String: Any])?["firing"] as? Bool == false)
         #expect(oos["state"] as? String == "pending")
+        #expect(oos["severity"] is NSNull)
+        #expect(oos["data_age_s"] as? Int == 0)
+        let alert = try #require(oos["alert"] as? [String: Any])
+        #expect(alert["state"] as? String == "pending" && alert["level"] as? String == "critical" && alert["warn"] is NSNull)
+        #expect(alert["critical"] as? String == "> 0" && alert["trigger"] as? String == "> 0")
+        let shipTo = try #require(cards.first { $0["key"] as? String == "aex_ship_to_country_coverage" })
+        #expect(shipTo["state"] as? String == "firing" && shipTo["severity"] as? String == "critical")
+        #expect((shipTo["alert"] as? [String: Any])?["warn"] as? String == "< 95")
+        let listed = try #require(cards.first { $0["key"] as? String == "aex_total_listings" })
+        #expect(listed["state"] as? String == "none" && listed["alert"] is NSNull)
         #expect(oos["no_data"] is NSNull)
         #expect((oos["data_quality"] as? [String: Any])?["unmatched_skus"] as? Int == 1)
         #expect((oos["rows"] as? [[String: Any]])?.count == 7)

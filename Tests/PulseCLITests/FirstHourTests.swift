@@ -103,7 +103,7 @@ extension FirstHourTests {
         #expect(cards.stdout.contains("window 12h · from audit_events"))
         #expect(cards.stdout.contains("param window: duration = 12h (set in profiles/short.yaml:5; card default 24h)"))
         let plain = try CLI.run(["cards", "--profile", "demo"], in: root)
-        #expect(plain.stdout.contains("param window: duration = 24h (set in profiles/base.yaml:13; card default 24h)"))  // the parent profile
+        #expect(plain.stdout.contains("param window: duration = 24h (set in profiles/base.yaml:20; card default 24h)"))  // the parent profile
         let eval = try CLI.run(["eval", "--profile", "short", "--snapshot", demo, "--card", "aex_rejected_listings_24h", "--format", "json"], in: root)
         #expect(eval.stdout.contains("\"window\": \"12h\""))
     }

@@ -37,7 +37,7 @@ import Testing
         #expect((oos["alert"] as? [String: Any])?["firing"] as? Bool == false)
         // Cards that do not read stock are evaluated as usual.
         let total = try card(try json(result.stdout), "aex_total_listings")
-        #expect(total["state"] as? String == "ok")
+        #expect(total["state"] as? String == "none", "no trigger: never shown as ok")
         #expect(total["value"] as? Int == 292)
     }
 
@@ -53,19 +53,28 @@ import Testing
         #expect((coverage["no_data"] as? [String: Any])?["missing"] as? [String] == ["freight_templates.jsonl"])
     }
 
-    @Test func anEmptyStockFileIsATableWithUnmatchedSKUs() throws {
+    /// The first example: BigCommerce SKUs that match none of AliExpress's gave
+    /// "0 ✓ OK". A join that matched nothing is no data, in the table and the JSON.
+    @Test func anEmptyStockFileIsNoDataWithTheUnmatchedCountNotZeroOK() throws {
         let snapshot = try demoCopy(empty: ["stock.jsonl"])
         let args = ["eval", "--profile", "demo", "--snapshot", snapshot.path, "--card", "aex_xc_listed_but_oos_on_bc"]
         let result = try CLI.run(args + ["--format", "json"], in: CLI.packageRoot)
-        #expect(result.status == 0)
+        #expect(result.status == 5)
         let oos = try card(try json(result.stdout), "aex_xc_listed_but_oos_on_bc")
-        #expect(oos["state"] as? String == "ok")
-        #expect(oos["value"] as? Int == 0)
+        #expect(oos["state"] as? String == "no_data")
+        #expect(oos["value"] is NSNull, "missing, never zero")
+        let noData = try #require(oos["no_data"] as? [String: Any])
+        #expect(noData["missing"] as? [String] == [])
+        let unmatched = try #require(noData["unmatched_skus"] as? [String: Any])
+        #expect(unmatched["count"] as? Int == 526 && unmatched["of"] as? Int == 526 && unmatched["max"] as? String == "5%")
         let quality = try #require(oos["data_quality"] as? [String: Any])
         #expect(quality["unmatched_skus"] as? Int == 526)
         #expect((quality["examples"] as? [String])?.count == 5)
         let table = try CLI.run(args, in: CLI.packageRoot)
-        #expect(table.stdout.contains("  ! 526 listing SKUs have no BigCommerce stock record (unmatched), e.g. PACK-000-GRN,"))
+        #expect(table.status == 5)
+        #expect(table.stdout.contains("★ Listed on AliExpress but Out of Stock on BigCommerce  no data (526 of 526 listing SKUs (100%) have no BigCommerce stock record; at most 5% may (data_quality.max_unmatched_skus))\n"), "\(table.stdout)")
+        #expect(table.stdout.contains("  ! 526 of 526 listing SKUs (100%) have no BigCommerce stock record (unmatched), e.g. PACK-000-GRN,"))
+        #expect(!table.stdout.contains("OK") && !table.stdout.contains("ok ("))
         // A card that does not join stock says nothing about it.
         let total = try CLI.run(["eval", "--profile", "demo", "--snapshot", snapshot.path, "--card", "aex_total_listings", "--format", "json"],
                                 in: CLI.packageRoot)
@@ -95,7 +104,7 @@ import Testing
         let bare = try CLI.run(["eval", "--profile", "hold", "--snapshot", demo, "--fail-on-alert", "--db", root.appendingPathComponent("none.sqlite").path],
                                in: root)
         #expect(bare.status == 0)
-        #expect(bare.stdout.contains("5 cards: 1 pending, 4 ok\n"))
+        #expect(bare.stdout.contains("5 cards: 1 pending, 4 no alert set\n"))
         #expect(bare.stdout.contains("7  … pending (> 0 for 2; needs history: for 2 evaluations in a row)"))
         #expect(!bare.stdout.contains("FIRING"))
         // The first recorded evaluation: pending, and --fail-on-alert does not page.
@@ -107,11 +116,11 @@ import Testing
         // The next day, not recorded: the history says it would be the second in a row.
         let preview = try CLI.run(["eval", "--profile", "hold", "--snapshot", next, "--db", db, "--fail-on-alert"], in: root)
         #expect(preview.status == 3)
-        #expect(preview.stdout.contains("5 cards: 1 firing, 4 ok\n"))
+        #expect(preview.stdout.contains("5 cards: 1 firing (1 critical), 4 no alert set\n"))
         // Recorded: firing, and --fail-on-alert exits 3.
         let second = try CLI.run(["eval", "--profile", "hold", "--snapshot", next, "--record", "--db", db, "--fail-on-alert"], in: root)
         #expect(second.status == 3)
-        #expect(second.stdout.contains("▲ FIRING (> 0 for 2)"))
+        #expect(second.stdout.contains("▲ FIRING critical (> 0 for 2)"))
         #expect(second.stdout.contains("pending -> firing"))
         // Re-evaluating the recorded snapshot reads its stored state.
         let again = try CLI.run(["eval", "--profile", "hold", "--snapshot", next, "--db", db, "--format", "json"], in: root)

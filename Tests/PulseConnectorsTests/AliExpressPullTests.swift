@@ -2,6 +2,7 @@ import Foundation
 import PulseCLI
 import PulseConnectors
 @testable import PulseFakeVendors
+import PulseSnapshot
 import Testing
 
 /// The AliExpress side of `pulse pull`, and a pull followed by `pulse eval`.
@@ -81,6 +82,13 @@ struct AliExpressPullTests {
         let options = try EvalRunner.Options.parse([
             "--cards", CLIPaths.cards, "--profiles", h.path("profiles"), "--profile", "shop", "--snapshot", h.path(snap), "--format", "json",
         ])
+        // Three audit listings have no BigCommerce product: 3 of 53 listing SKUs (5.7%) are
+        // unmatched, past the default 5%, so the stock card has no data rather than a value.
+        let strict = EvalRunner.run(options)
+        #expect(strict.exitCode == 5, "\(strict.stderr)")
+        #expect(strict.allStdout.contains(#""unmatched_skus": {"count": 3, "of": 53, "max": "5%"}"#))
+        let profile = try h.read("profiles/shop.yaml")
+        try Data((profile + "data_quality: {max_unmatched_skus: 10%}\n").utf8).write(to: URL(fileURLWithPath: h.path("profiles/shop.yaml")))
         let report = EvalRunner.run(options)
         #expect(report.exitCode == 0 || report.exitCode == 3, "\(report.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.allStdout.utf8)) as? [String: Any])
@@ -162,6 +170,62 @@ struct AliExpressPullTests {
         #expect(h.server.calls("aliexpress.solution.product.list.get") == aeCalls)
         #expect(try h.read("snaps/b/listings.jsonl") == h.read("snaps/a/listings.jsonl"))
         #expect(try h.lines("snaps/b/stock.jsonl")[0].contains(#""available":0"#))
+    }
+
+    @Test("a full pull writes each side's taken_at as the pull's, after previous and before pulled; the loader reads them")
+    func perSourceTimes() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        #expect(try await h.pull(["--out", h.path("snaps/a"), "--now", "2026-03-16T08:00:00Z"]).exitCode == 0)
+        let out = try await h.pull(["--out", h.path("snaps/b"), "--now", "2026-03-17T08:00:00Z"])
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        let header = try h.read("snaps/b/snapshot.json")
+        #expect(header.hasPrefix(#"{"format":1,"store":"shop","taken_at":"2026-03-17T08:00:00Z","profile":"shop","previous":"a","#
+            + #""sources":{"bigcommerce":{"taken_at":"2026-03-17T08:00:00Z"},"aliexpress":{"taken_at":"2026-03-17T08:00:00Z"}},"pulled":{"#),
+            "\(header)")
+        let snapshot = try SnapshotLoader.load(folder: h.path("snaps/b"))
+        #expect(snapshot.sourceTakenAt == [.bigcommerce: snapshot.takenAt, .aliexpress: snapshot.takenAt])
+        #expect(SnapshotSource.allCases.allSatisfy { snapshot.takenAt(of: $0).description == "2026-03-17T08:00:00Z" })
+    }
+
+    @Test("--only keeps the carried-over side's earlier time (its sources time, else its taken_at) and gives the pulled side the new one")
+    func onlyKeepsTheOtherSidesTime() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        #expect(try await h.pull(["--out", h.path("snaps/a"), "--now", "2026-03-16T08:00:00Z"]).exitCode == 0)
+        let b = try await h.pull(["--out", h.path("snaps/b"), "--now", "2026-03-17T08:00:00Z", "--only", "bigcommerce"])
+        #expect(b.exitCode == 0, "\(b.stderr)")
+        #expect(try h.read("snaps/b/snapshot.json").contains(
+            #""sources":{"bigcommerce":{"taken_at":"2026-03-17T08:00:00Z"},"aliexpress":{"taken_at":"2026-03-16T08:00:00Z"}}"#))
+        let loaded = try SnapshotLoader.load(folder: h.path("snaps/b"))
+        #expect(loaded.takenAt.description == "2026-03-17T08:00:00Z")
+        #expect(loaded.takenAt(of: .bigcommerce).description == "2026-03-17T08:00:00Z")
+        #expect(loaded.takenAt(of: .aliexpress).description == "2026-03-16T08:00:00Z")
+
+        // From b (which has per-source times), --only aliexpress carries b's bigcommerce time.
+        let c = try await h.pull(["--out", h.path("snaps/c"), "--now", "2026-03-18T08:00:00Z", "--only", "aliexpress"])
+        #expect(c.exitCode == 0, "\(c.stderr)")
+        let third = try SnapshotLoader.load(folder: h.path("snaps/c"))
+        #expect(third.takenAt(of: .bigcommerce).description == "2026-03-17T08:00:00Z")
+        #expect(third.takenAt(of: .aliexpress).description == "2026-03-18T08:00:00Z")
+
+        // A previous snapshot without sources (an older pull's): the carried side keeps its taken_at.
+        let header = try h.read("snaps/a/snapshot.json")
+        let start = try #require(header.range(of: #","sources":"#)), end = try #require(header.range(of: #","pulled":"#))
+        try Data((String(header[..<start.lowerBound]) + String(header[end.lowerBound...])).utf8).write(to: URL(fileURLWithPath: h.path("snaps/a/snapshot.json")))
+        let d = try await h.pull(["--out", h.path("snaps/d"), "--now", "2026-03-19T08:00:00Z", "--previous", h.path("snaps/a"), "--only", "bigcommerce"])
+        #expect(d.exitCode == 0, "\(d.stderr)")
+        let fourth = try SnapshotLoader.load(folder: h.path("snaps/d"))
+        #expect(fourth.takenAt(of: .aliexpress).description == "2026-03-16T08:00:00Z")
+        #expect(fourth.takenAt(of: .bigcommerce).description == "2026-03-19T08:00:00Z")
+
+        // A previous snapshot whose per-source time is unreadable is refused, not guessed at.
+        let broken = try h.read("snaps/d/snapshot.json").replacingOccurrences(of: #""aliexpress":{"taken_at":"2026-03-16T08:00:00Z"}"#,
+                                                                               with: #""aliexpress":{"taken_at":"soon"}"#)
+        try Data(broken.utf8).write(to: URL(fileURLWithPath: h.path("snaps/d/snapshot.json")))
+        let e = try await h.pull(["--out", h.path("snaps/e"), "--previous", h.path("snaps/d"), "--only", "bigcommerce"])
+        #expect(e.exitCode != 0 && e.stderr.contains("snapshot.json has no RFC 3339 sources.aliexpress.taken_at"), "\(e.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: h.path("snaps/e")))
     }
 
     @Test("killed with SIGKILL mid-pull: no snapshot appears, the previous one is intact, and the next pull clears the leftover")

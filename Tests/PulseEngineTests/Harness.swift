@@ -43,14 +43,15 @@ enum Harness {
     }
 
     /// Evaluates the shipped cards with `profile` over the snapshot in `folder`, by card key.
-    static func evaluate(_ folder: String, profile: String = "demo", extraProfile: String? = nil, now: String? = nil,
+    static func evaluate(_ folder: String, profile: String = "demo", extraProfile: String? = nil, now: String? = nil, checkedAt: String? = nil,
                          selection: Evaluation.Selection = Evaluation.Selection()) throws -> [String: CardResult] {
         let set = try config(extraProfile: extraProfile)
         guard let p = set.profile(profile) else { throw Failure(description: "no profile \(profile)") }
         let resolved = try ProfileResolver(profiles: set.profiles).resolve(p).get()
         let snapshot = try SnapshotLoader.load(folder: folder)
         let at = try now.map { t in try #require(CELTimestamp(parsing: t)) } ?? snapshot.takenAt
-        let results = try Evaluation.run(cards: set.cards, profile: resolved, snapshot: snapshot, now: at, selection: selection).get()
+        let clock = try checkedAt.map { t in try #require(CELTimestamp(parsing: t)) }
+        let results = try Evaluation.run(cards: set.cards, profile: resolved, snapshot: snapshot, now: at, checkedAt: clock, selection: selection).get()
         return Dictionary(uniqueKeysWithValues: results.map { ($0.card.key.value, $0) })
     }
 

@@ -33,7 +33,7 @@ import Testing
             let options = try EvalRunner.Options.parse([
                 "--cards", h.path("cards").path, "--profiles", h.path("profiles").path, "--profile", "demo",
                 "--snapshot", h.path("snapshots/demo/2026-03-17").path, "--format", "json", "--role", role, "--max-rows", "50",
-                "--db", h.path("history.sqlite").path,
+                "--db", h.path("history.sqlite").path, "--now", "2026-03-17T08:00:00Z",
             ])
             let expected = EvalRunner.run(options).allStdout
             try await h.app.test(.router) { client in

@@ -31,7 +31,7 @@ import Testing
         try await server.start()
         let h = try ServeHarness.make()
         try ServeHarness.write("profile: shop\nextends: base\npriority_markets: [US]\n" + server.profileSources(), to: h.path("profiles/shop.yaml"))
-        var settings = ServeHarness.settings(h.root)
+        var settings = ServeHarness.settings(h.root, clock: h.clock)
         settings.pullEvery = .init(seconds: 3600)
         settings.environment = FakeVendorServer.credentials
         let engine = try ServeEngine(settings: settings, logger: ServeHarness.logger)

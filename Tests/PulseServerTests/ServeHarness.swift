@@ -2,7 +2,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOConcurrencyHelpers
 import PulseConfig
+import PulseExpressions
 @testable import PulseServer
 import Testing
 
@@ -17,6 +19,20 @@ enum Repo {
     }
 }
 
+/// The evaluation clock of a test server: fixed, and moved by the test (the demo snapshots are
+/// months old; by the wall clock every card would be stale).
+final class TestClock: Sendable {
+    private let time: NIOLockedValueBox<CELTimestamp>
+
+    init(_ text: String = "2026-03-17T08:00:00Z") {
+        time = NIOLockedValueBox(CELTimestamp(parsing: text) ?? .minimum)
+    }
+
+    var now: CELTimestamp { time.withLockedValue { $0 } }
+
+    func set(_ text: String) { if let t = CELTimestamp(parsing: text) { time.withLockedValue { $0 = t } } }
+}
+
 /// A scratch serve set-up: the repository's cards, the demo profile and a second merchant
 /// (`other`), the demo snapshot of 2026-03-17 under snapshots/demo/, and a token per role.
 struct ServeHarness {
@@ -25,6 +41,8 @@ struct ServeHarness {
     /// other-owner (profile other).
     let tokens: [String: String]
     let prepared: PulseServer.Prepared
+    /// The server's evaluation clock.
+    let clock: TestClock
 
     var engine: ServeEngine { prepared.engine }
 
@@ -35,7 +53,7 @@ struct ServeHarness {
     }()
 
     /// Writes the folders and the tokens file, prepares the server and evaluates once.
-    static func make(snapshots: [String] = ["demo"]) throws -> ServeHarness {
+    static func make(snapshots: [String] = ["demo"], clock: TestClock = TestClock()) throws -> ServeHarness {
         let fm = FileManager.default
         let root = fm.temporaryDirectory.appendingPathComponent("pulse-serve-\(UUID().uuidString)")
         try fm.createDirectory(at: root.appendingPathComponent("profiles"), withIntermediateDirectories: true)
@@ -59,13 +77,14 @@ struct ServeHarness {
             lines.append("  - {name: \(name), sha256: \(digest), profile: \(profile), role: \(role)}")
         }
         try write(lines.joined(separator: "\n") + "\n", to: root.appendingPathComponent("tokens.yaml"))
-        let prepared = try PulseServer.prepare(settings(root), logger: logger)
+        let prepared = try PulseServer.prepare(settings(root, clock: clock), logger: logger)
         prepared.engine.tickNow()
-        return ServeHarness(root: root, tokens: tokens, prepared: prepared)
+        return ServeHarness(root: root, tokens: tokens, prepared: prepared, clock: clock)
     }
 
-    static func settings(_ root: URL) -> ServeSettings {
+    static func settings(_ root: URL, clock: TestClock = TestClock()) -> ServeSettings {
         var s = ServeSettings()
+        s.clock = { clock.now }
         s.cardsDir = root.appendingPathComponent("cards").path
         s.profilesDir = root.appendingPathComponent("profiles").path
         s.snapshotsDir = root.appendingPathComponent("snapshots").path

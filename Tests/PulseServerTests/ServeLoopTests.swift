@@ -109,7 +109,7 @@ import Testing
     @Test func aProfileWithoutSnapshotsSaysWhereItLooks() async throws {
         let h = try ServeHarness.make()
         try FileManager.default.removeItem(at: h.path("snapshots/other"))
-        let settings = ServeHarness.settings(h.root)
+        let settings = ServeHarness.settings(h.root, clock: h.clock)
         let prepared = try PulseServer.prepare(settings, logger: ServeHarness.logger)
         prepared.engine.tickNow()
         try await PulseServer.application(prepared, logger: ServeHarness.logger, loop: false).test(.router) { client in
@@ -134,7 +134,7 @@ import Testing
 
     @Test func tokensFileProblemsStopTheStartWithTheirPlace() throws {
         let h = try ServeHarness.make()
-        let settings = ServeHarness.settings(h.root)
+        let settings = ServeHarness.settings(h.root, clock: h.clock)
         for (text, expected) in [
             ("tokens:\n  - {name: a, sha256: abc, profile: demo, role: owner}\n", "tokens.yaml:2:"),
             ("tokens:\n  - {name: a, sha256: \(String(repeating: "a", count: 64)), profile: demo, role: accountant}\n", "role 'accountant'"),

@@ -127,6 +127,50 @@ import Testing
         ])
     }
 
+    @Test func perSourceTimesAreRead() throws {
+        let dir = try folder(["snapshot.json": """
+            {"format": 1, "taken_at": "2026-03-17T08:00:00Z", "sources": {
+              "bigcommerce": {"taken_at": "2026-03-17T07:55:00Z"}, "aliexpress": {"taken_at": "2026-03-16T08:00:00+00:00", "calls": 12}}}
+            """])
+        let snapshot = try SnapshotLoader.load(folder: dir)
+        #expect(snapshot.takenAt.description == "2026-03-17T08:00:00Z")
+        #expect(snapshot.takenAt(of: .bigcommerce).description == "2026-03-17T07:55:00Z")
+        #expect(snapshot.takenAt(of: .aliexpress).description == "2026-03-16T08:00:00Z")
+        #expect(snapshot.sourceTakenAt.count == 2)
+    }
+
+    @Test func withoutPerSourceTimesEverySourceHasTheSnapshotsTime() throws {
+        let plain = try SnapshotLoader.load(folder: folder([:]))
+        #expect(plain.sourceTakenAt.isEmpty)
+        #expect(SnapshotSource.allCases.allSatisfy { plain.takenAt(of: $0) == plain.takenAt })
+        let one = try SnapshotLoader.load(folder: folder(["snapshot.json": """
+            {"format": 1, "taken_at": "2026-03-17T08:00:00Z", "sources": {"bigcommerce": {"taken_at": "2026-03-17T06:00:00Z"}}}
+            """]))
+        #expect(one.takenAt(of: .bigcommerce).description == "2026-03-17T06:00:00Z")
+        #expect(one.takenAt(of: .aliexpress) == one.takenAt, "a source the header leaves out has the snapshot's taken_at")
+        #expect(SnapshotSource.of(.stock) == .bigcommerce && SnapshotSource.listings == .aliexpress)
+        #expect(SnapshotSource.allCases.sorted() == [.bigcommerce, .aliexpress])
+    }
+
+    @Test(arguments: [
+        (#""sources": {"aliexpress": {"taken_at": "yesterday"}}"#,
+         #"snapshot.json:1: "sources"."aliexpress": "taken_at" is not an RFC 3339 timestamp: "yesterday" (expected e.g. 2026-03-17T08:00:00Z)"#),
+        (#""sources": [{"taken_at": "2026-03-17T08:00:00Z"}]"#,
+         #"snapshot.json:1: "sources" must be an object of times by source, such as {"bigcommerce": {"taken_at": "2026-03-17T08:00:00Z"}}, not an array"#),
+        (#""sources": {"bigcommerce": {"at": "2026-03-17T08:00:00Z"}}"#,
+         #"snapshot.json:1: "sources"."bigcommerce": missing required field "taken_at""#),
+        (#""sources": {"bigcommerce": "2026-03-17T08:00:00Z"}"#,
+         #"snapshot.json:1: "sources"."bigcommerce" must be an object such as {"taken_at": "2026-03-17T08:00:00Z"}, not a string"#),
+        (#""sources": {"bigcomerce": {"taken_at": "2026-03-17T08:00:00Z"}}"#,
+         #"snapshot.json:1: unknown source "bigcomerce" in "sources"; did you mean 'bigcommerce'?"#),
+        (#""sources": {"shopify": {"taken_at": "2026-03-17T08:00:00Z"}}"#,
+         #"snapshot.json:1: unknown source "shopify" in "sources"; expected one of bigcommerce, aliexpress"#),
+    ])
+    func badPerSourceTimeFailsTheLoad(_ sources: String, _ expected: String) throws {
+        let header = #"{"format": 1, "taken_at": "2026-03-17T08:00:00Z", "# + sources + "}"
+        #expect(try issues(["snapshot.json": header]) == [expected])
+    }
+
     @Test func manyBadRowsAreCappedAndCounted() throws {
         let text = (0..<45).map { _ in "not json" }.joined(separator: "\n")
         let dir = try folder(["listings.jsonl": text])

@@ -3,10 +3,17 @@ import PulseExpressions
 import PulseSnapshot
 
 /// The snapshot a pull diffs against (`--previous`): its listings by id (status, last change,
-/// the row itself, whose SKUs an unchanged listing keeps), its audit events and its time.
+/// the row itself, whose SKUs an unchanged listing keeps), its audit events and its times.
 struct PreviousSnapshot {
     let folder: String
     let takenAt: CELTimestamp
+    /// The header's per-source times (`sources.<source>.taken_at`), only those it gives.
+    let sourceTakenAt: [SnapshotSource: CELTimestamp]
+
+    /// When `source`'s data in this snapshot stood: its own time in the header, else `taken_at`
+    /// (what a side carried over with `--only` keeps).
+    func takenAt(of source: SnapshotSource) -> CELTimestamp { sourceTakenAt[source] ?? takenAt }
+
     /// Listings by id: what a pull compares and carries over, not the whole parsed row (a parsed
     /// 100k-listing file would hold several times its size).
     let listings: [String: Listing]
@@ -45,6 +52,7 @@ struct PreviousSnapshot {
             throw PullError(.config, "--previous \(folder): snapshot.json has no RFC 3339 taken_at")
         }
         self.takenAt = takenAt
+        sourceTakenAt = try Self.sourceTimes(header, folder)
         var listings: [String: Listing] = [:]
         try Self.forEachRow(folder, "listings.jsonl", required: true) { (line, row) throws(PullError) in
             guard let id = row["id"]?.text else { throw PullError(.config, "--previous \(folder)/listings.jsonl:\(line): a listing without an id") }
@@ -54,6 +62,25 @@ struct PreviousSnapshot {
         var events: [JSONValue] = []
         try Self.forEachRow(folder, "audit_events.jsonl", required: false) { (_, row) throws(PullError) in events.append(row) }
         self.events = events
+    }
+
+    /// The per-source times of a header's `sources` (snapshot-format.md); a source it names
+    /// without a readable `taken_at` is a failure rather than a guess. Names this Pulse does not
+    /// know are left alone: a pull carries over only the sides it knows.
+    static func sourceTimes(_ header: JSONValue, _ folder: String) throws(PullError) -> [SnapshotSource: CELTimestamp] {
+        guard let sources = header["sources"], !sources.isNull else { return [:] }
+        guard case .object = sources else {
+            throw PullError(.config, "--previous \(folder): snapshot.json's sources must be an object, not \(sources.kindName)")
+        }
+        var out: [SnapshotSource: CELTimestamp] = [:]
+        for source in SnapshotSource.allCases {
+            guard let entry = sources[source.rawValue] else { continue }
+            guard case .string(let text)? = entry["taken_at"], let time = CELTimestamp(parsing: text) else {
+                throw PullError(.config, "--previous \(folder): snapshot.json has no RFC 3339 sources.\(source.rawValue).taken_at")
+            }
+            out[source] = time
+        }
+        return out
     }
 
     static func readJSON(_ path: String, _ name: String) throws(PullError) -> JSONValue {

@@ -8,6 +8,14 @@ public struct Pull: Sendable {
     /// Which side `--only` refreshes; the other side's files are copied from the previous snapshot.
     public enum Side: String, CaseIterable, Sendable {
         case bigcommerce, aliexpress
+
+        /// The snapshot source whose files this side writes.
+        var source: SnapshotSource {
+            switch self {
+            case .bigcommerce: .bigcommerce
+            case .aliexpress: .aliexpress
+            }
+        }
     }
 
     public var profile: ResolvedProfile
@@ -120,7 +128,8 @@ public struct Pull: Sendable {
                     try copy(name, from: previousSnapshot.folder, to: staging, required: name == "listings.jsonl")
                 }
             }
-            try writeHeader(takenAt: takenAt, stats: stats, previous: previousSnapshot?.folder, to: staging)
+            try writeHeader(takenAt: takenAt, sourceTimes: sourceTimes(takenAt: takenAt, previous: previousSnapshot), stats: stats,
+                            previous: previousSnapshot?.folder, to: staging)
             try staging.commit()
         } catch {
             outcome = .failure(error)
@@ -176,7 +185,23 @@ public struct Pull: Sendable {
         stats.rows("category_restrictions.jsonl", file.rows)
     }
 
-    private func writeHeader(takenAt: CELTimestamp, stats: [String: SourceStats.Counts], previous: String?, to staging: StagingFolder) throws(PullError) {
+    /// The time of each side the profile configures: this pull's for a side it pulls; for a side
+    /// `--only` carries over, the previous snapshot's time for that side.
+    private func sourceTimes(takenAt: CELTimestamp, previous: PreviousSnapshot?) -> [(SnapshotSource, CELTimestamp)] {
+        let configured = Side.allCases.filter { side in
+            switch side {
+            case .bigcommerce: profile.sources.bigcommerce != nil
+            case .aliexpress: profile.sources.aliexpress != nil
+            }
+        }
+        return configured.sorted { $0.source < $1.source }.map { side in
+            let pulled = only == nil || only == side
+            return (side.source, pulled ? takenAt : previous?.takenAt(of: side.source) ?? takenAt)
+        }
+    }
+
+    private func writeHeader(takenAt: CELTimestamp, sourceTimes: [(SnapshotSource, CELTimestamp)], stats: [String: SourceStats.Counts],
+                             previous: String?, to staging: StagingFolder) throws(PullError) {
         var pulled = JSONObjectText()
         for (name, counts) in stats.sorted(by: { $0.key < $1.key }) {
             var s = JSONObjectText()
@@ -199,6 +224,13 @@ public struct Pull: Sendable {
         header.string("taken_at", takenAt.description)
         header.string("profile", profile.name)
         if let previous { header.string("previous", URL(fileURLWithPath: previous).lastPathComponent) }
+        var sources = JSONObjectText()
+        for (source, time) in sourceTimes {
+            var entry = JSONObjectText()
+            entry.string("taken_at", time.description)
+            sources.raw(source.rawValue, entry.text())
+        }
+        header.raw("sources", sources.text())
         header.raw("pulled", pulled.text())
         let file = try staging.file("snapshot.json")
         try file.appendRaw(header.text() + [0x0A])

@@ -170,6 +170,10 @@ public struct TestRunner {
         if let expected = e.state, expected.value != r.state.rawValue {
             out.append("\(card): state: expected \(expected.value), got \(r.state.rawValue)" + (r.stateNote.map { " (\($0))" } ?? ""))
         }
+        if let expected = e.severity, expected.value != (r.state == .firing ? r.severity : nil) {
+            let got = r.state == .firing ? (r.severity?.rawValue ?? "none") : "none (state \(r.state.rawValue))"
+            out.append("\(card): severity: expected \(expected.value?.rawValue ?? "none"), got \(got)" + (r.settings.alert.map { " (alert \($0), value \(number(r.value)))" } ?? ""))
+        }
         if let expected = e.firing, expected.value != r.conditionHolds {
             out.append("\(card): firing: expected \(expected.value), got \(r.conditionHolds)" + (r.settings.alert.map { " (alert \($0), value \(number(r.value)))" } ?? " (the card has no alert)"))
         }

@@ -121,21 +121,30 @@ public final class ServeEngine: Sendable {
     /// The evaluation clock: the wall clock, unless the settings fix it (tests).
     private func clock() -> CELTimestamp { settings.clock?() ?? CELTimestamp.wallClock }
 
+    /// The cards of `served` an owner sees: the ones the metrics expose.
+    static func ownerSees(_ served: ServedEvaluation) -> [String] {
+        served.results.filter { $0.settings.roles.contains("owner") }.map(\.card.key.value)
+    }
+
     /// Judges every served card's staleness again at `now`: data ages while it is served, so a
     /// dashboard left open turns stale by itself. A profile whose cards changed state gets a new
     /// version (the dashboard reloads); nothing is recorded (stale data changes no alert state).
     func rejudgeFreshness(at now: CELTimestamp) {
+        var judged: [(String, ServedEvaluation)] = []
         state.update { world in
             var changed = Set<String>()
             for (name, view) in world.profiles {
                 guard let served = view.served else { continue }
                 let rejudged = served.results.map { $0.rejudged(at: now) }
                 guard zip(rejudged, served.results).contains(where: { $0.state != $1.state }) else { continue }
-                world.profiles[name]?.served = served.with(results: rejudged)
+                let renewed = served.with(results: rejudged)
+                world.profiles[name]?.served = renewed
+                judged.append((name, renewed))
                 changed.insert(name)
             }
             return changed
         }
+        for (name, served) in judged { metrics.judged(profile: name, served: served, ownerSees: Self.ownerSees(served)) }
     }
 
     private func profileFolder(_ profile: String) -> String { settings.snapshotsDir + "/" + profile }
@@ -233,9 +242,7 @@ public final class ServeEngine: Sendable {
             view.served = served
             view.snapshotProblem = nil
         }
-        metrics.evaluated(profile: profile, served: served, ownerSees: config.cards.map(\.key.value).filter { key in
-            served.result(key)?.settings.roles.contains("owner") ?? false
-        })
+        metrics.evaluated(profile: profile, served: served, ownerSees: Self.ownerSees(served))
         logger.info("evaluated", metadata: ["profile": .string(profile), "snapshot": .string(entry.folder),
                                             "taken_at": .string("\(snapshot.takenAt)"), "seconds": .string(String(format: "%.3f", seconds))])
     }

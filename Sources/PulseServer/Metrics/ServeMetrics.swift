@@ -8,6 +8,10 @@ enum ServeMetric: String, CaseIterable, Sendable {
     case cardValue = "card_value"
     case cardFiring = "card_firing"
     case cardNoData = "card_no_data"
+    case cardStale = "card_stale"
+    case cardSeverity = "card_severity"
+    case cardDataAge = "card_data_age_seconds"
+    case cardUnmatchedSKUs = "card_unmatched_skus"
     case snapshotAge = "snapshot_age_seconds"
     case evaluationSeconds = "evaluation_seconds"
     case pullErrors = "pull_errors_total"
@@ -19,7 +23,7 @@ enum ServeMetric: String, CaseIterable, Sendable {
     /// Its labels.
     var labels: [String] {
         switch self {
-        case .cardValue, .cardFiring, .cardNoData: ["profile", "card"]
+        case .cardValue, .cardFiring, .cardNoData, .cardStale, .cardSeverity, .cardDataAge, .cardUnmatchedSKUs: ["profile", "card"]
         case .snapshotAge, .evaluationSeconds: ["profile"]
         case .pullErrors: ["profile", "source"]
         case .configReloadSuccess: []
@@ -30,8 +34,12 @@ enum ServeMetric: String, CaseIterable, Sendable {
     var help: String {
         switch self {
         case .cardValue: "The card's value in the served evaluation (absent when the card has no data)."
-        case .cardFiring: "1 when the card's alert fires, else 0 (absent when the card has no data)."
-        case .cardNoData: "1 when the card has no data (a snapshot file it reads is missing), else 0."
+        case .cardFiring: "1 when the card's alert fires, else 0 (absent when the card has no data or is stale)."
+        case .cardNoData: "1 when the card has no data (a snapshot file it reads is missing, or its stock join matched too little), else 0."
+        case .cardStale: "1 when the card's data is older than its `stale_after` (the value is shown, nothing fires), else 0."
+        case .cardSeverity: "0 when the card does not fire, 1 when it fires at warn, 2 at critical (absent when the card has no data or is stale)."
+        case .cardDataAge: "Seconds from the oldest `taken_at` of the sources the card reads to the evaluation clock (judged again as the clock moves)."
+        case .cardUnmatchedSKUs: "Listing SKUs without a BigCommerce stock record, for the cards that read stock."
         case .snapshotAge: "Seconds from the served snapshot's taken_at to the scrape."
         case .evaluationSeconds: "Seconds each evaluation took: loading the snapshot, evaluating, recording."
         case .pullErrors: "Scheduled pulls that failed, by source (bigcommerce, aliexpress, config, output)."
@@ -86,20 +94,35 @@ final class ServeMetrics: Sendable {
     }
 
     /// A new evaluation of `profile`: its duration, and the card series of the cards in `ownerSees`.
-    /// A card without data has `pulse_card_no_data` 1 and no value or firing series: missing, not zero.
     func evaluated(profile: String, served: ServedEvaluation, ownerSees: [String]) {
+        withProfile(profile) { s in s.evaluation.record(served.seconds) }
+        judged(profile: profile, served: served, ownerSees: ownerSees)
+    }
+
+    /// The card series of the cards in `ownerSees`, made anew (after an evaluation, or after the
+    /// clock made cards stale). A card without data has `pulse_card_no_data` 1 and no value,
+    /// firing or severity series: missing, not zero; a stale card has its value and
+    /// `pulse_card_stale` 1, and no firing or severity series.
+    func judged(profile: String, served: ServedEvaluation, ownerSees: [String]) {
         let cards = PrometheusCollectorRegistry()
         for key in ownerSees {
             guard let r = served.result(key) else { continue }
             let labels = [("profile", profile), ("card", key)]
             let noData = r.state == .noData || r.value == nil
             cards.makeGauge(descriptor: ServeMetric.cardNoData.descriptor, labels: labels).set(to: noData ? 1.0 : 0.0)
+            cards.makeGauge(descriptor: ServeMetric.cardStale.descriptor, labels: labels).set(to: r.state == .stale ? 1.0 : 0.0)
+            cards.makeGauge(descriptor: ServeMetric.cardDataAge.descriptor, labels: labels).set(to: Double(r.freshness.ageSeconds))
+            if let unmatched = r.unmatchedSKUs {
+                cards.makeGauge(descriptor: ServeMetric.cardUnmatchedSKUs.descriptor, labels: labels).set(to: Double(unmatched.count))
+            }
             guard !noData, let value = r.value else { continue }
             cards.makeGauge(descriptor: ServeMetric.cardValue.descriptor, labels: labels).set(to: value)
+            guard r.state != .stale else { continue }
             cards.makeGauge(descriptor: ServeMetric.cardFiring.descriptor, labels: labels).set(to: r.firing ? 1.0 : 0.0)
+            let level: Double = r.firing ? (r.severity == .warn ? 1 : 2) : 0
+            cards.makeGauge(descriptor: ServeMetric.cardSeverity.descriptor, labels: labels).set(to: level)
         }
         withProfile(profile) { s in
-            s.evaluation.record(served.seconds)
             s.cards = cards
             s.takenAt = Date(timeIntervalSince1970: Double(served.takenAt.seconds))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PulseDiagnostics
 import PulseExpressions
 
 /// Reads a snapshot folder (snapshot-format.md), checking every row against the contract.
@@ -118,7 +119,7 @@ public struct SnapshotLoader {
         guard issueCount == 0, let header else {
             throw SnapshotLoadError(issues: issues, total: issueCount)
         }
-        return Snapshot(folder: folder, store: header.store, takenAt: header.takenAt, listings: listings, stock: stock,
+        return Snapshot(folder: folder, store: header.store, takenAt: header.takenAt, sourceTakenAt: header.sources, listings: listings, stock: stock,
                         events: events, freightTemplates: templates,
                         categoryRestrictions: Dictionary(restrictions, uniquingKeysWith: { first, _ in first }), loadTimes: loadTimes,
                         missingFiles: Set(SnapshotFile.allCases.filter { !$0.acceptedNames.contains(where: exists) }))
@@ -179,7 +180,7 @@ public struct SnapshotLoader {
         return reader.problems.isEmpty
     }
 
-    private mutating func readHeader() -> (store: String?, takenAt: CELTimestamp)? {
+    private mutating func readHeader() -> (store: String?, takenAt: CELTimestamp, sources: [SnapshotSource: CELTimestamp])? {
         let name = "snapshot.json"
         guard exists(name) else {
             report(path(name), 0, "missing; a snapshot needs snapshot.json and listings.jsonl")
@@ -207,8 +208,40 @@ public struct SnapshotLoader {
         if let format, format != 1 { reader.problems.append("\"format\" is \(format); this Pulse reads format 1") }
         let takenAt = reader.timestamp("taken_at", required: true)
         let store = reader.optionalString("store")
+        let sources = Self.sourceTimes(&reader)
         guard finish(reader, name, 1), let takenAt else { return nil }
-        return (store, takenAt)
+        return (store, takenAt, sources)
+    }
+
+    /// The header's optional `sources`: `{"bigcommerce": {"taken_at": T}, "aliexpress": {...}}`,
+    /// each key a ``SnapshotSource`` and each entry an object with a required RFC 3339 `taken_at`
+    /// (its other keys are ignored). Problems go to `reader`, each naming where it is.
+    private static func sourceTimes(_ reader: inout RowReader) -> [SnapshotSource: CELTimestamp] {
+        var out: [SnapshotSource: CELTimestamp] = [:]
+        switch reader.value("sources") {
+        case nil, .null?: break
+        case .object(let entries)?:
+            let names = SnapshotSource.allCases.map(\.rawValue)
+            for entry in entries {
+                guard let source = SnapshotSource(rawValue: entry.key) else {
+                    let hint = Suggestion.nearest(to: entry.key, in: names).map { "did you mean '\($0)'?" }
+                        ?? "expected one of \(names.joined(separator: ", "))"
+                    reader.problems.append("unknown source \"\(entry.key)\" in \"sources\"; \(hint)")
+                    continue
+                }
+                guard case .object(let fields) = entry.value else {
+                    reader.problems.append("\"sources\".\"\(entry.key)\" must be an object such as {\"taken_at\": \"2026-03-17T08:00:00Z\"}, not \(entry.value.kindName)")
+                    continue
+                }
+                var r = RowReader(fields)
+                let takenAt = r.timestamp("taken_at", required: true)
+                reader.problems += r.problems.map { "\"sources\".\"\(entry.key)\": \($0)" }
+                if let takenAt { out[source] = takenAt }
+            }
+        case let other?:
+            reader.problems.append("\"sources\" must be an object of times by source, such as {\"bigcommerce\": {\"taken_at\": \"2026-03-17T08:00:00Z\"}}, not \(other.kindName)")
+        }
+        return out
     }
 
     private mutating func readTemplates() -> [FreightTemplate] {

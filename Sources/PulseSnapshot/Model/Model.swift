@@ -92,11 +92,14 @@ public struct Snapshot: Sendable {
     public let store: String?
     /// When the data stood; `now` for every card unless overridden.
     public let takenAt: CELTimestamp
-    /// Per-source times from `snapshot.json`'s `sources` (only those it gives).
-    public var sourceTakenAt: [SnapshotSource: CELTimestamp] = [:]
+    /// Per-source times from `snapshot.json`'s `sources` (`{"bigcommerce": {"taken_at": T}, ...}`):
+    /// only the sources the header names; see ``takenAt(of:)`` for every source's time.
+    public let sourceTakenAt: [SnapshotSource: CELTimestamp]
 
-    /// When `source`'s data stood: its own time in the header, else the snapshot's `taken_at`.
+    /// When `source`'s data stood: its own `sources.<source>.taken_at` in the header, else the
+    /// snapshot's ``takenAt`` (a file carried over from an earlier pull keeps its earlier time).
     public func takenAt(of source: SnapshotSource) -> CELTimestamp { sourceTakenAt[source] ?? takenAt }
+
     /// The listings table (its SKUs are ``SKUTable`` rows, joined to ``StockTable`` rows).
     public let listingTable: ListingTable
     /// The stock table.
@@ -111,7 +114,8 @@ public struct Snapshot: Sendable {
     /// The optional files the folder does not have: no data for the cards that read them.
     public let missingFiles: Set<SnapshotFile>
 
-    init(folder: String, store: String?, takenAt: CELTimestamp, listings: ListingTable, stock: StockTable, events: EventTable,
+    init(folder: String, store: String?, takenAt: CELTimestamp, sourceTakenAt: [SnapshotSource: CELTimestamp] = [:],
+         listings: ListingTable, stock: StockTable, events: EventTable,
          freightTemplates: [FreightTemplate], categoryRestrictions: [String: [String]], loadTimes: [(table: String, seconds: Double)],
          missingFiles: Set<SnapshotFile>) {
         self.loadTimes = loadTimes
@@ -120,6 +124,7 @@ public struct Snapshot: Sendable {
         self.folder = folder
         self.store = store
         self.takenAt = takenAt
+        self.sourceTakenAt = sourceTakenAt
         listingTable = listings
         stockTable = stock
         eventTable = events
