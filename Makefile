@@ -62,7 +62,7 @@ demo: build
 	@$(PULSE) token new --profile demo --role owner --name demo-owner > .pulse/demo-token.txt
 	@{ echo "tokens:"; grep '^  - ' .pulse/demo-token.txt; } > .pulse/demo-tokens.yaml
 	@echo
-	@echo "The live dashboard of the demo store:"
+	@echo "The live dashboard of the demo store (judged by today's clock, its March 2026 data shows as stale):"
 	@echo "    $(PULSE) serve --snapshots .pulse/snapshots --db $(DEMO_DB) --tokens .pulse/demo-tokens.yaml"
 	@echo "then open http://127.0.0.1:8080 and sign in with the owner token $$(awk '/^token:/{print $$2}' .pulse/demo-token.txt)"
 

@@ -11,6 +11,15 @@ import Testing
 @Suite(.serialized) struct DashboardBrowserTests {
     @Test func signInSeeCardsWatchANewSnapshotArriveThenShutDown() async throws {
         let h = try ServeHarness.make()
+        // `pulse serve` judges data age by the wall clock (stale after 25h, profiles/base.yaml), and the
+        // demo snapshots are months old: their taken_at is moved to hours ago. CEL's `now` is taken_at
+        // too, so only values that do not depend on it are checked (counts, coverage; the 24h window
+        // holds no rejection of the demo's March events whatever the time).
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let first = Self.rfc3339(now.addingTimeInterval(-4 * 3600))
+        let second = Self.rfc3339(now.addingTimeInterval(-2 * 3600))
+        let stockTakenAt = Self.rfc3339(now.addingTimeInterval(-30 * 3600))
+        try Self.writeHeader(takenAt: first, to: h.path("snapshots/demo/2026-03-17"))
         let server = try ChildProcess(Repo.binary, [
             "serve", "--cards", h.path("cards").path, "--profiles", h.path("profiles").path, "--snapshots", h.path("snapshots").path,
             "--db", h.path("serve.sqlite").path, "--tokens", h.path("tokens.yaml").path, "--listen", "127.0.0.1:0",
@@ -35,23 +44,75 @@ import Testing
             try await browser.type(h.tokens["owner"]!, into: try await browser.element("#token"))
             try await browser.click(try await browser.element("#login"))
 
+            // The first snapshot, fresh: every state reads in words, not colour alone.
+            #expect(try await browser.text(try await browser.element("#taken-at")) == first)
             #expect(try await browser.text(try await browser.element("#card-aex_total_listings .number")) == "292")
-            #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings .badge")).contains("Firing"))
-            #expect(try await browser.text(try await browser.element("#taken-at")) == "2026-03-17T08:00:00Z")
+            #expect(try await browser.text(try await browser.element("#card-aex_total_listings .badge")) == "– No alert set")
+            #expect(try await browser.text(try await browser.element("#card-aex_total_listings p.age")).hasSuffix(", 4 hours ago"))
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings .number")) == "28")
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings .badge")) == "▲ Critical")
+            #expect(try await className(browser, "#card-aex_rejected_auditing_listings").contains("state-firing severity-critical"))
+            // `for: 2`: out of stock on the first evaluation is pending, not yet firing.
+            #expect(try await browser.text(try await browser.element("#card-aex_xc_listed_but_oos_on_bc .number")) == "7")
+            #expect(try await browser.text(try await browser.element("#card-aex_xc_listed_but_oos_on_bc .badge")) == "… Pending")
+            #expect(try await browser.text(try await browser.element("#card-aex_ship_to_country_coverage .number")) == "79.2%")
+            #expect(try await browser.text(try await browser.element("#card-aex_ship_to_country_coverage .badge")) == "▲ Critical")
             let page = try await browser.source()
             #expect(page.contains("<h1>") && page.contains("<caption>Worklist: 28 rows, first 10 shown</caption>") && page.contains("scope=\"col\""))
             #expect(page.contains("<svg class=\"sparkline\""))
+            #expect(!page.contains("state-stale"), "nothing is stale in a snapshot taken 4 hours ago")
 
-            // A new snapshot arrives the way pull writes it: a dot folder renamed into place.
+            // A new snapshot arrives the way pull writes it: a dot folder renamed into place. Its
+            // AliExpress files are fresh; its BigCommerce stock was carried over from 30 hours ago.
             let staging = h.path("snapshots/demo/.2026-03-18.tmp-1")
             try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("examples/demo-next"), to: staging)
+            try Self.writeHeader(takenAt: second, sources: ["bigcommerce": stockTakenAt, "aliexpress": second], to: staging)
             try FileManager.default.moveItem(at: staging, to: h.path("snapshots/demo/2026-03-18"))
             // The page polls and reloads itself; nothing here reloads it.
             let updated = try await eventually(seconds: 30) {
-                (try? await browser.text(try await browser.element("#taken-at"))) == "2026-03-18T08:00:00Z"
+                (try? await browser.text(try await browser.element("#taken-at"))) == second
             }
             #expect(updated, "the dashboard showed the new snapshot by itself")
+
+            // Critical, for contrast.
             #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings .number")) == "62")
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings .badge")) == "▲ Critical")
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings p.age")).hasSuffix(", 2 hours ago"))
+            // OK, for contrast: no rejection in the 24 hours before taken_at.
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_listings_24h .number")) == "0")
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_listings_24h .badge")) == "✓ OK")
+            #expect(try await className(browser, "#card-aex_rejected_listings_24h").contains("state-ok"))
+            // Stale: it reads BigCommerce stock, 30 hours old. Its value is still shown, marked stale,
+            // with its age, the alert it keeps, and the stock join's unmatched SKUs.
+            let stale = "#card-aex_xc_listed_but_oos_on_bc"
+            let staleClass = try await className(browser, stale)
+            #expect(staleClass.contains("state-stale") && !staleClass.contains("state-ok") && !staleClass.contains("state-firing"), "\(staleClass)")
+            #expect(try await browser.text(try await browser.element(stale + " .badge")) == "◌ Stale")
+            #expect(try await browser.text(try await browser.element(stale + " .number")) == "32")
+            let staleAge = try await browser.text(try await browser.element(stale + " p.age"))
+            #expect(staleAge.hasPrefix("data from ") && staleAge.hasSuffix(", 30 hours ago"), "\(staleAge)")
+            #expect(try await browser.text(try await browser.element(stale + " p.note.unmatched"))
+                == "1 of 526 listing SKUs (0.2%) have no BigCommerce stock record, e.g. LAMP-022-GRN")
+            #expect(try await browser.text(try await browser.element(stale)).contains("The alert is not judged on stale data; it stays pending."))
+            // Warning: coverage 93.1% is under the warn level (95) but not the critical one (90).
+            let coverage = "#card-aex_ship_to_country_coverage"
+            #expect(try await browser.text(try await browser.element(coverage + " .number")) == "93.1%")
+            #expect(try await browser.text(try await browser.element(coverage + " .badge")) == "△ Warning")
+            #expect(try await className(browser, coverage).contains("state-firing severity-warn"))
+            #expect(try await browser.text(try await browser.element(coverage + " p.age")).hasSuffix(", 2 hours ago"))
+            // No trigger: the value and "no alert set", never OK.
+            #expect(try await browser.text(try await browser.element("#card-aex_total_listings .number")) == "292")
+            #expect(try await browser.text(try await browser.element("#card-aex_total_listings .badge")) == "– No alert set")
+            #expect(try await className(browser, "#card-aex_total_listings").contains("state-none"))
+            // Each state reads differently in words, not only in colour.
+            var badges: [String] = []
+            for key in ["aex_rejected_auditing_listings", "aex_rejected_listings_24h", "aex_xc_listed_but_oos_on_bc", "aex_ship_to_country_coverage", "aex_total_listings"] {
+                badges.append(try await browser.text(try await browser.element("#card-\(key) .badge")))
+            }
+            #expect(Set(badges).count == badges.count && badges.filter { $0 == "✓ OK" }.count == 1, "\(badges)")
+            // Only the stale card says it is stale or has unmatched SKUs.
+            let next = try await browser.source()
+            #expect(next.components(separatedBy: "state-stale").count == 2 && next.components(separatedBy: "note unmatched").count == 2)
 
             let shot = try await browser.screenshot()
             #expect(shot.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
@@ -62,7 +123,7 @@ import Testing
             try await browser.click(try await browser.element(".logout button"))
             try await browser.type(h.tokens["marketing"]!, into: try await browser.element("#token"))
             try await browser.click(try await browser.element("#login"))
-            _ = try await browser.element("#card-aex_ship_to_country_coverage")
+            #expect(try await browser.text(try await browser.element("#card-aex_ship_to_country_coverage .badge")) == "△ Warning")
             let marketing = try await browser.source()
             #expect(!marketing.contains("aex_total_listings") && !marketing.contains("aex_rejected_auditing_listings"))
         } catch {
@@ -80,6 +141,30 @@ import Testing
         server.terminate()
         let status = try await server.waitForExit(seconds: 30)
         #expect(status == 0, "pulse serve exits 0 on SIGTERM; its output:\n\(server.output)")
+    }
+
+    /// The class attribute of the element matching `css`.
+    private func className(_ browser: WebDriver, _ css: String) async throws -> String {
+        _ = try await browser.element(css)
+        let selector = css.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+        return try await browser.script("return document.querySelector('\(selector)').className;") as? String ?? ""
+    }
+
+    /// RFC 3339 in UTC, whole seconds: how `#taken-at` shows a timestamp.
+    static func rfc3339(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// Rewrites the snapshot.json of the snapshot folder `folder`: its taken_at and, when given,
+    /// per-source times.
+    static func writeHeader(takenAt: String, sources: [String: String] = [:], to folder: URL) throws {
+        var header = "{\"format\": 1, \"store\": \"acme-outdoor\", \"taken_at\": \"\(takenAt)\""
+        if !sources.isEmpty {
+            header += ", \"sources\": {" + sources.sorted { $0.key < $1.key }.map { "\"\($0.key)\": {\"taken_at\": \"\($0.value)\"}" }.joined(separator: ", ") + "}"
+        }
+        try Data((header + "}\n").utf8).write(to: folder.appendingPathComponent("snapshot.json"))
     }
 
     /// Checks `condition` every 200 ms until it holds or `seconds` pass.
