@@ -92,7 +92,7 @@ import Testing
             let staleAge = try await browser.text(try await browser.element(stale + " p.age"))
             #expect(staleAge.hasPrefix("data from ") && staleAge.hasSuffix(", 30 hours ago"), "\(staleAge)")
             #expect(try await browser.text(try await browser.element(stale + " p.note.unmatched"))
-                == "1 of 526 listing SKUs (0.2%) have no BigCommerce stock record, e.g. LAMP-022-GRN")
+                == "1 of 526 listing SKUs (0.2%) has no BigCommerce stock record, e.g. LAMP-022-GRN")
             #expect(try await browser.text(try await browser.element(stale)).contains("The alert is not judged on stale data; it stays pending."))
             // Warning: coverage 93.1% is under the warn level (95) but not the critical one (90).
             let coverage = "#card-aex_ship_to_country_coverage"

@@ -60,6 +60,7 @@ import Testing
         try await h.app.test(.router) { client in
             let page = try await h.get(client, "/", as: "owner")
             #expect(page.body.contains("◌ Stale"))
+            #expect(page.body.contains("Stale: the aliexpress data is older than its stale_after of 25h."))
             #expect(page.body.contains("data from 08:00 yesterday, 25 hours ago"), "Europe/London, the demo's zone")
             #expect(page.body.contains("The alert is not judged on stale data; it stays firing (critical)."))
             let metrics = try await h.get(client, "/metrics", as: "owner")
@@ -80,7 +81,7 @@ import Testing
             #expect(page.body.contains("▲ Critical"))
             #expect(page.body.contains("– No alert set"))
             #expect(page.body.contains("warn when &lt; 95, critical when &lt; 90"))
-            #expect(page.body.contains("1 of 526 listing SKUs (0.2%) have no BigCommerce stock record, e.g. LAMP-022-GRN"))
+            #expect(page.body.contains("1 of 526 listing SKUs (0.2%) has no BigCommerce stock record, e.g. LAMP-022-GRN"))
             let metrics = try await h.get(client, "/metrics", as: "owner")
             #expect(metrics.body.contains("pulse_card_severity{profile=\"demo\",card=\"aex_ship_to_country_coverage\"} 1.0"), "\(metrics.body)")
             #expect(metrics.body.contains("pulse_card_severity{profile=\"demo\",card=\"aex_rejected_auditing_listings\"} 2.0"))

@@ -55,7 +55,7 @@ public struct CardEvaluator: Sendable {
         }
         if let noData {
             return CardResult(card: compiled.card, settings: settings, value: nil, numerator: nil, denominator: nil, level: nil,
-                              alertState: settings.alert == nil ? .none : .ok, severity: nil, alertNote: nil, noData: noData, freshness: freshness,
+                              alertState: settings.alert == nil ? .none : .noData, severity: nil, alertNote: nil, noData: noData, freshness: freshness,
                               unmatchedSKUs: unmatched, spike: nil, breakdown: nil, rows: Worklist(columns: compiled.columns.map(\.name)),
                               errorCount: 0, errorExamples: [], rowsConsidered: 0, snapshot: snapshot)
         }

@@ -23,8 +23,9 @@ public struct CardResult: Sendable {
     public var conditionHolds: Bool { level != nil }
     /// The highest level whose condition holds now, before `for` (nil: none holds, or no alert).
     public let level: AlertSeverity?
-    /// The alert's own state: ok, pending, firing, or none (no alert set). Staleness and missing
-    /// data never change it; ``state`` is what the merchant is told.
+    /// The alert's own state: ok, pending, firing, none (no alert set), or no_data (a card without
+    /// data whose alert state no history tells). Staleness and missing data never change it;
+    /// ``state`` is what the merchant is told.
     public private(set) var alertState: CardState
     /// The level the alert fires at (nil unless ``alertState`` is firing).
     public private(set) var severity: AlertSeverity?
@@ -76,9 +77,10 @@ public struct CardResult: Sendable {
     public var judgesAlert: Bool { noData == nil && !freshness.isStale }
 
     /// Sets the alert state the alert history decided (pending until `for` evaluations held,
-    /// then firing at the highest level that held long enough).
+    /// then firing at the highest level that held long enough; for a card with no data or stale
+    /// data, the state recorded before, unchanged).
     public mutating func settle(_ state: CardState, severity: AlertSeverity?, note: String?) {
-        guard noData == nil, alertState != .none else { return }
+        guard alertState != .none else { return }
         alertState = state
         self.severity = state == .firing ? severity : nil
         alertNote = note

@@ -140,13 +140,18 @@ struct DashboardRoutes: Sendable {
         if r.state == .noData, !r.missingFiles.isEmpty {
             model["stateNote"] = "Missing from the snapshot: " + r.missingFiles.map(\.fileName).joined(separator: ", ")
         }
+        if r.state == .stale {
+            // The age line says how old; the note says which source is past which limit.
+            model["stateNote"] = "Stale: " + r.freshness.staleSources.map { "the \($0.source.rawValue) data is older than its stale_after of \($0.staleAfter.map(\.description) ?? "-")" }
+                .joined(separator: "; ") + "."
+        }
         if r.state == .stale, r.settings.alert != nil, r.alertState != .noData {
             let kept = r.alertState == .firing ? "firing (\((r.severity ?? .critical).rawValue))" : r.alertState.words
             model["staleAlert"] = "The alert is not judged on stale data; it stays \(kept)."
         }
         if let unmatched = r.unmatchedSKUs, unmatched.count > 0 {
             model["unmatched"] = "\(EvalReport.groupThousands(Int64(unmatched.count))) of \(EvalReport.groupThousands(Int64(unmatched.of))) listing SKUs "
-                + "(\(UnmatchedSKUs.percentText(unmatched.percent))) have no BigCommerce stock record"
+                + "(\(UnmatchedSKUs.percentText(unmatched.percent))) \(unmatched.count == 1 ? "has" : "have") no BigCommerce stock record"
                 + (unmatched.examples.isEmpty ? "" : ", e.g. " + unmatched.examples.joined(separator: ", "))
         }
         if let breakdown = r.breakdown, !breakdown.isEmpty {
