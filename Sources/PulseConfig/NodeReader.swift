@@ -162,10 +162,11 @@ package final class NodeReader {
             return trigger(node, "alert").map { AlertRule(trigger: $0.value, at: node.location) }
         }
         guard let f = fields(of: node, in: "alert", known: ["when", "critical", "warn", "for", "spike"], required: []) else { return nil }
-        if let when = f["when"], f["critical"] != nil {
+        // Both names of the critical level: said, and the rest of the alert is still checked.
+        let bothNames = f["when"] != nil && f["critical"] != nil
+        if bothNames, let when = f["when"] {
             error(.alertLevels, "alert has both when and critical, which are the same level (critical); keep one",
                   at: when.key.location)
-            return nil
         }
         let criticalKey = f["when"] != nil ? "when" : "critical"
         let critical = f[criticalKey].flatMap { trigger($0.value, "alert.\(criticalKey)") }
@@ -191,7 +192,7 @@ package final class NodeReader {
             error(.badTrigger, "alert needs when (or critical: a comparison such as \"> 25\"), warn, spike, or several of them", at: node.location)
             return nil
         }
-        if (f[criticalKey] != nil && critical == nil) || (f["warn"] != nil && warn == nil) || (f["spike"] != nil && spike == nil) { return nil }
+        if bothNames || (f[criticalKey] != nil && critical == nil) || (f["warn"] != nil && warn == nil) || (f["spike"] != nil && spike == nil) { return nil }
         if let critical, let warn, critical.value.includes(warn.value) {
             let direction: String
             switch critical.value.op {

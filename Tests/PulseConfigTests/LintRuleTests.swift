@@ -112,6 +112,14 @@ let lintCases: [LintCase] = [
         #expect(found == [c.expected])
     }
 
+    @Test func bothNamesOfCriticalAreReportedAndTheRestOfTheAlertIsStillChecked() {
+        let text = LintFixtures.card.replacing1("alert: \"> 0\"", "alert: {when: \"> 0\", critical: \"> 5\", spike: {baseline: 7d, factor: 5, severity: loud}}")
+        #expect(LintFixtures.lintOne("cards/a/ok_card.yaml", text).map(\.description) == [
+            "cards/a/ok_card.yaml:14:9: error: alert has both when and critical, which are the same level (critical); keep one [alert-levels]",
+            "cards/a/ok_card.yaml:14:82: error: alert.spike.severity must be one of warn, critical, not 'loud' [invalid-value]",
+        ])
+    }
+
     @Test func validFixturesAreClean() {
         #expect(LintFixtures.lint([("cards/a/ok_card.yaml", LintFixtures.card), ("profiles/ok.yaml", LintFixtures.profile)]).isEmpty)
     }
