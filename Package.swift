@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Email notifications: SMTP over SwiftNIO, STARTTLS and implicit TLS.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // A self-signed certificate for the SMTP server in the notification tests.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // The system libyaml (Debian: libyaml-dev). Only PulseYAML imports it.
@@ -51,6 +55,19 @@ let package = Package(
         // How results read: the JSON documents (`eval --format json`, history, alerts) and the
         // tables for people, shared by the commands and `pulse serve`.
         .target(name: "PulseReport", dependencies: ["PulseEngine", "PulseHistory", "PulseConfig", "PulseExpressions", "PulseSnapshot", "PulseDiagnostics"]),
+        // Notifications: the message model, its renderings (Slack, Teams, PagerDuty, email, webhook),
+        // the HTTP and SMTP transports, and delivery from the history store's outbox.
+        .target(
+            name: "PulseNotify",
+            dependencies: [
+                "PulseConfig", "PulseDiagnostics", "PulseEngine", "PulseExpressions", "PulseHistory", "PulseReport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // `pulse pull`: the BigCommerce and AliExpress clients and the atomic snapshot writer.
         .target(
             name: "PulseConnectors",
@@ -66,7 +83,7 @@ let package = Package(
         .target(
             name: "PulseServer",
             dependencies: [
-                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseReport", "PulseConnectors",
+                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseReport", "PulseConnectors", "PulseNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -80,7 +97,7 @@ let package = Package(
         .target(
             name: "PulseCLI",
             dependencies: [
-                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseBench", "PulseConnectors", "PulseReport", "PulseServer",
+                "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseBench", "PulseConnectors", "PulseReport", "PulseServer", "PulseNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -95,6 +112,19 @@ let package = Package(
         .testTarget(name: "PulseSnapshotTests", dependencies: ["PulseSnapshot", "PulseBench"]),
         .testTarget(name: "PulseEngineTests", dependencies: ["PulseEngine", "PulseBench"]),
         .testTarget(name: "PulseHistoryTests", dependencies: ["PulseHistory", "PulseEngine"]),
+        .testTarget(
+            name: "PulseNotifyTests",
+            dependencies: [
+                "PulseNotify", "PulseHistory", "PulseConfig", "PulseEngine", "PulseExpressions", "PulseDiagnostics",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // A loopback fake of BigCommerce and AliExpress (test fixture and pull benchmark, never
         // part of pulse itself), and its command for the benchmark.
         .target(

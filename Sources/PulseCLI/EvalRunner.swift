@@ -6,6 +6,7 @@ import PulseDiagnostics
 import PulseEngine
 import PulseExpressions
 import PulseHistory
+import PulseNotify
 import PulseSnapshot
 
 /// `pulse eval`: evaluates a merchant's cards over a snapshot.
@@ -42,6 +43,9 @@ public enum EvalRunner {
 
         @OptionGroup var webhook: WebhookTarget
 
+        @Flag(help: "Deliver the notifications of the profile's channels (with --record): this run's and any still waiting.")
+        var notify = false
+
         public init() {}
 
         var now: String? { moment.now }
@@ -56,7 +60,7 @@ public enum EvalRunner {
 
     /// The exit status when `--fail-on-alert` is set and an alert fires.
     public static let alertExitCode: Int32 = 3
-    /// The exit status when the evaluation was recorded but a webhook delivery failed.
+    /// The exit status when the evaluation was recorded but a notification failed.
     public static let webhookExitCode: Int32 = 4
     /// The exit status when some card has no data (a snapshot file it reads is missing, or its
     /// stock join matched too little) and nothing more urgent happened: a cron job sees a broken
@@ -107,13 +111,20 @@ public enum EvalRunner {
             if options.notifyWebhook != nil && !options.record {
                 return CommandFailure.usage("pulse eval: --notify-webhook sends the transitions --record causes; add --record").output
             }
-            var webhook: WebhookNotifier?
+            if options.notify && !options.record {
+                return CommandFailure.usage("pulse eval: --notify sends the notifications --record queues; add --record").output
+            }
+            if options.notify && profile.notifications.isEmpty && options.notifyWebhook == nil {
+                return CommandFailure.usage("pulse eval: --notify: profile '\(profile.name)' has no notifications.channels; "
+                                            + "see the README's \"Getting alerts\"").output
+            }
+            var webhook: URL?
             if let text = options.notifyWebhook {
                 guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                    let shown = URL(string: text).map(WebhookNotifier.redacted) ?? "(the URL given)"
+                    let shown = URL(string: text).map(LegacyWebhook.redacted) ?? "(the URL given)"
                     return CommandFailure.usage("pulse eval: --notify-webhook \(shown) is not an http(s) URL").output
                 }
-                webhook = WebhookNotifier(url: url)
+                webhook = url
             }
             // The history store: for recording, and for spike baselines whenever one exists.
             let (dbPath, explicit) = databasePath(options.db)
@@ -142,7 +153,9 @@ public enum EvalRunner {
             }
             var history = RecordedEvaluation.History(store: store)
             history.record = options.record
-            history.webhook = webhook
+            if options.record {
+                history.notify = NotificationPlans.make(profile: profile, legacyWebhook: webhook != nil, clock: checkedAt.seconds)
+            }
             history.fallbackBaselines = baselines
             history.whileWriting = hold
             let outcome: RecordedEvaluation.Outcome
@@ -158,11 +171,24 @@ public enum EvalRunner {
             case .success(let o): outcome = o
             }
             let results = outcome.results
+            var notificationFailed = false
+            if let store, options.record, options.notify || webhook != nil {
+                var delivery = Dispatcher.Options()
+                delivery.legacyWebhook = webhook
+                delivery.ignoreBackoff = true
+                // --notify-webhook alone keeps its v1 meaning: the profile's channels wait for --notify or pulse serve.
+                let notifications = options.notify ? profile.notifications : ResolvedNotifications()
+                let dispatcher = Dispatcher(store: store, profile: profile.name, notifications: notifications, timezone: profile.timezone, options: delivery)
+                let clock = checkedAt.seconds
+                let report = runBlocking { await dispatcher.deliver(now: clock) }
+                for line in report.notices + report.failures { stderr += (line.hasPrefix("pulse eval:") ? "" : "pulse eval: ") + line + "\n" }
+                notificationFailed = report.failed
+            }
             let recording = outcome.recorded.map { EvalReport.Recording(db: store?.path ?? dbPath, outcome: $0) }
             for warning in outcome.warnings { stderr += (warning.hasPrefix("pulse eval:") ? "" : "pulse eval: ") + warning + "\n" }
             let context = EvalReport.Context(profile: profile.name, store: snapshot.store, now: now, role: options.role, checkedAt: checkedAt)
             let failOn = options.failOn ?? (options.failOnAlert ? .critical : nil)
-            let exitCode = exitStatus(results, failOn: failOn, notificationFailed: outcome.webhookFailed)
+            let exitCode = exitStatus(results, failOn: failOn, notificationFailed: notificationFailed)
             switch options.format {
             case .json:
                 let report = EvalReport.json(results, context: context, maxRows: options.maxRows, recording: recording)

@@ -7,7 +7,7 @@ public struct Pulse: ParsableCommand {
         commandName: "pulse",
         abstract: "KPI cards over AliExpress listings and BigCommerce stock.",
         version: Pulse.version,
-        subcommands: [Validate.self, Eval.self, Test.self, Explain.self, History.self, Alerts.self, Cards.self, Expr.self, Generate.self, Bench.self, Pull.self, Import.self, Serve.self, Token.self]
+        subcommands: [Validate.self, Eval.self, Test.self, Explain.self, History.self, Alerts.self, Silence.self, Ack.self, Notify.self, Cards.self, Expr.self, Generate.self, Bench.self, Pull.self, Import.self, Serve.self, Token.self]
     )
 
     /// The release: `pulse --version`.

@@ -93,6 +93,7 @@ public struct Linter: Sendable {
         let resolver = ProfileResolver(profiles: set.profiles)
         let cardsLoaded = !set.cards.isEmpty || !set.brokenCardKeys.isEmpty
         let cardKeys = set.cards.map(\.key.value)
+        var resolvedProfiles: [(profile: Profile, resolved: ResolvedProfile)] = []
         for profile in set.profiles {
             if let timezone = profile.timezone, TimeZone(identifier: timezone.value) == nil {
                 reader.error(.badTimezone, "unknown time zone '\(timezone.value)'"
@@ -114,6 +115,7 @@ public struct Linter: Sendable {
                 roles = profile.roles?.map(\.value) ?? Roles.standard
             case .success(let resolved):
                 roles = resolved.roles
+                resolvedProfiles.append((profile, resolved))
                 if profile.sources != nil { lintSources(resolved.sources, profile: profile.name.value, reader: reader) }
             }
             for override in profile.cards {
@@ -140,6 +142,93 @@ public struct Linter: Sendable {
                     _ = reader.paramValue(param.node, type: declaration.type, "parameter '\(param.name.value)' of card '\(card.key.value)'")
                 }
             }
+            if let routes = profile.notifications?.routes {
+                lintRouteMatches(routes, profile: profile.name.value, roles: roles, set: set, cardsLoaded: cardsLoaded, reader: reader)
+            }
+        }
+        lintNotificationChannels(resolvedProfiles, extended: Set(set.profiles.compactMap { $0.extends?.value }), resolver: resolver, reader: reader)
+    }
+}
+
+extension Linter {
+    /// The cards and roles a profile's own routes match: each must exist (cards only when cards
+    /// are among the linted paths).
+    private func lintRouteMatches(_ routes: [NotificationRoute], profile: String, roles: [String], set: ConfigSet, cardsLoaded: Bool,
+                                  reader: NodeReader) {
+        let before = reader.diagnostics.count
+        defer { reader.hideSource(from: before) }
+        let cardKeys = set.cards.map(\.key.value)
+        for route in routes {
+            for role in route.match.writtenRoles where !roles.contains(role.value) {
+                reader.error(.unknownRole, "unknown role '\(role.value)' in a route's match.roles" + Suggestion.didYouMean(role.value, in: roles)
+                             + "; this profile's roles are \(roles.joined(separator: ", "))", at: role.location)
+            }
+            guard cardsLoaded else { continue }
+            for card in route.match.writtenCards where set.card(card.value) == nil && !set.brokenCardKeys.contains(card.value) {
+                reader.error(.unknownCard, "a route's match.cards names '\(card.value)', but no card has that key"
+                             + Suggestion.didYouMean(card.value, in: cardKeys), at: card.location)
+            }
+        }
+    }
+
+    /// Route targets and channels across `extends`: a route's channel name must be a channel of
+    /// the profiles that inherit the route, and a channel should be reached by a route.
+    ///
+    /// A name a route sends to is reported once, for the profile that writes it, when no profile
+    /// inheriting the route has that channel (a typo); when only some lack it, each of those
+    /// that no profile extends is reported (a parent may leave its channels to its children). A
+    /// channel, as written, is unused when no profile inheriting it has a route to it.
+    private func lintNotificationChannels(_ profiles: [(profile: Profile, resolved: ResolvedProfile)], extended: Set<String>,
+                                          resolver: ProfileResolver, reader: NodeReader) {
+        let before = reader.diagnostics.count
+        defer { reader.hideSource(from: before) }
+        // A channel that did not decode is reported where it is written, not again at its routes.
+        let broken = profiles.map { entry in
+            Set(entry.resolved.chain.flatMap { resolver.profile(named: $0)?.notifications?.brokenChannelNames ?? [] })
+        }
+        // Each name as written (by where), and which profiles inherit it.
+        var targets: [SourceLocation: (name: Located<String>, holders: [Int])] = [:]
+        var targetOrder: [SourceLocation] = []
+        var channels: [SourceLocation: (name: Located<String>, holders: [Int])] = [:]
+        var channelOrder: [SourceLocation] = []
+        for (i, entry) in profiles.enumerated() {
+            for name in entry.resolved.notifications.routes.flatMap(\.to) {
+                if targets[name.location] == nil { targetOrder.append(name.location) }
+                targets[name.location, default: (name, [])].holders.append(i)
+            }
+            for channel in entry.resolved.notifications.channels {
+                if channels[channel.name.location] == nil { channelOrder.append(channel.name.location) }
+                channels[channel.name.location, default: (channel.name, [])].holders.append(i)
+            }
+        }
+        // The profile that writes a name: the one whose file holds it, else the first to inherit it.
+        func writer(of location: SourceLocation, among holders: [Int]) -> Int? {
+            holders.first { profiles[$0].profile.file == location.file } ?? holders.first
+        }
+        for location in targetOrder {
+            guard let (name, holders) = targets[location] else { continue }
+            let lacking = holders.filter { profiles[$0].resolved.notifications.channel(named: name.value) == nil && !broken[$0].contains(name.value) }
+            if lacking.isEmpty { continue }
+            let reported = lacking.count == holders.count
+                ? writer(of: location, among: holders).map { [$0] } ?? []
+                : lacking.filter { !extended.contains(profiles[$0].profile.name.value) }
+            // A typo may be of a channel the children define.
+            let everyName = Set(holders.flatMap { profiles[$0].resolved.notifications.channels.map(\.name.value) })
+            for i in reported {
+                let profile = profiles[i].resolved
+                let names = profile.notifications.channels.map(\.name.value)
+                let hint = Suggestion.nearest(to: name.value, in: names.isEmpty ? everyName.sorted() : names).map { "; did you mean '\($0)'?" }
+                    ?? (names.isEmpty ? "; it has no channels" : "; its channels are " + names.joined(separator: ", "))
+                reader.error(.unknownChannel, "route sends to '\(name.value)', which is not a channel of profile '\(profile.name)'" + hint,
+                             at: name.location)
+            }
+        }
+        for location in channelOrder {
+            guard let (name, holders) = channels[location] else { continue }
+            let reached = holders.contains { i in profiles[i].resolved.notifications.routes.contains { $0.to.contains { $0.value == name.value } } }
+            guard !reached, let i = writer(of: location, among: holders) else { continue }
+            reader.warning(.unusedChannel, "channel '\(name.value)' of profile '\(profiles[i].resolved.name)' is reached by no route, so nothing is sent to it; "
+                           + "add a route with to: [\(name.value)], or remove the channel", at: name.location)
         }
     }
 }

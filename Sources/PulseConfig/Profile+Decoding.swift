@@ -6,6 +6,7 @@ extension Profile {
     public static let knownKeys = [
         "profile", "extends", "timezone", "roles", "priority_markets", "buffer_skus",
         "separate_fulfilment_skus", "cards", "sources", "stale_after", "data_quality",
+        "notifications",
     ]
 
     /// Every key a profile's per-card entry may hold.
@@ -42,6 +43,7 @@ extension Profile {
         if let p = f["data_quality"], let g = reader.fields(of: p.value, in: "data_quality", known: ["max_unmatched_skus"], required: []) {
             profile.maxUnmatchedSKUs = g["max_unmatched_skus"].flatMap { reader.percent($0.value, "data_quality.max_unmatched_skus") }
         }
+        profile.notifications = f["notifications"].flatMap { NotificationSettings.decode($0.value, reader: reader) }
         return profile
     }
 

@@ -58,4 +58,6 @@ public struct Profile: Sendable {
     public var staleAfter: Located<ConfigDuration>? = nil
     /// `data_quality.max_unmatched_skus`, a percent (0-100), if set here.
     public var maxUnmatchedSKUs: Located<Double>? = nil
+    /// Where alerts are sent (alerting.md section 4), if set here.
+    public var notifications: NotificationSettings? = nil
 }

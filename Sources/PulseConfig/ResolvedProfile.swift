@@ -39,6 +39,9 @@ public struct ResolvedProfile: Sendable {
     /// The most listing SKUs, in percent, that may lack a BigCommerce stock record before the
     /// cards that read stock have no data (default 5).
     public var maxUnmatchedSKUs: Double = ResolvedProfile.defaultMaxUnmatchedSKUs
+    /// Where alerts are sent: channels merged by name along the chain, routes and quiet hours
+    /// from the nearest profile that sets them.
+    public var notifications = ResolvedNotifications()
 
     /// `data_quality.max_unmatched_skus` when no profile sets it: 5%.
     public static let defaultMaxUnmatchedSKUs = 5.0
@@ -93,6 +96,7 @@ public struct ProfileResolver: Sendable {
             if let v = p.sources { resolved.sources = resolved.sources.overridden(by: v) }
             if let v = p.staleAfter { resolved.staleAfter = v.value }
             if let v = p.maxUnmatchedSKUs { resolved.maxUnmatchedSKUs = v.value }
+            if let v = p.notifications { resolved.notifications.apply(v) }
             for override in p.cards {
                 var settings = resolved.cards[override.key.value] ?? ResolvedCardSettings()
                 if let alert = override.alert { settings.alert = alert }

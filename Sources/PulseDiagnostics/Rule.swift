@@ -47,11 +47,13 @@ public enum Rule: String, CaseIterable, Sendable, Hashable, Codable {
     case secretLiteral = "secret-literal"
     case alertLevels = "alert-levels"
     case badPercent = "bad-percent"
+    case unknownChannel = "unknown-channel"
+    case unusedChannel = "unused-channel"
 
     /// How serious its findings are.
     public var severity: Severity {
         switch self {
-        case .cardKeyFilename, .profileNameFilename, .unknownSibling: .warning
+        case .cardKeyFilename, .profileNameFilename, .unknownSibling, .unusedChannel: .warning
         default: .error
         }
     }
@@ -79,7 +81,7 @@ public enum Rule: String, CaseIterable, Sendable, Hashable, Codable {
         case .cardKeyFilename: "a card key that differs from its file name"
         case .profileDuplicate: "two profiles with one name"
         case .profileNameFilename: "a profile name that differs from its file name"
-        case .badDuration: "a window or duration that is not `RT`/`90m`/`24h`/`7d`/…, or a `stale_after` of 0s"
+        case .badDuration: "a window or duration that is not `RT`/`90m`/`24h`/`7d`/…, or a `stale_after` or `repeat_every` of 0s"
         case .badTrigger: "an alert that is not a comparison and a number"
         case .badMeasure: "a measure other than count, count_distinct, sum, percent"
         case .emptyExpression: "an empty `where`, `group_by`, `rows` entry, …"
@@ -103,7 +105,9 @@ public enum Rule: String, CaseIterable, Sendable, Hashable, Codable {
         case .testNow: "a test's `now` that is not an RFC 3339 timestamp"
         case .alertLevels: "an alert with both `when` and `critical` (one level, two names), or a `warn` that could never show because every value it catches is already critical (`warn: \"> 30\"` under `critical: \"> 25\"`)"
         case .badPercent: "a `data_quality.max_unmatched_skus` that is not a percent from 0% to 100% (`5%`, `0.5%`)"
-        case .secretLiteral: "a credential written into a profile's `sources` instead of a `${NAME}` environment reference"
+        case .secretLiteral: "a credential written into a profile's `sources` or `notifications.channels` instead of a `${NAME}` environment reference"
+        case .unknownChannel: "a notification route sending to a channel its profile does not have (`opps` → did you mean `ops`?)"
+        case .unusedChannel: "a notification channel that no route of the profile sends to"
         }
     }
 

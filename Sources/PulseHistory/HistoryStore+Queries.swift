@@ -71,59 +71,9 @@ extension HistoryStore {
             """, [profile, since?.seconds ?? Int64.min])
     }
 
-    /// Transitions no webhook has taken yet, oldest first.
+    /// Transitions the v1 webhook (`--notify-webhook`) has not delivered yet, oldest first.
     public func undelivered(profile: String) throws(HistoryError) -> [AlertTransition] {
         try fetchTransitions("SELECT * FROM alert_transition WHERE profile = ? AND delivered_at IS NULL ORDER BY id", [profile])
-    }
-
-    /// Marks transitions delivered (and no longer claimed).
-    public func markDelivered(_ ids: [Int64]) throws(HistoryError) {
-        guard !ids.isEmpty else { return }
-        let now = CELTimestamp(seconds: Int64(Date().timeIntervalSince1970)).map(\.description) ?? ""
-        do {
-            try pool.write { db in
-                for id in ids {
-                    try db.execute(sql: "UPDATE alert_transition SET delivered_at = ?, claimed_until = NULL WHERE id = ?", arguments: [now, id])
-                }
-            }
-        } catch { throw HistoryError(HistoryStore.explain(error)) }
-    }
-
-    /// Claims the profile's undelivered transitions, oldest first, for `lease` seconds, in one
-    /// transaction: a run that overlaps with another gets none while the other's claim holds
-    /// (the oldest undelivered one is claimed), so each is sent once and in order.
-    /// - Returns: the claimed transitions, and how many wait under another run's claim.
-    public func claimUndelivered(profile: String, lease: Int) throws(HistoryError) -> (claimed: [AlertTransition], heldElsewhere: Int) {
-        let now = Int64(Date().timeIntervalSince1970)
-        do {
-            return try pool.write { db in
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM alert_transition WHERE profile = ? AND delivered_at IS NULL ORDER BY id",
-                                            arguments: [profile])
-                guard let first = rows.first else { return ([], 0) }
-                let firstClaim: Int64? = try first.field("claimed_until")
-                if let firstClaim, firstClaim > now { return ([], rows.count) }
-                let until = now.addingReportingOverflow(Int64(lease)).partialValue
-                var claimed: [AlertTransition] = []
-                for row in rows {
-                    let claim: Int64? = try row.field("claimed_until")
-                    if let claim, claim > now { break }  // another run holds the rest
-                    let transition = try HistoryStore.transition(row)
-                    try db.execute(sql: "UPDATE alert_transition SET claimed_until = ? WHERE id = ?", arguments: [until, transition.id])
-                    claimed.append(transition)
-                }
-                return (claimed, rows.count - claimed.count)
-            }
-        } catch { throw HistoryError(HistoryStore.explain(error)) }
-    }
-
-    /// Gives back claims that were not delivered (a failed webhook), so the next run sends them.
-    public func releaseClaims(_ ids: [Int64]) throws(HistoryError) {
-        guard !ids.isEmpty else { return }
-        do {
-            try pool.write { db in
-                for id in ids { try db.execute(sql: "UPDATE alert_transition SET claimed_until = NULL WHERE id = ?", arguments: [id]) }
-            }
-        } catch { throw HistoryError(HistoryStore.explain(error)) }
     }
 
     /// A transition from its stored row.

@@ -14,9 +14,10 @@ extension HistoryStore {
     /// the profile's latest recorded one is stored for the history but leaves alert states as
     /// they are. Cards with no data, or stale data, change no alert state.
     ///
+    /// - Parameter notify: how to queue the evaluation's notifications (nil: none are queued).
     /// - Parameter whileWriting: called inside the transaction before it commits (a test hook
     ///   for crash and concurrency tests).
-    public func record(profile: String, store: String?, takenAt: CELTimestamp, results: [CardResult],
+    public func record(profile: String, store: String?, takenAt: CELTimestamp, results: [CardResult], notify: NotificationPlan? = nil,
                        whileWriting: (() -> Void)? = nil) throws(HistoryError) -> RecordOutcome {
         let evaluatedAt = CELTimestamp(seconds: Int64(Date().timeIntervalSince1970)).map(\.description) ?? ""
         do {
@@ -28,6 +29,11 @@ extension HistoryStore {
                         if let t = try advance(db, profile: profile, result: r, takenAt: takenAt, evaluationID: existing).transition {
                             transitions.append(t)
                         }
+                    }
+                    try clearAcknowledgements(db, profile: profile, transitions: transitions)
+                    if let notify, !notify.isEmpty {
+                        try queueEvents(db, plan: notify, profile: profile, store: store, evaluationID: existing, transitions: transitions,
+                                        results: results, newSnapshot: false, takenAt: takenAt.seconds)
                     }
                     whileWriting?()
                     return transitions.isEmpty ? .alreadyRecorded : .reevaluated(transitions: transitions)
@@ -50,11 +56,24 @@ extension HistoryStore {
                     }
                     try insertValue(db, r, evaluationID: evaluationID, stored: stored)
                 }
+                try clearAcknowledgements(db, profile: profile, transitions: transitions)
+                if let notify, !notify.isEmpty {
+                    try queueEvents(db, plan: notify, profile: profile, store: store, evaluationID: evaluationID, transitions: transitions,
+                                    results: results, newSnapshot: !older, takenAt: takenAt.seconds)
+                }
                 whileWriting?()
                 return .recorded(transitions: transitions, note: note)
             }
         } catch {
             throw HistoryError("could not record into \(path): \(HistoryStore.explain(error)); nothing was written")
+        }
+    }
+
+    /// An acknowledgement lasts one firing episode at one level: it clears when the alert
+    /// resolves or escalates (a de-escalation keeps it).
+    private func clearAcknowledgements(_ db: Database, profile: String, transitions: [AlertTransition]) throws {
+        for t in transitions where t.to == "resolved" || t.to == "escalated" || t.to == "inactive" {
+            try db.execute(sql: "DELETE FROM acknowledgement WHERE profile = ? AND card = ?", arguments: [profile, t.card])
         }
     }
 

@@ -221,6 +221,93 @@ public final class HistoryStore: Sendable {
                 UPDATE alert_transition SET severity = 'critical' WHERE to_state IN ('firing', 'resolved');
                 """)
         }
+        // v4: notifications (alerting.md sections 4 and 5). Events hold what a message shows; the
+        // outbox holds one row per (event, channel), queued in the transaction that records the
+        // evaluation; channels remember when they were first seen (a channel added later gets no
+        // older event) and their retry state; channel_card remembers which firing a channel was
+        // told of (so that its resolve is sent even when silenced since, and reminders are due);
+        // silences and acknowledgements are shared by every pulse that uses the store.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE notification_event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    profile TEXT NOT NULL,
+                    store TEXT,
+                    evaluation_id INTEGER REFERENCES evaluation(id) ON DELETE SET NULL,
+                    transition_id INTEGER,
+                    kind TEXT NOT NULL,
+                    card TEXT,
+                    title TEXT NOT NULL,
+                    value REAL,
+                    value_text TEXT NOT NULL,
+                    trigger TEXT,
+                    state TEXT NOT NULL,
+                    severity TEXT,
+                    previous TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    columns TEXT NOT NULL,
+                    rows TEXT NOT NULL,
+                    row_count INTEGER NOT NULL,
+                    roles TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX notification_event_by_card ON notification_event(profile, card, id);
+                CREATE TABLE notification_channel (
+                    profile TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    last_sent_at INTEGER,
+                    claimed_until INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (profile, name)
+                );
+                CREATE TABLE outbox (
+                    event_id INTEGER NOT NULL REFERENCES notification_event(id) ON DELETE CASCADE,
+                    profile TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending',
+                    not_before INTEGER NOT NULL DEFAULT 0,
+                    note TEXT,
+                    sent_at INTEGER,
+                    PRIMARY KEY (profile, channel, event_id)
+                );
+                CREATE INDEX outbox_pending ON outbox(profile, channel, status, event_id);
+                CREATE TABLE channel_card (
+                    profile TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    card TEXT NOT NULL,
+                    open INTEGER NOT NULL,
+                    last_sent_at INTEGER NOT NULL,
+                    PRIMARY KEY (profile, channel, card)
+                );
+                CREATE TABLE silence (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    profile TEXT NOT NULL,
+                    cards TEXT NOT NULL,
+                    severity TEXT,
+                    starts_at INTEGER NOT NULL,
+                    ends_at INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expired_at INTEGER,
+                    followed_up INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX silence_by_profile ON silence(profile, ends_at);
+                CREATE TABLE acknowledgement (
+                    profile TEXT NOT NULL,
+                    card TEXT NOT NULL,
+                    by TEXT NOT NULL,
+                    note TEXT,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY (profile, card)
+                );
+                """)
+        }
         return migrator
     }
 

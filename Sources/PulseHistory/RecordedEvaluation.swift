@@ -6,8 +6,8 @@ import PulseSnapshot
 
 /// One evaluation as `pulse eval --record` and `pulse serve` make it: the cards evaluated over a
 /// snapshot (spike baselines from the history store), recorded (idempotent: a snapshot already
-/// recorded is not recorded twice), webhooks told of the alert transitions, and every `for: N`
-/// settled from the recorded alert history.
+/// recorded is not recorded twice), its notifications queued in the same transaction, and every
+/// `for: N` settled from the recorded alert history. Delivering the queue is PulseNotify's.
 public enum RecordedEvaluation {
     /// Where an evaluation reads and writes its history.
     public struct History: Sendable {
@@ -15,8 +15,8 @@ public enum RecordedEvaluation {
         public var store: HistoryStore?
         /// Whether to record the evaluation.
         public var record = false
-        /// Where to send the transitions recording causes (with `record`).
-        public var webhook: WebhookNotifier?
+        /// How to queue the notifications recording causes (with `record`).
+        public var notify: NotificationPlan?
         /// Baselines to use when there is no store (say, one that could not be opened).
         public var fallbackBaselines: BaselineSource?
         /// Called inside the history write, before it commits (a test hook).
@@ -32,10 +32,8 @@ public enum RecordedEvaluation {
         public var results: [CardResult]
         /// What recording did (nil when not recorded).
         public var recorded: RecordOutcome?
-        /// Problems that did not stop the evaluation: a webhook that failed, `for` left pending.
+        /// Problems that did not stop the evaluation: `for` left pending.
         public var warnings: [String] = []
-        /// Whether a webhook delivery failed.
-        public var webhookFailed = false
     }
 
     /// Why an evaluation produced nothing.
@@ -62,14 +60,9 @@ public enum RecordedEvaluation {
         if history.record, let store {
             do {
                 outcome.recorded = try store.record(profile: profile.name, store: snapshot.store, takenAt: now, results: results,
-                                                    whileWriting: history.whileWriting)
+                                                    notify: history.notify, whileWriting: history.whileWriting)
             } catch {
                 return .failure(.history(error))
-            }
-            if let webhook = history.webhook {
-                let failures = WebhookDelivery.deliver(store: store, profile: profile.name, webhook: webhook)
-                outcome.warnings += failures
-                outcome.webhookFailed = !failures.isEmpty
             }
         }
         // `for: N` holds everywhere: the recorded alert history decides pending or firing.

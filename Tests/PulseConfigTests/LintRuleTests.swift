@@ -16,6 +16,15 @@ private let card = LintFixtures.card
 private let profile = LintFixtures.profile
 private let cardPath = "cards/a/ok_card.yaml"
 private let profilePath = "profiles/ok.yaml"
+/// The valid profile with a notifications section: one channel, one route to it.
+private let notifying = profile + """
+    notifications:
+      channels:
+        ops: {type: slack, url: "${SLACK_OPS_URL}"}
+      routes:
+        - {to: [ops]}
+
+    """
 
 let lintCases: [LintCase] = [
     LintCase(rule: "yaml-syntax", path: cardPath, text: card.replacing1("roles: [owner]", "roles: [owner"),
@@ -101,6 +110,22 @@ let lintCases: [LintCase] = [
              expected: "profiles/ok.yaml:2:10: error: profile 'ok' extends itself through ok -> ok; remove one of these extends [extends-cycle]"),
     LintCase(rule: "profile-name-filename", path: "profiles/acme.yaml", text: profile,
              expected: "profiles/acme.yaml:1:10: warning: profile 'ok' does not match the file name 'acme'; name the file ok.yaml [profile-name-filename]"),
+    LintCase(rule: "secret-literal (channel)", path: profilePath, text: notifying.replacing1("${SLACK_OPS_URL}", "https://hooks.slack.com/services/T0/B0/xyzSECRET"),
+             expected: "profiles/ok.yaml:9:29: error: notifications.channels.ops.url is a secret and must be an environment variable reference such as ${SLACK_OPS_URL}, not a literal value (anyone holding a webhook's URL can post to it; profiles are meant to be committed, so set the variable where pulse serve or pulse eval --notify runs) [secret-literal]"),
+    LintCase(rule: "bad-duration (repeat_every 0s)", path: profilePath, text: notifying.replacing1("{to: [ops]}", "{to: [ops], repeat_every: 0s}"),
+             expected: "profiles/ok.yaml:11:33: error: notifications.routes[0].repeat_every must be longer than 0s (it is how often a reminder is sent while an alert stays firing); remove the key for no reminders [bad-duration]"),
+    LintCase(rule: "unknown-channel", path: profilePath, text: notifying.replacing1("[ops]", "[ops, opps]"),
+             expected: "profiles/ok.yaml:11:18: error: route sends to 'opps', which is not a channel of profile 'ok'; did you mean 'ops'? [unknown-channel]"),
+    LintCase(rule: "unused-channel", path: profilePath, text: notifying.replacing1("  routes:", "    page: {type: pagerduty, routing_key: \"${PD_PAGE_KEY}\"}\n  routes:"),
+             expected: "profiles/ok.yaml:10:5: warning: channel 'page' of profile 'ok' is reached by no route, so nothing is sent to it; add a route with to: [page], or remove the channel [unused-channel]"),
+    LintCase(rule: "invalid-value (channel type)", path: profilePath, text: notifying.replacing1("type: slack", "type: slak"),
+             expected: "profiles/ok.yaml:9:17: error: notifications.channels.ops.type must be one of slack, teams, pagerduty, email, webhook, not 'slak'; did you mean 'slack'? [invalid-value]"),
+    LintCase(rule: "unknown-key (a key of another channel type)", path: profilePath, text: notifying.replacing1("url:", "routing_key: \"${PD_KEY}\", url:"),
+             expected: "profiles/ok.yaml:9:24: error: unknown key 'routing_key' in notifications.channels.ops (a slack channel): routing_key is a key of pagerduty channels; a slack channel takes type, url [unknown-key]"),
+    LintCase(rule: "unknown-card (route)", path: profilePath, text: notifying.replacing1("{to: [ops]}", "{match: {cards: [ok_crd]}, to: [ops]}"),
+             expected: "profiles/ok.yaml:11:24: error: a route's match.cards names 'ok_crd', but no card has that key; did you mean 'ok_card'? [unknown-card]"),
+    LintCase(rule: "unknown-role (route)", path: profilePath, text: notifying.replacing1("{to: [ops]}", "{match: {roles: [opperations]}, to: [ops]}"),
+             expected: "profiles/ok.yaml:11:24: error: unknown role 'opperations' in a route's match.roles; did you mean 'operations'?; this profile's roles are owner, operations, finance, marketing [unknown-role]"),
     LintCase(rule: "bool in profile", path: profilePath, text: profile + "    enabled: yes\n",
              expected: "profiles/ok.yaml:7:14: error: enabled must be true or false, not a scalar (\"yes\") [wrong-type]"),
 ]
@@ -122,6 +147,7 @@ let lintCases: [LintCase] = [
 
     @Test func validFixturesAreClean() {
         #expect(LintFixtures.lint([("cards/a/ok_card.yaml", LintFixtures.card), ("profiles/ok.yaml", LintFixtures.profile)]).isEmpty)
+        #expect(LintFixtures.lint([("cards/a/ok_card.yaml", LintFixtures.card), ("profiles/ok.yaml", notifying)]).isEmpty)
     }
 
     @Test func duplicateCardKeysAcrossFiles() {

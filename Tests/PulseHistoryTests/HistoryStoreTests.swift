@@ -57,10 +57,10 @@ enum Fixture {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: path, contents: Data())
         let store = try HistoryStore(path: path)
-        #expect(try store.appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4"])
         #expect(try store.evaluationCount() == 0)
         // Opening again does not migrate twice.
-        #expect(try HistoryStore(path: path).appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try HistoryStore(path: path).appliedMigrations() == ["v1", "v2", "v3", "v4"])
     }
 
     @Test func refusesAFileThatIsNotADatabase() throws {

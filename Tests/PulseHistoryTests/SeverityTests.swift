@@ -121,7 +121,7 @@ import Testing
         }
         try queue.close()
         let store = try HistoryStore(path: path)
-        #expect(try store.appliedMigrations() == ["v1", "v2", "v3"])
+        #expect(try store.appliedMigrations() == ["v1", "v2", "v3", "v4"])
         #expect(try store.activeAlerts(profile: "p").map(\.severity) == [.critical])
         #expect(try store.transitions(profile: "p", since: nil).map(\.severity) == [.critical])
         // The old series has no recorded state: missing, not guessed.

@@ -7,6 +7,7 @@ import PulseDiagnostics
 import PulseEngine
 import PulseExpressions
 import PulseHistory
+import PulseNotify
 import PulseSnapshot
 
 /// The heart of `pulse serve`: keeps every profile's config and newest snapshot evaluated,
@@ -37,6 +38,8 @@ public final class ServeEngine: Sendable {
         var pulling: Set<String> = []
         /// The pulls running, so that shutdown (and tests) can wait for them.
         var pulls: [String: Task<Void, Never>] = [:]
+        /// The notification deliveries running, one per profile at a time.
+        var deliveries: [String: Task<Void, Never>] = [:]
         var reportedUnreadable: Set<String> = []
         /// Snapshot folders that failed to load or evaluate: tried again only with a new config.
         var failed: Set<String> = []
@@ -73,6 +76,7 @@ public final class ServeEngine: Sendable {
     public func tick() async {
         await onQueue { self.tickNow() }
         startDuePulls()
+        startDeliveries()
     }
 
     /// Evaluates `profile`'s newest snapshot now, even when it is the one served.
@@ -216,7 +220,7 @@ public final class ServeEngine: Sendable {
         }
         var history = RecordedEvaluation.History(store: store)
         history.record = true
-        history.webhook = settings.notifyWebhook.map { WebhookNotifier(url: $0) }
+        history.notify = NotificationPlans.make(profile: config.profile, legacyWebhook: settings.notifyWebhook != nil, clock: clock().seconds)
         let outcome: RecordedEvaluation.Outcome
         switch RecordedEvaluation.run(cards: config.cards, profile: config.profile, snapshot: snapshot, now: snapshot.takenAt, checkedAt: clock(),
                                       history: history) {
@@ -278,6 +282,7 @@ public final class ServeEngine: Sendable {
                     state.updateProfile(name) { $0.pullProblem = nil }
                 } catch {
                     logger.error("pull failed", metadata: ["profile": .string(name), "error": .string(error.description)])
+                    queuePullFailed(config.profile, error)
                     metrics.pullFailed(profile: name, source: error.source ?? "config")
                     state.updateProfile(name) { $0.pullProblem = ServeProblem(at: Date(), subject: error.source ?? "pull", message: error.description) }
                 }
@@ -285,6 +290,60 @@ public final class ServeEngine: Sendable {
             }
             memory.withLockedValue { $0.pulls[name] = task }
         }
+    }
+
+    /// Starts, for each profile with somewhere to send, a delivery of its outbox in the
+    /// background (one per profile at a time): what a new evaluation queued, retries whose time
+    /// has come, reminders due, and what quiet hours held.
+    private func startDeliveries() {
+        let now = clock().seconds
+        let due: [ProfileConfig] = memory.withLockedValue { m in
+            guard !m.stopping else { return [] }
+            return state.current.profiles.values.compactMap { view -> ProfileConfig? in
+                guard let config = view.config, !config.profile.notifications.isEmpty || settings.notifyWebhook != nil,
+                      m.deliveries[view.name] == nil else { return nil }
+                return config
+            }
+        }
+        for config in due {
+            let name = config.profile.name
+            var options = Dispatcher.Options()
+            options.legacyWebhook = settings.notifyWebhook
+            options.timeout = settings.notifyTimeout
+            options.backoff = settings.notifyBackoff
+            let dispatcher = Dispatcher(store: store, profile: name, notifications: config.profile.notifications, timezone: config.profile.timezone,
+                                        environment: settings.environment, options: options)
+            let task = Task {
+                let report = await dispatcher.deliver(now: now)
+                for line in report.notices { logger.notice("notify", metadata: ["profile": .string(name), "notice": .string(line)]) }
+                for line in report.failures { logger.warning("notify", metadata: ["profile": .string(name), "failure": .string(line)]) }
+                if report.messages > 0 {
+                    logger.info("notified", metadata: ["profile": .string(name), "events": .stringConvertible(report.sent.values.reduce(0, +)),
+                                                       "messages": .stringConvertible(report.messages)])
+                }
+                metrics.notified(profile: name, report: report)
+                memory.withLockedValue { _ = $0.deliveries.removeValue(forKey: name) }
+            }
+            memory.withLockedValue { $0.deliveries[name] = task }
+        }
+    }
+
+    /// Queues a `pull_failed` event for the profile's channels.
+    private func queuePullFailed(_ profile: ResolvedProfile, _ error: PullError) {
+        guard !profile.notifications.isEmpty else { return }
+        let now = clock()
+        let event = NotificationEvent(profile: profile.name, kind: NotificationEventKind.pullFailed.rawValue, card: nil,
+                                      title: "Scheduled pull failed (\(error.source ?? "config"))", state: "none", previous: "none",
+                                      reason: error.description, at: now.description, createdAt: now.seconds)
+        do { try store.queueEvent(event, notifications: profile.notifications) } catch {
+            logger.error("notify", metadata: ["profile": .string(profile.name), "error": .string("\(error)")])
+        }
+    }
+
+    /// Waits for the deliveries that are running.
+    func waitForDeliveries() async {
+        let running = memory.withLockedValue { Array($0.deliveries.values) }
+        for task in running { await task.value }
     }
 
     /// Waits for the pulls that are running.

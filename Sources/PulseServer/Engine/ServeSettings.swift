@@ -18,8 +18,12 @@ public struct ServeSettings: Sendable {
     public var tokensPath = ""
     /// How often to run each profile's connectors (nil: never).
     public var pullEvery: ConfigDuration?
-    /// Where to POST alert transitions.
+    /// Where to POST alert transitions (v1).
     public var notifyWebhook: URL?
+    /// Seconds a notification call may take.
+    public var notifyTimeout = 10.0
+    /// Seconds before a notification's first retry within a delivery (doubling).
+    public var notifyBackoff = 0.5
     /// Where `${NAME}` secrets of the profiles' `sources` are read from (scheduled pulls).
     public var environment = ProcessInfo.processInfo.environment
     /// How scheduled pulls retry.

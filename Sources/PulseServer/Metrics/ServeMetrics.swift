@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import Prometheus
+import PulseNotify
 import PulseEngine
 
 /// The series `GET /metrics` exposes: the one table the exposition, the README and the tests read.
@@ -15,6 +16,8 @@ enum ServeMetric: String, CaseIterable, Sendable {
     case snapshotAge = "snapshot_age_seconds"
     case evaluationSeconds = "evaluation_seconds"
     case pullErrors = "pull_errors_total"
+    case notificationsSent = "notifications_sent_total"
+    case notificationFailures = "notification_failures_total"
     case configReloadSuccess = "config_reload_success"
 
     /// The full name, `pulse_...`.
@@ -26,6 +29,7 @@ enum ServeMetric: String, CaseIterable, Sendable {
         case .cardValue, .cardFiring, .cardNoData, .cardStale, .cardSeverity, .cardDataAge, .cardUnmatchedSKUs: ["profile", "card"]
         case .snapshotAge, .evaluationSeconds: ["profile"]
         case .pullErrors: ["profile", "source"]
+        case .notificationsSent, .notificationFailures: ["profile", "channel"]
         case .configReloadSuccess: []
         }
     }
@@ -43,6 +47,8 @@ enum ServeMetric: String, CaseIterable, Sendable {
         case .snapshotAge: "Seconds from the served snapshot's taken_at to the scrape."
         case .evaluationSeconds: "Seconds each evaluation took: loading the snapshot, evaluating, recording."
         case .pullErrors: "Scheduled pulls that failed, by source (bigcommerce, aliexpress, config, output)."
+        case .notificationsSent: "Events delivered to a notification channel."
+        case .notificationFailures: "Deliveries to a notification channel that failed (each is retried)."
         case .configReloadSuccess: "1 when the latest config reload validated for every profile, else 0."
         }
     }
@@ -62,6 +68,8 @@ final class ServeMetrics: Sendable {
         let reload: Gauge
         let snapshotAge: Gauge
         var pullErrors: [String: Counter] = [:]
+        var notificationsSent: [String: Counter] = [:]
+        var notificationFailures: [String: Counter] = [:]
         /// The card series of the latest evaluation.
         var cards = PrometheusCollectorRegistry()
         var takenAt: Date?
@@ -137,6 +145,24 @@ final class ServeMetrics: Sendable {
         }
     }
 
+    /// Counts what a notification delivery did, per channel.
+    func notified(profile: String, report: Dispatcher.Report) {
+        withProfile(profile) { s in
+            for (channel, count) in report.sent {
+                let counter = s.notificationsSent[channel]
+                    ?? s.registry.makeCounter(descriptor: ServeMetric.notificationsSent.descriptor, labels: [("profile", profile), ("channel", channel)])
+                s.notificationsSent[channel] = counter
+                counter.increment(by: Int64(count))
+            }
+            for channel in report.failedChannels {
+                let counter = s.notificationFailures[channel]
+                    ?? s.registry.makeCounter(descriptor: ServeMetric.notificationFailures.descriptor, labels: [("profile", profile), ("channel", channel)])
+                s.notificationFailures[channel] = counter
+                counter.increment()
+            }
+        }
+    }
+
     /// The exposition text of `profile`'s series, as of now.
     func exposition(profile: String, now: Date = Date()) -> [UInt8] {
         withProfile(profile) { s in
@@ -154,7 +180,7 @@ extension ServeMetric {
     static var readmeTable: String {
         "| series | labels | meaning |\n|---|---|---|\n"
             + allCases.map { m in
-                let type = m == .evaluationSeconds ? " (histogram)" : m == .pullErrors ? " (counter)" : ""
+                let type = m == .evaluationSeconds ? " (histogram)" : [.pullErrors, .notificationsSent, .notificationFailures].contains(m) ? " (counter)" : ""
                 return "| `\(m.name)`\(type) | \(m.labels.map { "`\($0)`" }.joined(separator: ", ")) | \(m.help) |\n"
             }.joined()
     }

@@ -1,0 +1,117 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// A real HTTP receiver on 127.0.0.1 for notification tests: every POST to `/<name>` is kept
+/// (path and body), and answered as `behaviour(name)` says (a status, a body of some size, a
+/// redirect, or never).
+final class Receiver: Sendable {
+    /// How a path answers.
+    enum Behaviour: Sendable {
+        case status(Int, body: String = "ok")
+        /// A status with a body of `bytes` bytes, streamed.
+        case huge(Int, bytes: Int)
+        case redirect(Int, to: String)
+        /// Never answers (until the receiver stops).
+        case silent
+    }
+
+    struct Request: Sendable {
+        var path: String
+        var body: String
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
+    }
+
+    private let received = NIOLockedValueBox<[Request]>([])
+    private let behaviours = NIOLockedValueBox<[String: Behaviour]>([:])
+    private let task = NIOLockedValueBox<Task<Void, Error>?>(nil)
+    private let portBox = NIOLockedValueBox<Int>(0)
+    private let waiters = NIOLockedValueBox<[(count: Int, continuation: CheckedContinuation<Void, Never>)]>([])
+
+    /// The base URL: `http://127.0.0.1:PORT`.
+    var base: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 })" }
+
+    func url(_ name: String) -> String { "\(base)/\(name)" }
+
+    /// Sets how `/<name>` answers (default 200 "ok").
+    func set(_ name: String, _ behaviour: Behaviour) { behaviours.withLockedValue { $0[name] = behaviour } }
+
+    /// The requests to `/<name>`, in order.
+    func requests(_ name: String) -> [Request] { received.withLockedValue { $0.filter { $0.path == name } } }
+
+    /// Every request.
+    var all: [Request] { received.withLockedValue { $0 } }
+
+    /// Starts listening on a free port; returns once it listens.
+    static func start() async throws -> Receiver {
+        let r = Receiver()
+        let router = Router()
+        router.post(":name") { request, context -> Response in
+            let name = context.parameters.get("name") ?? ""
+            let buffer = try await request.body.collect(upTo: 8 << 20)
+            r.keep(Request(path: name, body: String(buffer: buffer)))
+            switch r.behaviours.withLockedValue({ $0[name] }) ?? .status(200) {
+            case .status(let code, let body):
+                return Response(status: .init(code: code), body: .init(byteBuffer: ByteBuffer(string: body)))
+            case .huge(let code, let bytes):
+                let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 * 1024)
+                return Response(status: .init(code: code), headers: [.contentLength: String(bytes)], body: .init { writer in
+                    var sent = 0
+                    while sent < bytes {
+                        try await writer.write(chunk)
+                        sent += chunk.readableBytes
+                    }
+                    try await writer.finish(nil)
+                })
+            case .redirect(let code, let to):
+                return Response(status: .init(code: code), headers: [.location: to])
+            case .silent:
+                try await Task.sleep(for: .seconds(3600))
+                return Response(status: .ok)
+            }
+        }
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+                              logger: { var l = Logger(label: "receiver"); l.logLevel = .critical; return l }())
+        r.task.withLockedValue { $0 = Task { try await app.runService() } }
+        for await port in stream {
+            r.portBox.withLockedValue { $0 = port }
+            break
+        }
+        return r
+    }
+
+    private func keep(_ request: Request) {
+        let ready = received.withLockedValue { all -> [CheckedContinuation<Void, Never>] in
+            all.append(request)
+            let count = all.count
+            return waiters.withLockedValue { w in
+                let done = w.filter { $0.count <= count }.map(\.continuation)
+                w.removeAll { $0.count <= count }
+                return done
+            }
+        }
+        for c in ready { c.resume() }
+    }
+
+    /// Returns once `count` requests in all have arrived.
+    func waitFor(_ count: Int) async {
+        await withCheckedContinuation { continuation in
+            let now = received.withLockedValue { all -> Bool in
+                if all.count >= count { return true }
+                waiters.withLockedValue { $0.append((count, continuation)) }
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    func stop() async {
+        let t = task.withLockedValue { $0 }
+        t?.cancel()
+        _ = try? await t?.value
+    }
+}
