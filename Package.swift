@@ -123,6 +123,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                "PulseFakeVendors",
             ]
         ),
         // A loopback fake of BigCommerce and AliExpress (test fixture and pull benchmark, never

@@ -173,6 +173,11 @@ public enum EvalRunner {
             let results = outcome.results
             var notificationFailed = false
             if let store, options.record, options.notify || webhook != nil {
+                if ProcessInfo.processInfo.environment["PULSE_TEST_PAUSE_BEFORE_NOTIFY"] == "1" {
+                    // Test hook: recorded and queued; announce, then wait (a test kills the process here).
+                    FileHandle.standardError.write(Data("pulse: paused before notifying\n".utf8))
+                    _ = readLine()
+                }
                 var delivery = Dispatcher.Options()
                 delivery.legacyWebhook = webhook
                 delivery.ignoreBackoff = true

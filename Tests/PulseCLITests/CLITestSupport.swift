@@ -30,10 +30,11 @@ enum CLI {
     /// Runs `pulse ARGS` in `directory`. An `eval` without `--now` is run as of its snapshot's
     /// `taken_at` (the fixtures are months old, and judged by the wall clock every one would be
     /// stale; freshness has tests of its own, which pass `--now` or `fresh: false`).
-    static func run(_ arguments: [String], in directory: URL, fresh: Bool = true) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL, fresh: Bool = true, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = try binary
         process.arguments = fresh ? asOfSnapshot(arguments, in: directory) : arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         process.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

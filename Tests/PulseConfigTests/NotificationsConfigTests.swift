@@ -243,6 +243,10 @@ struct NotificationsConfigTests {
         NotificationCase(name: "channel type missing", text: small.replacing1("type: slack, ", ""), expected: [
             "profiles/acme.yaml:4:10: error: notifications.channels.ops is missing the required key 'type' (one of slack, teams, pagerduty, email, webhook) [missing-key]",
         ]),
+        NotificationCase(name: "a literal secret in a channel without a type", text: small.replacing1("type: pagerduty, routing_key: \"${PD_ROUTING_KEY}\"", "routing_key: R0xyzSECRET"), expected: [
+            "profiles/acme.yaml:5:13: error: notifications.channels.oncall is missing the required key 'type' (one of slack, teams, pagerduty, email, webhook) [missing-key]",
+            "profiles/acme.yaml:5:27: error: notifications.channels.oncall.routing_key is a secret and must be an environment variable reference such as ${NAME}, not a literal value (it is a credential; profiles are meant to be committed, so set the variable where pulse serve or pulse eval --notify runs) [secret-literal]",
+        ]),
         NotificationCase(name: "channel type key misspelt", text: small.replacing1("type: slack", "tpye: slack"), expected: [
             "profiles/acme.yaml:4:11: error: unknown key 'tpye' in notifications.channels.ops; did you mean 'type'? [unknown-key]",
         ]),

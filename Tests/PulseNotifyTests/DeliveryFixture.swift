@@ -6,6 +6,7 @@ import PulseExpressions
 import PulseHistory
 import PulseNotify
 import PulseSnapshot
+import PulseFakeVendors
 import Testing
 
 /// Two cards over a listings file (`ops_card` seen by operations, `fin_card` by finance), warn

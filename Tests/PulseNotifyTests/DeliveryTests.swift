@@ -3,6 +3,7 @@ import PulseConfig
 import PulseDiagnostics
 import PulseHistory
 import PulseNotify
+import PulseFakeVendors
 import Testing
 
 /// Delivery from the outbox into real receivers on 127.0.0.1, on an injected clock: grouping,

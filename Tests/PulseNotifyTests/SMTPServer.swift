@@ -82,11 +82,14 @@ final class SMTPServer: Sendable {
         var certificateDNSNames: [String] = ["localhost"]
         /// The IP addresses in the certificate (when TLS is used).
         var certificateIPs: [String] = ["127.0.0.1", "::1"]
+        /// Plain text sent right after the `220` answer to STARTTLS, before TLS starts (a
+        /// man-in-the-middle's injection, RFC 3207 §5), e.g. `"250 injected\r\n"`.
+        var startTLSInjection: String? = nil
 
         init(security: Security = .none, auth: Credentials? = nil, authMechanisms: [String] = ["PLAIN", "LOGIN"],
              rejectRecipients: Set<String> = [], behavior: Behavior = .normal, refuseEHLO: Bool = false,
              answerQUIT: Bool = true, certificateDNSNames: [String] = ["localhost"],
-             certificateIPs: [String] = ["127.0.0.1", "::1"]) {
+             certificateIPs: [String] = ["127.0.0.1", "::1"], startTLSInjection: String? = nil) {
             self.security = security
             self.auth = auth
             self.authMechanisms = authMechanisms
@@ -96,6 +99,7 @@ final class SMTPServer: Sendable {
             self.answerQUIT = answerQUIT
             self.certificateDNSNames = certificateDNSNames
             self.certificateIPs = certificateIPs
+            self.startTLSInjection = startTLSInjection
         }
     }
 
@@ -503,7 +507,7 @@ final class SMTPServerConnection: ChannelInboundHandler {
                 reply(context, "454 4.7.0 TLS not available")
                 return true
             }
-            reply(context, "220 2.0.0 Ready to start TLS")
+            write(context, "220 2.0.0 Ready to start TLS\r\n" + (options.startTLSInjection ?? ""))
             do {
                 try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
             } catch {

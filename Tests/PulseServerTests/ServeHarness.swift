@@ -53,13 +53,20 @@ struct ServeHarness {
     }()
 
     /// Writes the folders and the tokens file, prepares the server and evaluates once.
-    static func make(snapshots: [String] = ["demo"], clock: TestClock = TestClock()) throws -> ServeHarness {
+    /// - Parameter demoExtra: YAML appended to the demo profile (say, a `notifications:` section).
+    /// - Parameter environment: variables the server reads secrets from, besides the process's.
+    static func make(snapshots: [String] = ["demo"], clock: TestClock = TestClock(), demoExtra: String = "",
+                     environment: [String: String] = [:]) throws -> ServeHarness {
         let fm = FileManager.default
         let root = fm.temporaryDirectory.appendingPathComponent("pulse-serve-\(UUID().uuidString)")
         try fm.createDirectory(at: root.appendingPathComponent("profiles"), withIntermediateDirectories: true)
         try fm.copyItem(at: Repo.root.appendingPathComponent("cards"), to: root.appendingPathComponent("cards"))
         for name in ["base.yaml", "demo.yaml"] {
             try fm.copyItem(at: Repo.root.appendingPathComponent("profiles/" + name), to: root.appendingPathComponent("profiles/" + name))
+        }
+        if !demoExtra.isEmpty {
+            let demo = root.appendingPathComponent("profiles/demo.yaml")
+            try write(try String(contentsOf: demo, encoding: .utf8) + demoExtra, to: demo)
         }
         try write("profile: other\nextends: base\npriority_markets: [US]\n", to: root.appendingPathComponent("profiles/other.yaml"))
         try fm.createDirectory(at: root.appendingPathComponent("snapshots/demo"), withIntermediateDirectories: true)
@@ -77,7 +84,10 @@ struct ServeHarness {
             lines.append("  - {name: \(name), sha256: \(digest), profile: \(profile), role: \(role)}")
         }
         try write(lines.joined(separator: "\n") + "\n", to: root.appendingPathComponent("tokens.yaml"))
-        let prepared = try PulseServer.prepare(settings(root, clock: clock), logger: logger)
+        var serveSettings = settings(root, clock: clock)
+        serveSettings.environment.merge(environment) { _, new in new }
+        serveSettings.notifyBackoff = 0.01
+        let prepared = try PulseServer.prepare(serveSettings, logger: logger)
         prepared.engine.tickNow()
         return ServeHarness(root: root, tokens: tokens, prepared: prepared, clock: clock)
     }

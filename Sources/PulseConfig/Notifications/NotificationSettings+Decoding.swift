@@ -91,7 +91,15 @@ extension NotificationSettings {
         if typePair == nil && !misspelt.contains("type") {
             reader.error(.missingKey, "\(context) is missing the required key 'type' (one of \(typeNames.joined(separator: ", ")))", at: node.location)
         }
-        guard let checkedAs else { return nil }
+        guard let checkedAs else {
+            // Without a type, the keys that are secrets of every type that takes them are still checked.
+            for key in [ChannelKey.routingKey, .smtp] {
+                if let p = fields[key] {
+                    _ = reader.channelSecret(p.value, "\(context).\(key.rawValue)", variable: "NAME", why: "it is a credential")
+                }
+            }
+            return nil
+        }
         for key in checkedAs.keys where key.isRequired(for: checkedAs) && fields[key] == nil && !misspelt.contains(key.rawValue) {
             reader.error(.missingKey, "\(context), \(checkedAs.aChannel), is missing the required key '\(key.rawValue)' (\(key.doc(for: checkedAs)))",
                          at: node.location)

@@ -43,7 +43,7 @@ struct HTTPPoster: Sendable {
             let status = Int(response.status.code)
             if (200..<300).contains(status) { return nil }  // the answer's body is never read
             if (300..<400).contains(status) {
-                let location = response.headers.first(name: "Location").flatMap(URL.init(string:)).map(HTTPPoster.hostOnly)
+                let location = response.headers.first(name: "Location").flatMap(URL.init(string:)).map(LegacyWebhook.redacted)
                 return "redirected (HTTP \(status)) to \(location ?? "an unnamed place"); redirects are not followed, use the final URL"
             }
             var text = ""

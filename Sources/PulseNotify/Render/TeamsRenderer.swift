@@ -34,14 +34,22 @@ public enum TeamsRenderer {
         var current: [String] = []
         var size = 0
         for event in message.events {
-            for container in containers(event, message, room: room) {
-                let count = container.utf8.count + 1
+            // Begin the card in the room left in this body when at least its head and a row fit
+            // there; else in a new body.
+            var parts = containers(event, message, firstRoom: room, room: room)
+            if !current.isEmpty {
+                let left = room - size - 1
+                let tried = containers(event, message, firstRoom: left, room: room)
+                if let first = tried.first, first.json.utf8.count <= left, first.rows > 0 || tried.count == 1 { parts = tried }
+            }
+            for part in parts {
+                let count = part.json.utf8.count + 1
                 if !current.isEmpty, size + count > room {
                     bodies.append(current)
                     current = []
                     size = 0
                 }
-                current.append(container)
+                current.append(part.json)
                 size += count
             }
         }
@@ -54,9 +62,10 @@ public enum TeamsRenderer {
 
     // MARK: - One card
 
-    /// The Containers of one event, each at most `room` bytes: usually one; more when its rows
-    /// do not fit in one body.
-    static func containers(_ event: NotificationEvent, _ message: NotificationMessage, room: Int) -> [String] {
+    /// The Containers of one event (each with how many rows it holds): the first at most
+    /// `firstRoom` bytes (what is left in a body; unless even its head does not fit), the rest at
+    /// most `room`: usually one; more when its rows do not fit.
+    static func containers(_ event: NotificationEvent, _ message: NotificationMessage, firstRoom: Int, room: Int) -> [(json: String, rows: Int)] {
         let title = RenderText.clip(RenderText.oneLine(event.title), 300)
         let colour: String? = event.kind == "resolved" ? "good"
             : event.severity == .critical ? "attention" : event.severity == .warn ? "warning" : nil
@@ -106,7 +115,9 @@ public enum TeamsRenderer {
 
         // Pack: head, then rows while they fit, then the tail; a new container when full.
         let containerOverhead = container([]).utf8.count
-        var out: [String] = []
+        var out: [(json: String, rows: Int)] = []
+        var rowsIn = 0
+        var limit: Int { out.isEmpty ? firstRoom : room }
         var items = head
         var itemBytes = head.reduce(0) { $0 + $1.utf8.count + 1 }
         var pending: [String] = []
@@ -122,18 +133,20 @@ public enum TeamsRenderer {
         }
         func flush() {
             closeTable()
-            out.append(container(items))
+            out.append((container(items), rowsIn))
+            rowsIn = 0
             items = [continued]
             itemBytes = continued.utf8.count + 1
         }
         for row in rows {
             let add = row.utf8.count + 1 + (pending.isEmpty ? tableOverhead + 1 : 0)
-            if length + add > room, !pending.isEmpty || items.count > 1 { flush() }
+            if length + add > limit, !pending.isEmpty || items.count > 1 { flush() }
             pending.append(row)
+            rowsIn += 1
             pendingBytes += row.utf8.count + 1
         }
         for item in tail {
-            if length + item.utf8.count + 1 > room { flush() }
+            if length + item.utf8.count + 1 > limit { flush() }
             closeTable()
             items.append(item)
             itemBytes += item.utf8.count + 1

@@ -9,8 +9,9 @@ package enum SMTPReadFailure: Error, Sendable, Equatable {
     case closed
     /// The server's bytes are not a reply within the limits.
     case parse(SMTPReplyParser.Failure)
-    /// TLS failed (handshake, certificate, or a TLS error later); the error's description.
-    case tls(String, certificate: Bool)
+    /// TLS failed: what kind of failure, and a short reason (BoringSSL's reason codes, or the
+    /// error's description).
+    case tls(SMTPTLSProblem, String)
     /// Another I/O error; its description.
     case io(String)
     /// The server sent more replies than were asked for.
@@ -96,17 +97,49 @@ final class SMTPReplyReader: ChannelInboundHandler, RemovableChannelHandler {
         fail(.closed)
     }
 
-    /// A channel error as a read failure: TLS errors (noting certificate problems) apart from others.
+    /// A channel error as a read failure: TLS errors (certificate, host name, handshake) apart from others.
     static func classify(_ error: any Error) -> SMTPReadFailure {
         let text = String(describing: error)
         if let extra = error as? NIOSSLExtraError {
-            return .tls(text, certificate: extra == .failedToValidateHostname)
+            if extra == .failedToValidateHostname { return .tls(.wrongHost, "") }
+            return .tls(.other, text)
         }
-        if error is NIOSSLError || error is BoringSSLError {
-            let certificate = text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("unableToValidateCertificate")
-                || text.contains("noCertificateToValidate")
-            return .tls(text, certificate: certificate)
+        if let sslError = error as? NIOSSLError {
+            let reasons = boringSSLReasons(text)
+            if case .handshakeFailed = sslError {
+                if reasons.contains("CERTIFICATE_VERIFY_FAILED") { return .tls(.untrusted, reasons.joined(separator: ", ")) }
+                return .tls(.handshake, reasons.isEmpty ? text : reasons.joined(separator: ", "))
+            }
+            return .tls(.other, reasons.isEmpty ? text : reasons.joined(separator: ", "))
+        }
+        if error is BoringSSLError {
+            let reasons = boringSSLReasons(text)
+            return .tls(.other, reasons.isEmpty ? text : reasons.joined(separator: ", "))
         }
         return .io(text)
     }
+
+    /// BoringSSL's reason codes in an error's description (`…:OPENSSL_internal:WRONG_VERSION_NUMBER …`).
+    static func boringSSLReasons(_ text: String) -> [String] {
+        var reasons: [String] = []
+        var rest = Substring(text)
+        while let range = rest.range(of: "OPENSSL_internal:"), reasons.count < 4 {
+            rest = rest[range.upperBound...]
+            let reason = rest.prefix { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }
+            if !reason.isEmpty && !reasons.contains(String(reason)) { reasons.append(String(reason)) }
+        }
+        return reasons
+    }
+}
+
+/// What kind of TLS failure.
+package enum SMTPTLSProblem: Sendable, Equatable {
+    /// The certificate chain did not verify (unknown CA, expired, …).
+    case untrusted
+    /// The certificate verified but names neither the host name nor the IP address connected to.
+    case wrongHost
+    /// The handshake failed otherwise (no common version or cipher, not TLS at all, …).
+    case handshake
+    /// A TLS error after the handshake, or one of another kind.
+    case other
 }

@@ -60,10 +60,10 @@ package struct SMTPServerAddress: Sendable, Equatable {
             return .failure(SMTPClient.Problem(text: "the server URL's port \(port) is not between 1 and 65535"))
         }
         var address = SMTPServerAddress(security: security, host: host, port: port, user: nil, password: nil)
-        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
-        if let encodedUser = components?.percentEncodedUser {
+        let encodedPassword = url.password(percentEncoded: true)
+        if let encodedUser = url.user(percentEncoded: true) {
             guard let user = encodedUser.removingPercentEncoding,
-                  let password = (components?.percentEncodedPassword ?? "").removingPercentEncoding else {
+                  let password = (encodedPassword ?? "").removingPercentEncoding else {
                 return .failure(SMTPClient.Problem(text: "\(address.label): the URL's user or password is not valid percent-encoding"))
             }
             guard !user.isEmpty else {
@@ -74,7 +74,7 @@ package struct SMTPServerAddress: Sendable, Equatable {
             }
             address.user = user
             address.password = password
-        } else if components?.percentEncodedPassword != nil {
+        } else if encodedPassword != nil {
             return .failure(SMTPClient.Problem(text: "\(address.label): the URL has a password but no user name"))
         }
         return .success(address)

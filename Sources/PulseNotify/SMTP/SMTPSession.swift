@@ -108,6 +108,10 @@ struct SMTPSession {
         let implicitTLS = address.security == .implicitTLS
         let tls = self.tls
         let hostname = serverHostname
+        // The reader, kept here as well as in the pipeline: a server that fails the session at
+        // once (a huge greeting, a TLS error) closes the channel, which removes its handlers,
+        // before the connect future's callback runs; the reader keeps why.
+        let readerBox = NIOLockedValueBox<NIOLoopBound<SMTPReplyReader>?>(nil)
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(remaining)
             .channelInitializer { channel in
@@ -116,8 +120,9 @@ struct SMTPSession {
                         let handler = try NIOSSLClientHandler(context: tls, serverHostname: hostname)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
-                    try channel.pipeline.syncOperations.addHandler(
-                        SMTPReplyReader(maxLineLength: SMTPClient.maxReplyLineLength, maxLines: SMTPClient.maxReplyLines))
+                    let reader = SMTPReplyReader(maxLineLength: SMTPClient.maxReplyLineLength, maxLines: SMTPClient.maxReplyLines)
+                    try channel.pipeline.syncOperations.addHandler(reader)
+                    readerBox.withLockedValue { $0 = NIOLoopBound(reader, eventLoop: channel.eventLoop) }
                 }
             }
         let channel: any Channel
@@ -128,17 +133,13 @@ struct SMTPSession {
         }
         self.channel = channel
         secured = implicitTLS
-        do {
-            let reader = try await channel.eventLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyReader.self), eventLoop: channel.eventLoop)
-            }.get()
-            self.reader = reader
-            deadlineTask = channel.eventLoop.scheduleTask(deadline: deadline) {
-                reader.value.fail(.timedOut)
-                channel.close(promise: nil)
-            }
-        } catch {
-            throw StepFailure(step: "connect", detail: "the server closed the connection")
+        guard let reader = readerBox.withLockedValue({ $0 }) else {
+            throw StepFailure(step: "connect", detail: "the connection was set up without its reader")
+        }
+        self.reader = reader
+        deadlineTask = channel.eventLoop.scheduleTask(deadline: deadline) {
+            reader.value.fail(.timedOut)
+            channel.close(promise: nil)
         }
     }
 
@@ -228,10 +229,18 @@ struct SMTPSession {
             return StepFailure(step: step, detail: "the server sent replies that were not asked for")
         case .io(let text):
             return StepFailure(step: step, detail: "connection error: \(Self.cut(text))")
-        case .tls(let text, let certificate):
-            let detail = certificate
-                ? "TLS handshake failed: the server's certificate is not trusted or not issued for \(address.host) (\(Self.cut(text)))"
-                : "TLS failed: \(Self.cut(text))"
+        case .tls(let problem, let reason):
+            let detail: String
+            switch problem {
+            case .untrusted:
+                detail = "TLS handshake failed: the server's certificate is not trusted (not issued by a trusted CA, or expired) (\(Self.cut(reason)))"
+            case .wrongHost:
+                detail = "TLS handshake failed: the server's certificate is not issued for \(address.host)"
+            case .handshake:
+                detail = "TLS handshake failed (\(Self.cut(reason)))"
+            case .other:
+                detail = "TLS failed: \(Self.cut(reason))"
+            }
             return StepFailure(step: tlsStep ?? step, detail: detail)
         }
     }

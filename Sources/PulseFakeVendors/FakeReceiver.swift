@@ -4,12 +4,12 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// A real HTTP receiver on 127.0.0.1 for notification tests: every POST to `/<name>` is kept
-/// (path and body), and answered as `behaviour(name)` says (a status, a body of some size, a
-/// redirect, or never).
-final class Receiver: Sendable {
+/// A real HTTP receiver on 127.0.0.1 standing in for Slack, Teams, PagerDuty and webhooks in
+/// tests and the notification benchmark: every POST to `/<name>` is kept (path and body), and
+/// answered as `set(_:_:)` says (a status, a body of some size, a redirect, or never).
+public final class Receiver: Sendable {
     /// How a path answers.
-    enum Behaviour: Sendable {
+    public enum Behaviour: Sendable {
         case status(Int, body: String = "ok")
         /// A status with a body of `bytes` bytes, streamed.
         case huge(Int, bytes: Int)
@@ -18,10 +18,10 @@ final class Receiver: Sendable {
         case silent
     }
 
-    struct Request: Sendable {
-        var path: String
-        var body: String
-        var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
+    public struct Request: Sendable {
+        public var path: String
+        public var body: String
+        public var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
     }
 
     private let received = NIOLockedValueBox<[Request]>([])
@@ -31,21 +31,21 @@ final class Receiver: Sendable {
     private let waiters = NIOLockedValueBox<[(count: Int, continuation: CheckedContinuation<Void, Never>)]>([])
 
     /// The base URL: `http://127.0.0.1:PORT`.
-    var base: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 })" }
+    public var base: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 })" }
 
-    func url(_ name: String) -> String { "\(base)/\(name)" }
+    public func url(_ name: String) -> String { "\(base)/\(name)" }
 
     /// Sets how `/<name>` answers (default 200 "ok").
-    func set(_ name: String, _ behaviour: Behaviour) { behaviours.withLockedValue { $0[name] = behaviour } }
+    public func set(_ name: String, _ behaviour: Behaviour) { behaviours.withLockedValue { $0[name] = behaviour } }
 
     /// The requests to `/<name>`, in order.
-    func requests(_ name: String) -> [Request] { received.withLockedValue { $0.filter { $0.path == name } } }
+    public func requests(_ name: String) -> [Request] { received.withLockedValue { $0.filter { $0.path == name } } }
 
     /// Every request.
-    var all: [Request] { received.withLockedValue { $0 } }
+    public var all: [Request] { received.withLockedValue { $0 } }
 
     /// Starts listening on a free port; returns once it listens.
-    static func start() async throws -> Receiver {
+    public static func start() async throws -> Receiver {
         let r = Receiver()
         let router = Router()
         router.post(":name") { request, context -> Response in
@@ -98,7 +98,7 @@ final class Receiver: Sendable {
     }
 
     /// Returns once `count` requests in all have arrived.
-    func waitFor(_ count: Int) async {
+    public func waitFor(_ count: Int) async {
         await withCheckedContinuation { continuation in
             let now = received.withLockedValue { all -> Bool in
                 if all.count >= count { return true }
@@ -109,7 +109,7 @@ final class Receiver: Sendable {
         }
     }
 
-    func stop() async {
+    public func stop() async {
         let t = task.withLockedValue { $0 }
         t?.cancel()
         _ = try? await t?.value
