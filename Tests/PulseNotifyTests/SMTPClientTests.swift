@@ -163,7 +163,8 @@ struct SMTPClientTests {
 
     @Test("a server name that is not in the certificate fails (name verification)")
     func certificateForAnotherName() async throws {
-        try await Self.withServer(.init(security: .startTLS, certificateDNSNames: ["mail.example.com"])) { server in
+        // No IP addresses in the certificate: NIOSSL accepts a match of the name or of the IP connected to.
+        try await Self.withServer(.init(security: .startTLS, certificateDNSNames: ["mail.example.com"], certificateIPs: [])) { server in
             let url = try #require(URL(string: "smtp://localhost:\(server.port)"))
             let text = Self.failureText(await SMTPClient.send(Self.message, server: url, timeout: 10, extraTrustRootsPEM: server.caPEMPath))
             #expect(text == "SMTP smtp://localhost:\(server.port) failed at STARTTLS: TLS handshake failed: the server's certificate is not issued for localhost")

@@ -154,7 +154,7 @@ final class SMTPServer: Sendable {
 
     /// Starts a server on 127.0.0.1 on a free port.
     static func start(_ options: Options = Options()) async throws -> SMTPServer {
-        var tlsContext: NIOSSLContext?
+        var context: NIOSSLContext?
         var caPEMPath: String?
         if options.security != .none {
             let material = try SMTPTestCertificates.make(dnsNames: options.certificateDNSNames, ips: options.certificateIPs)
@@ -164,8 +164,9 @@ final class SMTPServer: Sendable {
             caPEMPath = path
             let configuration = TLSConfiguration.makeServerConfiguration(
                 certificateChain: [.certificate(material.leaf)], privateKey: .privateKey(material.key))
-            tlsContext = try NIOSSLContext(configuration: configuration)
+            context = try NIOSSLContext(configuration: configuration)
         }
+        let tlsContext = context
         let shared = SMTPServerShared(options: options, tls: tlsContext)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

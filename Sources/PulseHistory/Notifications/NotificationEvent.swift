@@ -75,6 +75,19 @@ public struct NotificationEvent: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
+    /// The reason without the trigger it starts with (a message shows the trigger on its own
+    /// line): `spike: no baseline yet …`, `held 1 of 2 evaluations`; empty when it says no more.
+    public var explanation: String {
+        guard let trigger, !trigger.isEmpty else { return reason }
+        let again = "re-evaluated with the current config: "
+        var rest = Substring(reason)
+        let prefix = rest.hasPrefix(again) ? again : ""
+        rest = rest.dropFirst(prefix.count)
+        if rest == trigger { return prefix.isEmpty ? "" : "re-evaluated with the current config" }
+        if rest.hasPrefix(trigger + "; ") { rest = rest.dropFirst(trigger.count + 2) }
+        return prefix + rest
+    }
+
     /// The kind as a route reads it (nil for `pending` and `inactive`, which no route takes).
     public var routedKind: NotificationEventKind? { NotificationEventKind(rawValue: kind) }
 }

@@ -236,7 +236,7 @@ public enum EmailRenderer {
         if let trigger = event.trigger, !trigger.isEmpty { facts.append(("Trigger", RenderText.oneLine(trigger))) }
         facts.append(("State", RenderText.state(event)))
         if let severity = RenderText.severity(event.severity) { facts.append(("Severity", severity)) }
-        if !event.reason.isEmpty { facts.append(("Reason", RenderText.oneLine(event.reason))) }
+        if !event.explanation.isEmpty { facts.append(("Reason", RenderText.oneLine(event.explanation))) }
         if let store = event.store, !store.isEmpty, store != message.store { facts.append(("Store", RenderText.oneLine(store))) }
         return facts
     }

@@ -88,7 +88,7 @@ public enum SlackRenderer {
         var state = "*State:* " + escaped(RenderText.state(event), max: 100)
         if let severity = RenderText.severity(event.severity) { state += " · *Severity:* " + severity }
         head.append(state)
-        if !event.reason.isEmpty { head.append(escaped(RenderText.oneLine(event.reason), max: 1000)) }
+        if !event.explanation.isEmpty { head.append(escaped(RenderText.oneLine(event.explanation), max: 1000)) }
         if let store = event.store, store != message.store, !store.isEmpty { head.append("Store: " + escaped(RenderText.oneLine(store), max: 100)) }
 
         let continued = "*" + title + "* (continued)"

@@ -83,8 +83,8 @@ public enum TeamsRenderer {
             ("facts", JSONBuild.array(facts.map { JSONBuild.object([("title", JSONText.quote($0.0)), ("value", JSONText.quote($0.1))]) })),
         ])
         var head = [titleBlock, factSet]
-        if !event.reason.isEmpty {
-            head.append(textBlock(RenderText.clip(RenderText.oneLine(event.reason), 1000), [("isSubtle", "true")]))
+        if !event.explanation.isEmpty {
+            head.append(textBlock(RenderText.clip(RenderText.oneLine(event.explanation), 1000), [("isSubtle", "true")]))
         }
 
         var tail: [String] = []

@@ -32,6 +32,7 @@ struct APIRoutes: Sendable {
         router.get("api/v1/profiles/:profile/alerts") { request, context in alerts(request, context) }
         router.get("api/v1/profiles/:profile/served") { request, context in served(request, context) }
         router.post("api/v1/profiles/:profile/evaluate") { request, context in await evaluate(request, context) }
+        LifecycleRoutes(engine: engine, api: self).add(to: router)
     }
 
     // MARK: access
@@ -82,11 +83,15 @@ struct APIRoutes: Sendable {
             let served = try served(view, for: viewer).get()
             let maxRows = try Query.int(request, "max_rows", default: Self.defaultMaxRows, in: 0...Self.maxRows)
             let key = DocumentCache.Key(profile: view.name, version: view.version, role: viewer.role, maxRows: maxRows)
-            let bytes = documents.document(key) {
+            let visible = Self.visible(served, to: viewer)
+            let document = documents.document(key) {
                 let context = EvalReport.Context(profile: view.name, store: served.store, now: served.takenAt, role: viewer.role)
-                return EvalReport.json(Self.visible(served, to: viewer), context: context, maxRows: maxRows).bytes
+                return EvalReport.json(visible, context: context, maxRows: maxRows).bytes
             }
-            return Reply.bytes(bytes, contentType: "application/json; charset=utf-8")
+            // Silences and acknowledgements change without a new evaluation (and silences end with
+            // the clock): read for every request, spliced into the cached document.
+            let lifecycle = try lifecycle(view, served, viewer)
+            return Reply.bytes(lifecycle.splice(document.bytes, points: document.points, results: visible), contentType: "application/json; charset=utf-8")
         }
     }
 
@@ -116,7 +121,9 @@ struct APIRoutes: Sendable {
             let limit = try Query.int(request, "limit", default: Self.defaultLimit, in: 0...Self.maxRows)
             let document = EvalReport.cardDocument(r, context: EvalReport.Context(profile: view.name, store: served.store, now: served.takenAt, role: viewer.role),
                                                    offset: offset, limit: limit)
-            return Reply.bytes(document, contentType: "application/json; charset=utf-8")
+            let lifecycle = try lifecycle(view, served, viewer)
+            return Reply.bytes(lifecycle.splice(document, points: CardLifecycle.insertionPoints(document, limit: 1), results: [r]),
+                               contentType: "application/json; charset=utf-8")
         }
     }
 
@@ -194,6 +201,12 @@ struct APIRoutes: Sendable {
             + "\"pull_error\": \(problem(view.pullProblem)), \"config\": {\"ok\": \(view.configErrors.isEmpty), \"errors\": [\(errors)]}}\n"
     }
 
+    /// The silences and acknowledgements the viewer's cards show now.
+    private func lifecycle(_ view: ProfileView, _ served: ServedEvaluation, _ viewer: Viewer) throws -> CardLifecycle {
+        let store = engine.store, now = engine.settings.clock?() ?? CELTimestamp.wallClock
+        return try historyRead { try CardLifecycle.read(store, profile: view.name, served: served, viewer: viewer, now: now) }
+    }
+
     private func historyRead<T>(_ read: () throws -> T) throws -> T {
         do { return try read() } catch {
             throw RefusedRequest(Reply.error(.internalServerError, "the history store: \(error)"))
@@ -227,8 +240,14 @@ enum Query {
 }
 
 /// The cards documents made lately, by profile version, role and row count: a document is made
-/// once per evaluation and role, however many requests ask for it.
+/// once per evaluation and role, however many requests ask for it. Each keeps where its cards'
+/// lifecycle members go (``CardLifecycle/insertionPoints(_:limit:)``), found once.
 final class DocumentCache: Sendable {
+    struct Document: Sendable {
+        let bytes: [UInt8]
+        let points: [Int]
+    }
+
     struct Key: Hashable, Sendable {
         let profile: String
         let version: Int
@@ -236,12 +255,13 @@ final class DocumentCache: Sendable {
         let maxRows: Int
     }
 
-    private let documents = NIOLockedValueBox<[Key: [UInt8]]>([:])
+    private let documents = NIOLockedValueBox<[Key: Document]>([:])
     static let capacity = 64
 
-    func document(_ key: Key, make: () -> [UInt8]) -> [UInt8] {
+    func document(_ key: Key, make: () -> [UInt8]) -> Document {
         if let cached = documents.withLockedValue({ $0[key] }) { return cached }
-        let made = make()
+        let bytes = make()
+        let made = Document(bytes: bytes, points: CardLifecycle.insertionPoints(bytes))
         documents.withLockedValue { d in
             // Older versions are never asked for again.
             d = d.filter { $0.key.profile != key.profile || $0.key.version >= key.version }
