@@ -49,7 +49,6 @@ let package = Package(
             name: "PulseHistory",
             dependencies: [
                 "PulseEngine", "PulseConfig", "PulseExpressions", "PulseDiagnostics", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // How results read: the JSON documents (`eval --format json`, history, alerts) and the

@@ -323,4 +323,34 @@ import Testing
         #expect(try h.store.channelStatuses(profile: "p").first?.pending == 1)
         await r.stop()
     }
+
+    @Test("email: one multipart message per evaluation over STARTTLS with AUTH, the relay's CA from ca_file")
+    func emailThroughTheDispatcher() async throws {
+        let smtp = try await SMTPServer.start(.init(security: .startTLS, auth: .init(user: "pulse", password: "p@ss w0rd")))
+        let r = try await Receiver.start()
+        var mail = F.channel("mail", .email)
+        mail.from = Located("pulse@example.com", at: mail.location)
+        mail.to = [Located("owner@example.com", at: mail.location), Located("ops@example.com", at: mail.location)]
+        mail.caFile = smtp.caPEMPath.map { Located($0, at: mail.location) }
+        var h = try DeliveryHarness(receiver: r, notifications: F.notifications([mail], [F.route(["mail"])]))
+        h.environment["VAR_MAIL"] = try smtp.url(user: "pulse", password: "p@ss w0rd").absoluteString
+        try h.record(ops: 3, fin: 30, at: t0)
+        let report = await h.deliver(at: t0)
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        let messages = try await smtp.waitForMessages(1)
+        let message = try #require(messages.first)
+        #expect(message.usedTLS && message.authUser == "pulse")
+        #expect(message.from == "pulse@example.com" && message.to == ["owner@example.com", "ops@example.com"])
+        #expect(message.data.contains("Subject: [Pulse] p: 2 firing, 0 resolved\r\n"), "\(message.data.prefix(600))")
+        #expect(message.data.contains("multipart/alternative") && message.data.contains("text/html") && message.data.contains("text/plain"))
+        // A wrong password: the failure never shows it, and the event waits.
+        try h.record(ops: 0, fin: 30, at: t0 + 3600)
+        h.environment["VAR_MAIL"] = try smtp.url(user: "pulse", password: "wrong-s3cret").absoluteString
+        let refused = await h.deliver(at: t0 + 3600)
+        let failure = try #require(refused.failures.first)
+        #expect(failure.contains("channel 'mail' (email)") && failure.contains("AUTH") && !failure.contains("wrong-s3cret"), "\(failure)")
+        #expect(try h.store.channelStatuses(profile: "p").first?.pending == 1)
+        await smtp.shutdown()
+        await r.stop()
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PulseConfig
+import PulseConnectors
 import PulseFakeVendors
 import PulseHistory
 @testable import PulseServer
@@ -49,6 +50,43 @@ import Testing
         await h.engine.waitForDeliveries()
         #expect(r.requests("slack").count == failed + 1)
         #expect(try store.channelStatuses(profile: "demo").first?.pending == 0)
+        await r.stop()
+    }
+
+    @Test("a scheduled pull that fails is a pull_failed notification")
+    func pullFailedIsNotified() async throws {
+        let r = try await Receiver.start()
+        let h = try ServeHarness.make()
+        let dead = "http://127.0.0.1:1"
+        try ServeHarness.write("""
+            profile: shop
+            extends: base
+            sources:
+              bigcommerce: {store_hash: abc123, access_token: "${TEST_BC_TOKEN}", api_base: "\(dead)"}
+            notifications:
+              channels:
+                ops: {type: webhook, url: "${HOOK_URL}"}
+              routes:
+                - match: {events: [pull_failed]}
+                  to: [ops]
+
+            """, to: h.path("profiles/shop.yaml"))
+        var settings = ServeHarness.settings(h.root, clock: h.clock)
+        settings.pullEvery = .init(seconds: 3600)
+        settings.environment = ["TEST_BC_TOKEN": "t0ken", "HOOK_URL": r.url("hook")]
+        settings.pullBackoff = Backoff(base: 0.01, cap: 0.02, tries: 2, rateLimitedTries: 2)
+        let engine = try ServeEngine(settings: settings, logger: ServeHarness.logger)
+        engine.loadConfig()
+        await engine.tick()
+        await engine.waitForPulls()
+        await engine.tick()
+        await engine.waitForDeliveries()
+        let body = try #require(r.requests("hook").first?.json as? [String: Any])
+        let event = try #require((body["events"] as? [[String: Any]])?.first)
+        #expect(event["event"] as? String == "pull_failed")
+        #expect((event["title"] as? String)?.contains("Scheduled pull failed") == true)
+        #expect((event["reason"] as? String)?.contains("connection refused") == true, "\(event)")
+        #expect(!(r.requests("hook").first?.body.contains("t0ken") ?? true), "no secret in a notification")
         await r.stop()
     }
 }

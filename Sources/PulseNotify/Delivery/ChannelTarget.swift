@@ -126,7 +126,7 @@ struct ChannelSender: Sendable {
         case .pagerduty(let url, let key): return await post(PagerDutyRenderer.render(message, routingKey: key).map(\.body), to: url, poster)
         case .legacy(let url): return await post(message.events.map(LegacyWebhook.payload), to: url, poster)
         case .email(let server, let from, let to, let caFile):
-            let id = "\(message.events.first?.id ?? 0).\(message.events.count).\(message.profile.filter { $0.isLetter || $0.isNumber })"
+            let id = "\(message.profile.filter { $0.isLetter || $0.isNumber })-\(message.events.first?.id ?? 0)-\(message.events.count)"
             let mail = EmailRenderer.render(message, from: from, to: to, date: Date(), messageID: id)
             switch await SMTPClient.send(SMTPMessage(from: from, to: to, data: mail.data), server: server, timeout: timeout, extraTrustRootsPEM: caFile) {
             case .success: return Attempt(messages: 1)

@@ -23,6 +23,9 @@ struct HTTPPoster: Sendable {
         let limit = TimeAmount.milliseconds(Int64((self.timeout * 1000).rounded()))
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: limit, read: limit))
         configuration.decompression = .disabled
+        // A refused connection fails now, not after the connect timeout of silent retries: the
+        // dispatcher retries with its own backoff, and a dead receiver must not cost 10 s a try.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

@@ -28,7 +28,8 @@ public enum SMTPClient {
     /// host name checked against the URL's host (an IP address host against the certificate's IP
     /// addresses). A password is never sent unencrypted except to a loopback host (127.0.0.0/8,
     /// ::1, localhost): with credentials, an `smtp://` server elsewhere that does not offer
-    /// STARTTLS fails at AUTH. Addresses with CR, LF, other control characters, `<` or `>` fail
+    /// STARTTLS fails at AUTH. A STARTTLS that is offered but refused, or whose handshake fails,
+    /// fails the send (never a fallback to plain text). Addresses with CR, LF, other control characters, `<` or `>` fail
     /// before connecting. A failure answering QUIT after the server accepted the DATA still counts
     /// as sent. Never throws or traps; the failure says why, naming the server as
     /// `scheme://host:port` only.

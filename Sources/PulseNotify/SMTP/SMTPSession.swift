@@ -108,10 +108,11 @@ struct SMTPSession {
         let implicitTLS = address.security == .implicitTLS
         let tls = self.tls
         let hostname = serverHostname
-        // The reader, kept here as well as in the pipeline: a server that fails the session at
-        // once (a huge greeting, a TLS error) closes the channel, which removes its handlers,
-        // before the connect future's callback runs; the reader keeps why.
-        let readerBox = NIOLockedValueBox<NIOLoopBound<SMTPReplyReader>?>(nil)
+        // Each channel's reader, kept here as well as in its pipeline: a server that fails the
+        // session at once (a huge greeting, a TLS error) closes the channel, which removes its
+        // handlers, before the connect future's callback runs; the reader keeps why. Keyed by
+        // channel, since Happy Eyeballs may set up several (IPv6 and IPv4) and keep one.
+        let readers = NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<SMTPReplyReader>]>([:])
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(remaining)
             .channelInitializer { channel in
@@ -122,7 +123,8 @@ struct SMTPSession {
                     }
                     let reader = SMTPReplyReader(maxLineLength: SMTPClient.maxReplyLineLength, maxLines: SMTPClient.maxReplyLines)
                     try channel.pipeline.syncOperations.addHandler(reader)
-                    readerBox.withLockedValue { $0 = NIOLoopBound(reader, eventLoop: channel.eventLoop) }
+                    let bound = NIOLoopBound(reader, eventLoop: channel.eventLoop)
+                    readers.withLockedValue { $0[ObjectIdentifier(channel)] = bound }
                 }
             }
         let channel: any Channel
@@ -133,7 +135,7 @@ struct SMTPSession {
         }
         self.channel = channel
         secured = implicitTLS
-        guard let reader = readerBox.withLockedValue({ $0 }) else {
+        guard let reader = readers.withLockedValue({ $0[ObjectIdentifier(channel)] }) else {
             throw StepFailure(step: "connect", detail: "the connection was set up without its reader")
         }
         self.reader = reader

@@ -40,6 +40,9 @@ public final class ServeEngine: Sendable {
         var pulls: [String: Task<Void, Never>] = [:]
         /// The notification deliveries running, one per profile at a time.
         var deliveries: [String: Task<Void, Never>] = [:]
+        /// When each profile's next delivery is due (evaluation clock, Unix seconds); an
+        /// evaluation makes it due at once.
+        var nextDelivery: [String: Int64] = [:]
         var reportedUnreadable: Set<String> = []
         /// Snapshot folders that failed to load or evaluate: tried again only with a new config.
         var failed: Set<String> = []
@@ -247,6 +250,7 @@ public final class ServeEngine: Sendable {
             view.snapshotProblem = nil
         }
         metrics.evaluated(profile: profile, served: served, ownerSees: Self.ownerSees(served))
+        memory.withLockedValue { _ = $0.nextDelivery.removeValue(forKey: profile) }  // deliver what it queued now
         logger.info("evaluated", metadata: ["profile": .string(profile), "snapshot": .string(entry.folder),
                                             "taken_at": .string("\(snapshot.takenAt)"), "seconds": .string(String(format: "%.3f", seconds))])
     }
@@ -301,7 +305,9 @@ public final class ServeEngine: Sendable {
             guard !m.stopping else { return [] }
             return state.current.profiles.values.compactMap { view -> ProfileConfig? in
                 guard let config = view.config, !config.profile.notifications.isEmpty || settings.notifyWebhook != nil,
-                      m.deliveries[view.name] == nil else { return nil }
+                      m.deliveries[view.name] == nil, (m.nextDelivery[view.name] ?? Int64.min) <= now else { return nil }
+                // Retries, reminders and the end of quiet hours are looked at this often.
+                m.nextDelivery[view.name] = now + Self.deliveryInterval
                 return config
             }
         }
@@ -328,6 +334,9 @@ public final class ServeEngine: Sendable {
         }
     }
 
+    /// Seconds between deliveries of a profile when no evaluation asks for one sooner.
+    static let deliveryInterval: Int64 = 5
+
     /// Queues a `pull_failed` event for the profile's channels.
     private func queuePullFailed(_ profile: ResolvedProfile, _ error: PullError) {
         guard !profile.notifications.isEmpty else { return }
@@ -335,6 +344,7 @@ public final class ServeEngine: Sendable {
         let event = NotificationEvent(profile: profile.name, kind: NotificationEventKind.pullFailed.rawValue, card: nil,
                                       title: "Scheduled pull failed (\(error.source ?? "config"))", state: "none", previous: "none",
                                       reason: error.description, at: now.description, createdAt: now.seconds)
+        memory.withLockedValue { _ = $0.nextDelivery.removeValue(forKey: profile.name) }
         do { try store.queueEvent(event, notifications: profile.notifications) } catch {
             logger.error("notify", metadata: ["profile": .string(profile.name), "error": .string("\(error)")])
         }
