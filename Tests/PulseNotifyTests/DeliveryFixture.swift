@@ -34,21 +34,27 @@ enum DeliveryFixture {
     }
 
     /// Evaluates both cards with `ops` active and `fin` inactive listings, as of `at`.
-    static func results(ops: Int, fin: Int, at: Int64) throws -> [CardResult] {
+    /// - Parameter events: nil: no third card; else a card `ev_card` over audit events, with the
+    ///   (empty) events file present or missing.
+    static func results(ops: Int, fin: Int, at: Int64, checkedAt: Int64? = nil, events: Bool? = nil) throws -> [CardResult] {
         var set = ConfigSet()
+        if events != nil {
+            set.add(file: "cards/ev_card.yaml", bytes: Array("key: ev_card\ntitle: Events\nconnector: test\nfrom: audit_events\nmeasure: count\nalert: \"> 0\"\n".utf8))
+        }
         set.add(file: "cards/ops_card.yaml", bytes: Array(card("ops_card", role: "operations").utf8))
         set.add(file: "cards/fin_card.yaml", bytes: Array(card("fin_card", role: "finance").utf8))
-        set.add(file: "profiles/p.yaml", bytes: Array("profile: p\n".utf8))
+        set.add(file: "profiles/p.yaml", bytes: Array("profile: p\nstale_after: 2h\n".utf8))
         #expect(set.diagnostics.isEmpty, "\(set.diagnostics.map(\.message))")
         let profile = try ProfileResolver(profiles: set.profiles).resolve(#require(set.profile("p"))).get()
         let time = try #require(CELTimestamp(seconds: at))
         let rows = (0..<ops).map { "{\"id\": \"A\($0)\", \"status\": \"active\", \"skus\": []}" }
             + (0..<fin).map { "{\"id\": \"I\($0)\", \"status\": \"offline\", \"skus\": []}" }
-        let snapshot = try SnapshotLoader.load(files: [
-            "snapshot.json": Array("{\"format\": 1, \"taken_at\": \"\(time)\"}".utf8),
-            "listings.jsonl": Array(rows.joined(separator: "\n").utf8),
-        ], label: "fixture")
-        return try Evaluation.run(cards: set.cards, profile: profile, snapshot: snapshot, now: time).get()
+        var files = ["snapshot.json": Array("{\"format\": 1, \"taken_at\": \"\(time)\"}".utf8)]
+        files["listings.jsonl"] = Array(rows.joined(separator: "\n").utf8)
+        if events == true { files["audit_events.jsonl"] = [] }
+        let snapshot = try SnapshotLoader.load(files: files, label: "fixture")
+        let clock = try #require(CELTimestamp(seconds: checkedAt ?? at))
+        return try Evaluation.run(cards: set.cards, profile: profile, snapshot: snapshot, now: time, checkedAt: clock).get()
     }
 
     /// A channel of `type` whose secret is `${VAR_<NAME>}`.
@@ -105,10 +111,11 @@ struct DeliveryHarness {
 
     /// Records an evaluation at `at` with the values given, queuing by the current notifications.
     @discardableResult
-    func record(ops: Int, fin: Int, at: Int64, legacy: Bool = false) throws -> RecordOutcome {
+    func record(ops: Int, fin: Int, at: Int64, checkedAt: Int64? = nil, events: Bool? = nil, legacy: Bool = false) throws -> RecordOutcome {
         let time = try #require(CELTimestamp(seconds: at))
-        return try store.record(profile: "p", store: "acme", takenAt: time, results: DeliveryFixture.results(ops: ops, fin: fin, at: at),
-                                notify: DeliveryFixture.plan(notifications, at: at, legacy: legacy))
+        let results = try DeliveryFixture.results(ops: ops, fin: fin, at: at, checkedAt: checkedAt, events: events)
+        return try store.record(profile: "p", store: "acme", takenAt: time, results: results,
+                                notify: DeliveryFixture.plan(notifications, at: checkedAt ?? at, legacy: legacy))
     }
 
     func deliver(at: Int64, timezone: String = "UTC") async -> Dispatcher.Report {

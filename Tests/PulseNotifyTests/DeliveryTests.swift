@@ -353,4 +353,28 @@ import Testing
         await smtp.shutdown()
         await r.stop()
     }
+
+    @Test("a card that becomes no data or stale is an event once, not at every evaluation that stays so")
+    func noDataAndStaleEvents() async throws {
+        let r = try await Receiver.start()
+        let h = try DeliveryHarness(receiver: r, notifications: F.notifications([F.channel("hook", .webhook)],
+                                                                                 [F.route(["hook"], RouteMatch(events: [.noData, .stale], cards: ["ev_card"]))]))
+        func kinds() -> [String] {
+            r.requests("hook").flatMap { ((($0.json as? [String: Any])?["events"] as? [[String: Any]]) ?? []).map { "\($0["event"] ?? "")/\($0["state"] ?? "")" } }
+        }
+        try h.record(ops: 0, fin: 0, at: t0, events: true)
+        try h.record(ops: 0, fin: 0, at: t0 + 3600, events: false)
+        try h.record(ops: 0, fin: 0, at: t0 + 7200, events: false)
+        _ = await h.deliver(at: t0 + 7200)
+        #expect(kinds() == ["no_data/no_data"])
+        let reason = (((r.requests("hook").first?.json as? [String: Any])?["events"] as? [[String: Any]])?.first?["reason"] as? String) ?? ""
+        #expect(reason.contains("audit_events.jsonl"), "\(reason)")
+        // Data again, then stale (checked 3 h after it was taken; stale_after is 2 h), twice.
+        try h.record(ops: 0, fin: 0, at: t0 + 3 * 3600, events: true)
+        try h.record(ops: 0, fin: 0, at: t0 + 4 * 3600, checkedAt: t0 + 7 * 3600, events: true)
+        try h.record(ops: 0, fin: 0, at: t0 + 5 * 3600, checkedAt: t0 + 8 * 3600, events: true)
+        _ = await h.deliver(at: t0 + 8 * 3600)
+        #expect(kinds() == ["no_data/no_data", "stale/stale"])
+        await r.stop()
+    }
 }
