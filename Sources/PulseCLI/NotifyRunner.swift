@@ -9,9 +9,6 @@ import PulseReport
 /// `pulse silence`, `pulse ack` and `pulse notify`: the notification lifecycle from the command
 /// line, in the history store that `pulse eval --record` and `pulse serve` share.
 enum NotifyRunner {
-    /// The longest a silence may last: a silence forgotten for a season hides real alerts.
-    static let maxSilence = 90 * 86_400
-
     /// The profile, the store (created if needed) and the clock, or why not.
     private static func open(_ target: LifecycleTarget, command: String) -> Result<(ResolvedProfile, [String], HistoryStore, CELTimestamp), CommandFailure> {
         var now = CELTimestamp.wallClock
@@ -49,30 +46,16 @@ enum NotifyRunner {
             for card in cards where !keys.contains(card) {
                 return CommandFailure.usage("\(command): no card '\(card)'" + Suggestion.didYouMean(card, in: keys)).output
             }
-            let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !reason.isEmpty else { return CommandFailure.usage("\(command): --reason is empty; say why, for whoever sees the silence").output }
-            guard reason.count <= 500 else { return CommandFailure.usage("\(command): --reason is longer than 500 characters").output }
-            let ends: Int64
-            switch (duration, until) {
-            case (let d?, nil):
-                guard let parsed = ConfigDuration(parsing: d), parsed.seconds > 0 else {
-                    return CommandFailure.usage("\(command): --for \(d) is not a duration longer than 0s (e.g. 4h, 90m, 1d12h)").output
-                }
-                guard parsed.seconds <= maxSilence else { return CommandFailure.usage("\(command): --for \(d) is longer than 90 days").output }
-                ends = now.seconds + Int64(parsed.seconds)
-            case (nil, let u?):
-                guard let parsed = CELTimestamp(parsing: u) else {
-                    return CommandFailure.usage("\(command): --until \(u) is not an RFC 3339 timestamp (e.g. 2026-03-17T08:00:00Z)").output
-                }
-                guard parsed.seconds > now.seconds else { return CommandFailure.usage("\(command): --until \(u) is not in the future (now is \(now))").output }
-                guard parsed.seconds - now.seconds <= Int64(maxSilence) else { return CommandFailure.usage("\(command): --until \(u) is more than 90 days away").output }
-                ends = parsed.seconds
-            default:
-                return CommandFailure.usage("\(command): give one of --for DURATION or --until TIME").output
+            let ends: Int64, text: String
+            switch SilenceRules.end(duration: duration, until: until, now: now, names: .cli).flatMap({ end in
+                SilenceRules.reason(reason, names: .cli).map { (end, $0) }
+            }) {
+            case .success(let v): (ends, text) = v
+            case .failure(let problem): return CommandFailure.usage("\(command): \(problem)").output
             }
             do {
                 let silence = try store.addSilence(profile: profile.name, cards: cards, severity: severity, startsAt: now.seconds, endsAt: ends,
-                                                   reason: reason, by: who(by), now: now.seconds)
+                                                   reason: text, by: who(by), now: now.seconds)
                 return CommandOutput(stdout: "silence #\(silence.id) added: " + describe(silence, now: now.seconds) + "\n")
             } catch {
                 return CommandFailure(message: "\(command): \(error)", exitCode: ExitStatus.failure).output

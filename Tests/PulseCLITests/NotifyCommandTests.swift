@@ -168,10 +168,10 @@ import Testing
         #expect(empty.stdout == "no silences for shop now\n")
         // Bad input.
         for (args, message) in [
-            (["--for", "0s", "--reason", "x"], "--for 0s is not a duration longer than 0s"),
+            (["--for", "0s", "--reason", "x"], "--for must be a duration longer than 0s"),
             (["--for", "4h", "--reason", "  "], "--reason is empty"),
-            (["--for", "4h", "--until", "2026-03-18T00:00:00Z", "--reason", "x"], "give one of --for DURATION or --until TIME"),
-            (["--reason", "x"], "give one of --for DURATION or --until TIME"),
+            (["--for", "4h", "--until", "2026-03-18T00:00:00Z", "--reason", "x"], "give one of --for or --until, not both"),
+            (["--reason", "x"], "give one of --for (a duration such as 4h) or --until"),
             (["--for", "100d", "--reason", "x"], "longer than 90 days"),
             (["--until", "2026-03-17T08:00:00Z", "--reason", "x"], "is not in the future"),
             (["--card", "aex_total_listing", "--for", "1h", "--reason", "x"], "did you mean 'aex_total_listings'?"),

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import NIOConcurrencyHelpers
+import PulseHistory
 import Testing
 
 /// The real `pulse serve` binary, driven by headless Chromium through chromedriver, all on
@@ -141,6 +142,99 @@ import Testing
         server.terminate()
         let status = try await server.waitForExit(seconds: 30)
         #expect(status == 0, "pulse serve exits 0 on SIGTERM; its output:\n\(server.output)")
+    }
+
+    /// An owner acknowledges a firing card and silences then un-silences another from the page
+    /// (fetch() with the session cookie); marketing sees a firing card without any button.
+    @Test func acknowledgeAndSilenceFromThePageWhileMarketingSeesNoButtons() async throws {
+        let h = try ServeHarness.make()
+        // Fresh data by the wall clock (as above): the critical card fires on the first evaluation.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        try Self.writeHeader(takenAt: Self.rfc3339(now.addingTimeInterval(-4 * 3600)), to: h.path("snapshots/demo/2026-03-17"))
+        let server = try ChildProcess(Repo.binary, [
+            "serve", "--cards", h.path("cards").path, "--profiles", h.path("profiles").path, "--snapshots", h.path("snapshots").path,
+            "--db", h.path("serve.sqlite").path, "--tokens", h.path("tokens.yaml").path, "--listen", "127.0.0.1:0",
+        ])
+        defer { server.kill() }
+        let listening = try await server.waitForLine(containing: "address=http://127.0.0.1:", seconds: 180)
+        let address = try #require(listening.components(separatedBy: "address=").last?.split(separator: " ").first.map(String.init))
+        let owner = try #require(h.tokens["owner"]), marketing = try #require(h.tokens["marketing"])
+
+        let driverPort = try freePort()
+        let driver = try ChildProcess(WebDriver.chromedriver, ["--port=\(driverPort)", "--allowed-ips=127.0.0.1"])
+        defer { driver.kill() }
+        _ = try await driver.waitForLine(containing: "started successfully", seconds: 60)
+        let browser = try await WebDriver.start(port: driverPort)
+        func count(_ css: String) async throws -> Int {
+            let selector = css.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+            return try await browser.script("return document.querySelectorAll('\(selector)').length;") as? Int ?? -1
+        }
+        do {
+            try await browser.setImplicitWait(10_000)
+            try await browser.open(address + "/")
+            try await browser.type(owner, into: try await browser.element("#token"))
+            try await browser.click(try await browser.element("#login"))
+
+            // A firing card offers Acknowledge; a card without an alert does not; every card offers Silence….
+            let firing = "#card-aex_rejected_auditing_listings"
+            #expect(try await browser.text(try await browser.element(firing + " .badge")) == "▲ Critical")
+            let ack = try await browser.element(firing + " button.ack")
+            #expect(try await browser.text(ack) == "Acknowledge")
+            #expect(try await count("#card-aex_total_listings button.ack") == 0)
+            #expect(try await count("article.card button.silence") == 5, "Silence… on every card")
+            #expect(try await count("button.expire") == 0, "nothing is silenced yet")
+
+            // Acknowledge: the page calls the API, reloads and says by whom.
+            try await browser.click(ack)
+            let acknowledged = try await browser.text(try await browser.element(firing + " p.acknowledged"))
+            #expect(acknowledged.hasPrefix("Acknowledged by owner at ") && acknowledged.hasSuffix(" today"), "\(acknowledged)")
+            #expect(try await browser.text(try await browser.element("#lifecycle-status[data-flash=ack]"))
+                    == "AliExpress Rejected & Auditing Listings acknowledged by owner.")
+            #expect(try await count(firing + " button.ack") == 0, "acknowledged once")
+
+            // Silence… opens a small form; 24 hours, a reason, submit.
+            let quiet = "#card-aex_total_listings"
+            let toggle = try await browser.element(quiet + " button.silence")
+            try await browser.click(toggle)
+            #expect(try await browser.script("return document.querySelector('\(quiet) button.silence').getAttribute('aria-expanded');") as? String == "true")
+            try await browser.click(try await browser.element("#silence-for-aex_total_listings option[value='24h']"))
+            try await browser.type("supplier feed down", into: try await browser.element("#silence-reason-aex_total_listings"))
+            try await browser.click(try await browser.element("#silence-form-aex_total_listings button[type=submit]"))
+            let silenced = try await browser.text(try await browser.element(quiet + " p.silenced"))
+            #expect(silenced.hasPrefix("Silenced until ") && silenced.hasSuffix(" by owner: supplier feed down"), "\(silenced)")
+            #expect(try await count("p.silenced") == 1, "only the card silenced")
+            let until = try await browser.script("return document.querySelector('\(quiet) time.silenced-until').getAttribute('datetime');") as? String
+            let end = try #require(until.flatMap { ISO8601DateFormatter().date(from: $0) })
+            #expect(abs(end.timeIntervalSince(now) - 86_400) < 600, "24 hours from now: \(until ?? "")")
+
+            // Expire ends it.
+            try await browser.click(try await browser.element(quiet + " button.expire"))
+            #expect(try await browser.text(try await browser.element("#lifecycle-status[data-flash=expire]")) == "The silence of AliExpress Total Listings was expired.")
+            #expect(try await count("p.silenced") == 0)
+            #expect(try await count("button.expire") == 0)
+
+            // Marketing: its firing card, the status lines, no buttons and no forms.
+            try await browser.click(try await browser.element(".logout button"))
+            try await browser.type(marketing, into: try await browser.element("#token"))
+            try await browser.click(try await browser.element("#login"))
+            #expect(try await browser.text(try await browser.element("#card-aex_ship_to_country_coverage .badge")) == "▲ Critical")
+            #expect(try await count("button[data-action]") == 0)
+            #expect(try await count("form.silence-form") == 0)
+            #expect(!(try await browser.source()).contains("Acknowledge</button>"))
+        } catch {
+            await browser.quit()
+            throw error
+        }
+        await browser.quit()
+        server.terminate()
+        #expect(try await server.waitForExit(seconds: 30) == 0)
+
+        // What the page did is in the store pulse ack and pulse silence read.
+        let store = try HistoryStore(path: h.path("serve.sqlite").path)
+        let acks = try store.acknowledgements(profile: "demo")
+        #expect(acks.map(\.card) == ["aex_rejected_auditing_listings"] && acks.first?.by == "owner")
+        let silences = try store.silences(profile: "demo", now: 0, ended: true)
+        #expect(silences.count == 1 && silences.first?.cards == ["aex_total_listings"] && silences.first?.expiredAt != nil)
     }
 
     /// The class attribute of the element matching `css`.

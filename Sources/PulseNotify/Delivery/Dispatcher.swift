@@ -126,6 +126,10 @@ public struct Dispatcher: Sendable {
         let lease = Int64(Double(options.attempts) * (options.timeout + options.backoff * 4) * 8) + 120
         do {
             guard try store.claimChannel(profile: profile, channel: target.name, now: now, lease: lease, ignoreBackoff: options.ignoreBackoff) else {
+                // Backoff not due (serve looks again later), or another pulse holds it: its run sends them.
+                if options.ignoreBackoff {
+                    outcome.notices.append("\(label): another pulse is delivering it now; what waits is sent by that run or the next")
+                }
                 return outcome
             }
         } catch {

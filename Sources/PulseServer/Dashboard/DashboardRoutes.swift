@@ -5,6 +5,8 @@ import NIOCore
 import PulseConfig
 import PulseSnapshot
 import PulseEngine
+import PulseExpressions
+import PulseHistory
 import PulseReport
 
 /// The dashboard: a login form, then the token's cards, server-rendered; its own CSS and script.
@@ -44,7 +46,14 @@ struct DashboardRoutes: Sendable {
 
     func page(_ context: ServeContext) -> Response {
         guard let viewer = context.viewer, let view = engine.state.current.profiles[viewer.profile] else { return loginPage(error: nil) }
-        return html(Templates.library.render(Self.model(view, viewer: viewer, snapshotsFolder: engine.settings.snapshotsDir + "/" + view.name), withTemplate: "dashboard") ?? "")
+        var lifecycle: CardLifecycle?, lifecycleError: String?
+        if let served = view.served {
+            do { lifecycle = try CardLifecycle.read(engine.store, profile: view.name, served: served, viewer: viewer, now: engine.settings.clock?() ?? CELTimestamp.wallClock) } catch {
+                lifecycleError = "\(error)"
+            }
+        }
+        let model = Self.model(view, viewer: viewer, snapshotsFolder: engine.settings.snapshotsDir + "/" + view.name, lifecycle: lifecycle, lifecycleError: lifecycleError)
+        return html(Templates.library.render(model, withTemplate: "dashboard") ?? "")
     }
 
     func login(_ request: Request) async throws -> Response {
@@ -74,8 +83,9 @@ struct DashboardRoutes: Sendable {
         return response
     }
 
-    /// What the dashboard template shows.
-    static func model(_ view: ProfileView, viewer: Viewer, snapshotsFolder: String) -> [String: Any] {
+    /// What the dashboard template shows. `lifecycle` is what the cards show of silences and
+    /// acknowledgements (`lifecycleError`: why it could not be read).
+    static func model(_ view: ProfileView, viewer: Viewer, snapshotsFolder: String, lifecycle: CardLifecycle? = nil, lifecycleError: String? = nil) -> [String: Any] {
         // The details of a problem may name any card: only an owner sees them.
         let owner = viewer.role == "owner"
         let ask = ["An owner sees the details on this page and in /api/v1/status."]
@@ -88,6 +98,9 @@ struct DashboardRoutes: Sendable {
             banners.append(["heading": "The latest snapshot could not be served; the last good one stays", "lines": owner ? ["\(p.subject): \(p.message)"] : ask])
         }
         if let p = view.pullProblem { banners.append(["heading": "The latest pull failed", "lines": owner ? ["\(p.subject): \(p.message)"] : ask]) }
+        if let e = lifecycleError {
+            banners.append(["heading": "Silences and acknowledgements could not be read from the history store", "lines": owner ? [e] : ask])
+        }
         var model: [String: Any] = ["title": "\(view.name) · Pulse", "profile": view.name, "role": viewer.role, "version": view.version, "banners": banners]
         guard let served = view.served else {
             let where_ = owner ? "in \(snapshotsFolder)/ (pulse pull --profile \(view.name) writes there)" : "in the profile's snapshots folder"
@@ -101,8 +114,61 @@ struct DashboardRoutes: Sendable {
         model["store"] = served.store ?? ""
         model["evaluatedAt"] = ISO8601DateFormatter().string(from: served.evaluatedAt)
         let timeZone = view.config?.profile.timezone ?? "UTC"
-        model["cards"] = APIRoutes.visible(served, to: viewer).map { cardModel($0, served: served, timeZone: timeZone) }
+        // Owner and operations may acknowledge and silence (the API's LifecycleRoutes).
+        let manages = LifecycleRoutes.roles.contains(viewer.role)
+        model["cards"] = APIRoutes.visible(served, to: viewer).map {
+            var card = cardModel($0, served: served, timeZone: timeZone)
+            lifecycleModel($0, lifecycle: lifecycle, manages: manages, timeZone: timeZone, into: &card)
+            return card
+        }
         return model
+    }
+
+    /// Who silenced or acknowledged the card, and (for a viewer who `manages`) its buttons.
+    static func lifecycleModel(_ r: CardResult, lifecycle: CardLifecycle?, manages: Bool, timeZone: String, into model: inout [String: Any]) {
+        let silence = lifecycle?.silence(for: r), ack = lifecycle?.acknowledgement(for: r)
+        let now = lifecycle?.now ?? CELTimestamp.wallClock.seconds
+        if let s = silence {
+            model["silenced"] = true
+            model["silenceID"] = String(s.id)
+            model["silencedUntil"] = localTime(s.effectiveEnd, now: now, timeZone: timeZone)
+            model["silencedUntilISO"] = CELTimestamp(seconds: s.effectiveEnd)?.description ?? ""
+            model["silencedBy"] = s.createdBy
+            model["silencedReason"] = s.reason
+        }
+        if let a = ack {
+            model["ackBy"] = a.by
+            model["ackAt"] = localTime(a.at, now: now, timeZone: timeZone)
+            model["ackAtISO"] = CELTimestamp(seconds: a.at)?.description ?? ""
+            if let note = a.note { model["ackNote"] = note }
+        }
+        guard manages, lifecycle != nil else { return }
+        model["manages"] = true
+        // `severity` is set only while the alert fires (stale data keeps it firing).
+        model["canAck"] = r.severity != nil && ack == nil
+    }
+
+    /// A time in the profile's zone, as the data age reads: `14:00 today`, `09:30 tomorrow`,
+    /// `24 Mar 2026 08:00`.
+    static func localTime(_ seconds: Int64, now: Int64, timeZone: String) -> String {
+        let zone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC") ?? .current
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+        let today = calendar.startOfDay(for: Date(timeIntervalSince1970: TimeInterval(now)))
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = zone
+        formatter.dateFormat = "HH:mm"
+        let time = formatter.string(from: date)
+        switch calendar.dateComponents([.day], from: today, to: calendar.startOfDay(for: date)).day ?? Int.max {
+        case 0: return "\(time) today"
+        case 1: return "\(time) tomorrow"
+        case -1: return "\(time) yesterday"
+        default:
+            formatter.dateFormat = "d MMM yyyy HH:mm"
+            return formatter.string(from: date)
+        }
     }
 
     /// The badge of a card: an icon and words, so that the state never rests on colour alone.

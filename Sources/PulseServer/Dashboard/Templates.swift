@@ -59,16 +59,42 @@ enum Templates {
         <ul>{{#lines}}<li>{{.}}</li>{{/lines}}</ul>
         </section>
         {{/banners}}
+        <p id="lifecycle-status" class="flash" role="status"></p>
         {{^cards}}<p class="empty">No cards to show yet.</p>{{/cards}}
         <div class="cards">
         {{#cards}}
-        <article class="card state-{{stateClass}}{{#hero}} hero{{/hero}}" id="card-{{key}}" aria-labelledby="title-{{key}}">
+        <article class="card state-{{stateClass}}{{#hero}} hero{{/hero}}{{#silenced}} is-silenced{{/silenced}}" id="card-{{key}}" aria-labelledby="title-{{key}}">
         <h2 id="title-{{key}}">{{title}}</h2>
         <p class="value"><span class="number">{{value}}</span></p>
         <p class="state"><span class="badge">{{stateIcon}} {{stateLabel}}</span>{{#trigger}} <span class="trigger">{{trigger}}</span>{{/trigger}}</p>
         {{#stateNote}}<p class="note">{{stateNote}}</p>{{/stateNote}}
         {{#staleAlert}}<p class="note">{{staleAlert}}</p>{{/staleAlert}}
         {{#unmatched}}<p class="note unmatched">{{unmatched}}</p>{{/unmatched}}
+        {{#silenced}}<p class="lifecycle silenced">Silenced until <time class="silenced-until" datetime="{{silencedUntilISO}}">{{silencedUntil}}</time> by {{silencedBy}}: {{silencedReason}}</p>{{/silenced}}
+        {{#ackBy}}<p class="lifecycle acknowledged">Acknowledged by {{ackBy}} at <time datetime="{{ackAtISO}}">{{ackAt}}</time>{{#ackNote}}: {{ackNote}}{{/ackNote}}</p>{{/ackBy}}
+        {{#manages}}
+        <div class="actions" role="group" aria-label="Alert actions">
+        {{#canAck}}<button type="button" class="ack" data-action="ack" data-card="{{key}}" aria-describedby="title-{{key}}">Acknowledge</button>{{/canAck}}
+        <button type="button" class="silence" data-action="silence" aria-expanded="false" aria-controls="silence-form-{{key}}" aria-describedby="title-{{key}}">Silence…</button>
+        {{#silenceID}}<button type="button" class="expire" data-action="expire" data-card="{{key}}" data-silence="{{silenceID}}" aria-describedby="title-{{key}}">Expire</button>{{/silenceID}}
+        </div>
+        <form class="silence-form" id="silence-form-{{key}}" data-card="{{key}}" hidden>
+        <fieldset>
+        <legend>Silence this card's notifications</legend>
+        <label for="silence-for-{{key}}">For</label>
+        <select id="silence-for-{{key}}" name="for">
+        <option value="1h">1 hour</option>
+        <option value="4h" selected>4 hours</option>
+        <option value="24h">24 hours</option>
+        <option value="7d">7 days</option>
+        </select>
+        <label for="silence-reason-{{key}}">Reason</label>
+        <input id="silence-reason-{{key}}" name="reason" type="text" required maxlength="500" autocomplete="off">
+        <button type="submit">Silence</button>
+        </fieldset>
+        </form>
+        <p class="lifecycle-error" id="lifecycle-error-{{key}}" role="alert"></p>
+        {{/manages}}
         <p class="age">{{age}}</p>
         {{{sparkline}}}
         {{#hasBreakdown}}
@@ -142,15 +168,121 @@ enum Assets {
         .login label { display: block; font-weight: 600; margin: 1rem 0 .25rem; }
         .login input { width: 100%; font: inherit; padding: .5rem; border: 1px solid var(--ink); border-radius: 4px; }
         .login button { margin-top: 1rem; }
+        .lifecycle { margin: .25rem 0; padding: .15rem .5rem; border-left: 3px solid var(--muted); background: #f3f3f6; font-size: .95rem; }
+        .is-silenced { border-left-style: double; }
+        .actions { display: flex; flex-wrap: wrap; gap: .5rem; margin: .5rem 0; }
+        .actions button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--ink); background: #fff; color: var(--ink); border-radius: 4px; cursor: pointer; }
+        button[disabled] { opacity: .6; cursor: progress; }
+        .silence-form fieldset { display: grid; gap: .25rem; margin: .25rem 0 .5rem; padding: .5rem .75rem; border: 1px solid var(--line); border-radius: 4px; }
+        .silence-form legend { font-weight: 600; padding: 0 .25rem; }
+        .silence-form label { font-weight: 600; }
+        .silence-form select, .silence-form input { font: inherit; padding: .3rem; border: 1px solid var(--ink); border-radius: 4px; }
+        .silence-form button { justify-self: start; margin-top: .25rem; }
+        .lifecycle-error { color: var(--fire); margin: 0; }
+        .lifecycle-error:not(:empty) { margin: .25rem 0; font-weight: 600; }
+        .flash { margin: 0; font-weight: 600; }
+        .flash:not(:empty) { margin: 0 0 1rem; }
         :focus-visible { outline: 3px solid #0b4f8a; outline-offset: 2px; }
         """
 
     /// Polls `/served` every two seconds and reloads the page when a new evaluation (or a new
-    /// problem) is served; signs out to the login page when the session ends.
+    /// problem, silence or acknowledgement) is served; signs out to the login page when the session
+    /// ends. Acknowledge, Silence… and Expire call the API with the session cookie (and the
+    /// `X-Requested-With` header cookie-signed changes need), then reload and say what was done;
+    /// the page also reloads when a silence it shows ends.
     static let javascript = """
         (function () {
           var body = document.body, profile = body.getAttribute('data-profile'), version = body.getAttribute('data-version');
           if (!profile) return;
+          var busy = false, flashKey = 'pulse-flash';
+          var status = document.getElementById('lifecycle-status');
+          try {
+            var told = window.sessionStorage.getItem(flashKey);
+            if (told && status) {
+              var parts = told.split('|');
+              status.setAttribute('data-flash', parts[0]);
+              status.textContent = parts.slice(1).join('|');
+            }
+            window.sessionStorage.removeItem(flashKey);
+          } catch (e) {}
+          function cardTitle(key) {
+            var h = document.getElementById('title-' + key);
+            return h ? h.textContent : key;
+          }
+          function say(key, message) {
+            var p = document.getElementById('lifecycle-error-' + key);
+            if (p) p.textContent = message;
+          }
+          function send(method, path, payload, key, done, button) {
+            busy = true;
+            if (status) { status.textContent = ''; status.removeAttribute('data-flash'); }
+            say(key, '');
+            if (button) { button.disabled = true; button.setAttribute('aria-busy', 'true'); }
+            var headers = { 'X-Requested-With': 'pulse-dashboard' };
+            if (payload !== null) headers['Content-Type'] = 'application/json';
+            fetch('/api/v1/profiles/' + encodeURIComponent(profile) + path, {
+              method: method, credentials: 'same-origin', cache: 'no-store', headers: headers,
+              body: payload === null ? undefined : JSON.stringify(payload)
+            }).then(function (r) {
+              if (r.status === 401) { window.location.href = '/'; return null; }
+              return r.json().catch(function () { return {}; }).then(function (j) {
+                if (r.ok) {
+                  try { window.sessionStorage.setItem(flashKey, done(j)); } catch (e) {}
+                  window.location.reload();
+                  return;
+                }
+                busy = false;
+                if (button) { button.disabled = false; button.removeAttribute('aria-busy'); }
+                say(key, (j && j.error) ? j.error : 'Pulse answered ' + r.status + '.');
+              });
+            }).catch(function () {
+              busy = false;
+              if (button) { button.disabled = false; button.removeAttribute('aria-busy'); }
+              say(key, 'Pulse could not be reached; try again.');
+            });
+          }
+          document.addEventListener('click', function (event) {
+            var button = event.target.closest ? event.target.closest('button[data-action]') : null;
+            if (!button || busy) return;
+            var action = button.getAttribute('data-action'), key = button.getAttribute('data-card');
+            if (action === 'ack') {
+              send('POST', '/cards/' + encodeURIComponent(key) + '/ack', null, key, function (j) {
+                return 'ack|' + cardTitle(key) + ' acknowledged by ' + (j.by || 'you') + '.';
+              }, button);
+            } else if (action === 'expire') {
+              var id = button.getAttribute('data-silence');
+              send('DELETE', '/silences/' + encodeURIComponent(id), null, key, function () {
+                return 'expire|The silence of ' + cardTitle(key) + ' was expired.';
+              }, button);
+            } else if (action === 'silence') {
+              var form = document.getElementById(button.getAttribute('aria-controls'));
+              if (!form) return;
+              var open = form.hasAttribute('hidden');
+              if (open) form.removeAttribute('hidden'); else form.setAttribute('hidden', '');
+              button.setAttribute('aria-expanded', open ? 'true' : 'false');
+              if (open) { var first = form.querySelector('select'); if (first) first.focus(); }
+            }
+          });
+          document.addEventListener('submit', function (event) {
+            var form = event.target;
+            if (!form.classList || !form.classList.contains('silence-form')) return;
+            event.preventDefault();
+            if (busy) return;
+            var key = form.getAttribute('data-card'), reason = form.elements['reason'].value.trim();
+            if (!reason) { say(key, 'Say why: the reason is shown to everyone who sees the card.'); form.elements['reason'].focus(); return; }
+            var payload = { cards: [key], 'for': form.elements['for'].value, reason: reason };
+            send('POST', '/silences', payload, key, function (j) {
+              return 'silence|' + cardTitle(key) + ' silenced (#' + j.id + ').';
+            }, form.querySelector('button[type=submit]'));
+          });
+          // A silence shown here ends by the clock: reload then, to show the card without it.
+          var ends = Array.prototype.map.call(document.querySelectorAll('time.silenced-until'), function (t) {
+            return Date.parse(t.getAttribute('datetime'));
+          }).filter(function (t) { return !isNaN(t); });
+          if (ends.length) {
+            var wait = Math.min.apply(null, ends) - Date.now() + 1000;
+            if (wait > 0 && wait < 2147483647) window.setTimeout(function () { if (!busy) window.location.reload(); }, wait);
+          }
           function poll() {
             fetch('/api/v1/profiles/' + encodeURIComponent(profile) + '/served', { credentials: 'same-origin', cache: 'no-store' })
               .then(function (r) {
@@ -158,7 +290,7 @@ enum Assets {
                 return r.ok ? r.json() : null;
               })
               .then(function (j) {
-                if (j && String(j.version) !== version) { window.location.reload(); return; }
+                if (j && String(j.version) !== version && !busy) { window.location.reload(); return; }
                 window.setTimeout(poll, 2000);
               })
               .catch(function () { window.setTimeout(poll, 2000); });

@@ -29,9 +29,8 @@ struct LifecycleRoutes: Sendable {
     /// The largest body read (larger: 413).
     static let maxBody = 16 * 1024
     /// The longest a silence may last: a silence forgotten for a season hides real alerts.
-    static let maxSilenceSeconds: Int64 = 90 * 86_400
-    /// The longest reason or note, in characters.
-    static let maxText = 500
+    /// The longest note, in characters.
+    static let maxText = SilenceRules.maxText
     /// The header a cookie-signed change must carry (any value).
     static let dashboardHeader = "x-requested-with"
 
@@ -276,29 +275,14 @@ struct SilenceRequest {
             }
             severity = level
         }
-        let now = scope.now.seconds
-        switch (try fields.string("for"), try fields.string("until")) {
-        case (let text?, nil):
-            guard let duration = ConfigDuration(parsing: text), duration.seconds > 0 else {
-                throw bad("for must be a duration longer than 0s (e.g. 4h, 90m, 1d12h), not '\(text.prefix(64))'")
-            }
-            guard Int64(duration.seconds) <= LifecycleRoutes.maxSilenceSeconds else { throw bad("for \(text) is longer than 90 days") }
-            endsAt = now + Int64(duration.seconds)
-        case (nil, let text?):
-            guard let end = CELTimestamp(parsing: text) else {
-                throw bad("until must be an RFC 3339 time (e.g. 2026-03-17T08:00:00Z), not '\(text.prefix(64))'")
-            }
-            guard end.seconds > now else { throw bad("until \(text) is not in the future (now is \(scope.now))") }
-            guard end.seconds - now <= LifecycleRoutes.maxSilenceSeconds else { throw bad("until \(text) is more than 90 days away") }
-            endsAt = end.seconds
-        case (.some, .some): throw bad("give one of for or until, not both")
-        case (nil, nil): throw bad("give one of for (a duration such as 4h) or until (an RFC 3339 time)")
+        switch SilenceRules.end(duration: try fields.string("for"), until: try fields.string("until"), now: scope.now, names: .api) {
+        case .success(let end): endsAt = end
+        case .failure(let problem): throw bad(problem.description)
         }
-        guard let text = try fields.string("reason") else { throw bad("reason is required: say why, for whoever sees the silence") }
-        let reason = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw bad("reason is empty: say why, for whoever sees the silence") }
-        guard reason.count <= LifecycleRoutes.maxText else { throw bad("reason is longer than \(LifecycleRoutes.maxText) characters") }
-        self.reason = reason
+        switch SilenceRules.reason(try fields.string("reason"), names: .api) {
+        case .success(let text): reason = text
+        case .failure(let problem): throw bad(problem.description)
+        }
     }
 }
 
