@@ -106,7 +106,7 @@ struct DeliveryHarness {
         environment = Dictionary(uniqueKeysWithValues: notifications.channels.map { ("VAR_\($0.name.value.uppercased())", receiver.url($0.name.value)) })
         options.attempts = 2
         options.backoff = 0.01
-        options.timeout = 5
+        options.timeout = 30
     }
 
     /// Records an evaluation at `at` with the values given, queuing by the current notifications.
