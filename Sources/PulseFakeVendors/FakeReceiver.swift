@@ -29,6 +29,14 @@ public final class Receiver: Sendable {
     private let task = NIOLockedValueBox<Task<Void, Error>?>(nil)
     private let portBox = NIOLockedValueBox<Int>(0)
     private let waiters = NIOLockedValueBox<[(count: Int, continuation: CheckedContinuation<Void, Never>)]>([])
+    private let tally = NIOLockedValueBox(Tally())
+
+    /// Requests counted, in all and per path, and when the last one arrived (for `GET /_count`).
+    struct Tally: Sendable {
+        var count = 0
+        var last: Double?
+        var byPath: [String: (count: Int, last: Double)] = [:]
+    }
 
     /// The base URL: `http://127.0.0.1:PORT`.
     public var base: String { "http://127.0.0.1:\(portBox.withLockedValue { $0 })" }
@@ -44,10 +52,29 @@ public final class Receiver: Sendable {
     /// Every request.
     public var all: [Request] { received.withLockedValue { $0 } }
 
-    /// Starts listening on a free port; returns once it listens.
-    public static func start() async throws -> Receiver {
+    /// How many requests have arrived (to `/<path>` only, when given), and when the last of
+    /// them arrived (Unix seconds; nil before the first).
+    public func count(path: String? = nil) -> (count: Int, lastArrival: Double?) {
+        tally.withLockedValue { t in
+            guard let path else { return (t.count, t.last) }
+            return t.byPath[path].map { ($0.count, $0.last) } ?? (0, nil)
+        }
+    }
+
+    /// Starts listening on 127.0.0.1, on `port` (0: a free one); returns once it listens.
+    ///
+    /// Besides the POSTs it keeps, it answers `GET /_count` (`?path=name`: one path's) with
+    /// `{"count": N, "last_arrival_unix": seconds}` (null before the first request): what the
+    /// notification benchmark polls from another process.
+    public static func start(port: Int = 0) async throws -> Receiver {
         let r = Receiver()
         let router = Router()
+        router.get("_count") { request, _ -> Response in
+            let (count, last) = r.count(path: request.uri.queryParameters["path"].map(String.init))
+            let lastText = last.map { String(format: "%.6f", $0) } ?? "null"
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: "{\"count\": \(count), \"last_arrival_unix\": \(lastText)}")))
+        }
         router.post(":name") { request, context -> Response in
             let name = context.parameters.get("name") ?? ""
             let buffer = try await request.body.collect(upTo: 8 << 20)
@@ -73,7 +100,7 @@ public final class Receiver: Sendable {
             }
         }
         let (stream, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
                               logger: { var l = Logger(label: "receiver"); l.logLevel = .critical; return l }())
         r.task.withLockedValue { $0 = Task { try await app.runService() } }
@@ -85,6 +112,12 @@ public final class Receiver: Sendable {
     }
 
     private func keep(_ request: Request) {
+        let now = Date().timeIntervalSince1970
+        tally.withLockedValue { t in
+            t.count += 1
+            t.last = now
+            t.byPath[request.path] = ((t.byPath[request.path]?.count ?? 0) + 1, now)
+        }
         let ready = received.withLockedValue { all -> [CheckedContinuation<Void, Never>] in
             all.append(request)
             let count = all.count
@@ -107,6 +140,12 @@ public final class Receiver: Sendable {
             }
             if now { continuation.resume() }
         }
+    }
+
+    /// Returns when the receiver stops (`stop()`, or its server fails).
+    public func wait() async throws {
+        let t = task.withLockedValue { $0 }
+        try await t?.value
     }
 
     public func stop() async {

@@ -99,14 +99,24 @@ extension FakeStore {
     }
 }
 
-/// `pulse-fake-vendors`: serves a generated store on 127.0.0.1 for the pull benchmark.
+/// `pulse-fake-vendors`: serves a generated store on 127.0.0.1 for the pull benchmark, or
+/// (`--receiver`) the notification receiver for the notification benchmark.
 public enum FakeVendorsCommand {
     /// Parses `--listings N --skus-per-listing N --variants-per-product N --port P`, serves, and
-    /// prints `URL` once listening; runs until killed.
+    /// prints `URL` once listening; runs until killed. With `--receiver [--port P]`: serves a
+    /// `Receiver` (every POST to `/<name>` answered 200 and counted, `GET /_count[?path=name]`)
+    /// and prints its base URL alone on the first line.
     public static func run(_ arguments: [String]) async throws {
         func value(_ name: String, _ fallback: Int) -> Int {
             guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]), v >= 0 else { return fallback }
             return v
+        }
+        if arguments.contains("--receiver") {
+            let receiver = try await Receiver.start(port: value("--port", 0))
+            print(receiver.base)
+            fflushStandardOutput()
+            try await receiver.wait()
+            return
         }
         let store = FakeStore.generated(listings: value("--listings", 100_000), skusPerListing: value("--skus-per-listing", 2),
                                         variantsPerProduct: value("--variants-per-product", 4))

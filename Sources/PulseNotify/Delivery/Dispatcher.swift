@@ -224,7 +224,9 @@ public struct Dispatcher: Sendable {
                 return outcome
             }
             do { try store.markSent(profile: profile, channel: target.name, events: group, now: now, releasing: false) } catch {
-                outcome.failure = "\(label): sent, but \(error)"
+                // Sent but not marked: the next run sends it again (at least once, never lost).
+                outcome.failure = "\(label): sent, but \(error); it may be sent again"
+                try? store.releaseChannel(profile: profile, channel: target.name)
                 return outcome
             }
             outcome.sent += group.count
