@@ -377,4 +377,23 @@ import Testing
         #expect(kinds() == ["no_data/no_data", "stale/stale"])
         await r.stop()
     }
+
+    @Test("a backlog larger than a batch is delivered in one run, in order")
+    func backlogInBatches() async throws {
+        let r = try await Receiver.start()
+        let n = F.notifications([F.channel("hook", .webhook)], [F.route(["hook"])])
+        let h = try DeliveryHarness(receiver: r, notifications: n)
+        let count = Dispatcher.batch * 2 + 5
+        for i in 0..<count {
+            let event = NotificationEvent(profile: "p", kind: "pull_failed", card: nil, title: "pull \(i)", state: "none", previous: "none",
+                                          reason: "test", at: "2026-03-17T08:00:00Z", createdAt: t0 + Int64(i))
+            try h.store.queueEvent(event, notifications: n)
+        }
+        let report = await h.deliver(at: t0 + Int64(count))
+        #expect(report.failures.isEmpty)
+        #expect(report.sent["hook"] == count)
+        let titles = r.requests("hook").compactMap { ((($0.json as? [String: Any])?["events"] as? [[String: Any]])?.first?["title"] as? String) }
+        #expect(titles == (0..<count).map { "pull \($0)" })
+        await r.stop()
+    }
 }

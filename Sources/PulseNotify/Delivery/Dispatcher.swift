@@ -136,16 +136,32 @@ public struct Dispatcher: Sendable {
             outcome.failure = "\(label): \(error)"
             return outcome
         }
-        var events: [NotificationEvent]
-        do { events = try store.pendingEvents(profile: profile, channel: target.name, now: now) } catch {
-            outcome.failure = "\(label): \(error)"
-            try? store.releaseChannel(profile: profile, channel: target.name)
-            return outcome
+        // A backlog goes in batches, so that memory stays bounded by the batch, not the backlog.
+        var previousFirst: Int64?
+        while true {
+            let events: [NotificationEvent]
+            do { events = try store.pendingEvents(profile: profile, channel: target.name, now: now, limit: Self.batch) } catch {
+                outcome.failure = "\(label): \(error)"
+                try? store.releaseChannel(profile: profile, channel: target.name)
+                return outcome
+            }
+            // Nothing left, or a batch that could not be moved on (the store refused to mark it): stop.
+            if events.isEmpty || events.first?.id == previousFirst { break }
+            previousFirst = events.first?.id
+            guard await deliver(events, to: target, label: label, now: now, silences: silences, poster: poster, into: &outcome) else { return outcome }
+            if events.count < Self.batch { break }
         }
-        if events.isEmpty {
-            try? store.releaseChannel(profile: profile, channel: target.name)
-            return outcome
-        }
+        try? store.releaseChannel(profile: profile, channel: target.name)
+        return outcome
+    }
+
+    /// Events read from the outbox at a time.
+    public static let batch = 1_000
+
+    /// Delivers one batch of a claimed channel's events; false when the channel failed (its
+    /// claim released, the failure in `outcome`).
+    private func deliver(_ events: [NotificationEvent], to target: ChannelTarget, label: String, now: Int64, silences: [Silence],
+                         poster: HTTPPoster, into outcome: inout ChannelOutcome) async -> Bool {
         // Silences: an event covered by a silence active when it happened or now is not sent,
         // but a resolve is, to a channel that was told of the firing.
         var suppressed: [(Int64, String)] = []
@@ -170,10 +186,10 @@ public struct Dispatcher: Sendable {
             due.append(event)
         }
         for (id, note) in suppressed { try? store.suppress(profile: profile, channel: target.name, events: [id], note: note) }
-        outcome.suppressed = suppressed.count
+        outcome.suppressed += suppressed.count
         if !held.isEmpty {
             try? store.hold(profile: profile, channel: target.name, events: held, until: holdUntil)
-            outcome.held = held.count
+            outcome.held += held.count
             outcome.notices.append("\(label): \(held.count) event\(held.count == 1 ? "" : "s") held by quiet hours until \(Dispatcher.local(holdUntil, timezone))")
         }
         let sender: ChannelSender
@@ -186,7 +202,7 @@ public struct Dispatcher: Sendable {
             } else {
                 try? store.releaseChannel(profile: profile, channel: target.name)
             }
-            return outcome
+            return false
         }
         // One message per evaluation (events made outside one, reminders, go together by time).
         var groups: [[NotificationEvent]] = []
@@ -196,6 +212,7 @@ public struct Dispatcher: Sendable {
             if key == lastKey, !groups.isEmpty, !sender.perEvent { groups[groups.count - 1].append(event) } else { groups.append([event]) }
             lastKey = key
         }
+        var sentHere = 0
         for group in groups {
             let message = NotificationMessage(profile: profile, store: group.first?.store, at: group.first?.at ?? "", events: group,
                                               publicURL: notifications.publicURL, rows: notifications.rows)
@@ -212,27 +229,27 @@ public struct Dispatcher: Sendable {
             if let failure {
                 let retry = (try? store.markFailed(profile: profile, channel: target.name, error: failure) { retryTime(now: now, attempts: $0) })
                     ?? retryTime(now: now, attempts: 1)
-                let waiting = due.count - outcome.sent
+                let waiting = due.count - sentHere
                 if case .legacy = target, let first = group.first {
                     // v1's words.
                     outcome.failure = "webhook \(sender.receiver) failed for \(first.card ?? "") (\(first.kind)): \(failure); "
                         + "the transition is recorded and will be sent again with the next --notify-webhook"
-                    return outcome
+                    return false
                 }
                 outcome.failure = "\(label) to \(sender.receiver): \(failure); \(waiting) event\(waiting == 1 ? "" : "s") kept, "
                     + "retried by the next run from \(Dispatcher.local(retry, timezone))"
-                return outcome
+                return false
             }
             do { try store.markSent(profile: profile, channel: target.name, events: group, now: now, releasing: false) } catch {
                 // Sent but not marked: the next run sends it again (at least once, never lost).
                 outcome.failure = "\(label): sent, but \(error); it may be sent again"
                 try? store.releaseChannel(profile: profile, channel: target.name)
-                return outcome
+                return false
             }
             outcome.sent += group.count
+            sentHere += group.count
         }
-        try? store.releaseChannel(profile: profile, channel: target.name)
-        return outcome
+        return true
     }
 
     /// When the next run retries a channel that failed `attempts` times in a row.
