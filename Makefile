@@ -4,7 +4,7 @@ PULSE := .build/debug/pulse
 
 PREFIX ?= /usr/local
 
-.PHONY: deps test-deps build test demo install uninstall clean
+.PHONY: deps test-deps build test fuzz demo install uninstall clean
 
 DEMO_DB := .pulse/demo.sqlite
 
@@ -46,6 +46,15 @@ test: build test-deps
 	@rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
 	TMPDIR=$(TEST_TMP) $(SWIFT) test
 	$(PULSE) test
+	@rm -rf $(TEST_TMP)
+
+# A long run of the fuzz tests (a bounded round of each runs in `make test`): the connectors'
+# mutated vendor answers, and the config, CEL and snapshot front ends. FUZZ_ITERATIONS rounds each;
+# PULSE_FUZZ_SEED=N replays another seed of the connector fuzz test.
+FUZZ_ITERATIONS ?= 5000
+fuzz: build
+	@rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
+	PULSE_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) TMPDIR=$(TEST_TMP) $(SWIFT) test --filter 'ConnectorFuzzTests|FuzzTests'
 	@rm -rf $(TEST_TMP)
 
 # Validate the config, then record two days of the demo store in a fresh history store: the

@@ -105,7 +105,7 @@ public enum ExplainRunner {
             }
             if let label = row.label { out += "  breakdown label: \(label)\n" }
             if let worklist = row.worklist {
-                out += "  worklist row: " + worklist.map { "\($0.column) = \(encoder.plain($0.value))" }.joined(separator: ", ") + "\n"
+                out += "  worklist row: " + worklist.map { "\($0.column) = \(Explainer.text($0.value, plain: encoder.plain))" }.joined(separator: ", ") + "\n"
             }
         }
         return CommandOutput(stdout: out)

@@ -81,10 +81,7 @@ public enum HistoryRunner {
             if format == .json { return CommandOutput(stdout: HistoryReport.seriesJSON(profile: profile, card: card, points: points)) }
             var out = "\(card) for \(profile): \(points.count) recorded value\(points.count == 1 ? "" : "s")\n"
             out += "  " + sparkline(points.map(\.value)) + "\n"
-            for p in points {
-                let value = p.missing == nil ? EvalReport.display(p.value) : "no data (\(p.missing ?? "") missing)"
-                out += "  \(p.takenAt)  \(value.padding(toLength: 10, withPad: " ", startingAt: 0))\(p.firing ? "  ▲ condition held" : "")\n"
-            }
+            for p in points { out += HistoryReport.seriesLine(p) + "\n" }
             return CommandOutput(stdout: out)
         } catch {
             return CommandFailure(message: "pulse history: \(error)", exitCode: ExitStatus.failure).output

@@ -7,7 +7,7 @@ extension Pulse {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Turn an export into snapshot files: bigcommerce-csv FILE writes DIR/stock.jsonl.",
-            discussion: "For merchants without API access: BigCommerce's product export (Products > Export, the Bulk Edit template) as stock.jsonl.")
+            discussion: "For merchants without API access: BigCommerce's product export (Products > Export, the current layout or the legacy Bulk Edit template) as stock.jsonl; with AliExpress data, pulse pull --stock FILE.csv.")
 
         @Argument(help: "The kind of export: bigcommerce-csv.")
         var kind: String

@@ -14,13 +14,22 @@ public enum PullRunner {
         @Option(help: "The snapshot to diff against (default the newest beside --out).") var previous: String?
         @Option(help: "Refresh one side only (bigcommerce or aliexpress); the other side's files are copied from --previous.") var only: String?
         @Option(help: "The snapshot's taken_at (RFC 3339); default now.") var now: String?
+        @Option(help: ArgumentHelp("The folder of snapshots: the default --out is <snapshots>/<profile>/<taken_at>.", valueName: "dir"))
+        var snapshots: String = "snapshots"
+        @Option(help: ArgumentHelp("After writing, remove all but the newest N complete snapshots of the profile (beside the new one).", valueName: "N"))
+        var keep: Int?
+        @Option(help: ArgumentHelp("Take BigCommerce's stock from this control-panel product export (CSV) instead of the API, into the same snapshot.",
+                                   valueName: "file.csv"))
+        var stock: String?
+        @Flag(help: "No progress line, wait notices or summary on standard error (they show only when it is a terminal); errors still do.") var quiet = false
 
         public init() {}
     }
 
     /// Runs a pull with the process's environment and clock.
     public static func run(_ options: Options, environment: [String: String] = ProcessInfo.processInfo.environment,
-                           clock: any PullClock = SystemPullClock(), backoff: Backoff = .standard) async -> CommandOutput {
+                           clock: any PullClock = SystemPullClock(), backoff: Backoff = .standard,
+                           terminal: Bool = isatty(2) == 1, progressOutput: @escaping @Sendable (String) -> Void = PullProgressLine.standardError) async -> CommandOutput {
         let command = "pulse pull"
         var only: PulseConnectors.Pull.Side?
         if let given = options.only {
@@ -45,16 +54,32 @@ public enum PullRunner {
         case .success(let l): loaded = l
         }
         guard let profile = loaded.profile else { return CommandFailure.usage("\(command): no profile").output }
-        let pull = PulseConnectors.Pull(profile: profile, out: options.out, previous: options.previous, only: only, now: now,
-                                        environment: environment, clock: clock, backoff: backoff)
+        var pull = PulseConnectors.Pull(profile: profile, out: options.out, previous: options.previous, only: only, now: now,
+                                        environment: environment, clock: clock, backoff: backoff, snapshotsRoot: options.snapshots)
+        pull.keep = options.keep
+        pull.stockCSV = options.stock
+        // Progress on a terminal only (pages of expected, calls, retries, long waits); --quiet silences it.
+        let showProgress = terminal && !options.quiet
+        let progress = showProgress ? PullProgressLine(write: progressOutput) : nil
+        pull.observer = progress
         do throws(PullError) {
-            let result = try await pull.run()
+            let result: PulseConnectors.Pull.Result
+            do throws(PullError) { result = try await pull.run() } catch {
+                progress?.finish()
+                throw error
+            }
+            progress?.finish()
             var summary = ""
             for (source, counts) in result.sources.sorted(by: { $0.key < $1.key }) {
                 let rows = counts.rows.filter { $0.key.hasSuffix(".jsonl") }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.replacingOccurrences(of: ".jsonl", with: ""))" }
                 summary += "\(command): \(source): \(counts.calls) calls (\(counts.retries) retries), \(rows.joined(separator: ", "))\n"
             }
-            return CommandOutput(stdout: result.folder + "\n", stderr: isatty(2) == 1 ? summary : "", exitCode: ExitStatus.ok)
+            if !result.retention.removed.isEmpty, let keep = options.keep {
+                summary += "\(command): --keep \(keep): removed \(result.retention.removed.count) older snapshot\(result.retention.removed.count == 1 ? "" : "s")\n"
+            }
+            // A snapshot that could not be removed is said even when quiet: the disk keeps filling.
+            let problems = result.retention.problems.map { "\(command): \($0)\n" }.joined()
+            return CommandOutput(stdout: result.folder + "\n", stderr: (showProgress ? summary : "") + problems, exitCode: ExitStatus.ok)
         } catch {
             return CommandOutput(stderr: "\(command): \(error)\n", exitCode: error.exitStatus)
         }

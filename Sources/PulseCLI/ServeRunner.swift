@@ -15,6 +15,12 @@ public enum ServeRunner {
                                    valueName: "dir")) var snapshots: String?
         @Option(help: ArgumentHelp("Run each profile's connectors this often (15m, 1h); default never.", valueName: "duration")) var pullEvery: String?
         @Option(help: ArgumentHelp("The tokens file: tokens: [{name, sha256, profile, role}].", valueName: "file")) var tokens: String?
+        @Option(help: ArgumentHelp("A client's time to send a request's whole header (default 10s); then 408 and close.", valueName: "duration"))
+        var headerTimeout: String?
+        @Option(help: ArgumentHelp("Close a connection without a request after this (default 60s).", valueName: "duration")) var idleTimeout: String?
+        @Option(help: ArgumentHelp("Connections open at once (default 512); more wait until one closes.", valueName: "n")) var maxConnections: String?
+        @Option(help: ArgumentHelp("Keep only the newest N complete snapshots of each profile, never the one served (default all).", valueName: "N"))
+        var keep: String?
         @OptionGroup var folders: ConfigFolders
         @OptionGroup var store: HistoryStoreOption
         @OptionGroup var webhook: WebhookTarget
@@ -65,6 +71,21 @@ public enum ServeRunner {
             }
             s.notifyWebhook = url
         }
+        for key in [ServeKey.headerTimeout, .idleTimeout] {
+            guard let (text, origin) = value(key == .headerTimeout ? options.headerTimeout : options.idleTimeout, key) else { continue }
+            guard let d = ConfigDuration(parsing: text), d.seconds >= 1, d.seconds <= 86_400 else {
+                return .failure(.usage("pulse serve: \(origin) \(text) is not a duration from 1s to 1d (10s, 2m)"))
+            }
+            if key == .headerTimeout { s.headerTimeout = Double(d.seconds) } else { s.idleTimeout = Double(d.seconds) }
+        }
+        if let (text, origin) = value(options.maxConnections, .maxConnections) {
+            guard let n = Int(text), n >= 1 else { return .failure(.usage("pulse serve: \(origin) \(text) is not a number of connections, 1 or more")) }
+            s.maxConnections = n
+        }
+        if let (text, origin) = value(options.keep, .keep) {
+            guard let n = Int(text), n >= 1 else { return .failure(.usage("pulse serve: \(origin) \(text) is not a number of snapshots, 1 or more")) }
+            s.keep = n
+        }
         for (dir, flag) in [(s.cardsDir, "--cards"), (s.profilesDir, "--profiles")] where !FileManager.default.fileExists(atPath: dir) {
             return .failure(.usage("pulse serve: no folder at \(dir) (\(flag))"))
         }
@@ -99,10 +120,35 @@ public enum ServeRunner {
     }
 
     /// `pulse token new`: a fresh token, printed once, and the tokens-file line that admits it.
-    public static func newToken(profile: String, role: String, name: String) -> CommandOutput {
+    /// The profile must be one in `profilesDir` whose config validates, and the role one it has
+    /// (the token `pulse serve` would refuse is not made).
+    public static func newToken(profile: String, role: String, name: String, cardsDir: String = "cards", profilesDir: String = "profiles") -> CommandOutput {
         for (flag, value) in [("--profile", profile), ("--role", role), ("--name", name)]
         where value.isEmpty || value.contains(where: { $0.isNewline || $0 == "\"" || $0 == "\\" }) {
             return CommandFailure.usage("pulse token new: \(flag) must be a plain, non-empty name").output
+        }
+        for (dir, flag) in [(cardsDir, "--cards"), (profilesDir, "--profiles")] where !FileManager.default.fileExists(atPath: dir) {
+            return CommandFailure.usage("pulse token new: no folder at \(dir) (\(flag)); the token's profile and role are checked against the config").output
+        }
+        let config = PulseServer.roles(cardsDir: cardsDir, profilesDir: profilesDir)
+        if let why = config.failure { return CommandOutput(stderr: "pulse token new: the config cannot be read: \(why)\n", exitCode: ExitStatus.cannotRun) }
+        do {
+            let profiles = config.profiles
+            guard let outcome = profiles[profile] else {
+                return CommandFailure.usage("pulse token new: no profile '\(profile)' in \(profilesDir)"
+                                            + Suggestion.didYouMean(profile, in: Array(profiles.keys))
+                                            + (profiles.isEmpty ? "" : " (the profiles are \(profiles.keys.sorted().joined(separator: ", ")))")).output
+            }
+            switch outcome {
+            case .failure(let list):
+                let report = DiagnosticRenderer().render(list.diagnostics, format: .text, files: 1)
+                return CommandOutput(stderr: "pulse token new: profile '\(profile)' has config errors (pulse serve would refuse its tokens):\n" + report,
+                                     exitCode: ExitStatus.cannotRun)
+            case .success(let roles) where !roles.contains(role):
+                return CommandFailure.usage("pulse token new: profile '\(profile)' has no role '\(role)'" + Suggestion.didYouMean(role, in: roles)
+                                            + " (its roles are \(roles.joined(separator: ", ")))").output
+            case .success: break
+            }
         }
         let (token, digest) = TokenMaker.make()
         return CommandOutput(stdout: """
@@ -112,5 +158,25 @@ public enum ServeRunner {
               - {name: "\(name)", sha256: "\(digest)", profile: "\(profile)", role: "\(role)"}
 
             """)
+    }
+
+    /// `pulse token list --tokens FILE`: each token's name, profile and role (never a token or a
+    /// digest).
+    public static func listTokens(path: String) -> CommandOutput {
+        guard FileManager.default.fileExists(atPath: path) else { return CommandFailure.usage("pulse token list: no tokens file at \(path)").output }
+        switch PulseServer.listTokens(path: path) {
+        case .failure(let list):
+            let report = DiagnosticRenderer().render(list.diagnostics, format: .text, files: 1)
+            return CommandOutput(stderr: "pulse token list: \(path) is not a valid tokens file\n" + report, exitCode: ExitStatus.cannotRun)
+        case .success(let entries):
+            let header = ("NAME", "PROFILE", "ROLE")
+            let width0 = max(header.0.count, entries.map(\.name.count).max() ?? 0)
+            let width1 = max(header.1.count, entries.map(\.profile.count).max() ?? 0)
+            func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+            var lines = ["\(pad(header.0, width0))  \(pad(header.1, width1))  \(header.2)"]
+            for e in entries { lines.append("\(pad(e.name, width0))  \(pad(e.profile, width1))  \(e.role)") }
+            if entries.isEmpty { lines = ["no tokens in \(path)"] }
+            return CommandOutput(stdout: lines.joined(separator: "\n") + "\n")
+        }
     }
 }

@@ -6,7 +6,7 @@ extension Profile {
     public static let knownKeys = [
         "profile", "extends", "timezone", "roles", "priority_markets", "buffer_skus",
         "separate_fulfilment_skus", "cards", "sources", "stale_after", "data_quality",
-        "notifications",
+        "notifications", "store_name",
     ]
 
     /// Every key a profile's per-card entry may hold.
@@ -44,6 +44,7 @@ extension Profile {
             profile.maxUnmatchedSKUs = g["max_unmatched_skus"].flatMap { reader.percent($0.value, "data_quality.max_unmatched_skus") }
         }
         profile.notifications = f["notifications"].flatMap { NotificationSettings.decode($0.value, reader: reader) }
+        profile.storeName = f["store_name"].flatMap { reader.nonEmptyString($0.value, "store_name") }
         return profile
     }
 

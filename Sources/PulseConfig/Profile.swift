@@ -60,4 +60,6 @@ public struct Profile: Sendable {
     public var maxUnmatchedSKUs: Located<Double>? = nil
     /// Where alerts are sent (alerting.md section 4), if set here.
     public var notifications: NotificationSettings? = nil
+    /// The store's display name for people (`store_name: Acme Outdoor`), if set here; an extension.
+    public var storeName: Located<String>? = nil
 }

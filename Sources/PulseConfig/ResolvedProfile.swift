@@ -43,6 +43,9 @@ public struct ResolvedProfile: Sendable {
     /// from the nearest profile that sets them.
     public var notifications = ResolvedNotifications()
 
+    /// The store's display name (`store_name:`; nil: the dashboard shows the profile's name).
+    public var storeName: String? = nil
+
     /// `data_quality.max_unmatched_skus` when no profile sets it: 5%.
     public static let defaultMaxUnmatchedSKUs = 5.0
 }
@@ -96,6 +99,7 @@ public struct ProfileResolver: Sendable {
             if let v = p.sources { resolved.sources = resolved.sources.overridden(by: v) }
             if let v = p.staleAfter { resolved.staleAfter = v.value }
             if let v = p.maxUnmatchedSKUs { resolved.maxUnmatchedSKUs = v.value }
+            if let v = p.storeName { resolved.storeName = v.value }
             if let v = p.notifications { resolved.notifications.apply(v) }
             for override in p.cards {
                 var settings = resolved.cards[override.key.value] ?? ResolvedCardSettings()

@@ -103,10 +103,21 @@ public final class Receiver: Sendable {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
                               logger: { var l = Logger(label: "receiver"); l.logLevel = .critical; return l }())
-        r.task.withLockedValue { $0 = Task { try await app.runService() } }
+        let running = Task {
+            // A server that cannot bind ends the stream, so that start() throws instead of waiting for ever.
+            defer { continuation.finish() }
+            try await app.runService()
+        }
+        r.task.withLockedValue { $0 = running }
+        var listened = false
         for await port in stream {
             r.portBox.withLockedValue { $0 = port }
+            listened = true
             break
+        }
+        if !listened {
+            try await running.value
+            throw FakeServerStartError(port: port)
         }
         return r
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the fake BigCommerce and AliExpress hold: a store's products and listings, in the terms
 /// the vendors use (the fake turns them into the vendors' wire shapes).
 struct FakeStore: Sendable {
@@ -99,32 +101,109 @@ extension FakeStore {
     }
 }
 
-/// `pulse-fake-vendors`: serves a generated store on 127.0.0.1 for the pull benchmark, or
-/// (`--receiver`) the notification receiver for the notification benchmark.
+/// `pulse-fake-vendors`: serves a generated store on 127.0.0.1 for the pull benchmark (and for
+/// trying `pulse pull` without credentials), or (`--receiver`) the notification receiver for the
+/// notification benchmark.
 public enum FakeVendorsCommand {
-    /// Parses `--listings N --skus-per-listing N --variants-per-product N --port P`, serves, and
-    /// prints `URL` once listening; runs until killed. With `--receiver [--port P]`: serves a
-    /// `Receiver` (every POST to `/<name>` answered 200 and counted, `GET /_count[?path=name]`)
-    /// and prints its base URL alone on the first line.
-    public static func run(_ arguments: [String]) async throws {
-        func value(_ name: String, _ fallback: Int) -> Int {
-            guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]), v >= 0 else { return fallback }
-            return v
+    public static let usage = """
+        usage: pulse-fake-vendors [--port P] [--listings N] [--skus-per-listing N] [--variants-per-product N]
+               pulse-fake-vendors --receiver [--port P]
+
+        A fake of BigCommerce's REST v3 and AliExpress's /sync API on 127.0.0.1, serving a generated
+        store, so that `pulse pull` can be tried (and benchmarked) without credentials. It prints its
+        base URL and the fake credentials on the first line of standard output, and on standard error
+        the `sources:` block of a profile that pulls from it. It runs until SIGTERM or SIGINT.
+
+          --port P                  the port (default 0: a free one)
+          --listings N              AliExpress listings (default 100000): 80% on sale, 10% in audit,
+                                    5% rejected, 5% offline
+          --skus-per-listing N      SKUs per listing (default 2)
+          --variants-per-product N  BigCommerce variants per product (default 4)
+          --receiver                instead, a notification receiver: every POST to /<name> is
+                                    answered 200 and counted (GET /_count[?path=name])
+          -h, --help                this text
+
+        """
+
+    /// Why the command stopped: a message and an exit status (2: usage, 1: cannot listen).
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public var exitCode: Int32
+    }
+
+    /// Runs the command: the exit status, after printing any error to standard error.
+    public static func main(_ arguments: [String]) async -> Int32 {
+        do {
+            try await run(arguments)
+            return 0
+        } catch let failure as Failure {
+            FileHandle.standardError.write(Data("pulse-fake-vendors: \(failure.description)\n".utf8))
+            return failure.exitCode
+        } catch {
+            FileHandle.standardError.write(Data("pulse-fake-vendors: \(error)\n".utf8))
+            return 1
         }
-        if arguments.contains("--receiver") {
-            let receiver = try await Receiver.start(port: value("--port", 0))
-            print(receiver.base)
+    }
+
+    /// Parses `--listings N --skus-per-listing N --variants-per-product N --port P`, serves, and
+    /// prints `URL` once listening; runs until SIGTERM or SIGINT. With `--receiver [--port P]`:
+    /// serves a `Receiver` (every POST to `/<name>` answered 200 and counted, `GET
+    /// /_count[?path=name]`) and prints its base URL alone on the first line.
+    public static func run(_ arguments: [String]) async throws {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(usage, terminator: "")
             fflushStandardOutput()
-            try await receiver.wait()
             return
         }
-        let store = FakeStore.generated(listings: value("--listings", 100_000), skusPerListing: value("--skus-per-listing", 2),
-                                        variantsPerProduct: value("--variants-per-product", 4))
+        var values: [String: Int] = [:]
+        var receiver = false
+        var i = 0
+        let numeric = ["--port", "--listings", "--skus-per-listing", "--variants-per-product"]
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "--receiver" {
+                receiver = true
+            } else if numeric.contains(a) {
+                guard i + 1 < arguments.count, let v = Int(arguments[i + 1]), v >= 0 else {
+                    throw Failure(description: "\(a) needs a whole number of 0 or more (pulse-fake-vendors --help)", exitCode: 2)
+                }
+                values[a] = v
+                i += 1
+            } else {
+                throw Failure(description: "unknown argument '\(a)' (pulse-fake-vendors --help)", exitCode: 2)
+            }
+            i += 1
+        }
+        let port = values["--port"] ?? 0
+        guard port <= 65_535 else { throw Failure(description: "--port \(port) is not a port (0 to 65535)", exitCode: 2) }
+        func cannotListen(_ error: any Error) -> Failure {
+            let text = "\(error)"
+            let why = text.contains("Address already in use") ? "something else already listens there"
+                : text.contains("Permission denied") ? "permission denied (ports below 1024 need privileges)" : text
+            return Failure(description: "cannot listen on 127.0.0.1:\(port): \(why)", exitCode: 1)
+        }
+        if receiver {
+            let r: Receiver
+            do { r = try await Receiver.start(port: port) } catch { throw cannotListen(error) }
+            print(r.base)
+            fflushStandardOutput()
+            try await r.wait()
+            return
+        }
+        let store = FakeStore.generated(listings: values["--listings"] ?? 100_000, skusPerListing: values["--skus-per-listing"] ?? 2,
+                                        variantsPerProduct: values["--variants-per-product"] ?? 4)
         let server = FakeVendorServer(store: store)
-        try await server.start(port: value("--port", 0))
+        do { try await server.start(port: port) } catch { throw cannotListen(error) }
         print("\(server.baseURL) store_hash=\(FakeVendorServer.storeHash) token=\(FakeVendorServer.token) app_key=\(FakeVendorServer.appKey) "
               + "app_secret=\(FakeVendorServer.appSecret) session=\(FakeVendorServer.session) products=\(store.products.count) listings=\(store.listings.count)")
         fflushStandardOutput()
+        let hint = """
+            pulse-fake-vendors: a fake store on \(server.baseURL) (\(store.products.count) products, \(store.listings.count) listings); SIGINT or SIGTERM stops it.
+            A profile that pulls from it (with TEST_BC_TOKEN=\(FakeVendorServer.token) TEST_AE_SECRET=\(FakeVendorServer.appSecret) \
+            TEST_AE_SESSION=\(FakeVendorServer.session) in the environment):
+            \(server.profileSources())
+            """
+        FileHandle.standardError.write(Data(hint.utf8))
         try await server.wait()
     }
 }

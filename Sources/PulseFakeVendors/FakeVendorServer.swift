@@ -27,6 +27,8 @@ final class FakeVendorServer: Sendable {
         case raw(String)
         /// No answer until ``releaseStalls()``; `arrived` is told when the request comes.
         case stall(arrived: @Sendable () -> Void)
+        /// Any bytes (invalid UTF-8 included) with a status and headers: the connector fuzz test's mutated answers.
+        case bytes(Int, headers: [(String, String)], body: [UInt8])
     }
 
     struct State {
@@ -43,7 +45,20 @@ final class FakeVendorServer: Sendable {
         /// Listing positions by status and by id, rebuilt after a change (100k listings are
         /// served in ~1,000 list pages and 100k detail calls).
         var index: StoreIndex?
+        /// Hostile counts: a field of the lists' counts (`total_pages`, `total`, `per_page` of
+        /// BigCommerce's pagination; `total_page`, `product_count` of AliExpress's product list;
+        /// `total_count` of the diagnosis list) answered with this JSON text instead of the truth.
+        var claimedCounts: [String: String] = [:]
+        /// Hostile paging: a page past the end of a list is answered as a full page (the first
+        /// page again) instead of an empty one, up to page ``endlessPageGuard``, past which the
+        /// fake answers 500 (so that a connector that believes the counts fails instead of hanging).
+        var endlessPages = false
+        /// The first answer body of each call, by call name (the connector fuzz test's corpus).
+        var recorded: [String: [UInt8]] = [:]
     }
+
+    /// Where ``State/endlessPages`` stops answering.
+    static let endlessPageGuard = 200
 
     struct StoreIndex {
         var byStatus: [String: [Int]] = [:]
@@ -128,10 +143,19 @@ final class FakeVendorServer: Sendable {
             configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
             logger: { var l = Logger(label: "fake"); l.logLevel = .critical; return l }())
-        task.withLockedValue { $0 = Task { try await app.runService() } }
+        let running = Task {
+            // A server that cannot bind ends the stream, so that start() throws instead of waiting for ever.
+            defer { continuation.finish() }
+            try await app.runService()
+        }
+        task.withLockedValue { $0 = running }
         for await port in stream {
             portBox.withLockedValue { $0 = port }
             break
+        }
+        if portBox.withLockedValue({ $0 }) == nil {
+            try await running.value
+            throw FakeServerStartError(port: port)
         }
     }
 
@@ -201,7 +225,34 @@ final class FakeVendorServer: Sendable {
             response(200, "{\"error_response\":{\"type\":\"ISV\",\"code\":\(q(code)),\"msg\":\(q(msg)),\"request_id\":\"fake1\"}}")
         case .raw(let text): response(200, text)
         case .stall: response(500, "stalled")
+        case .bytes(let status, let headers, let body):
+            bytesResponse(status, body, headers: headers)
         }
+    }
+
+    private func bytesResponse(_ status: Int, _ body: [UInt8], headers: [(String, String)]) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        for (name, value) in headers { if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) } }
+        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Keeps the first body of `call` for the fuzz corpus.
+    private func record(_ call: String, _ body: String) {
+        state.withLockedValue { s in if s.recorded[call] == nil { s.recorded[call] = Array(body.utf8) } }
+    }
+
+    /// `"field":value` in a list's counts, or the claimed value when ``State/claimedCounts`` has one.
+    private func count(_ field: String, _ value: Int) -> String {
+        let claimed = state.withLockedValue { $0.claimedCounts[field] }
+        return "\"\(field)\":" + (claimed ?? String(value))
+    }
+
+    /// The page to serve for `page` of a list of `pages` pages: past the end, the first page
+    /// again when paging is endless; nil past the guard.
+    private func servedPage(_ page: Int, of pages: Int) -> Int? {
+        guard state.withLockedValue({ $0.endlessPages }), page > pages else { return page }
+        return page > Self.endlessPageGuard ? nil : 1
     }
 
     // MARK: BigCommerce
@@ -230,13 +281,15 @@ final class FakeVendorServer: Sendable {
         var links = "\"current\":\"?page=\(page)&limit=\(limit)\""
         if page > 1 { links += ",\"previous\":\"?page=\(page - 1)&limit=\(limit)\"" }
         if page < pages { links += ",\"next\":\"?page=\(page + 1)&limit=\(limit)\"" }
-        return "{\"pagination\":{\"total\":\(total),\"count\":\(count),\"per_page\":\(limit),\"current_page\":\(page),\"total_pages\":\(pages),\"links\":{\(links)}}}"
+        return "{\"pagination\":{\(self.count("total", total)),\"count\":\(count),\(self.count("per_page", limit)),\"current_page\":\(page),\(self.count("total_pages", pages)),\"links\":{\(links)}}}"
     }
 
     private func products(_ request: Request, _ context: some RequestContext) throws -> Response {
         if let fault = begin("GET /catalog/products") { return faultResponse(fault) }
         if let denied = authorised(request) { return denied }
-        let (page, limit) = self.page(request)
+        let (asked, limit) = self.page(request)
+        let storePages = max(1, (state.withLockedValue { $0.store.products.count } + limit - 1) / limit)
+        guard let page = servedPage(asked, of: storePages) else { return response(500, "fake: endless paging guard reached") }
         let withVariants = request.uri.queryParameters["include"].map { $0.contains("variants") } ?? false
         let all = state.withLockedValue { $0.store.products }
         let start = min((page - 1) * limit, all.count)
@@ -254,7 +307,8 @@ final class FakeVendorServer: Sendable {
             }
             return "{" + fields + "}"
         }.joined(separator: ",")
-        let body = "{\"data\":[\(data)],\"meta\":\(pagination(total: all.count, count: slice.count, page: page, limit: limit))}"
+        let body = "{\"data\":[\(data)],\"meta\":\(pagination(total: all.count, count: slice.count, page: asked, limit: limit))}"
+        record("GET /catalog/products", body)
         let left: Int? = state.withLockedValue { s in
             guard let n = s.requestsLeft else { return nil }
             s.requestsLeft = max(n - 1, 0)
@@ -285,7 +339,9 @@ final class FakeVendorServer: Sendable {
             return "{\"identity\":{\(identity.joined(separator: ","))},\"locations\":[\(locations)]}"
         }.joined(separator: ",")
         // The BOPIS guide's examples: `meta: {}`, paged until a short page.
-        return response(200, "{\"data\":[\(data)],\"meta\":{}}", contentType: "application/json", headers: Self.rateHeaders)
+        let body = "{\"data\":[\(data)],\"meta\":{}}"
+        record("GET /inventory/items", body)
+        return response(200, body, contentType: "application/json", headers: Self.rateHeaders)
     }
 
     // MARK: AliExpress
@@ -326,7 +382,10 @@ final class FakeVendorServer: Sendable {
         let inner: String
         switch method {
         case "aliexpress.solution.product.list.get":
-            inner = productList(params["aeop_a_e_product_list_query"] ?? "{}", store, index)
+            guard let list = productList(params["aeop_a_e_product_list_query"] ?? "{}", store, index) else {
+                return response(500, "fake: endless paging guard reached")
+            }
+            inner = list
         case "aliexpress.solution.product.info.get":
             guard let id = params["product_id"].flatMap({ Int64($0) }), let position = index.byID[id] else {
                 return faultResponse(.aliExpressError(code: "15", msg: "product not found"))
@@ -353,14 +412,16 @@ final class FakeVendorServer: Sendable {
             }
             let page = params["current_page"].flatMap { Int($0) } ?? 1, size = params["page_size"].flatMap { Int($0) } ?? 10
             let slice = items.dropFirst((page - 1) * size).prefix(size)
-            inner = "\"problematic_product_list\":{\"problematic_product\":[\(slice.joined(separator: ","))]},\"total_count\":\(items.count),\"current_page\":\(page),\"page_size\":\(size)"
+            inner = "\"problematic_product_list\":{\"problematic_product\":[\(slice.joined(separator: ","))]},\(count("total_count", items.count)),\"current_page\":\(page),\"page_size\":\(size)"
         default:
             return faultResponse(.aliExpressError(code: "InvalidApiPath", msg: "no such method \(method)"))
         }
-        return response(200, "{\(q(wrapper)):{\(inner),\"request_id\":\"fake\"}}")
+        let answer = "{\(q(wrapper)):{\(inner),\"request_id\":\"fake\"}}"
+        record(method, answer)
+        return response(200, answer)
     }
 
-    private func productList(_ queryText: String, _ store: FakeStore, _ index: StoreIndex) -> String {
+    private func productList(_ queryText: String, _ store: FakeStore, _ index: StoreIndex) -> String? {
         // The query is JSON; the fake reads the three fields it needs by hand.
         func field(_ name: String) -> String? {
             guard let r = queryText.range(of: "\"\(name)\":") else { return nil }
@@ -368,10 +429,11 @@ final class FakeVendorServer: Sendable {
             return String(rest.prefix { $0 != "," && $0 != "}" && $0 != "\"" })
         }
         let status = field("product_status_type") ?? ""
-        let page = max(field("current_page").flatMap { Int($0) } ?? 1, 1)
+        let asked = max(field("current_page").flatMap { Int($0) } ?? 1, 1)
         let size = min(max(field("page_size").flatMap { Int($0) } ?? 20, 1), 99)
         let matching = index.byStatus[status] ?? []
         let pages = max(1, (matching.count + size - 1) / size)
+        guard let page = servedPage(asked, of: pages) else { return nil }
         let slice = matching.dropFirst((page - 1) * size).prefix(size)
         let items = slice.map { store.listings[$0] }.map { l -> String in
             var f = "\"currency_code\":\"USD\",\"freight_template_id\":\(l.templateID),\"gmt_create\":\(q(l.created)),\"gmt_modified\":\(q(l.modified)),"
@@ -380,7 +442,7 @@ final class FakeVendorServer: Sendable {
             return "{" + f + "}"
         }
         return "\"result\":{\"aeop_a_e_product_display_d_t_o_list\":{\"item_display_dto\":[\(items.joined(separator: ","))]},"
-            + "\"current_page\":\(page),\"product_count\":\(matching.count),\"success\":true,\"total_page\":\(pages)}"
+            + "\"current_page\":\(asked),\(count("product_count", matching.count)),\"success\":true,\(count("total_page", pages))}"
     }
 
     private func detail(_ l: FakeStore.Listing) -> String {
@@ -398,3 +460,9 @@ final class FakeVendorServer: Sendable {
 }
 
 func fflushStandardOutput() { fflush(nil) }
+
+/// A fake that stopped before it listened, without saying why.
+struct FakeServerStartError: Error, CustomStringConvertible {
+    var port: Int
+    var description: String { "the server stopped before it listened on 127.0.0.1:\(port)" }
+}

@@ -39,10 +39,10 @@ public struct NotificationMessage: Sendable {
         self.events = events.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
-    /// The link to the card on the dashboard (its anchor), when `publicURL` is set.
+    /// The link to the card's page on the dashboard (`/cards/{key}`), when `publicURL` is set.
     public func link(for event: NotificationEvent) -> String? {
         guard let publicURL, let card = event.card else { return nil }
-        return "\(publicURL)/#card-\(Self.pathComponent(card))"
+        return "\(publicURL)/cards/\(Self.pathComponent(card))"
     }
 
     /// How many events fire (firing, escalated, reminder) and resolve.

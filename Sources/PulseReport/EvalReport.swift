@@ -46,7 +46,17 @@ package enum EvalReport {
         default: mark = "·"
         }
         let level = t.severity.map { " \($0.rawValue)" } ?? ""
-        return "\(mark) \(t.card): \(t.from) -> \(t.to)\(t.to == "resolved" ? "" : level) (value \(display(t.value))) · \(t.reason)"
+        return "\(mark) \(t.card): \(t.from) -> \(t.to)\(t.to == "resolved" ? "" : level) (value \(display(t.value))) · \(transitionReason(t))"
+    }
+
+    /// A transition's reason as people read it. An alert that fires while its spike rule has no
+    /// baseline yet fired on its trigger: the recorded "spike: no baseline yet (...), not firing"
+    /// is said as "the trigger fired; the spike rule has no baseline yet (...)".
+    package static func transitionReason(_ t: AlertTransition) -> String {
+        let note = "; spike: no baseline yet ("
+        guard ["firing", "escalated", "deescalated"].contains(t.to), let at = t.reason.range(of: note) else { return t.reason }
+        let rest = String(t.reason[at.upperBound...]).replacingOccurrences(of: "), not firing", with: ")")
+        return t.reason[..<at.lowerBound] + "; the trigger fired; the spike rule has no baseline yet (" + rest
     }
 
     package static func transitionJSON(_ t: AlertTransition) -> String {
@@ -353,8 +363,10 @@ package enum EvalReport {
                 alertPart = r.alertState == .noData ? "; the alert is not judged" : "; the alert stays \(kept)"
             }
             return "◌ STALE (\(r.stateNote ?? "the data is too old")\(alertPart))"
-        case .ok: return alert.map { "ok (alert \($0))" } ?? "ok"
-        case .none: return "no alert set"
+        case .ok:
+            let parts = [alert.map { "alert \($0)" }, r.coverageNote].compactMap { $0 }
+            return parts.isEmpty ? "ok" : "ok (\(parts.joined(separator: "; ")))"
+        case .none: return "no alert set" + (r.coverageNote.map { " (\($0))" } ?? "")
         }
     }
 

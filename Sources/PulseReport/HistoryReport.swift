@@ -37,6 +37,14 @@ package enum HistoryReport {
         return "{\"profile\": \(JSONText.quote(profile)), \"card\": \(JSONText.quote(card)), \"series\": [\n  " + items.joined(separator: ",\n  ") + "\n]}\n"
     }
 
+    /// One recorded value as `pulse history`'s table shows it: `  2026-03-17T08:00:00Z  28          ▲ condition held`;
+    /// the value padded to a column of 10, never cut (`no data (stock.jsonl missing)` whole).
+    package static func seriesLine(_ p: SeriesPoint) -> String {
+        let value = p.missing.map { "no data (\($0.split(separator: ",").joined(separator: ", ")) missing)" } ?? EvalReport.display(p.value)
+        let padded = value.count >= 10 ? value : value.padding(toLength: 10, withPad: " ", startingAt: 0)
+        return "  \(p.takenAt)  \(padded)\(p.firing ? "  ▲ condition held" : "")"
+    }
+
     /// `{"profile", "active": [{card, title, state, severity, since, value, consecutive}], "transitions": [...]}`.
     package static func alertsJSON(profile: String, active: [AlertState], transitions: [AlertTransition]) -> String {
         let a = active.map {

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOConcurrencyHelpers
 import PulseConfig
 import PulseDiagnostics
 import ServiceLifecycle
@@ -8,7 +10,7 @@ import UnixSignals
 
 /// `pulse serve`: builds the engine, checks the tokens against the config, and runs the HTTP
 /// server and the evaluation loop until SIGTERM or SIGINT (which finish in-flight requests and
-/// the current recording first).
+/// the current recording first, and cancel a scheduled pull in progress).
 public enum PulseServer {
     /// Why the server did not start: a message, and the located findings behind it.
     public struct StartError: Error, CustomStringConvertible {
@@ -24,6 +26,9 @@ public enum PulseServer {
         let engine: ServeEngine
         let responder: RouterResponder<ServeContext>
         let settings: ServeSettings
+        /// Opened once the server listens: the loop evaluates and records nothing before (a
+        /// second serve on a busy port fails having touched nothing).
+        let listening = ListeningGate()
     }
 
     /// Loads the config and the tokens and opens the history store; nothing listens yet.
@@ -46,21 +51,18 @@ public enum PulseServer {
             throw StartError(message: "the config of \(broken.map { "'\($0.name)'" }.joined(separator: ", ")) has errors (pulse validate shows them):",
                              diagnostics: broken.flatMap(\.configErrors))
         }
-        let tokens: TokenBook
-        do { tokens = try TokenBook(entries: entries, roles: engine.rolesByProfile) } catch {
-            throw StartError(message: "the tokens file \(settings.tokensPath) does not match the config:", diagnostics: error.diagnostics)
-        }
+        try engine.tokens.load(roles: engine.rolesByProfile)
         for profile in Set(entries.map(\.profile.value)).sorted() where !FileManager.default.fileExists(atPath: settings.snapshotsDir + "/" + profile) {
             logger.warning("no snapshots folder yet; the profile is served once a snapshot appears there",
                            metadata: ["profile": .string(profile), "folder": .string(settings.snapshotsDir + "/" + profile)])
         }
-        return Prepared(engine: engine, responder: router(engine: engine, tokens: tokens).buildResponder(), settings: settings)
+        return Prepared(engine: engine, responder: router(engine: engine).buildResponder(), settings: settings)
     }
 
     /// Every route, behind the viewer and query-limit middleware.
-    static func router(engine: ServeEngine, tokens: TokenBook) -> Router<ServeContext> {
+    static func router(engine: ServeEngine) -> Router<ServeContext> {
         let router = Router(context: ServeContext.self)
-        let sessions = SessionBook()
+        let tokens = engine.tokens.book, sessions = engine.tokens.sessions
         router.add(middleware: QueryLimitMiddleware())
         router.add(middleware: ViewerMiddleware(tokens: tokens, sessions: sessions))
         APIRoutes(engine: engine).add(to: router)
@@ -78,24 +80,35 @@ public enum PulseServer {
     /// The application: the HTTP server, and (with `loop`) the evaluation loop as its service.
     static func application(_ prepared: Prepared, logger: Logger, loop: Bool = true, onListening: @escaping @Sendable (Int) -> Void = { _ in })
         -> Application<RouterResponder<ServeContext>> {
-        Application(responder: prepared.responder,
-                    configuration: .init(address: .hostname(prepared.settings.host, port: prepared.settings.port), serverName: "pulse"),
-                    services: loop ? [EngineService(engine: prepared.engine)] : [],
-                    onServerRunning: { channel in
-                        let port = channel.localAddress?.port ?? prepared.settings.port
-                        logger.info("listening", metadata: ["address": .string("http://\(prepared.settings.host):\(port)")])
-                        onListening(port)
-                    },
-                    logger: logger)
+        let settings = prepared.settings
+        let limits = ConnectionLimits(headerTimeout: settings.headerTimeout, idleTimeout: settings.idleTimeout, maxConnections: max(1, settings.maxConnections))
+        return Application(responder: prepared.responder, server: limits.server,
+                           configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "pulse",
+                                                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+                           services: loop ? [EngineService(engine: prepared.engine, listening: prepared.listening)] : [],
+                           onServerRunning: { channel in
+                               prepared.listening.open()
+                               let port = channel.localAddress?.port ?? prepared.settings.port
+                               logger.info("listening", metadata: ["address": .string("http://\(prepared.settings.host):\(port)")])
+                               onListening(port)
+                           },
+                           logger: logger)
     }
 }
 
-/// The evaluation loop as a service: a tick every `pollSeconds` (and a reload on SIGHUP) until a
-/// graceful shutdown, which lets the tick in progress (and its recording) finish.
+/// The evaluation loop as a service: once the server listens, a tick every `pollSeconds` (and a
+/// reload on SIGHUP) until a graceful shutdown, which lets the tick in progress (and its
+/// recording) finish and cancels the scheduled pulls in progress.
 struct EngineService: Service {
     let engine: ServeEngine
+    var listening: ListeningGate?
 
     func run() async throws {
+        // Bind first: nothing is evaluated or recorded until the server listens.
+        if let listening {
+            let listens = await withGracefulShutdownHandler { await listening.wait() } onGracefulShutdown: { listening.release() }
+            guard listens else { return }
+        }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask {
@@ -108,13 +121,59 @@ struct EngineService: Service {
                     await engine.tick()
                     try? await Task.sleep(for: .milliseconds(Int(engine.settings.pollSeconds * 1000)))
                 }
-                // A pull in progress finishes (its snapshot is complete or not written at all).
+                // A pull in progress is cancelled, not waited for (its snapshot is complete or not
+                // written at all).
+                engine.cancelPulls()
                 await engine.waitForPulls()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
             engine.stop()
+            engine.cancelPulls()
         }
+    }
+}
+
+/// A one-way gate: ``wait()`` returns once ``open()`` was called (true), or when the waiting
+/// task is cancelled first (false).
+final class ListeningGate: Sendable {
+    private let state = NIOLockedValueBox<(open: Bool, released: Bool, waiters: [CheckedContinuation<Bool, Never>])>((false, false, []))
+
+    func open() {
+        let waiters = state.withLockedValue { s -> [CheckedContinuation<Bool, Never>] in
+            s.open = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume(returning: true) }
+    }
+
+    var isOpen: Bool { state.withLockedValue { $0.open } }
+
+    func wait() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+                let now: Bool? = state.withLockedValue { s in
+                    if s.open { return true }
+                    if s.released || Task.isCancelled { return false }
+                    s.waiters.append(c)
+                    return nil
+                }
+                if let now { c.resume(returning: now) }
+            }
+        } onCancel: {
+            release()
+        }
+    }
+
+    /// Lets the waiters go without opening (false): a shutdown before the server listened.
+    func release() {
+        let waiters = state.withLockedValue { s -> [CheckedContinuation<Bool, Never>] in
+            s.released = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume(returning: false) }
     }
 }
 
@@ -125,7 +184,7 @@ struct MetricsRoute: Sendable {
 
     func add(to router: Router<ServeContext>) {
         router.get("metrics") { _, context in
-            guard let viewer = context.viewer else { return Reply.error(.unauthorized, "a token is needed: Authorization: Bearer <token>") }
+            guard let viewer = context.viewer else { return context.unauthorized }
             guard viewer.role == "owner" else { return Reply.error(.forbidden, "metrics need a token of role owner") }
             return Reply.bytes(engine.metrics.exposition(profile: viewer.profile), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }

@@ -1,4 +1,6 @@
+import Foundation
 import PulseFakeVendors
 
-// The loopback fake of BigCommerce and AliExpress with a generated store, for Benchmarks/pull_bench.py.
-try await FakeVendorsCommand.run(Array(CommandLine.arguments.dropFirst()))
+// The loopback fake of BigCommerce and AliExpress with a generated store (Benchmarks/pull_bench.py,
+// and trying `pulse pull` without credentials; `--help`), or the notification receiver.
+exit(await FakeVendorsCommand.main(Array(CommandLine.arguments.dropFirst())))

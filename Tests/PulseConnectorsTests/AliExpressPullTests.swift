@@ -2,6 +2,7 @@ import Foundation
 import PulseCLI
 import PulseConnectors
 @testable import PulseFakeVendors
+import PulseExpressions
 import PulseSnapshot
 import Testing
 
@@ -50,8 +51,9 @@ struct AliExpressPullTests {
         #expect(first.exitCode == 0, "\(first.stderr)")
         #expect(h.server.calls("aliexpress.solution.product.info.get") == 53)
         #expect(h.server.calls("aliexpress.product.diagnosis.pageQueryProblem") == 0, "no rejected listing: no diagnosis call")
-        #expect(!FileManager.default.fileExists(atPath: h.path("snapshots/shop/20260316T080000Z/audit_events.jsonl")),
-                "a first pull has nothing to compare with: no audit events file (no data), not an event per listing")
+        #expect(try h.read("snapshots/shop/20260316T080000Z/audit_events.jsonl").isEmpty,
+                "a first pull has nothing to compare with: an empty audit events file, not an event per listing")
+        #expect(try h.read("snapshots/shop/20260316T080000Z/snapshot.json").contains(#""audit_events_since":"2026-03-16T08:00:00Z""#))
 
         // Two listings fail audit; AliExpress's diagnosis names a problem for one of them.
         h.server.update { store in
@@ -107,6 +109,44 @@ struct AliExpressPullTests {
         #expect(try await h.pull(["--now", "2026-03-24T09:00:00Z", "--out", h.path("snapshots/shop/20260324T090000Z")]).exitCode == 0)
         #expect(try h.read("snapshots/shop/20260324T090000Z/audit_events.jsonl").isEmpty, "older than 7 days: no longer carried")
         #expect(h.server.calls("aliexpress.solution.product.info.get") == 55, "nothing changed: no detail call")
+    }
+
+    @Test("a first pull: an empty events file marked audit_events_since; eval has data and says events count from the pull, until a full window passed")
+    func firstPullEvents() async throws {
+        let h = try await PullHarness.start(.simple(listings: 3))
+        defer { Task { await h.stop() } }
+        let snap = h.path("snapshots/shop/first")
+        let pulled = try await h.pull(["--now", "2026-03-16T09:00:00Z", "--out", snap])
+        #expect(pulled.exitCode == 0, "\(pulled.stderr)")
+        #expect(try h.read("snapshots/shop/first/audit_events.jsonl").isEmpty)
+        let loaded = try SnapshotLoader.load(folder: snap)
+        #expect(loaded.auditEventsSince == CELTimestamp(parsing: "2026-03-16T09:00:00Z"))
+        #expect(!loaded.missingFiles.contains(.auditEvents))
+
+        func eval(_ format: String, now: String) throws -> CommandOutput {
+            EvalRunner.run(try EvalRunner.Options.parse([
+                "--cards", CLIPaths.cards, "--profiles", h.path("profiles"), "--profile", "shop", "--snapshot", snap, "--format", format,
+                "--now", now, "--card", "aex_rejected_listings_24h",
+            ]))
+        }
+        let json = try eval("json", now: "2026-03-16T10:00:00Z")
+        #expect(json.exitCode == 0, "\(json.stderr)\(json.allStdout)")
+        #expect(!json.allStdout.contains("audit_events.jsonl missing"))
+        #expect(json.allStdout.contains(#""state_note": "first pull: audit events are counted from 09:00 today, less than the 24h window""#), "\(json.allStdout)")
+        let table = try eval("table", now: "2026-03-16T10:00:00Z")
+        #expect(table.exitCode == 0, "\(table.stderr)")
+        #expect(table.allStdout.contains("ok (alert > 0; first pull: audit events are counted from 09:00 today, less than the 24h window)"), "\(table.allStdout)")
+
+        // A second pull keeps the mark; a full window later the note is gone.
+        let second = try await h.pull(["--now", "2026-03-17T10:00:00Z", "--out", h.path("snapshots/shop/second")])
+        #expect(second.exitCode == 0, "\(second.stderr)")
+        let next = try SnapshotLoader.load(folder: h.path("snapshots/shop/second"))
+        #expect(next.auditEventsSince == CELTimestamp(parsing: "2026-03-16T09:00:00Z"))
+        let later = EvalRunner.run(try EvalRunner.Options.parse([
+            "--cards", CLIPaths.cards, "--profiles", h.path("profiles"), "--profile", "shop", "--snapshot", h.path("snapshots/shop/second"),
+            "--format", "json", "--now", "2026-03-17T10:00:00Z", "--card", "aex_rejected_listings_24h",
+        ]))
+        #expect(later.allStdout.contains(#""state_note": null"#), "\(later.allStdout)")
     }
 
     @Test("ApiCallLimit: waits the seconds its message names, re-signs with a new timestamp, and carries on")
@@ -181,7 +221,7 @@ struct AliExpressPullTests {
         #expect(out.exitCode == 0, "\(out.stderr)")
         let header = try h.read("snaps/b/snapshot.json")
         #expect(header.hasPrefix(#"{"format":1,"store":"shop","taken_at":"2026-03-17T08:00:00Z","profile":"shop","previous":"a","#
-            + #""sources":{"bigcommerce":{"taken_at":"2026-03-17T08:00:00Z"},"aliexpress":{"taken_at":"2026-03-17T08:00:00Z"}},"pulled":{"#),
+            + #""audit_events_since":"2026-03-16T08:00:00Z","sources":{"bigcommerce":{"taken_at":"2026-03-17T08:00:00Z"},"aliexpress":{"taken_at":"2026-03-17T08:00:00Z"}},"pulled":{"#),
             "\(header)")
         let snapshot = try SnapshotLoader.load(folder: h.path("snaps/b"))
         #expect(snapshot.sourceTakenAt == [.bigcommerce: snapshot.takenAt, .aliexpress: snapshot.takenAt])

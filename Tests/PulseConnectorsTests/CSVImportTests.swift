@@ -1,5 +1,6 @@
 import Foundation
 @testable import PulseConnectors
+@testable import PulseFakeVendors
 import Testing
 
 /// `pulse import bigcommerce-csv`: BigCommerce's product export (the Bulk Edit template).
@@ -41,12 +42,32 @@ struct CSVImportTests {
         ])
     }
 
-    @Test("an unknown layout is reported by its header line, naming the columns it lacks")
+    @Test("the control panel's current export (Item, SKU, Inventory Tracking, Current Stock): products, variants, purchasability")
+    func currentExport() throws {
+        let text = "Item,ID,Name,Type,SKU,Options,Inventory Tracking,Current Stock,Low Stock,Purchasability\r\n"
+            + "Product,1,Mug,physical,MUG,,product,7,2,available\r\n"
+            + "Product,2,\"Tent, 2 person\",physical,TENT,,variant,,,disabled\r\n"
+            + "Variant,,,,TENT-GRN,Color=Green,,3,,\r\n"
+            + "Variant,,,,TENT-RED,Color=Red,,0,,\r\n"
+            + "Image,,,,,,,,,\r\n"
+            + "Product,3,Gift card,digital,GIFT,,none,,,available\r\n"
+        let (rows, error, folder) = try importing(text)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(error == nil, "\(error ?? "")")
+        #expect(rows == [
+            #"{"sku":"MUG","available":7,"tracking":"product","purchasable":true}"#,
+            #"{"sku":"TENT-GRN","available":3,"tracking":"variant","purchasable":false}"#,
+            #"{"sku":"TENT-RED","available":0,"tracking":"variant","purchasable":false}"#,
+            #"{"sku":"GIFT","available":0,"tracking":"none","purchasable":true}"#,
+        ])
+    }
+
+    @Test("an unknown layout is reported by its header line, naming what each layout Pulse reads lacks")
     func unknownLayout() throws {
         let (rows, error, folder) = try importing("Item,ID,Name,Type,SKU,Inventory Tracking\nProduct,1,Mug,physical,MUG,none\n")
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(rows == nil)
-        #expect(error == #"products.csv:1: not a BigCommerce product export (Bulk Edit template): the header "Item,ID,Name,Type,SKU,Inventory Tracking" has no "Item Type", "Product Code/SKU", "Track Inventory", "Current Stock Level""#)
+        #expect(error == #"products.csv:1: not a BigCommerce product export: the header "Item,ID,Name,Type,SKU,Inventory Tracking" has no stock columns of a layout Pulse reads (the current product export (Products > Export) also needs "Current Stock"; the Bulk Edit template also needs "Item Type", "Product Code/SKU", "Track Inventory", "Current Stock Level")"#, "\(error ?? "")")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("snap/stock.jsonl").path), "nothing written")
     }
 
@@ -79,5 +100,49 @@ struct RowFileTests {
         }
         #expect(failure?.description == "writing listings.jsonl: No space left on device")
         #expect(failure?.exitStatus == 1)
+    }
+}
+
+/// `pulse pull --stock FILE.csv`: BigCommerce's stock from an export, AliExpress from its API, one
+/// snapshot, all or nothing (issue 24, item 5).
+@Suite("pulse pull --stock")
+struct PullStockCSVTests {
+    static let csv = "Item,ID,Name,Type,SKU,Options,Inventory Tracking,Current Stock\nProduct,1,Item 0,physical,SKU-0,,product,0\n"
+        + "Product,2,Item 1,physical,SKU-1,,product,4\n"
+
+    @Test("the export's stock and AliExpress's listings in one snapshot; no BigCommerce call or token needed")
+    func stockAndListings() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        try Data(Self.csv.utf8).write(to: URL(fileURLWithPath: h.path("products.csv")))
+        var env = h.environment
+        env["TEST_BC_TOKEN"] = nil
+        let out = try await h.pull(["--out", h.path("snap"), "--now", "2026-03-17T08:00:00Z", "--stock", h.path("products.csv")], environment: env)
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        #expect(h.server.calls("GET /catalog/products") == 0)
+        #expect(try h.lines("snap/stock.jsonl") == [#"{"sku":"SKU-0","available":0,"tracking":"product","purchasable":true}"#,
+                                                   #"{"sku":"SKU-1","available":4,"tracking":"product","purchasable":true}"#])
+        #expect(try h.lines("snap/listings.jsonl").count == 2)
+        #expect(try h.read("snap/snapshot.json").contains(#""sources":{"bigcommerce":{"taken_at":"2026-03-17T08:00:00Z"},"aliexpress":{"taken_at":"2026-03-17T08:00:00Z"}}"#))
+    }
+
+    @Test("a refused export fails before any call; a failing AliExpress leaves no snapshot, not a stock-only one")
+    func allOrNothing() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        try Data("Name,Price\nMug,3\n".utf8).write(to: URL(fileURLWithPath: h.path("bad.csv")))
+        let bad = try await h.pull(["--out", h.path("snap"), "--stock", h.path("bad.csv")])
+        #expect(bad.exitCode == 2)
+        #expect(bad.stderr.contains("not a BigCommerce product export"), "\(bad.stderr)")
+        #expect(h.server.calls("aliexpress.solution.product.list.get") == 0)
+        try Data(Self.csv.utf8).write(to: URL(fileURLWithPath: h.path("products.csv")))
+        var env = h.environment
+        env["TEST_AE_SECRET"] = "wrong-secret"
+        let failed = try await h.pull(["--out", h.path("snap"), "--stock", h.path("products.csv")], environment: env)
+        #expect(failed.exitCode == 1, "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: h.path("snap")))
+        #expect(h.entries("").filter { $0.hasPrefix(".") }.isEmpty, "no staging folder left")
+        let contradiction = try await h.pull(["--out", h.path("snap"), "--stock", h.path("products.csv"), "--only", "aliexpress"])
+        #expect(contradiction.exitCode == 2 && contradiction.stderr.contains("cannot go with --only aliexpress"), "\(contradiction.stderr)")
     }
 }

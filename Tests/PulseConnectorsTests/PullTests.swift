@@ -118,6 +118,23 @@ struct PullTests {
         #expect(h.server.calls("GET /catalog/products") == 0, "nothing is called before the config is whole")
     }
 
+    @Test("every unusable variable of the profile in one error: empty is 'empty', unset is 'not set'")
+    func allVariablesAtOnce() async throws {
+        let h = try await PullHarness.start(.simple(listings: 1))
+        defer { Task { await h.stop() } }
+        var env = h.environment
+        env["TEST_AE_SESSION"] = nil
+        env["TEST_AE_SECRET"] = nil
+        env["TEST_BC_TOKEN"] = ""
+        let out = try await h.pull(["--out", h.path("snap")], environment: env)
+        #expect(out.exitCode == 2)
+        #expect(out.stderr.contains("3 environment variables the profile reads are not usable"), "\(out.stderr)")
+        #expect(out.stderr.contains("sources.bigcommerce.access_token reads the environment variable TEST_BC_TOKEN, which is empty"), "\(out.stderr)")
+        #expect(out.stderr.contains("sources.aliexpress.app_secret reads the environment variable TEST_AE_SECRET, which is not set"), "\(out.stderr)")
+        #expect(out.stderr.contains("sources.aliexpress.session reads the environment variable TEST_AE_SESSION, which is not set"), "\(out.stderr)")
+        #expect(h.server.calls("GET /catalog/products") == 0)
+    }
+
     @Test("responses that break the contract: not JSON, no data, an id past 64 bits, a SKU twice in two letter cases")
     func badResponses() async throws {
         var store = FakeStore.simple(listings: 1, products: 3)
@@ -160,5 +177,74 @@ struct PullTests {
         #expect(stock[0].contains(#""sku":"SKU-0","available":10"#))
         #expect(stock[1].contains(#""sku":"SKU-1","available":0"#), "matched by variant id when identity has no sku")
         #expect(h.server.calls("GET /inventory/items") == 1)
+    }
+}
+
+/// Snapshot folder names, `--keep` and the staging folders of pulls that are gone (issue 24, items 4, 6, 16).
+@Suite("pulse pull: folders")
+struct PullFolderTests {
+    @Test("two pulls in the same second: the second gets '-2', the third '-3', each diffing against the one before")
+    func sameSecond() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        var folders: [String] = []
+        for _ in 0..<3 {
+            let out = try await h.pull(["--snapshots", h.path("snapshots"), "--now", "2026-03-17T08:00:00Z"])
+            #expect(out.exitCode == 0, "\(out.stderr)")
+            folders.append(out.stdout.trimmingCharacters(in: .newlines))
+        }
+        #expect(folders == ["20260317T080000Z", "20260317T080000Z-2", "20260317T080000Z-3"].map { h.path("snapshots/shop/" + $0) })
+        #expect(try h.read("snapshots/shop/20260317T080000Z-3/snapshot.json").contains(#""previous":"20260317T080000Z-2""#))
+        #expect(SnapshotName.precedes("20260317T080000Z-9", "20260317T080000Z-10"))
+        #expect(SnapshotName.precedes("20260317T080000Z", "20260317T080000Z-2"))
+        #expect(SnapshotName.precedes("20260317T080000Z-10", "20260317T080001Z"))
+    }
+
+    @Test("--keep 2 removes all but the newest two complete snapshots; other folders and staging folders stay; --keep 0 is refused")
+    func keep() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        try FileManager.default.createDirectory(atPath: h.path("snapshots/shop/notes"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: h.path("snapshots/shop/.x.tmp-\(getpid())"), withIntermediateDirectories: true)
+        for day in 14...17 {
+            let out = try await h.pull(["--snapshots", h.path("snapshots"), "--now", "2026-03-\(day)T08:00:00Z", "--keep", "2"])
+            #expect(out.exitCode == 0, "\(out.stderr)")
+        }
+        #expect(h.entries("snapshots/shop") == [".x.tmp-\(getpid())", "20260316T080000Z", "20260317T080000Z", "notes"])
+        let zero = try await h.pull(["--snapshots", h.path("snapshots"), "--keep", "0"])
+        #expect(zero.exitCode == 2)
+        #expect(zero.stderr.contains("--keep must be at least 1"), "\(zero.stderr)")
+        // The one served is never removed, even when it is the oldest.
+        let outcome = SnapshotRetention.keepNewest(1, in: h.path("snapshots/shop"), protected: [h.path("snapshots/shop/20260316T080000Z")])
+        #expect(outcome.removed.isEmpty && outcome.problems.isEmpty)
+        #expect(h.entries("snapshots/shop").contains("20260316T080000Z"))
+    }
+
+    @Test("staging folders of dead pulls are removed anywhere in the profile folder; live ones stay; no reader takes one for a snapshot")
+    func abandonedStaging() async throws {
+        let h = try await PullHarness.start(.simple(listings: 2))
+        defer { Task { await h.stop() } }
+        let profileFolder = h.path("snapshots/shop")
+        #expect(try await h.pull(["--snapshots", h.path("snapshots"), "--now", "2026-03-16T08:00:00Z"]).exitCode == 0)
+        // A finished child's pid is gone; pid 1 and this process are alive.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = child.processIdentifier
+        // Staging folders that look complete and newer: a reader that took one would diff against it.
+        let header = #"{"format":1,"store":"shop","taken_at":"2026-03-20T08:00:00Z","audit_events_since":"2026-03-20T08:00:00Z"}"#
+        for name in [".20260315T080000Z.tmp-\(dead)", ".20260320T080000Z.tmp-1", ".20260321T080000Z.tmp-\(getpid())"] {
+            try FileManager.default.createDirectory(atPath: profileFolder + "/" + name, withIntermediateDirectories: true)
+            try Data((header + "\n").utf8).write(to: URL(fileURLWithPath: profileFolder + "/" + name + "/snapshot.json"))
+            try Data().write(to: URL(fileURLWithPath: profileFolder + "/" + name + "/listings.jsonl"))
+        }
+        #expect(SnapshotRetention.snapshots(in: profileFolder).map(\.folder) == [profileFolder + "/20260316T080000Z"])
+        let out = try await h.pull(["--snapshots", h.path("snapshots"), "--now", "2026-03-17T08:00:00Z", "--keep", "1"])
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        let header2 = try h.read("snapshots/shop/20260317T080000Z/snapshot.json")
+        #expect(header2.contains(#""previous":"20260316T080000Z""#), "the previous snapshot is the complete one, not a staging folder: \(header2)")
+        #expect(h.entries("snapshots/shop") == [".20260320T080000Z.tmp-1", ".20260321T080000Z.tmp-\(getpid())", "20260317T080000Z"],
+                "the dead pull's staging folder (another name) is gone; --keep never counts or removes staging folders")
     }
 }

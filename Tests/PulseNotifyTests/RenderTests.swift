@@ -113,7 +113,7 @@ struct SlackRenderTests {
         #expect(section.contains("• sku: B-2 · stock: 0"))
         #expect(!section.contains("C-3"))
         #expect(section.contains("… 7 more rows"))
-        #expect(section.contains("<https://pulse.example.com/#card-card_a|Open in Pulse>"))
+        #expect(section.contains("<https://pulse.example.com/cards/card_a|Open in Pulse>"))
     }
 
     @Test func noLinkWithoutPublicURLAndDividersBetweenCards() throws {
@@ -258,7 +258,7 @@ struct TeamsRenderTests {
         #expect(items[0].contains { $0["text"] as? String == "… 2 more rows" })
         let action = (items[0].last?["actions"] as? [[String: Any]])?.first
         #expect(action?["type"] as? String == "Action.OpenUrl")
-        #expect(action?["url"] as? String == "https://pulse.example.com/#card-a")
+        #expect(action?["url"] as? String == "https://pulse.example.com/cards/a")
         #expect(titles[2]["text"] as? String == "No data: Nothing")
         #expect(!items[2].contains { $0["type"] as? String == "Table" })
     }
@@ -353,7 +353,7 @@ struct PagerDutyRenderTests {
         #expect(details["rows"] as? [[String: String]] == [["sku": "A", "stock": "0"]])
         #expect(details["row_count"] as? Int == 40)
         let links = try #require(body["links"] as? [[String: String]])
-        #expect(links == [["href": "https://pulse.example.com/#card-stock_gaps", "text": "Open in Pulse"]])
+        #expect(links == [["href": "https://pulse.example.com/cards/stock_gaps", "text": "Open in Pulse"]])
     }
 
     @Test func summaryIsCappedAndSourceFallsBackToTheProfile() throws {
@@ -426,7 +426,7 @@ struct EmailRenderTests {
         let page = try #require(decodeQP(html))
         #expect(page.contains("Café ≥ 5 — 日本 &lt;b&gt;&amp;"))
         #expect(page.contains("<td style=\"border:1px solid #ddd;padding:3px 6px;text-align:left\">Côte d’Ivoire = CI </td>"))
-        #expect(page.contains("<a href=\"https://pulse.example.com/#card-card_a\">Open in Pulse</a>"))
+        #expect(page.contains("<a href=\"https://pulse.example.com/cards/card_a\">Open in Pulse</a>"))
     }
 
     @Test func quotedPrintableEncoderRules() throws {
@@ -510,7 +510,7 @@ struct WebhookRenderTests {
         #expect(firing["trigger"] as? String == "warn > 0, critical > 25")
         #expect(firing["rows"] as? [[String: String]] == [["sku": "A", "sku_2": "B", "stock": "0", "column_4": "extra"], ["sku": "C"]])
         #expect(firing["row_count"] as? Int == 7)
-        #expect(firing["link"] as? String == "https://pulse.example.com/#card-a")
+        #expect(firing["link"] as? String == "https://pulse.example.com/cards/a")
         let failed = list[1]
         #expect(failed["card"] is NSNull)
         #expect(failed["value"] is NSNull)

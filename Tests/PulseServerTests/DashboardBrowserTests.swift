@@ -46,7 +46,8 @@ import Testing
             try await browser.click(try await browser.element("#login"))
 
             // The first snapshot, fresh: every state reads in words, not colour alone.
-            #expect(try await browser.text(try await browser.element("#taken-at")) == first)
+            #expect(try await attribute(browser, "#taken-at", "datetime") == first)
+            #expect(try await browser.text(try await browser.element("#taken-at")).hasSuffix("(4 hours ago)"))
             #expect(try await browser.text(try await browser.element("#card-aex_total_listings .number")) == "292")
             #expect(try await browser.text(try await browser.element("#card-aex_total_listings .badge")) == "– No alert set")
             #expect(try await browser.text(try await browser.element("#card-aex_total_listings p.age")).hasSuffix(", 4 hours ago"))
@@ -59,8 +60,8 @@ import Testing
             #expect(try await browser.text(try await browser.element("#card-aex_ship_to_country_coverage .number")) == "79.2%")
             #expect(try await browser.text(try await browser.element("#card-aex_ship_to_country_coverage .badge")) == "▲ Critical")
             let page = try await browser.source()
-            #expect(page.contains("<h1>") && page.contains("<caption>Worklist: 28 rows, first 10 shown</caption>") && page.contains("scope=\"col\""))
-            #expect(page.contains("<svg class=\"sparkline\""))
+            #expect(page.contains("<h1") && page.contains("<caption>Worklist: 28 rows, first 10 shown</caption>") && page.contains("scope=\"col\""))
+            #expect(page.contains("<svg class=\"sparkline single\""), "one recorded value: a dot with it")
             #expect(!page.contains("state-stale"), "nothing is stale in a snapshot taken 4 hours ago")
 
             // A new snapshot arrives the way pull writes it: a dot folder renamed into place. Its
@@ -71,7 +72,7 @@ import Testing
             try FileManager.default.moveItem(at: staging, to: h.path("snapshots/demo/2026-03-18"))
             // The page polls and reloads itself; nothing here reloads it.
             let updated = try await eventually(seconds: 30) {
-                (try? await browser.text(try await browser.element("#taken-at"))) == second
+                (try? await attribute(browser, "#taken-at", "datetime")) == second
             }
             #expect(updated, "the dashboard showed the new snapshot by itself")
 
@@ -235,6 +236,120 @@ import Testing
         #expect(acks.map(\.card) == ["aex_rejected_auditing_listings"] && acks.first?.by == "owner")
         let silences = try store.silences(profile: "demo", now: 0, ended: true)
         #expect(silences.count == 1 && silences.first?.cards == ["aex_total_listings"] && silences.first?.expiredAt != nil)
+    }
+
+    /// Attribute `name` of the element matching `css` ("" when it has none).
+    private func attribute(_ browser: WebDriver, _ css: String, _ name: String) async throws -> String {
+        _ = try await browser.element(css)
+        let selector = css.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+        return try await browser.script("return document.querySelector('\(selector)').getAttribute('\(name)') || '';") as? String ?? ""
+    }
+
+    /// Issue 24, items 9-11 in a real browser: the store's name and local times with their age, a
+    /// one-point sparkline as a dot with its value, hero cards marked, worklists without a
+    /// horizontal scroll, listing ids linked with their titles; then a card's page from its title:
+    /// the chart with dates and the trigger line, transitions, definition, sorting and paging.
+    @Test func theStoreNameLocalTimesAndACardPageWithItsWholeWorklist() async throws {
+        let h = try ServeHarness.make(demoExtra: "store_name: Acme Outdoor\n")
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let first = Self.rfc3339(now.addingTimeInterval(-4 * 3600)), second = Self.rfc3339(now.addingTimeInterval(-2 * 3600))
+        try Self.writeHeader(takenAt: first, to: h.path("snapshots/demo/2026-03-17"))
+        let server = try ChildProcess(Repo.binary, [
+            "serve", "--cards", h.path("cards").path, "--profiles", h.path("profiles").path, "--snapshots", h.path("snapshots").path,
+            "--db", h.path("serve.sqlite").path, "--tokens", h.path("tokens.yaml").path, "--listen", "127.0.0.1:0",
+        ])
+        defer { server.kill() }
+        let listening = try await server.waitForLine(containing: "address=http://127.0.0.1:", seconds: 180)
+        let address = try #require(listening.components(separatedBy: "address=").last?.split(separator: " ").first.map(String.init))
+        let driverPort = try freePort()
+        let driver = try ChildProcess(WebDriver.chromedriver, ["--port=\(driverPort)", "--allowed-ips=127.0.0.1"])
+        defer { driver.kill() }
+        _ = try await driver.waitForLine(containing: "started successfully", seconds: 60)
+        let browser = try await WebDriver.start(port: driverPort)
+        func count(_ css: String) async throws -> Int {
+            try await browser.script("return document.querySelectorAll('\(css)').length;") as? Int ?? -1
+        }
+        do {
+            try await browser.setImplicitWait(10_000)
+            try await browser.open(address + "/")
+            try await browser.type(try #require(h.tokens["owner"]), into: try await browser.element("#token"))
+            try await browser.click(try await browser.element("#login"))
+
+            // The store's name, not the profile key; times in the profile's zone with their age.
+            #expect(try await browser.text(try await browser.element("#store-name")) == "Acme Outdoor")
+            #expect(try await browser.title() == "Acme Outdoor · Pulse")
+            #expect(try await browser.text(try await browser.element("#taken-at")).hasSuffix("(4 hours ago)"))
+            #expect(try await browser.text(try await browser.element("header .meta")).contains("times in Europe/London"))
+            // One recorded value: a dot with the value.
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings svg.sparkline.single text")) == "28")
+            // The hero card is marked; the others are not.
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_listings_24h .hero-mark")) == "★ Hero card")
+            #expect(try await count(".hero-mark") == 4, "four of the five cards are hero cards")
+            #expect(try await count("#card-aex_ship_to_country_coverage .hero-mark") == 0)
+            // The spike rule and the stock join's note.
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_listings_24h .spike-rule")).hasPrefix("Spike rule: critical when"))
+            #expect(try await browser.text(try await browser.element("#card-aex_xc_listed_but_oos_on_bc p.note.unmatched"))
+                == "1 of 526 listing SKUs (0.2%) has no BigCommerce stock record, e.g. LAMP-022-GRN")
+            // No worklist hides columns behind a horizontal scroll; the 4-column one shows 3.
+            let overflowing = try await browser.script("""
+                return Array.prototype.filter.call(document.querySelectorAll('article.card'), function (a) { return a.scrollWidth > a.clientWidth + 1; }).length;
+                """) as? Int
+            #expect(overflowing == 0)
+            #expect(try await count("#card-aex_xc_listed_but_oos_on_bc table.worklist thead th") == 3)
+            // A listing id links to its AliExpress page, its title beside it.
+            let link = "#card-aex_rejected_auditing_listings table.worklist tbody tr:first-child td:first-child a"
+            let id = try await browser.text(try await browser.element(link))
+            #expect(try await attribute(browser, link, "href") == "https://www.aliexpress.com/item/\(id).html")
+            #expect(try await browser.text(try await browser.element("#card-aex_rejected_auditing_listings table.worklist tbody tr:first-child .listing-title")).isEmpty == false)
+            #expect(try await count("#card-aex_rejected_auditing_listings .listing-title") == 10)
+
+            // The next day arrives; then the card's page, from its title.
+            let staging = h.path("snapshots/demo/.2026-03-18.tmp-1")
+            try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("examples/demo-next"), to: staging)
+            try Self.writeHeader(takenAt: second, to: staging)
+            try FileManager.default.moveItem(at: staging, to: h.path("snapshots/demo/2026-03-18"))
+            let updated = try await eventually(seconds: 30) { (try? await attribute(browser, "#taken-at", "datetime")) == second }
+            #expect(updated)
+            try await browser.click(try await browser.element("#title-aex_rejected_auditing_listings a"))
+            #expect(try await browser.text(try await browser.element("h1#title-aex_rejected_auditing_listings")) == "AliExpress Rejected & Auditing Listings")
+            #expect(try await browser.title() == "AliExpress Rejected & Auditing Listings · Acme Outdoor · Pulse")
+            // The chart: two points, dates along the bottom, the trigger as a dashed line.
+            #expect(try await count("svg.history-chart circle.point") == 2)
+            #expect(try await count("svg.history-chart text.date") >= 1)
+            #expect(try await count("svg.history-chart line.trigger-line") == 1)
+            // Transitions, newest first, and the definition.
+            #expect(try await browser.text(try await browser.element("ol.transitions li:first-child")).contains("inactive → firing critical (value 28)"))
+            let definition = try await browser.text(try await browser.element("dl.definition"))
+            #expect(definition.contains("listing.status == \"rejected\"") || definition.contains("Where"), "\(definition)")
+            #expect(definition.contains("owner, operations"))
+            // The whole worklist: 62 rows, 50 a page, every column.
+            #expect(try await browser.text(try await browser.element("table.worklist.full caption")) == "62 rows; rows 1–50 shown (page 1 of 2)")
+            #expect(try await count("table.worklist.full tbody tr") == 50)
+            #expect(try await count("table.worklist.full thead th") == 3)
+            try (try await browser.screenshot()).write(to: Repo.root.appendingPathComponent(".build/pulse-card-page.png"))
+            // Sort by listing, descending (two clicks), then the next page.
+            try await browser.click(try await browser.element("table.worklist.full thead th:first-child a"))
+            #expect(try await attribute(browser, "table.worklist.full thead th:first-child", "aria-sort") == "ascending")
+            try await browser.click(try await browser.element("table.worklist.full thead th:first-child a"))
+            #expect(try await attribute(browser, "table.worklist.full thead th:first-child", "aria-sort") == "descending")
+            let ids = try await browser.script("""
+                return Array.prototype.map.call(document.querySelectorAll('table.worklist.full tbody tr td:first-child a'), function (a) { return a.textContent; });
+                """) as? [String] ?? []
+            #expect(ids.count == 50 && ids == ids.sorted(by: >), "\(ids.prefix(3))")
+            try await browser.click(try await browser.element("nav.pages a.next"))
+            #expect(try await browser.text(try await browser.element("table.worklist.full caption")) == "62 rows; rows 51–62 shown (page 2 of 2)")
+            #expect(try await count("table.worklist.full tbody tr") == 12)
+            let rest = try await browser.script("""
+                return Array.prototype.map.call(document.querySelectorAll('table.worklist.full tbody tr td:first-child a'), function (a) { return a.textContent; });
+                """) as? [String] ?? []
+            #expect((rest.first ?? "") < (ids.last ?? ""), "page 2 continues the order")
+        } catch {
+            await browser.quit()
+            throw error
+        }
+        await browser.quit()
+        server.terminate()
+        _ = try? await server.waitForExit(seconds: 30)
     }
 
     /// The class attribute of the element matching `css`.

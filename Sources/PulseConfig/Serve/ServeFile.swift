@@ -8,6 +8,10 @@ public enum ServeKey: String, CaseIterable, Sendable {
     case listen, cards, profiles, db, snapshots, tokens
     case pullEvery = "pull-every"
     case notifyWebhook = "notify-webhook"
+    case headerTimeout = "header-timeout"
+    case idleTimeout = "idle-timeout"
+    case maxConnections = "max-connections"
+    case keep
 
     /// What the key sets, for the README.
     public var doc: String {
@@ -20,6 +24,10 @@ public enum ServeKey: String, CaseIterable, Sendable {
         case .tokens: "the tokens file (required)"
         case .pullEvery: "run each profile's connectors this often (a duration such as 15m; default never)"
         case .notifyWebhook: "POST each alert transition as JSON to this URL"
+        case .headerTimeout: "a client's time to send a request's whole header, from opening the connection or starting its next request; then 408 and the connection is closed (default 10s)"
+        case .idleTimeout: "a connection without a request (keep-alive, or a body that stopped arriving) is closed after this (default 60s)"
+        case .maxConnections: "connections open at once; more wait in the listen backlog until one closes (default 512)"
+        case .keep: "keep only the newest N complete snapshots of each profile, never the one served (default all)"
         }
     }
 }
@@ -36,7 +44,14 @@ public struct ServeFile: Sendable {
             var file = ServeFile()
             for key in ServeKey.allCases {
                 guard let pair = f[key.rawValue], let text = reader.nonEmptyString(pair.value, key.rawValue) else { continue }
-                if key == .pullEvery, reader.duration(pair.value, key.rawValue) == nil { continue }
+                if key == .pullEvery || key == .headerTimeout || key == .idleTimeout, reader.duration(pair.value, key.rawValue) == nil { continue }
+                if key == .maxConnections || key == .keep {
+                    guard let n = reader.int(pair.value, key.rawValue) else { continue }
+                    guard n >= 1 else {
+                        reader.error(.invalidValue, "\(key.rawValue) must be 1 or more, not \(n)", at: pair.value.location)
+                        continue
+                    }
+                }
                 file.values[key] = text
             }
             return file

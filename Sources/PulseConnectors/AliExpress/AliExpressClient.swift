@@ -45,7 +45,7 @@ struct AliExpressClient: Sendable {
                     ("Content-Type", "application/x-www-form-urlencoded;charset=utf-8"), ("Accept", "application/json"),
                 ], body: Array(body.utf8))
             } catch {
-                try await calls.retry(&failures, limit: calls.backoff.tries) { site.failure("\(error.message), \($0) tries") }
+                try await calls.retry(after: error, &failures, site: site)
                 continue
             }
             if reply.status >= 500 {
@@ -61,7 +61,9 @@ struct AliExpressClient: Sendable {
                 let code = error["code"]?.text ?? "?"
                 let message = error["msg"]?.text ?? error["message"]?.text ?? "no message"
                 if code == "ApiCallLimit" {
-                    try await calls.retry(&banned, limit: calls.backoff.rateLimitedTries, wait: Double(Self.banSeconds(message))) {
+                    let ban = Self.banSeconds(message)
+                    try calls.checkRequestedWait(ban, said: "ApiCallLimit: \(message.prefix(120))", site: site, status: reply.status, code: code)
+                    try await calls.retry(&banned, limit: calls.backoff.rateLimitedTries, wait: ban, why: "rate limited (ApiCallLimit)") {
                         site.failure(status: reply.status, code: code, message + " (still limited after \($0) tries)")
                     }
                     continue
@@ -83,11 +85,12 @@ struct AliExpressClient: Sendable {
         return !code.isEmpty && code != "0"
     }
 
-    /// The seconds of "this ban will last N seconds" (at least one).
-    static func banSeconds(_ message: String) -> Int {
+    /// The seconds of "this ban will last N seconds" (at least one; any size: a longer ban than a
+    /// pull waits fails the call).
+    static func banSeconds(_ message: String) -> Double {
         guard let range = message.range(of: "will last ") else { return 1 }
-        let digits = message[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
-        return max(1, min(Int(digits.prefix(6)) ?? 1, 3600))
+        let digits = message[range.upperBound...].prefix { $0.isASCII && $0.isNumber }.prefix(400)
+        return max(1, Double(String(digits)) ?? 1)
     }
 
     static func formEscape(_ s: String) -> String {

@@ -17,6 +17,8 @@ struct AliExpressPull {
     let width: Int
 
     static let listPageSize = 99
+    static let listCall = "aliexpress.solution.product.list.get"
+    static let detailCall = "aliexpress.solution.product.info.get"
     static let diagnosisPageSize = 50
     static let carryForward: Int64 = 7 * 86_400
 
@@ -78,9 +80,9 @@ struct AliExpressPull {
                 row.string("category_id", detail["category_id"]?.int64.map(String.init) ?? detail["category_id"]?.text)
                 row.string("freight_template_id", template)
                 row.raw("ship_to", Array("null".utf8))
-                row.string("created_at", try Self.utc(detail["gmt_create"]?.text ?? item.gmtCreate, offset, "gmt_create", item.id))
-                row.string("updated_at", try Self.utc(detail["gmt_modified"]?.text ?? item.gmtModified, offset, "gmt_modified", item.id))
-                row.string("expires_at", try Self.utc(detail["ws_offline_date"]?.text ?? item.offlineDate, offset, "ws_offline_date", item.id))
+                row.string("created_at", try Self.utc(detail["gmt_create"]?.text ?? item.gmtCreate, offset, "gmt_create", item.id, call: detail["gmt_create"]?.text == nil ? Self.listCall : Self.detailCall))
+                row.string("updated_at", try Self.utc(detail["gmt_modified"]?.text ?? item.gmtModified, offset, "gmt_modified", item.id, call: detail["gmt_modified"]?.text == nil ? Self.listCall : Self.detailCall))
+                row.string("expires_at", try Self.utc(detail["ws_offline_date"]?.text ?? item.offlineDate, offset, "ws_offline_date", item.id, call: detail["ws_offline_date"]?.text == nil ? Self.listCall : Self.detailCall))
                 row.string("rejection_reason", item.status == "rejected" ? reasons[item.id] : nil)
                 row.raw("skus", try Self.skus(detail, product: item.id))
                 if let template { usedTemplates[template] = item.id }
@@ -119,6 +121,7 @@ struct AliExpressPull {
         var seen = Set<Int64>()
         for status in statuses {
             var page = 1
+            var plan: PagePlan?
             while true {
                 let scope = "status \(status.rawValue), page \(page)"
                 let site = CallSite(source: "aliexpress", call: "aliexpress.solution.product.list.get", scope: scope)
@@ -144,8 +147,19 @@ struct AliExpressPull {
                         title: row["subject"]?.text, gmtModified: row["gmt_modified"]?.text, gmtCreate: row["gmt_create"]?.text,
                         offlineDate: row["ws_offline_date"]?.text, freightTemplate: row["freight_template_id"]?.int64.map(String.init)))
                 }
-                let totalPages = result["total_page"]?.int64 ?? Int64(page)
-                if rows.isEmpty || Int64(page) >= totalPages { break }
+                // Counts read once, from the list's first page: a page past them, an empty page or
+                // a short one ends the list (PagePlan).
+                if plan == nil {
+                    let made = try PagePlan(totalPages: result["total_page"]?.int64, total: result["product_count"]?.int64,
+                                            pageSize: Self.listPageSize, fullPage: Self.listPageSize, site: site)
+                    client.stats.expect(pages: made.unbounded ? 1 : made.pages)
+                    plan = made
+                }
+                guard let plan else { break }
+                if plan.isLast(page: page, count: rows.count) {
+                    try plan.checkEnd(page: page, count: rows.count, site: site)
+                    break
+                }
                 page += 1
             }
         }
@@ -164,7 +178,7 @@ struct AliExpressPull {
 
     /// A `gmt_*` time (`2018-12-03 15:17:33`, in the profile's offset, China time by default) as
     /// RFC 3339 UTC; nil when absent.
-    static func utc(_ text: String?, _ offset: Int, _ field: String, _ product: Int64) throws(PullError) -> String? {
+    static func utc(_ text: String?, _ offset: Int, _ field: String, _ product: Int64, call: String = listCall) throws(PullError) -> String? {
         guard let text, !text.isEmpty else { return nil }
         let b = Array(text.utf8)
         let shape = b.count == 19 && b[4] == 0x2D && b[7] == 0x2D && b[10] == 0x20 && b[13] == 0x3A && b[16] == 0x3A
@@ -176,7 +190,7 @@ struct AliExpressPull {
         }
         // Already RFC 3339 (some gateways answer so): kept as the moment it names.
         if let t = CELTimestamp(parsing: text) { return t.description }
-        throw PullError(.source, source: "aliexpress", scope: "product \(product)",
+        throw PullError(.source, source: "aliexpress", call: call, scope: "product \(product)",
                         "\(field) \"\(text.prefix(40))\" is not a time as yyyy-MM-dd HH:mm:ss")
     }
 
@@ -209,6 +223,7 @@ struct AliExpressPull {
     private func diagnosisReasons() async throws(PullError) -> [Int64: String] {
         var reasons: [Int64: String] = [:]
         var page = 1
+        var plan: PagePlan?
         while true {
             let scope = "page \(page)"
             let site = CallSite(source: "aliexpress", call: "aliexpress.product.diagnosis.pageQueryProblem", scope: scope)
@@ -227,8 +242,17 @@ struct AliExpressPull {
                 guard let id = row["product_id"]?.int64, let type = row["product_problem"]?["problem_type"]?.text else { continue }
                 if reasons[id] == nil { reasons[id] = type }
             }
-            let total = body["total_count"]?.int64 ?? 0
-            if rows.isEmpty || Int64(page) * Int64(Self.diagnosisPageSize) >= total { break }
+            // Capped by total_count (and PagePlan's hard limit); only an empty page ends it early,
+            // since the platform may hold a page to fewer than the page_size asked for.
+            if plan == nil {
+                let size = PagePlan.pageSize(said: body["page_size"], asked: Self.diagnosisPageSize)
+                plan = try PagePlan(totalPages: nil, total: body["total_count"]?.int64, pageSize: size, fullPage: nil, site: site)
+            }
+            guard let plan else { break }
+            if plan.isLast(page: page, count: rows.count) {
+                try plan.checkEnd(page: page, count: rows.count, site: site)
+                break
+            }
             page += 1
         }
         return reasons

@@ -1,14 +1,47 @@
 import Foundation
 import PulseSnapshot
 
-/// `pulse import bigcommerce-csv`: the product export of BigCommerce's control panel (the
-/// legacy "Bulk Edit" template: `Item Type`, `Product Code/SKU`, `Track Inventory`,
-/// `Current Stock Level`, …) as `stock.jsonl`, for merchants without API access. Product rows
-/// have `Item Type` `Product`; their variants follow as rows with `Item Type` `SKU`. A byte-order
-/// mark and Excel's quoting (doubled quotes, line breaks inside quoted cells) are read.
+/// `pulse import bigcommerce-csv` and `pulse pull --stock`: a product export of BigCommerce's
+/// control panel as `stock.jsonl`, for merchants without API access. Two layouts are read:
+/// - the current export (*Products > Export*, the default template): `Item` (`Product`, `Variant`),
+///   `SKU`, `Inventory Tracking` (`none`, `product`, `variant`), `Current Stock`, and optionally
+///   `Purchasability` (`disabled` is not purchasable);
+/// - the legacy "Bulk Edit" template: `Item Type` (`Product`, `SKU`), `Product Code/SKU`,
+///   `Track Inventory`, `Current Stock Level`, and optionally `Allow Purchases?` (`N`).
+/// Product rows come first; their variants follow. Other rows (images, videos, rules) and columns
+/// are not read. A byte-order mark and Excel's quoting (doubled quotes, line breaks inside quoted
+/// cells) are read.
 public enum BigCommerceCSVImport {
-    /// The columns the import needs.
-    public static let requiredColumns = ["Item Type", "Product Code/SKU", "Track Inventory", "Current Stock Level"]
+    /// The columns the import needs (the legacy Bulk Edit template's).
+    public static let requiredColumns = Layout.bulkEdit.required
+
+    /// Which columns of an export hold what.
+    struct Layout {
+        var name: String
+        var itemType: String
+        var sku: String
+        var tracking: String
+        var level: String
+        var purchasable: String
+
+        var required: [String] { [itemType, sku, tracking, level] }
+
+        /// The control panel's current product export.
+        static let current = Layout(name: "current product export (Products > Export)", itemType: "Item", sku: "SKU",
+                                    tracking: "Inventory Tracking", level: "Current Stock", purchasable: "Purchasability")
+        /// The legacy Bulk Edit template.
+        static let bulkEdit = Layout(name: "Bulk Edit template", itemType: "Item Type", sku: "Product Code/SKU",
+                                     tracking: "Track Inventory", level: "Current Stock Level", purchasable: "Allow Purchases?")
+        static let all = [current, bulkEdit]
+    }
+
+    /// The stock rows of the export at `path` (what `pulse pull --stock` writes as stock.jsonl).
+    public static func rows(csv path: String) throws(PullError) -> [[UInt8]] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PullError(.config, "--stock \(path): cannot read the file")
+        }
+        return try convert(Array(data), file: path)
+    }
 
     /// Writes `<out>/stock.jsonl` from the export at `path` (atomically: a temporary file,
     /// fsynced, renamed); returns the rows written.
@@ -51,16 +84,19 @@ public enum BigCommerceCSVImport {
         let records = try records(text, file: file)
         guard let (_, header) = records.first else { throw PullError(.config, "\(file): empty; expected a BigCommerce product export") }
         let names = header.map { $0.trimmingCharacters(in: .whitespaces) }
-        let missing = requiredColumns.filter { !names.contains($0) }
-        guard missing.isEmpty else {
+        guard let layout = Layout.all.first(where: { l in l.required.allSatisfy(names.contains) }) else {
             let shown = names.prefix(8).joined(separator: ",") + (names.count > 8 ? ",…" : "")
-            throw PullError(.config, "\(file):1: not a BigCommerce product export (Bulk Edit template): the header \"\(shown)\" has no "
-                            + missing.map { "\"\($0)\"" }.joined(separator: ", "))
+            let lacks = Layout.all.map { l in
+                "the \(l.name) also needs " + l.required.filter { !names.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")
+            }
+            throw PullError(.config, "\(file):1: not a BigCommerce product export: the header \"\(shown)\" has no stock columns of a layout Pulse reads ("
+                            + lacks.joined(separator: "; ") + ")")
         }
         func column(_ name: String) -> Int? { names.firstIndex(of: name) }
-        guard let itemType = column("Item Type"), let sku = column("Product Code/SKU"), let track = column("Track Inventory"),
-              let level = column("Current Stock Level") else { throw PullError(.config, "\(file):1: the header lacks a required column") }
-        let allow = column("Allow Purchases?")
+        guard let itemType = column(layout.itemType), let sku = column(layout.sku), let track = column(layout.tracking),
+              let level = column(layout.level) else { throw PullError(.config, "\(file):1: the header lacks a required column") }
+        let allow = column(layout.purchasable)
+        let levelName = layout.level, trackingName = layout.tracking
 
         struct ProductRow { var line: Int; var sku: String; var tracking: String; var level: Int64?; var purchasable: Bool; var variants: [(line: Int, sku: String, level: Int64?)] }
         var products: [ProductRow] = []
@@ -72,7 +108,7 @@ public enum BigCommerceCSVImport {
             func stock() throws(PullError) -> Int64? {
                 let cell = cells[level].trimmingCharacters(in: .whitespaces)
                 if cell.isEmpty { return nil }
-                guard let n = Int64(cell) else { throw PullError(.config, "\(file):\(line): Current Stock Level \"\(cell.prefix(20))\" is not a whole number") }
+                guard let n = Int64(cell) else { throw PullError(.config, "\(file):\(line): \(levelName) \"\(cell.prefix(20))\" is not a whole number") }
                 return n
             }
             switch cells[itemType].trimmingCharacters(in: .whitespaces) {
@@ -82,9 +118,9 @@ public enum BigCommerceCSVImport {
                 case "", "n", "no", "none": tracking = "none"
                 case "y", "yes", "by product", "product": tracking = "product"
                 case "by option", "by variant", "variant": tracking = "variant"
-                case let other: throw PullError(.config, "\(file):\(line): Track Inventory \"\(other.prefix(20))\" is not none, by product or by option")
+                case let other: throw PullError(.config, "\(file):\(line): \(trackingName) \"\(other.prefix(20))\" is not none, by product or by option")
                 }
-                let purchasable = allow.map { !["n", "no"].contains(cells[$0].trimmingCharacters(in: .whitespaces).lowercased()) } ?? true
+                let purchasable = allow.map { !["n", "no", "disabled"].contains(cells[$0].trimmingCharacters(in: .whitespaces).lowercased()) } ?? true
                 products.append(ProductRow(line: line, sku: cells[sku].trimmingCharacters(in: .whitespaces), tracking: tracking, level: try stock(),
                                            purchasable: purchasable, variants: []))
             case "SKU", "Variant":
@@ -105,7 +141,7 @@ public enum BigCommerceCSVImport {
             }
             seen[code.lowercased()] = line
             if level == nil && product.tracking != "none" {
-                throw PullError(.config, "\(file):\(line): SKU \"\(code)\" has no Current Stock Level though its product tracks inventory")
+                throw PullError(.config, "\(file):\(line): SKU \"\(code)\" has no \(levelName) though its product tracks inventory")
             }
             var row = JSONObjectText()
             row.string("sku", code)

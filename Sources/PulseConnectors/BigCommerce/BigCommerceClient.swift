@@ -39,7 +39,7 @@ struct BigCommerceClient: Sendable {
         let url = base + path + "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
         var failures = 0, rateLimited = 0
         while true {
-            await waitForQuota()
+            try await waitForQuota(site)
             stats.call(site.call)
             let reply: HTTPReply
             do {
@@ -47,7 +47,7 @@ struct BigCommerceClient: Sendable {
                     ("X-Auth-Token", token), ("Accept", "application/json"),
                 ])
             } catch {
-                try await calls.retry(&failures, limit: calls.backoff.tries) { site.failure("\(error.message), \($0) tries") }
+                try await calls.retry(after: error, &failures, site: site)
                 continue
             }
             noteQuota(reply)
@@ -58,7 +58,9 @@ struct BigCommerceClient: Sendable {
                 case .failure(let message): throw site.failure(status: reply.status, message)
                 }
             case 429:
-                try await calls.retry(&rateLimited, limit: calls.backoff.rateLimitedTries, wait: Self.rateLimitWait(reply)) {
+                let asked = Self.rateLimitWait(reply)
+                if let asked { try calls.checkRequestedWait(asked.seconds, said: asked.said, site: site, status: 429) }
+                try await calls.retry(&rateLimited, limit: calls.backoff.rateLimitedTries, wait: asked?.seconds, why: "rate limited (HTTP 429)") {
                     site.failure(status: 429, "still rate limited after \($0) tries")
                 }
             case 500..<600:
@@ -71,15 +73,25 @@ struct BigCommerceClient: Sendable {
         }
     }
 
-    /// How long a 429 says to wait: `X-Rate-Limit-Time-Reset-Ms`, else `X-Retry-After` seconds.
-    static func rateLimitWait(_ reply: HTTPReply) -> Double? {
-        if let ms = reply.header("X-Rate-Limit-Time-Reset-Ms").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), ms >= 0 {
-            return Double(min(ms, 3_600_000)) / 1000
+    /// How long a 429 says to wait, in seconds, and the header that said so:
+    /// `X-Rate-Limit-Time-Reset-Ms`, else `X-Retry-After` seconds. Not capped here: a wait past
+    /// ``Backoff/longestWait`` fails the call (``CallContext/checkRequestedWait``).
+    static func rateLimitWait(_ reply: HTTPReply) -> (seconds: Double, said: String)? {
+        if let text = reply.header("X-Rate-Limit-Time-Reset-Ms"), let ms = Self.count(text) {
+            return (ms / 1000, "X-Rate-Limit-Time-Reset-Ms: \(text.prefix(40))")
         }
-        if let s = reply.header("X-Retry-After").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), s >= 0 {
-            return Double(min(s, 3600))
+        if let text = reply.header("X-Retry-After"), let s = Self.count(text) {
+            return (s, "X-Retry-After: \(text.prefix(40))")
         }
         return nil
+    }
+
+    /// A header's whole number of at least 0, any size (a number past 64 bits is a very long wait,
+    /// not an unreadable header); nil when it is not digits.
+    static func count(_ text: String) -> Double? {
+        let digits = text.trimmingCharacters(in: .whitespaces)
+        guard !digits.isEmpty, digits.utf8.count <= 400, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Double(digits)
     }
 
     /// BigCommerce's own words for a failure: the JSON `title` (and `errors`), or a text body.
@@ -100,22 +112,25 @@ struct BigCommerceClient: Sendable {
 
     private func noteQuota(_ reply: HTTPReply) {
         let left = reply.header("X-Rate-Limit-Requests-Left").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let reset = reply.header("X-Rate-Limit-Time-Reset-Ms").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let reset = reply.header("X-Rate-Limit-Time-Reset-Ms").flatMap(Self.count)
         guard left != nil || reset != nil else { return }
         let now = clock.nowMilliseconds()
-        quota.withLockedValue { $0 = Quota(left: left, resetsAt: reset.map { now + Int64(min(max($0, 0), 3_600_000)) }) }
+        // Kept far from Int64's end so that the sum cannot overflow; any such wait fails anyway.
+        quota.withLockedValue { $0 = Quota(left: left, resetsAt: reset.map { now + Int64(min($0, 1e15)) }) }
     }
 
     /// Waits for the window to reset when no more than ``reserve`` requests are left in it (every
-    /// request in flight meanwhile waits too).
-    private func waitForQuota() async {
+    /// request in flight meanwhile waits too); fails when the reset is further off than a pull waits.
+    private func waitForQuota(_ site: CallSite) async throws(PullError) {
         let now = clock.nowMilliseconds()
         let wait: Double? = quota.withLockedValue { q in
             guard let left = q.left, left <= Self.reserve, let resetsAt = q.resetsAt, resetsAt > now else { return nil }
             return Double(resetsAt - now) / 1000
         }
         if let wait {
+            try calls.checkRequestedWait(wait, said: "X-Rate-Limit-Time-Reset-Ms with \(Self.reserve) requests or fewer left in the window", site: site, status: nil)
             stats.waited(wait)
+            if wait > Backoff.announcedWait { stats.announce(seconds: wait, why: "the rate-limit window resets") }
             await clock.sleep(seconds: wait)
         }
     }

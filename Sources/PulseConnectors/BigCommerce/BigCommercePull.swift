@@ -28,21 +28,33 @@ struct BigCommercePull {
         var seen: [String: String] = [:]  // lowercased SKU -> where it was first seen
         let first = try await productPage(1)
         try write(first.products, page: 1, inventory: inventory, seen: &seen, into: file)
-        guard first.totalPages > 1, !first.products.isEmpty else { return }
+        let site = CallSite(source: "bigcommerce", call: "GET /v3/catalog/products", scope: "page 1")
+        let plan = try PagePlan(totalPages: first.totalPages, total: first.total, pageSize: first.pageSize, fullPage: first.pageSize, site: site)
+        client.stats.expect(pages: plan.unbounded ? 1 : plan.pages)
+        guard !plan.isLast(page: 1, count: first.products.count) else { return }
         let client = self
-        var stop = false
-        try await forEachInOrder(Array(2...first.totalPages), width: width) { (page: Int) async throws(PullError) -> ProductPage in
+        // Pages 2... are asked for a window at a time (never laid out as one list), and the first
+        // empty or short page ends the catalogue even when total_pages said more (a known
+        // BigCommerce bug, and a hostile count must not make a million calls).
+        var last = (page: 1, count: first.products.count)
+        try await forEachInOrder(lazy: 2...plan.pages, width: width) { (page: Int) async throws(PullError) -> ProductPage in
             try await client.productPage(page)
-        } consume: { (page: Int, result: ProductPage) throws(PullError) in
-            // An empty page ends the catalogue even when total_pages said more (a known BigCommerce bug).
-            if stop || result.products.isEmpty { stop = true; return }
+        } consume: { (page: Int, result: ProductPage) throws(PullError) -> Bool in
+            last = (page, result.products.count)
             try write(result.products, page: page, inventory: inventory, seen: &seen, into: file)
+            return !plan.isLast(page: page, count: result.products.count)
         }
+        try plan.checkEnd(page: last.page, count: last.count,
+                          site: CallSite(source: "bigcommerce", call: "GET /v3/catalog/products", scope: "page \(last.page)"))
     }
 
     struct ProductPage: Sendable {
         var products: [JSONValue]
-        var totalPages: Int
+        /// `meta.pagination.total_pages` and `total`, when the answer has them.
+        var totalPages: Int64?
+        var total: Int64?
+        /// The items of a full page: `per_page`, or the limit asked for.
+        var pageSize: Int
     }
 
     private func productPage(_ page: Int) async throws(PullError) -> ProductPage {
@@ -56,8 +68,8 @@ struct BigCommercePull {
             throw site.failure(status: 200, json["data"].map { "\"data\" is \($0.kindName), not an array" } ?? "the response has no \"data\" array")
         }
         let pagination = json["meta"]?["pagination"]
-        let totalPages = pagination?["total_pages"]?.int64.map { Int(clamping: $0) } ?? page
-        return ProductPage(products: products, totalPages: max(totalPages, page))
+        return ProductPage(products: products, totalPages: pagination?["total_pages"]?.int64, total: pagination?["total"]?.int64,
+                           pageSize: PagePlan.pageSize(said: pagination?["per_page"], asked: Self.productPageSize))
     }
 
     private func write(_ products: [JSONValue], page: Int, inventory: InventoryLevels?, seen: inout [String: String], into file: RowFile) throws(PullError) {
@@ -139,6 +151,7 @@ struct BigCommercePull {
     private func pullInventory(locations: Set<Int64>?) async throws(PullError) -> InventoryLevels {
         var levels = InventoryLevels()
         var page = 1
+        var plan: PagePlan?
         while true {
             let scope = "page \(page)"
             let site = CallSite(source: "bigcommerce", call: "GET /v3/inventory/items", scope: scope)
@@ -162,10 +175,18 @@ struct BigCommercePull {
                 if let sku = identity?["sku"]?.text, !sku.isEmpty { levels.bySKU[sku.lowercased()] = sum }
                 if let variant = identity?["variant_id"]?.int64 { levels.byVariant[variant] = sum }
             }
-            // Page by meta.pagination when it is there; `meta: {}` pages until a short page.
-            if let pagination = json["meta"]?["pagination"], let total = pagination["total_pages"]?.int64 {
-                if Int64(page) >= total || items.isEmpty { break }
-            } else if items.count < Self.inventoryPageSize {
+            // Paged by meta.pagination when it is there; `meta: {}` pages until a short page.
+            if plan == nil {
+                let pagination = json["meta"]?["pagination"]
+                let size = PagePlan.pageSize(said: pagination?["per_page"], asked: Self.inventoryPageSize)
+                let made = try PagePlan(totalPages: pagination?["total_pages"]?.int64, total: pagination?["total"]?.int64,
+                                        pageSize: size, fullPage: size, site: site)
+                client.stats.expect(pages: made.unbounded ? 1 : made.pages)
+                plan = made
+            }
+            guard let plan else { break }
+            if plan.isLast(page: page, count: items.count) {
+                try plan.checkEnd(page: page, count: items.count, site: site)
                 break
             }
             page += 1

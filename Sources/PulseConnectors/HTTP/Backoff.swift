@@ -10,15 +10,31 @@ public struct Backoff: Sendable {
     public var tries: Int
     /// How many tries a call gets when it is rate limited.
     public var rateLimitedTries: Int
+    /// How many tries a call gets when nothing could be reached (connection refused, a host name
+    /// that does not resolve): one retry, since a wrong `api_base` does not heal in a minute.
+    public var unreachableTries: Int
+    /// The longest wait a rate limit may ask for, in seconds: a longer one (a 429's
+    /// `X-Rate-Limit-Time-Reset-Ms`, AliExpress's "this ban will last N seconds") fails the call
+    /// at once with "the store asked to wait N s" instead of sleeping for it.
+    public var longestWait: Double
+    /// Waits longer than this many seconds are announced (on standard error when it is a terminal).
+    public static let announcedWait = 5.0
 
-    /// connectors.md's policy: 1 s, 2 s, 4 s, … up to 30 s, 5 tries; up to 10 rate-limited tries.
+    /// connectors.md's policy: 1 s, 2 s, 4 s, … up to 30 s, 5 tries; up to 10 rate-limited tries
+    /// of at most 60 s each; one retry when the host is unreachable.
     public static let standard = Backoff(base: 1, cap: 30, tries: 5, rateLimitedTries: 10)
 
     public init(base: Double, cap: Double, tries: Int, rateLimitedTries: Int) {
+        self.init(base: base, cap: cap, tries: tries, rateLimitedTries: rateLimitedTries, unreachableTries: 2, longestWait: 60)
+    }
+
+    public init(base: Double, cap: Double, tries: Int, rateLimitedTries: Int, unreachableTries: Int, longestWait: Double) {
         self.base = base
         self.cap = cap
         self.tries = tries
         self.rateLimitedTries = rateLimitedTries
+        self.unreachableTries = unreachableTries
+        self.longestWait = longestWait
     }
 
     /// The wait before try `attempt + 1` (attempt counts from 1): base * 2^(attempt-1), capped,

@@ -28,6 +28,10 @@ public struct TransportFailure: Error, Sendable {
     /// The request timed out (connecting or reading).
     public var timedOut: Bool
     public var message: String
+    /// Nothing could be reached: the connection was refused or the host name does not resolve.
+    /// Such a call is retried once, not with the full backoff (a wrong `api_base` fails in about
+    /// a second, not a minute).
+    public var unreachable = false
 }
 
 /// The one HTTP client of a pull (swift-server/async-http-client): connections are pooled and
@@ -45,6 +49,9 @@ public final class HTTPTransport: Sendable {
         configuration.timeout = .init(connect: .seconds(10), read: timeout)
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 8)
         configuration.redirectConfiguration = .disallow
+        // A refused connection or a name that does not resolve fails now: AsyncHTTPClient would
+        // otherwise retry the connect silently until the connect timeout, on every try.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.timeout = timeout
         self.maxBodyBytes = maxBodyBytes
@@ -68,8 +75,11 @@ public final class HTTPTransport: Sendable {
             throw TransportFailure(timedOut: false, message: "the response is larger than \(maxBodyBytes >> 20) MiB")
         } catch {
             let text = "\(error)"
-            if text.contains("Connection refused") {
-                throw TransportFailure(timedOut: false, message: "connection refused (nothing listens at \(Self.origin(url)))")
+            if text.contains("Connection refused") || text.contains("connectionRefused") {
+                throw TransportFailure(timedOut: false, message: "connection refused (nothing listens at \(Self.origin(url)))", unreachable: true)
+            }
+            if text.hasPrefix("DNS error") || text.contains("unknown(host:") || text.contains("getaddrinfo") {
+                throw TransportFailure(timedOut: false, message: "the host name of \(Self.origin(url)) does not resolve (\(String(text.prefix(160))))", unreachable: true)
             }
             throw TransportFailure(timedOut: false, message: text)
         }

@@ -43,6 +43,14 @@ struct PreviousSnapshot {
     }
     /// Audit event rows, in file order.
     let events: [JSONValue]
+    /// Whether the folder has `audit_events.jsonl`.
+    let hasEvents: Bool
+    /// The header's `audit_events_since` (events were recorded from then on), if any.
+    let auditEventsSince: CELTimestamp?
+
+    /// What the next pull's header says of its events: this snapshot's `audit_events_since`,
+    /// else this snapshot's time when it had no events file (events are known only from it on).
+    var eventsSinceForNext: CELTimestamp? { auditEventsSince ?? (hasEvents ? nil : takenAt) }
 
     /// Reads `folder`; a clear failure when it is not a readable snapshot.
     init(folder: String) throws(PullError) {
@@ -53,6 +61,17 @@ struct PreviousSnapshot {
         }
         self.takenAt = takenAt
         sourceTakenAt = try Self.sourceTimes(header, folder)
+        switch header["audit_events_since"] {
+        case nil, .null?: auditEventsSince = nil
+        case .string(let text)?:
+            guard let t = CELTimestamp(parsing: text) else {
+                throw PullError(.config, "--previous \(folder): snapshot.json's audit_events_since is not an RFC 3339 time: \(text)")
+            }
+            auditEventsSince = t
+        case let other?:
+            throw PullError(.config, "--previous \(folder): snapshot.json's audit_events_since must be an RFC 3339 string, not \(other.kindName)")
+        }
+        hasEvents = FileManager.default.fileExists(atPath: folder + "/audit_events.jsonl")
         var listings: [String: Listing] = [:]
         try Self.forEachRow(folder, "listings.jsonl", required: true) { (line, row) throws(PullError) in
             guard let id = row["id"]?.text else { throw PullError(.config, "--previous \(folder)/listings.jsonl:\(line): a listing without an id") }
@@ -123,6 +142,6 @@ struct PreviousSnapshot {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return nil }
         let targetName = URL(fileURLWithPath: target).lastPathComponent
         return entries.filter { !$0.hasPrefix(".") && $0 != targetName && FileManager.default.fileExists(atPath: parent + "/" + $0 + "/snapshot.json") }
-            .sorted().last.map { parent + "/" + $0 }
+            .sorted(by: SnapshotName.precedes).last.map { parent + "/" + $0 }
     }
 }

@@ -34,6 +34,17 @@ public struct Pull: Sendable {
     public var width: Int
     /// Where default outputs go: `<root>/<profile>/<taken_at>`.
     public var snapshotsRoot: String
+    /// Told of calls, pages, retries and long waits as they happen (`pulse pull`'s progress line).
+    public var observer: (any PullObserver)? = nil
+    /// `--keep N`: after the snapshot is written, all but the newest N complete snapshots beside
+    /// it are removed (nil: all are kept).
+    public var keep: Int? = nil
+    /// Snapshot folders `keep` never removes (the one `pulse serve` serves).
+    public var protected: [String] = []
+    /// `--stock FILE.csv`: BigCommerce's stock from a control-panel product export instead of the
+    /// API (`sources.bigcommerce` is then not needed), written into the same snapshot as the
+    /// AliExpress pull, all or nothing.
+    public var stockCSV: String? = nil
 
     public init(profile: ResolvedProfile, out: String? = nil, previous: String? = nil, only: Side? = nil, now: CELTimestamp? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment, clock: any PullClock = SystemPullClock(),
@@ -59,6 +70,8 @@ public struct Pull: Sendable {
         public var sources: [String: SourceStats.Counts]
         /// The previous snapshot used, if any.
         public var previous: String?
+        /// What `keep` removed, and what it could not.
+        public var retention = SnapshotRetention.Outcome()
     }
 
     /// Runs the pull. On failure nothing is left behind but what was there before.
@@ -67,15 +80,29 @@ public struct Pull: Sendable {
         guard !sources.isEmpty else {
             throw PullError(.config, "profile '\(profile.name)' has no sources section: add sources.bigcommerce and/or sources.aliexpress (see the README's \"Pulling snapshots\")")
         }
+        if let keep, keep < 1 { throw PullError(.config, "--keep must be at least 1 (the snapshot just written), not \(keep)") }
+        if stockCSV != nil {
+            if only == .aliexpress { throw PullError(.config, "--stock gives BigCommerce's stock; it cannot go with --only aliexpress") }
+            if sources.aliexpress == nil {
+                throw PullError(.config, "--stock imports BigCommerce stock beside the AliExpress pull, and profile '\(profile.name)' has no sources.aliexpress "
+                                + "(for a folder of your own, pulse import bigcommerce-csv FILE --out DIR)")
+            }
+        }
         if let only {
-            let configured = only == .bigcommerce ? sources.bigcommerce != nil : sources.aliexpress != nil
+            let configured = only == .bigcommerce ? sources.bigcommerce != nil || stockCSV != nil : sources.aliexpress != nil
             if !configured { throw PullError(.config, "--only \(only.rawValue): profile '\(profile.name)' has no sources.\(only.rawValue)") }
         }
-        let bigcommerce = try sources.bigcommerce.map { bc throws(PullError) in try BigCommerceCredentials(bc, environment) }
+        var checked = sources
+        if stockCSV != nil { checked.bigcommerce = nil }  // the CSV replaces the API: its token is not needed
+        try checkSecrets(checked, environment)
+        let bigcommerce = try checked.bigcommerce.map { bc throws(PullError) in try BigCommerceCredentials(bc, environment) }
+        // The CSV is read and checked before any call, so a bad export costs no API quota.
+        let stockRows = try stockCSV.map { path throws(PullError) in try BigCommerceCSVImport.rows(csv: path) }
         let aliexpress = try sources.aliexpress.map { ae throws(PullError) in try AliExpressCredentials(ae, environment) }
 
         let takenAt = now ?? CELTimestamp(checkedSeconds: clock.nowMilliseconds() / 1000, nanos: 0)
-        let target = out ?? "\(snapshotsRoot)/\(profile.name)/\(Self.folderName(takenAt))"
+        // A default name another pull already took (the same second) gets the next free suffix.
+        let target = out ?? StagingFolder.free("\(snapshotsRoot)/\(profile.name)/\(Self.folderName(takenAt))")
         let parent = URL(fileURLWithPath: target).deletingLastPathComponent().path
         let previousFolder = previous ?? PreviousSnapshot.newest(in: parent, excluding: target)
         let previousSnapshot = try previousFolder.map { f throws(PullError) in try PreviousSnapshot(folder: f) }
@@ -83,14 +110,21 @@ public struct Pull: Sendable {
             throw PullError(.config, "--only needs a previous snapshot to copy the other side from; give --previous DIR")
         }
 
-        let staging = try StagingFolder(target: target)
+        let staging = try StagingFolder(target: target, suffixIfTaken: out == nil)
         defer { staging.discard() }
         let transport = HTTPTransport()
         var stats: [String: SourceStats.Counts] = [:]
         var outcome: Swift.Result<Void, PullError> = .success(())
         do throws(PullError) {
-            if let bigcommerce, only != .aliexpress {
-                let s = SourceStats()
+            if let stockRows {
+                let s = SourceStats(source: "bigcommerce", observer: observer)
+                let file = try staging.file("stock.jsonl")
+                for row in stockRows { try file.append(row) }
+                try file.close()
+                s.rows("stock.jsonl", file.rows)
+                stats["bigcommerce"] = finish(s, since: clock.nowMilliseconds())
+            } else if let bigcommerce, only != .aliexpress {
+                let s = SourceStats(source: "bigcommerce", observer: observer)
                 let started = clock.nowMilliseconds()
                 let file = try staging.file("stock.jsonl")
                 let client = BigCommerceClient(apiBase: bigcommerce.apiBase, storeHash: bigcommerce.storeHash, token: bigcommerce.token,
@@ -103,23 +137,24 @@ public struct Pull: Sendable {
                 try copy("stock.jsonl", from: previousSnapshot.folder, to: staging, required: true)
             }
             if let aliexpress, only != .bigcommerce {
-                let s = SourceStats()
+                let s = SourceStats(source: "aliexpress", observer: observer)
                 let started = clock.nowMilliseconds()
                 let listings = try staging.file("listings.jsonl")
                 let templates = try staging.file("freight_templates.jsonl")
-                // Audit events come from comparing with a previous snapshot: without one there is
-                // no file (no data), not an event for every listing that is not active.
-                let events = try previousSnapshot.map { _ throws(PullError) in try staging.file("audit_events.jsonl") }
+                // Audit events come from comparing with a previous snapshot: without one the file is
+                // empty (not an event for every listing that is not active), and the header's
+                // audit_events_since says events are counted from this pull on.
+                let events = try staging.file("audit_events.jsonl")
                 let client = AliExpressClient(gateway: aliexpress.gateway, appKey: aliexpress.appKey, secret: aliexpress.secret,
                                               session: aliexpress.session,
                                               calls: CallContext(transport: transport, clock: clock, backoff: backoff, stats: s))
                 let pull = AliExpressPull(client: client, statuses: aliexpress.statuses, timeOffset: aliexpress.timeOffset,
                                           takenAt: takenAt, previous: previousSnapshot, width: width)
-                let result = try await pull.pull(listings: listings, templates: templates, events: events)
-                for file in [listings, templates] + (events.map { [$0] } ?? []) { try file.close() }
+                let result = try await pull.pull(listings: listings, templates: templates, events: previousSnapshot == nil ? nil : events)
+                for file in [listings, templates, events] { try file.close() }
                 s.rows("listings.jsonl", listings.rows)
                 s.rows("freight_templates.jsonl", templates.rows)
-                if let events { s.rows("audit_events.jsonl", events.rows) }
+                s.rows("audit_events.jsonl", events.rows)
                 s.rows("details_reused", result.reusedDetails)
                 try writeRestrictions(aliexpress.categoryRestrictions, to: staging, stats: s)
                 stats["aliexpress"] = finish(s, since: started)
@@ -128,15 +163,23 @@ public struct Pull: Sendable {
                     try copy(name, from: previousSnapshot.folder, to: staging, required: name == "listings.jsonl")
                 }
             }
+            // Events start at this pull when there is nothing to compare with; later pulls keep the mark.
+            let eventsSince: CELTimestamp?
+            if sources.aliexpress == nil { eventsSince = nil } else if let previousSnapshot { eventsSince = previousSnapshot.eventsSinceForNext } else { eventsSince = takenAt }
             try writeHeader(takenAt: takenAt, sourceTimes: sourceTimes(takenAt: takenAt, previous: previousSnapshot), stats: stats,
-                            previous: previousSnapshot?.folder, to: staging)
+                            previous: previousSnapshot?.folder, eventsSince: eventsSince, to: staging)
             try staging.commit()
         } catch {
             outcome = .failure(error)
         }
         await transport.shutdown()
         try outcome.get()
-        return Result(folder: target, takenAt: takenAt, sources: stats, previous: previousSnapshot?.folder)
+        var result = Result(folder: staging.target, takenAt: takenAt, sources: stats, previous: previousSnapshot?.folder)
+        if let keep {
+            result.retention = SnapshotRetention.keepNewest(keep, in: URL(fileURLWithPath: staging.target).deletingLastPathComponent().path,
+                                                            protected: protected + [staging.target])
+        }
+        return result
     }
 
     /// `20260318T080000Z`: the default folder name of a snapshot taken at `t`.
@@ -190,7 +233,7 @@ public struct Pull: Sendable {
     private func sourceTimes(takenAt: CELTimestamp, previous: PreviousSnapshot?) -> [(SnapshotSource, CELTimestamp)] {
         let configured = Side.allCases.filter { side in
             switch side {
-            case .bigcommerce: profile.sources.bigcommerce != nil
+            case .bigcommerce: profile.sources.bigcommerce != nil || stockCSV != nil
             case .aliexpress: profile.sources.aliexpress != nil
             }
         }
@@ -201,7 +244,7 @@ public struct Pull: Sendable {
     }
 
     private func writeHeader(takenAt: CELTimestamp, sourceTimes: [(SnapshotSource, CELTimestamp)], stats: [String: SourceStats.Counts],
-                             previous: String?, to staging: StagingFolder) throws(PullError) {
+                             previous: String?, eventsSince: CELTimestamp?, to staging: StagingFolder) throws(PullError) {
         var pulled = JSONObjectText()
         for (name, counts) in stats.sorted(by: { $0.key < $1.key }) {
             var s = JSONObjectText()
@@ -224,6 +267,7 @@ public struct Pull: Sendable {
         header.string("taken_at", takenAt.description)
         header.string("profile", profile.name)
         if let previous { header.string("previous", URL(fileURLWithPath: previous).lastPathComponent) }
+        if let eventsSince { header.string("audit_events_since", eventsSince.description) }
         var sources = JSONObjectText()
         for (source, time) in sourceTimes {
             var entry = JSONObjectText()
@@ -281,11 +325,33 @@ struct AliExpressCredentials {
     }
 }
 
+/// Every `${NAME}` of the profile's sources that is not set or is empty, in one config error
+/// (so that a merchant fixes them all in one run, not one a run).
+func checkSecrets(_ sources: ConnectorSources, _ environment: [String: String]) throws(PullError) {
+    var references: [(String, SecretReference?)] = []
+    if let bc = sources.bigcommerce { references.append(("sources.bigcommerce.access_token", bc.accessToken)) }
+    if let ae = sources.aliexpress {
+        references += [("sources.aliexpress.app_secret", ae.appSecret), ("sources.aliexpress.session", ae.session)]
+    }
+    let problems = references.compactMap { key, reference -> String? in
+        guard let reference else { return nil }  // the per-source check names a key the profile lacks
+        switch environment[reference.variable] {
+        case nil: return "\(key) reads the environment variable \(reference.variable), which is not set (\(reference.location))"
+        case ""?: return "\(key) reads the environment variable \(reference.variable), which is empty (\(reference.location))"
+        default: return nil
+        }
+    }
+    guard !problems.isEmpty else { return }
+    if problems.count == 1 { throw PullError(.config, problems[0]) }
+    throw PullError(.config, "\(problems.count) environment variables the profile reads are not usable:\n  " + problems.joined(separator: "\n  "))
+}
+
 /// The value of a `${NAME}` secret; a config error naming the variable when it is unset or empty.
 func secret(_ reference: SecretReference?, _ key: String, _ environment: [String: String]) throws(PullError) -> String {
     guard let reference else { throw PullError(.config, "\(key) is not set in the profile") }
     guard let value = environment[reference.variable], !value.isEmpty else {
-        throw PullError(.config, "\(key) reads the environment variable \(reference.variable), which is not set (\(reference.location))")
+        let what = environment[reference.variable] == nil ? "not set" : "empty"
+        throw PullError(.config, "\(key) reads the environment variable \(reference.variable), which is \(what) (\(reference.location))")
     }
     return value
 }

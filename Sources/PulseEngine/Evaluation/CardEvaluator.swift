@@ -110,6 +110,41 @@ public struct CardEvaluator: Sendable {
             breakdown: breakdown, rows: run.rows, errorCount: run.errorCount, errorExamples: run.examples, rowsConsidered: run.considered,
             snapshot: snapshot)
         result.integerValue = run.integerValue(total)
+        result.coverageNote = coverageNote(card: card, settings: settings)
         return result
+    }
+
+    /// `first pull: audit events are counted from 09:00 today` while the audit events a card over
+    /// them reads began (`audit_events_since`) less than its window before `now`.
+    func coverageNote(card: Card, settings: CardSettings) -> String? {
+        guard let since = snapshot.auditEventsSince, card.from == .auditEvents else { return nil }
+        let window: ConfigDuration?
+        switch card.window {
+        case .realTime: window = nil
+        case .trailing(let d): window = d
+        case .param(let name):
+            if let i = card.params.firstIndex(where: { $0.name.value == name }), i < settings.paramValues.count,
+               case .duration(let d) = settings.paramValues[i] { window = d } else { window = nil }
+        }
+        guard let window, Freshness.seconds(from: since, to: now) < Int64(window.seconds) else { return nil }
+        return "first pull: audit events are counted from \(Self.localWords(since, now: now, timeZone: profile.timezone)), less than the \(window) window"
+    }
+
+    /// `09:00 today`, `18:30 yesterday`, `2026-03-14 09:00`: `t` in `timeZone` as seen from `now`.
+    static func localWords(_ t: CELTimestamp, now: CELTimestamp, timeZone: String) -> String {
+        let zone = CELTimeZone(timeZone) ?? .utc
+        let local = t.seconds + zone.offset(at: t.seconds)
+        let localNow = now.seconds + zone.offset(at: now.seconds)
+        func day(_ s: Int64) -> Int64 { s >= 0 ? s / 86_400 : (s - 86_399) / 86_400 }
+        let inDay = local - day(local) * 86_400
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let clock = two(inDay / 3600) + ":" + two(inDay % 3600 / 60)
+        switch day(localNow) - day(local) {
+        case 0: return "\(clock) today"
+        case 1: return "\(clock) yesterday"
+        default:
+            let date = CELTimestamp(seconds: local, nanos: 0).map { String($0.description.prefix(10)) } ?? String(t.description.prefix(10))
+            return "\(date) \(clock)"
+        }
     }
 }

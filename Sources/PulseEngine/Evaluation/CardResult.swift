@@ -33,6 +33,9 @@ public struct CardResult: Sendable {
     public private(set) var alertNote: String?
     /// Why the card has no data (nil: it has data).
     public let noData: NoDataReason?
+    /// For a card over audit events that cover less than its window (the first pull wrote
+    /// `audit_events_since`): `first pull: audit events are counted from 09:00 today`.
+    public var coverageNote: String? = nil
     /// How old the card's data is, judged at ``Freshness/checkedAt``.
     public private(set) var freshness: Freshness
     /// The optional snapshot files the card reads that the snapshot lacks (then there is no
@@ -66,7 +69,8 @@ public struct CardResult: Sendable {
     public var stateNote: String? {
         if let noData { return noData.description }
         if freshness.isStale { return freshness.staleNote }
-        return alertNote
+        let notes = [alertNote, coverageNote].compactMap { $0 }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 
     /// Whether the alert fires (its condition held as long as its `for` asks) and is shown: a

@@ -53,6 +53,13 @@ public struct Worklist: RandomAccessCollection, Sendable {
         return pairs
     }
 
+    /// The title of listing `id` in the snapshot this worklist was read from (nil: no such
+    /// listing, no title, or an empty worklist), for showing beside an id.
+    public func listingTitle(id: String) -> String? {
+        guard let listings = producer?.space.snapshot.listingTable, let row = listings.row(id: id) else { return nil }
+        return Listing(table: listings, row: row).title
+    }
+
     /// Every cell, row after row (computed now).
     public var cells: [Value] {
         var out: [Value] = []

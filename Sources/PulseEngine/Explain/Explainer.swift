@@ -110,9 +110,18 @@ public enum Explainer {
             return "<\(r.table.celTypeName)>"
         case .object(let o):
             return "<\(o.celTypeName)>"
+        case .duration(let d):
+            return d.readable  // as eval's table shows it: 11d, not 950400s
         default:
             return ValueJSON().plain(value)
         }
+    }
+
+    /// A worklist cell as explain's text shows it: durations as eval's table does (`11d`, `3d 14h`),
+    /// every other value as `plain` writes it.
+    public static func text(_ value: Value, plain: (Value) -> String) -> String {
+        if case .duration(let d) = value { return d.readable }
+        return plain(value)
     }
 
     static func show(_ result: Result<Value, EvalError>?) -> String {

@@ -9,18 +9,36 @@ struct Viewer: Sendable, Equatable {
     let name: String
     let profile: String
     let role: String
+    /// The SHA-256 of the token it came from (a session ends when that entry leaves the file).
+    var digest: [UInt8] = []
+
+    init(name: String, profile: String, role: String, digest: [UInt8] = []) {
+        self.name = name
+        self.profile = profile
+        self.role = role
+        self.digest = digest
+    }
 
     /// Whether the role sees `roles` (a card's `roles`).
     func sees(_ roles: [String]) -> Bool { roles.contains(role) }
 }
 
-/// The tokens a server accepts, by the SHA-256 of each (never the token itself).
-struct TokenBook: Sendable {
-    private let entries: [(digest: [UInt8], viewer: Viewer)]
+/// The tokens a server accepts, by the SHA-256 of each (never the token itself). The entries are
+/// swapped whole when the tokens file is read again (``replace(entries:roles:)``).
+final class TokenBook: Sendable {
+    private let entries: NIOLockedValueBox<[Viewer]>
+
+    /// A book that admits nobody (until ``replace(entries:roles:)``).
+    init() { entries = NIOLockedValueBox([]) }
 
     /// The tokens of a file, each checked against the profiles and roles the config has.
     /// - Throws: the located findings (a malformed file, an unknown profile or role).
     init(entries: [TokenEntry], roles: [String: [String]]) throws(DiagnosticList) {
+        self.entries = NIOLockedValueBox(try Self.check(entries, roles: roles))
+    }
+
+    /// The entries of a file, checked against the config's profiles and roles.
+    static func check(_ entries: [TokenEntry], roles: [String: [String]]) throws(DiagnosticList) -> [Viewer] {
         var problems: [Diagnostic] = []
         for e in entries {
             guard let known = roles[e.profile.value] else {
@@ -35,23 +53,43 @@ struct TokenBook: Sendable {
             }
         }
         guard problems.isEmpty else { throw DiagnosticList(problems) }
-        self.entries = entries.map { ($0.sha256, Viewer(name: $0.name.value, profile: $0.profile.value, role: $0.role.value)) }
+        return entries.map { Viewer(name: $0.name.value, profile: $0.profile.value, role: $0.role.value, digest: $0.sha256) }
     }
+
+    /// Swaps in the entries of a file read again (checked first: on a finding nothing changes).
+    /// - Returns: the viewers that are gone (removed, or changed: another digest, profile or role)
+    ///   and the names of those that are new.
+    @discardableResult
+    func replace(entries new: [TokenEntry], roles: [String: [String]]) throws(DiagnosticList) -> (removed: [Viewer], added: [String]) {
+        let viewers = try Self.check(new, roles: roles)
+        return entries.withLockedValue { current in
+            let removed = current.filter { !viewers.contains($0) }
+            let added = viewers.filter { !current.contains($0) }.map(\.name)
+            current = viewers
+            return (removed, added)
+        }
+    }
+
+    /// Whether `viewer` still stands for an entry of the file.
+    func holds(_ viewer: Viewer) -> Bool { entries.withLockedValue { $0.contains(viewer) } }
+
+    /// Names, profiles and roles of the entries (never a digest).
+    var listed: [(name: String, profile: String, role: String)] { entries.withLockedValue { $0.map { ($0.name, $0.profile, $0.role) } } }
 
     /// The viewer a bearer token stands for. Every entry is compared, each in constant time, so
     /// the time taken says nothing about which entry (or how much of one) matched.
     func viewer(token: String) -> Viewer? {
         guard !token.isEmpty, token.utf8.count <= 1024 else { return nil }
         let digest = Array(SHA256.hash(data: Array(token.utf8)))
+        let all = entries.withLockedValue { $0 }
         var found: Viewer?
-        for entry in entries {
+        for entry in all where entry.digest.count == 32 {
             var difference: UInt8 = 0
             for i in 0..<32 { difference |= entry.digest[i] ^ digest[i] }
-            if difference == 0 { found = entry.viewer }
+            if difference == 0 { found = entry }
         }
         return found
     }
-
 }
 
 /// Makes access tokens.
@@ -105,4 +143,21 @@ final class SessionBook: Sendable {
 
     /// Ends a session.
     func close(_ id: String) { sessions.withLockedValue { _ = $0.removeValue(forKey: id) } }
+
+    /// Ends every session whose viewer `keep` refuses (its token left the tokens file).
+    /// - Returns: how many sessions ended, by token name.
+    @discardableResult
+    func end(unless keep: (Viewer) -> Bool) -> [String: Int] {
+        sessions.withLockedValue { s in
+            var ended: [String: Int] = [:]
+            for (id, entry) in s where !keep(entry.viewer) {
+                s[id] = nil
+                ended[entry.viewer.name, default: 0] += 1
+            }
+            return ended
+        }
+    }
+
+    /// How many sessions are live (tests).
+    var count: Int { sessions.withLockedValue { $0.count } }
 }

@@ -8,6 +8,13 @@ enum Sparkline {
     static func svg(_ values: [Double?], latest: String) -> String {
         let finite = values.compactMap { $0 }.filter(\.isFinite)
         guard let low = finite.min(), let high = finite.max() else { return "" }
+        let count = values.count
+        if finite.count == 1, let last = values.last ?? nil, last.isFinite {
+            // One recorded value: a dot with the value beside it, not a stray mark at the edge.
+            return "<svg class=\"sparkline single\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" "
+                + "aria-label=\"History: one recorded value, \(escape(latest))\"><title>History: one recorded value, \(escape(latest))</title>"
+                + "<circle cx=\"6\" cy=\"\(Int(height / 2))\" r=\"4\"/><text x=\"16\" y=\"\(Int(height / 2) + 5)\">\(escape(latest))</text></svg>"
+        }
         let step = values.count > 1 ? width / Double(values.count - 1) : 0
         var segments: [[String]] = [[]]
         for (i, v) in values.enumerated() {
@@ -22,7 +29,6 @@ enum Sparkline {
             points.count == 1 ? "<circle cx=\"\(points[0].split(separator: ",")[0])\" cy=\"\(points[0].split(separator: ",")[1])\" r=\"2\"/>"
                 : "<polyline points=\"\(points.joined(separator: " "))\"/>"
         }.joined()
-        let count = values.count
         return "<svg class=\"sparkline\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" "
             + "aria-label=\"History: \(count) recorded value\(count == 1 ? "" : "s"), latest \(escape(latest))\"><title>History: \(count) recorded "
             + "value\(count == 1 ? "" : "s"), latest \(escape(latest))</title>\(lines)</svg>"

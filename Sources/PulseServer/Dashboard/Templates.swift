@@ -7,10 +7,125 @@ enum Templates {
         var library = MustacheLibrary()
         // The templates are constants of this file: a parse error is a bug that every test shows.
         try? library.register(layout, named: "layout")
+        try? library.register(header, named: "header")
+        try? library.register(summary, named: "summary")
+        try? library.register(breakdown, named: "breakdown")
+        try? library.register(cell, named: "cell")
         try? library.register(login, named: "login")
         try? library.register(dashboard, named: "dashboard")
+        try? library.register(card, named: "card")
+        try? library.register(missing, named: "missing")
         return library
     }()
+
+    /// The header of every signed-in page: the store's name, the role, the snapshot's time.
+    static let header = """
+        <header>
+        <h1><a class="home" href="/">Pulse</a> <span class="profile" id="store-name">{{storeName}}</span>{{#profileKey}} <span class="profile-key">({{profileKey}})</span>{{/profileKey}}</h1>
+        <p class="meta">Role <strong>{{role}}</strong>{{#store}} · store {{store}}{{/store}} · snapshot {{#takenAtISO}}<time id="taken-at" datetime="{{takenAtISO}}">{{takenAt}}</time>{{/takenAtISO}}{{^takenAtISO}}<span id="taken-at">none yet</span>{{/takenAtISO}}
+        {{#evaluatedAt}} · evaluated <time id="evaluated-at" datetime="{{evaluatedAtISO}}">{{evaluatedAt}}</time>{{/evaluatedAt}}{{#timeZone}} · times in {{timeZone}}{{/timeZone}}</p>
+        <form method="post" action="/logout" class="logout"><button type="submit">Sign out</button></form>
+        </header>
+        """
+
+    /// A card's value, state and notes (the main page's card and the card page).
+    static let summary = """
+        <p class="value"><span class="number">{{value}}</span></p>
+        <p class="state"><span class="badge">{{stateIcon}} {{stateLabel}}</span>{{#trigger}} <span class="trigger">{{trigger}}</span>{{/trigger}}</p>
+        {{#spikeRule}}<p class="note spike-rule">{{spikeRule}}</p>{{/spikeRule}}
+        {{#stateNote}}<p class="note">{{stateNote}}</p>{{/stateNote}}
+        {{#staleAlert}}<p class="note">{{staleAlert}}</p>{{/staleAlert}}
+        {{#unmatched}}<p class="note unmatched">{{unmatched}}</p>{{/unmatched}}
+        {{#matched}}<p class="note matched">{{matched}}</p>{{/matched}}
+        """
+
+    static let breakdown = """
+        {{#hasBreakdown}}
+        <table class="breakdown">
+        <caption>Breakdown</caption>
+        <thead><tr><th scope="col">Group</th><th scope="col">Value</th></tr></thead>
+        <tbody>{{#breakdown}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>{{/breakdown}}</tbody>
+        </table>
+        {{/hasBreakdown}}
+        """
+
+    /// A worklist cell: a listing id links to the listing, with its title beside it.
+    static let cell = """
+        <td>{{#link}}<a class="ext" href="{{link}}" rel="noreferrer noopener" target="_blank" aria-label="{{linkLabel}}">{{text}}</a>{{/link}}{{^link}}{{text}}{{/link}}{{#listingTitle}} <span class="listing-title">{{listingTitle}}</span>{{/listingTitle}}</td>
+        """
+
+    /// One card's page: everything about it.
+    static let card = """
+        {{<layout}}{{$body}}
+        <body data-profile="{{profile}}" data-version="{{version}}" class="card-page">
+        {{>header}}
+        <main>
+        <p class="back"><a href="/">← All cards</a></p>
+        {{#banners}}
+        <section class="banner" role="alert">
+        <h2>{{heading}}</h2>
+        <ul>{{#lines}}<li>{{.}}</li>{{/lines}}</ul>
+        </section>
+        {{/banners}}
+        {{#card}}
+        <article class="card card-detail state-{{stateClass}}{{#hero}} hero{{/hero}}" id="card-{{key}}" aria-labelledby="title-{{key}}">
+        {{#hero}}<p class="hero-mark"><span aria-hidden="true">★</span> Hero card</p>{{/hero}}
+        <h1 id="title-{{key}}">{{title}}</h1>
+        {{>summary}}
+        {{#silenced}}<p class="lifecycle silenced">Silenced until <time class="silenced-until" datetime="{{silencedUntilISO}}">{{silencedUntil}}</time> by {{silencedBy}}: {{silencedReason}}</p>{{/silenced}}
+        {{#ackBy}}<p class="lifecycle acknowledged">Acknowledged by {{ackBy}} at <time datetime="{{ackAtISO}}">{{ackAt}}</time>{{#ackNote}}: {{ackNote}}{{/ackNote}}</p>{{/ackBy}}
+        <p class="age">{{age}}</p>
+        <section id="history" aria-labelledby="history-heading">
+        <h2 id="history-heading">History</h2>
+        {{#chart}}<figure class="chart">{{{chart}}}<figcaption>{{recorded}}, oldest first; dashed: the trigger level.</figcaption></figure>{{/chart}}
+        {{^chart}}<p class="empty">Nothing recorded yet.</p>{{/chart}}
+        </section>
+        <section id="transitions" aria-labelledby="transitions-heading">
+        <h2 id="transitions-heading">Alert transitions</h2>
+        {{#hasTransitions}}<ol class="transitions">{{#transitions}}<li><time datetime="{{atISO}}">{{at}}</time> {{line}} · <span class="reason">{{reason}}</span></li>{{/transitions}}</ol>{{/hasTransitions}}
+        {{^hasTransitions}}<p class="empty">No transitions recorded.</p>{{/hasTransitions}}
+        </section>
+        {{#hasBreakdown}}<section id="breakdown">{{>breakdown}}</section>{{/hasBreakdown}}
+        <section id="worklist" aria-labelledby="worklist-heading">
+        <h2 id="worklist-heading">Worklist</h2>
+        {{#hasRows}}
+        <div class="scroll">
+        <table class="worklist full">
+        <caption>{{rowCount}} row{{^oneRow}}s{{/oneRow}}; rows {{firstShown}}–{{lastShown}} shown (page {{page}} of {{pages}})</caption>
+        <thead><tr>{{#headers}}<th scope="col" aria-sort="{{ariaSort}}"><a class="sort" href="{{href}}" aria-label="{{sortLabel}}">{{name}}</a>{{#arrow}} <span aria-hidden="true">{{arrow}}</span>{{/arrow}}</th>{{/headers}}</tr></thead>
+        <tbody>{{#rows}}<tr>{{#cells}}{{>cell}}{{/cells}}</tr>{{/rows}}</tbody>
+        </table>
+        </div>
+        {{#paged}}<nav class="pages" aria-label="Worklist pages">{{#previous}}<a rel="prev" class="previous" href="{{previous}}">← Previous</a>{{/previous}}
+        {{#pageLinks}}{{#current}}<span class="current" aria-current="page">{{number}}</span>{{/current}}{{^current}}<a href="{{href}}">{{number}}</a>{{/current}} {{/pageLinks}}
+        {{#next}}<a rel="next" class="next" href="{{next}}">Next →</a>{{/next}}</nav>{{/paged}}
+        <p><a href="/api/v1/profiles/{{profile}}/cards/{{key}}?format=csv" download>Download the whole worklist (CSV)</a></p>
+        {{/hasRows}}
+        {{^hasRows}}<p class="empty">No worklist rows.</p>{{/hasRows}}
+        </section>
+        <section id="definition" aria-labelledby="definition-heading">
+        <h2 id="definition-heading">Definition</h2>
+        <dl class="definition">{{#definition}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/definition}}</dl>
+        </section>
+        </article>
+        {{/card}}
+        </main>
+        </body>
+        {{/body}}{{/layout}}
+        """
+
+    /// A card that does not exist, or that the viewer may not see (the same page).
+    static let missing = """
+        {{<layout}}{{$body}}
+        <body>
+        <main>
+        <p class="back"><a href="/">← All cards</a></p>
+        <h1>No card '{{key}}'</h1>
+        <p>There is no such card in this profile, or it is not shown to your role.</p>
+        </main>
+        </body>
+        {{/body}}{{/layout}}
+        """
 
     static let layout = """
         <!doctype html>
@@ -46,12 +161,7 @@ enum Templates {
     static let dashboard = """
         {{<layout}}{{$body}}
         <body data-profile="{{profile}}" data-version="{{version}}">
-        <header>
-        <h1>Pulse <span class="profile">{{profile}}</span></h1>
-        <p class="meta">Role <strong>{{role}}</strong>{{#store}} · store {{store}}{{/store}} · snapshot <time id="taken-at">{{takenAt}}</time>
-        {{#evaluatedAt}} · evaluated {{evaluatedAt}}{{/evaluatedAt}}</p>
-        <form method="post" action="/logout" class="logout"><button type="submit">Sign out</button></form>
-        </header>
+        {{>header}}
         <main>
         {{#banners}}
         <section class="banner" role="alert">
@@ -64,12 +174,9 @@ enum Templates {
         <div class="cards">
         {{#cards}}
         <article class="card state-{{stateClass}}{{#hero}} hero{{/hero}}{{#silenced}} is-silenced{{/silenced}}" id="card-{{key}}" aria-labelledby="title-{{key}}">
-        <h2 id="title-{{key}}">{{title}}</h2>
-        <p class="value"><span class="number">{{value}}</span></p>
-        <p class="state"><span class="badge">{{stateIcon}} {{stateLabel}}</span>{{#trigger}} <span class="trigger">{{trigger}}</span>{{/trigger}}</p>
-        {{#stateNote}}<p class="note">{{stateNote}}</p>{{/stateNote}}
-        {{#staleAlert}}<p class="note">{{staleAlert}}</p>{{/staleAlert}}
-        {{#unmatched}}<p class="note unmatched">{{unmatched}}</p>{{/unmatched}}
+        {{#hero}}<p class="hero-mark"><span aria-hidden="true">★</span> Hero card</p>{{/hero}}
+        <h2 id="title-{{key}}"><a class="card-link" href="{{href}}">{{title}}</a></h2>
+        {{>summary}}
         {{#silenced}}<p class="lifecycle silenced">Silenced until <time class="silenced-until" datetime="{{silencedUntilISO}}">{{silencedUntil}}</time> by {{silencedBy}}: {{silencedReason}}</p>{{/silenced}}
         {{#ackBy}}<p class="lifecycle acknowledged">Acknowledged by {{ackBy}} at <time datetime="{{ackAtISO}}">{{ackAt}}</time>{{#ackNote}}: {{ackNote}}{{/ackNote}}</p>{{/ackBy}}
         {{#manages}}
@@ -97,23 +204,16 @@ enum Templates {
         {{/manages}}
         <p class="age">{{age}}</p>
         {{{sparkline}}}
-        {{#hasBreakdown}}
-        <table class="breakdown">
-        <caption>Breakdown</caption>
-        <thead><tr><th scope="col">Group</th><th scope="col">Value</th></tr></thead>
-        <tbody>{{#breakdown}}<tr><th scope="row">{{label}}</th><td>{{value}}</td></tr>{{/breakdown}}</tbody>
-        </table>
-        {{/hasBreakdown}}
+        {{>breakdown}}
         {{#hasRows}}
-        <div class="scroll">
         <table class="worklist">
-        <caption>Worklist: {{rowCount}} row{{^oneRow}}s{{/oneRow}}{{#more}}, first {{shown}} shown{{/more}}</caption>
+        <caption>Worklist: {{rowCount}} row{{^oneRow}}s{{/oneRow}}{{#more}}, first {{shown}} shown{{/more}}{{#columnsHidden}} ({{columnsHidden}}){{/columnsHidden}}</caption>
         <thead><tr>{{#columns}}<th scope="col">{{.}}</th>{{/columns}}</tr></thead>
-        <tbody>{{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>{{/rows}}</tbody>
+        <tbody>{{#rows}}<tr>{{#cells}}{{>cell}}{{/cells}}</tr>{{/rows}}</tbody>
         </table>
-        </div>
-        <p><a href="/api/v1/profiles/{{profile}}/cards/{{key}}?format=csv" download>Download the whole worklist (CSV)</a></p>
+        <p class="more-link"><a href="{{href}}#worklist">The whole worklist, every column</a> · <a href="/api/v1/profiles/{{profile}}/cards/{{key}}?format=csv" download>CSV</a></p>
         {{/hasRows}}
+        {{^hasRows}}<p class="more-link"><a href="{{href}}">History and definition</a></p>{{/hasRows}}
         </article>
         {{/cards}}
         </div>
@@ -162,7 +262,40 @@ enum Assets {
         caption { text-align: left; font-weight: 600; padding: .25rem 0; }
         th, td { text-align: left; padding: .2rem .4rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
         .scroll { overflow-x: auto; }
-        .worklist th, .worklist td { white-space: nowrap; overflow-wrap: normal; }
+        .worklist.full th, .worklist.full td { white-space: nowrap; overflow-wrap: normal; }
+        .listing-title { color: var(--muted); }
+        .card:not(.card-detail) .worklist { font-size: .85rem; }
+        .card:not(.card-detail) .worklist .listing-title { display: block; }
+        .card:not(.card-detail) .worklist th { overflow-wrap: normal; }
+        .card:not(.card-detail) .worklist a.ext { white-space: nowrap; }
+        .worklist.full .listing-title { white-space: normal; }
+        .hero-mark { margin: 0; font-size: .85rem; font-weight: 650; color: var(--muted); letter-spacing: .02em; }
+        .card.hero { border-top: 3px solid var(--ink); }
+        .card h2 a.card-link { color: inherit; }
+        .more-link { margin: .25rem 0; font-size: .9rem; }
+        .sparkline.single text { fill: var(--ink); stroke: none; font-size: 14px; font-weight: 600; }
+        .profile-key { color: var(--muted); font-weight: 400; font-size: .9rem; }
+        h1 a.home { color: inherit; text-decoration: none; }
+        .back { margin: 0 0 .75rem; }
+        .card-detail h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
+        .card-detail section { margin-top: 1.25rem; }
+        .card-detail section h2 { font-size: 1.1rem; }
+        .chart { margin: 0; }
+        .history-chart { width: 100%; max-width: 720px; height: auto; display: block; background: #fff; }
+        .history-chart .axis { stroke: var(--muted); stroke-width: 1; }
+        .history-chart .series { fill: none; stroke: var(--ink); stroke-width: 2; }
+        .history-chart .point { fill: var(--ink); }
+        .history-chart .trigger-line { stroke: var(--fire); stroke-width: 1.5; stroke-dasharray: 6 4; }
+        .history-chart .trigger-label { fill: var(--fire); font-size: 12px; }
+        .history-chart .tick, .history-chart .date { fill: var(--muted); font-size: 12px; }
+        .transitions { padding-left: 1.25rem; }
+        .transitions .reason { color: var(--muted); }
+        .pages { display: flex; flex-wrap: wrap; gap: .5rem; align-items: baseline; margin: .5rem 0; }
+        .pages .current { font-weight: 700; }
+        th a.sort { color: inherit; }
+        .definition { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+        .definition dt { font-weight: 600; }
+        .definition dd { margin: 0; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9rem; overflow-wrap: anywhere; }
         a { color: #0b4f8a; }
         .login { max-width: 26rem; margin: 3rem auto; background: #fff; padding: 1.5rem; border: 1px solid var(--line); border-radius: 4px; }
         .login label { display: block; font-weight: 600; margin: 1rem 0 .25rem; }

@@ -21,6 +21,8 @@ public final class ServeEngine: Sendable {
     let metrics = ServeMetrics()
     let store: HistoryStore
     let logger: Logger
+    /// The tokens file and the dashboard's sessions, read again with the config.
+    let tokens: TokenAccess
     /// Points of history behind a card's sparkline.
     static let sparklinePoints = 30
 
@@ -53,6 +55,7 @@ public final class ServeEngine: Sendable {
     public init(settings: ServeSettings, logger: Logger) throws(HistoryError) {
         self.settings = settings
         self.logger = logger
+        tokens = TokenAccess(path: settings.tokensPath)
         let directory = URL(fileURLWithPath: settings.db).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try HistoryStore(path: settings.db)
@@ -115,6 +118,8 @@ public final class ServeEngine: Sendable {
         }
         // Profiles that just got a new config are evaluated again, whatever their snapshot.
         let renewed = reload ? reloadConfig() : []
+        // The tokens file is read again when it changed, on SIGHUP and with a new config.
+        tokens.reload(force: reload, roles: rolesByProfile, logger: logger)
         for name in state.current.profiles.keys.sorted() {
             guard let view = state.current.profiles[name], let config = view.config, let entry = newestSnapshot(name) else { continue }
             let again = renewed.contains(name)
@@ -215,7 +220,8 @@ public final class ServeEngine: Sendable {
     /// last good evaluation stays served.
     private func evaluate(_ profile: String, config: ProfileConfig, entry: SnapshotCatalog.Entry) {
         let started = Date()
-        let fields = Evaluation.fieldsRead(cards: config.cards, profile: config.profile) ?? .all
+        // listing.title too: the dashboard shows a listing's title beside its id.
+        let fields = (Evaluation.fieldsRead(cards: config.cards, profile: config.profile) ?? .all).adding(["listing.title"])
         let snapshot: Snapshot
         do { snapshot = try SnapshotLoader.load(folder: entry.folder, fields: fields) } catch {
             fail(profile, entry, "the snapshot breaks the format: \(error)")
@@ -250,9 +256,18 @@ public final class ServeEngine: Sendable {
             view.snapshotProblem = nil
         }
         metrics.evaluated(profile: profile, served: served, ownerSees: Self.ownerSees(served))
+        pruneSnapshots(profile, serving: entry.folder)
         memory.withLockedValue { _ = $0.nextDelivery.removeValue(forKey: profile) }  // deliver what it queued now
         logger.info("evaluated", metadata: ["profile": .string(profile), "snapshot": .string(entry.folder),
                                             "taken_at": .string("\(snapshot.takenAt)"), "seconds": .string(String(format: "%.3f", seconds))])
+    }
+
+    /// `keep`: removes all but the newest N complete snapshots of `profile`, never `serving`.
+    private func pruneSnapshots(_ profile: String, serving: String) {
+        guard let keep = settings.keep else { return }
+        let outcome = SnapshotRetention.keepNewest(keep, in: settings.snapshotsDir + "/" + profile, protected: [serving])
+        for folder in outcome.removed { logger.info("removed an old snapshot (keep)", metadata: ["profile": .string(profile), "snapshot": .string(folder)]) }
+        for problem in outcome.problems { logger.warning("keep", metadata: ["profile": .string(profile), "error": .string(problem)]) }
     }
 
     private func fail(_ profile: String, _ entry: SnapshotCatalog.Entry, _ message: String) {
@@ -280,10 +295,17 @@ public final class ServeEngine: Sendable {
             let name = config.profile.name
             let task = Task {
                 do throws(PullError) {
-                    let result = try await Pull(profile: config.profile, environment: settings.environment, backoff: settings.pullBackoff,
-                                          snapshotsRoot: settings.snapshotsDir).run()
+                    var pull = Pull(profile: config.profile, environment: settings.environment, backoff: settings.pullBackoff,
+                                    snapshotsRoot: settings.snapshotsDir)
+                    // Never the one served; the staging folders of dead pulls go as the pull starts.
+                    pull.keep = settings.keep
+                    pull.protected = state.current.profiles[name]?.served.map { [$0.folder] } ?? []
+                    let result = try await pull.run()
                     logger.info("pulled", metadata: ["profile": .string(name), "snapshot": .string(result.folder)])
                     state.updateProfile(name) { $0.pullProblem = nil }
+                } catch _ where Task.isCancelled {
+                    // Shutdown cancelled it: a pull writes its snapshot whole or not at all, so nothing is lost.
+                    logger.notice("pull cancelled by shutdown; no snapshot written", metadata: ["profile": .string(name)])
                 } catch {
                     logger.error("pull failed", metadata: ["profile": .string(name), "error": .string(error.description)])
                     queuePullFailed(config.profile, error)
@@ -354,6 +376,12 @@ public final class ServeEngine: Sendable {
     func waitForDeliveries() async {
         let running = memory.withLockedValue { Array($0.deliveries.values) }
         for task in running { await task.value }
+    }
+
+    /// Cancels the pulls that are running (shutdown: a pull is atomic, so a cancelled one leaves
+    /// the last snapshot as it was).
+    func cancelPulls() {
+        for task in memory.withLockedValue({ Array($0.pulls.values) }) { task.cancel() }
     }
 
     /// Waits for the pulls that are running.

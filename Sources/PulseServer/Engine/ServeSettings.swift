@@ -28,6 +28,16 @@ public struct ServeSettings: Sendable {
     public var environment = ProcessInfo.processInfo.environment
     /// How scheduled pulls retry.
     public var pullBackoff = Backoff.standard
+    /// Seconds a client has, from opening a connection (or starting its next request), to send a
+    /// request's whole header (`header-timeout`).
+    public var headerTimeout = 10.0
+    /// Seconds a connection may sit without a request before it is closed (`idle-timeout`).
+    public var idleTimeout = 60.0
+    /// Connections open at once (`max-connections`); more wait until one closes.
+    public var maxConnections = 512
+    /// `keep`: only the newest N complete snapshots of each profile are kept, never the one
+    /// served (nil: all are kept).
+    public var keep: Int?
     /// How often the folders are looked at for new snapshots and config changes, in seconds.
     public var pollSeconds = 0.25
     /// The evaluation clock data age is judged at (nil: the wall clock; tests fix it).

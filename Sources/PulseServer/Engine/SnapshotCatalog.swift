@@ -1,4 +1,5 @@
 import Foundation
+import PulseConnectors
 import PulseExpressions
 import PulseSnapshot
 
@@ -25,7 +26,8 @@ struct SnapshotCatalog {
         for name in names where !name.hasPrefix(".") {
             let folder = parent + "/" + name
             guard let takenAt = takenAt(folder) else { continue }
-            if let b = best, b.takenAt > takenAt || (b.takenAt == takenAt && b.folder > folder) { continue }
+            // The same taken_at (two pulls in the same second): `-10` after `-9`, by its number.
+            if let b = best, b.takenAt > takenAt || (b.takenAt == takenAt && !SnapshotName.precedes(URL(fileURLWithPath: b.folder).lastPathComponent, name)) { continue }
             best = Entry(folder: folder, takenAt: takenAt)
         }
         return best

@@ -41,7 +41,7 @@ struct APIRoutes: Sendable {
     /// profile that is not the token's.
     func access(_ context: ServeContext) -> Result<(Viewer, ProfileView), RefusedRequest> {
         guard let viewer = context.viewer else {
-            return .failure(RefusedRequest(Reply.error(.unauthorized, "a token is needed: Authorization: Bearer <token>")))
+            return .failure(RefusedRequest(context.unauthorized))
         }
         let asked = context.parameters.get("profile") ?? viewer.profile
         guard asked == viewer.profile, let view = engine.state.current.profiles[viewer.profile] else {

@@ -8,9 +8,24 @@ import PulseDiagnostics
 struct ServeContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     var viewer: Viewer?
+    /// What the request presented that admitted nobody: a token that is not (or no longer) in
+    /// the tokens file, or a session that has ended.
+    var refused: RefusedCredential?
+
+    enum RefusedCredential: Sendable { case token, session }
 
     init(source: Source) {
         coreContext = .init(source: source)
+    }
+
+    /// The 401 for a request without a viewer: "a token is needed" when it presented none, else
+    /// why the one it presented admits nobody.
+    var unauthorized: Response {
+        switch refused {
+        case .token: Reply.error(.unauthorized, "this token is not valid (revoked, or never issued): Authorization: Bearer <token>")
+        case .session: Reply.error(.unauthorized, "this session has ended (its token was revoked, or it expired): sign in again")
+        case nil: Reply.error(.unauthorized, "a token is needed: Authorization: Bearer <token>")
+        }
     }
 }
 
@@ -27,8 +42,10 @@ struct ViewerMiddleware: RouterMiddleware {
             if parts.count == 2, parts[0].lowercased() == "bearer" {
                 context.viewer = tokens.viewer(token: String(parts[1]).trimmingCharacters(in: .whitespaces))
             }
-        } else if let session = request.cookies[SessionBook.cookieName]?.value {
+            if context.viewer == nil { context.refused = .token }
+        } else if let session = request.cookies[SessionBook.cookieName]?.value, !session.isEmpty {
             context.viewer = sessions.viewer(session: session)
+            if context.viewer == nil { context.refused = .session }
         }
         return try await next(request, context)
     }

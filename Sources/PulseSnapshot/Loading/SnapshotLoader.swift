@@ -119,7 +119,8 @@ public struct SnapshotLoader {
         guard issueCount == 0, let header else {
             throw SnapshotLoadError(issues: issues, total: issueCount)
         }
-        return Snapshot(folder: folder, store: header.store, takenAt: header.takenAt, sourceTakenAt: header.sources, listings: listings, stock: stock,
+        return Snapshot(folder: folder, store: header.store, takenAt: header.takenAt, sourceTakenAt: header.sources,
+                        auditEventsSince: header.auditEventsSince, listings: listings, stock: stock,
                         events: events, freightTemplates: templates,
                         categoryRestrictions: Dictionary(restrictions, uniquingKeysWith: { first, _ in first }), loadTimes: loadTimes,
                         missingFiles: Set(SnapshotFile.allCases.filter { !$0.acceptedNames.contains(where: exists) }))
@@ -180,7 +181,7 @@ public struct SnapshotLoader {
         return reader.problems.isEmpty
     }
 
-    private mutating func readHeader() -> (store: String?, takenAt: CELTimestamp, sources: [SnapshotSource: CELTimestamp])? {
+    private mutating func readHeader() -> (store: String?, takenAt: CELTimestamp, sources: [SnapshotSource: CELTimestamp], auditEventsSince: CELTimestamp?)? {
         let name = "snapshot.json"
         guard exists(name) else {
             report(path(name), 0, "missing; a snapshot needs snapshot.json and listings.jsonl")
@@ -209,8 +210,10 @@ public struct SnapshotLoader {
         let takenAt = reader.timestamp("taken_at", required: true)
         let store = reader.optionalString("store")
         let sources = Self.sourceTimes(&reader)
+        // Pulse's extension: audit events were recorded from this moment on (the first pull).
+        let eventsSince = reader.timestamp("audit_events_since", required: false)
         guard finish(reader, name, 1), let takenAt else { return nil }
-        return (store, takenAt, sources)
+        return (store, takenAt, sources, eventsSince)
     }
 
     /// The header's optional `sources`: `{"bigcommerce": {"taken_at": T}, "aliexpress": {...}}`,

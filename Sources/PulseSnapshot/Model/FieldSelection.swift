@@ -20,6 +20,11 @@ public struct FieldSelection: Sendable, Equatable {
         kept = fields
     }
 
+    /// This selection with `fields` ("type.field") kept too (`.all` stays `.all`).
+    public func adding(_ fields: Set<String>) -> FieldSelection {
+        kept.map { FieldSelection(kept: $0.union(fields)) } ?? self
+    }
+
     /// The fields a load may leave out.
     public static let droppable: Set<String> = ModelTypes.droppable
 

@@ -99,6 +99,10 @@ public struct Snapshot: Sendable {
     /// When `source`'s data stood: its own `sources.<source>.taken_at` in the header, else the
     /// snapshot's ``takenAt`` (a file carried over from an earlier pull keeps its earlier time).
     public func takenAt(of source: SnapshotSource) -> CELTimestamp { sourceTakenAt[source] ?? takenAt }
+    /// `audit_events_since` (Pulse's extension of the header): audit events were recorded from
+    /// this moment on (the first pull, which had nothing to compare with); nil: not said, the
+    /// events file covers whatever it holds.
+    public let auditEventsSince: CELTimestamp?
 
     /// The listings table (its SKUs are ``SKUTable`` rows, joined to ``StockTable`` rows).
     public let listingTable: ListingTable
@@ -115,7 +119,7 @@ public struct Snapshot: Sendable {
     public let missingFiles: Set<SnapshotFile>
 
     init(folder: String, store: String?, takenAt: CELTimestamp, sourceTakenAt: [SnapshotSource: CELTimestamp] = [:],
-         listings: ListingTable, stock: StockTable, events: EventTable,
+         auditEventsSince: CELTimestamp? = nil, listings: ListingTable, stock: StockTable, events: EventTable,
          freightTemplates: [FreightTemplate], categoryRestrictions: [String: [String]], loadTimes: [(table: String, seconds: Double)],
          missingFiles: Set<SnapshotFile>) {
         self.loadTimes = loadTimes
@@ -125,6 +129,7 @@ public struct Snapshot: Sendable {
         self.store = store
         self.takenAt = takenAt
         self.sourceTakenAt = sourceTakenAt
+        self.auditEventsSince = auditEventsSince
         listingTable = listings
         stockTable = stock
         eventTable = events
