@@ -107,6 +107,7 @@ extension FakeStore {
 public enum FakeVendorsCommand {
     public static let usage = """
         usage: pulse-fake-vendors [--port P] [--listings N] [--skus-per-listing N] [--variants-per-product N]
+                                  [--bigcommerce-quota N/S] [--aliexpress-quota N/S]
                pulse-fake-vendors --receiver [--port P]
 
         A fake of BigCommerce's REST v3 and AliExpress's /sync API on 127.0.0.1, serving a generated
@@ -119,6 +120,12 @@ public enum FakeVendorsCommand {
                                     5% rejected, 5% offline
           --skus-per-listing N      SKUs per listing (default 2)
           --variants-per-product N  BigCommerce variants per product (default 4)
+          --bigcommerce-quota N/S   enforce BigCommerce's window quota: N requests per S seconds
+                                    (150/30 is the Standard and Plus plans', 450/30 Pro's), then
+                                    429 until the window resets (default: no limit)
+          --aliexpress-quota N/S    enforce an AliExpress call limit: N calls per S seconds (20/1
+                                    is the documented per-seller product-query limit), then
+                                    ApiCallLimit "this ban will last N seconds" (default: no limit)
           --receiver                instead, a notification receiver: every POST to /<name> is
                                     answered 200 and counted (GET /_count[?path=name])
           -h, --help                this text
@@ -157,12 +164,19 @@ public enum FakeVendorsCommand {
         }
         var values: [String: Int] = [:]
         var receiver = false
+        var quotas: [String: FakeQuota] = [:]
         var i = 0
         let numeric = ["--port", "--listings", "--skus-per-listing", "--variants-per-product"]
         while i < arguments.count {
             let a = arguments[i]
             if a == "--receiver" {
                 receiver = true
+            } else if a == "--bigcommerce-quota" || a == "--aliexpress-quota" {
+                guard i + 1 < arguments.count, let quota = FakeQuota(arguments[i + 1]) else {
+                    throw Failure(description: "\(a) needs N/S: N requests (1 or more) per S seconds (more than 0), as 150/30 (pulse-fake-vendors --help)", exitCode: 2)
+                }
+                quotas[a] = quota
+                i += 1
             } else if numeric.contains(a) {
                 guard i + 1 < arguments.count, let v = Int(arguments[i + 1]), v >= 0 else {
                     throw Failure(description: "\(a) needs a whole number of 0 or more (pulse-fake-vendors --help)", exitCode: 2)
@@ -193,6 +207,10 @@ public enum FakeVendorsCommand {
         let store = FakeStore.generated(listings: values["--listings"] ?? 100_000, skusPerListing: values["--skus-per-listing"] ?? 2,
                                         variantsPerProduct: values["--variants-per-product"] ?? 4)
         let server = FakeVendorServer(store: store)
+        server.state.withLockedValue {
+            $0.bigCommerceQuota = quotas["--bigcommerce-quota"]
+            $0.aliExpressQuota = quotas["--aliexpress-quota"]
+        }
         do { try await server.start(port: port) } catch { throw cannotListen(error) }
         print("\(server.baseURL) store_hash=\(FakeVendorServer.storeHash) token=\(FakeVendorServer.token) app_key=\(FakeVendorServer.appKey) "
               + "app_secret=\(FakeVendorServer.appSecret) session=\(FakeVendorServer.session) products=\(store.products.count) listings=\(store.listings.count)")

@@ -42,6 +42,14 @@ final class FakeVendorServer: Sendable {
         var badSignatures = 0
         /// When set, BigCommerce responses count this down in `x-rate-limit-requests-left` (reset 2.5 s).
         var requestsLeft: Int?
+        /// When set, BigCommerce's window quota, enforced: 429 with the `X-Rate-Limit-*` headers
+        /// (and `X-Retry-After`) once a window's requests are spent.
+        var bigCommerceQuota: FakeQuota?
+        /// When set, AliExpress's calls per window, enforced: `ApiCallLimit` ("this ban will last
+        /// N seconds", HTTP 200) once a window's calls are spent.
+        var aliExpressQuota: FakeQuota?
+        /// The quotas' clock, in milliseconds (monotonic; tests pass their pull's virtual clock).
+        var quotaNow: @Sendable () -> Int64 = FakeQuota.nowMs
         /// Listing positions by status and by id, rebuilt after a change (100k listings are
         /// served in ~1,000 list pages and 100k detail calls).
         var index: StoreIndex?
@@ -134,8 +142,10 @@ final class FakeVendorServer: Sendable {
             return self.response(200, "{\"changed\":\(changed)}")
         }
         router.get("_fake/calls") { _, _ -> Response in
-            let calls = self.state.withLockedValue { $0.calls }
-            return self.response(200, "{" + calls.sorted { $0.key < $1.key }.map { "\(self.q($0.key)):\($0.value)" }.joined(separator: ",") + "}")
+            // Every call received, by name, and (`_refused`) the calls a quota refused, by vendor.
+            let (calls, refusedBC, refusedAE) = self.state.withLockedValue { ($0.calls, $0.bigCommerceQuota?.refused ?? 0, $0.aliExpressQuota?.refused ?? 0) }
+            let counts = calls.sorted { $0.key < $1.key }.map { "\(self.q($0.key)):\($0.value)" }.joined(separator: ",")
+            return self.response(200, "{" + counts + (counts.isEmpty ? "" : ",") + "\"_refused\":{\"bigcommerce\":\(refusedBC),\"aliexpress\":\(refusedAE)}}")
         }
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
@@ -309,6 +319,7 @@ final class FakeVendorServer: Sendable {
         }.joined(separator: ",")
         let body = "{\"data\":[\(data)],\"meta\":\(pagination(total: all.count, count: slice.count, page: asked, limit: limit))}"
         record("GET /catalog/products", body)
+        if let limited = bigCommerceQuotaAnswer(body) { return limited }
         let left: Int? = state.withLockedValue { s in
             guard let n = s.requestsLeft else { return nil }
             s.requestsLeft = max(n - 1, 0)
@@ -341,7 +352,28 @@ final class FakeVendorServer: Sendable {
         // The BOPIS guide's examples: `meta: {}`, paged until a short page.
         let body = "{\"data\":[\(data)],\"meta\":{}}"
         record("GET /inventory/items", body)
+        if let limited = bigCommerceQuotaAnswer(body) { return limited }
         return response(200, body, contentType: "application/json", headers: Self.rateHeaders)
+    }
+
+    /// With ``State/bigCommerceQuota`` set: `body` with the window's true `X-Rate-Limit-*`
+    /// headers, or a 429 (the docs give it no body) once the window's requests are spent.
+    private func bigCommerceQuotaAnswer(_ body: String) -> Response? {
+        let taken: (FakeQuota.Verdict, FakeQuota)? = state.withLockedValue { s in
+            guard var quota = s.bigCommerceQuota else { return nil }
+            let verdict = quota.take(nowMs: s.quotaNow())
+            s.bigCommerceQuota = quota
+            return (verdict, quota)
+        }
+        guard let (verdict, quota) = taken else { return nil }
+        let window = [("x-rate-limit-time-window-ms", String(quota.windowMs)), ("x-rate-limit-requests-quota", String(quota.quota))]
+        switch verdict {
+        case .allowed(let left, let resetMs):
+            return response(200, body, headers: window + [("x-rate-limit-time-reset-ms", String(resetMs)), ("x-rate-limit-requests-left", String(left))])
+        case .refused(let resetMs):
+            return response(429, "", headers: window + [("x-rate-limit-time-reset-ms", String(resetMs)), ("x-rate-limit-requests-left", "0"),
+                                                         ("x-retry-after", String((resetMs + 999) / 1000))])
+        }
     }
 
     // MARK: AliExpress
@@ -377,6 +409,7 @@ final class FakeVendorServer: Sendable {
         guard params["session"] == Self.session else {
             return faultResponse(.aliExpressError(code: "IllegalAccessToken", msg: "The specified access token is invalid or expired"))
         }
+        if let banned = aliExpressQuotaBan() { return banned }
         let (store, index) = indexedStore()
         let wrapper = method.replacingOccurrences(of: ".", with: "_") + "_response"
         let inner: String
@@ -419,6 +452,20 @@ final class FakeVendorServer: Sendable {
         let answer = "{\(q(wrapper)):{\(inner),\"request_id\":\"fake\"}}"
         record(method, answer)
         return response(200, answer)
+    }
+
+    /// With ``State/aliExpressQuota`` set: the platform's `ApiCallLimit` answer once the window's
+    /// calls are spent (the ban lasts until the window closes, in whole seconds, at least 1).
+    private func aliExpressQuotaBan() -> Response? {
+        let verdict: FakeQuota.Verdict? = state.withLockedValue { s in
+            guard var quota = s.aliExpressQuota else { return nil }
+            let verdict = quota.take(nowMs: s.quotaNow())
+            s.aliExpressQuota = quota
+            return verdict
+        }
+        guard case .refused(let resetMs) = verdict else { return nil }
+        let seconds = max(1, (resetMs + 999) / 1000)
+        return faultResponse(.aliExpressError(code: "ApiCallLimit", msg: "Api access frequency exceeds the limit. this ban will last \(seconds) seconds"))
     }
 
     private func productList(_ queryText: String, _ store: FakeStore, _ index: StoreIndex) -> String? {

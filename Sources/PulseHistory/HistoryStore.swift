@@ -31,6 +31,17 @@ public struct AlertTransition: Sendable, Equatable {
     public let reason: String
     /// When a webhook took it, if one did.
     public let deliveredAt: String?
+
+    /// ``reason`` as people read it (the CLI, the dashboard, notifications). An alert that fires
+    /// while its spike rule has no baseline yet fired on its trigger: the recorded "spike: no
+    /// baseline yet (...), not firing" is said as "the trigger fired; the spike rule has no
+    /// baseline yet (...)".
+    public var readableReason: String {
+        let note = "; spike: no baseline yet ("
+        guard ["firing", "escalated", "deescalated"].contains(to), let at = reason.range(of: note) else { return reason }
+        let rest = String(reason[at.upperBound...]).replacingOccurrences(of: "), not firing", with: ")")
+        return reason[..<at.lowerBound] + "; the trigger fired; the spike rule has no baseline yet (" + rest
+    }
 }
 
 /// The current alert state of one card.

@@ -46,17 +46,7 @@ package enum EvalReport {
         default: mark = "·"
         }
         let level = t.severity.map { " \($0.rawValue)" } ?? ""
-        return "\(mark) \(t.card): \(t.from) -> \(t.to)\(t.to == "resolved" ? "" : level) (value \(display(t.value))) · \(transitionReason(t))"
-    }
-
-    /// A transition's reason as people read it. An alert that fires while its spike rule has no
-    /// baseline yet fired on its trigger: the recorded "spike: no baseline yet (...), not firing"
-    /// is said as "the trigger fired; the spike rule has no baseline yet (...)".
-    package static func transitionReason(_ t: AlertTransition) -> String {
-        let note = "; spike: no baseline yet ("
-        guard ["firing", "escalated", "deescalated"].contains(t.to), let at = t.reason.range(of: note) else { return t.reason }
-        let rest = String(t.reason[at.upperBound...]).replacingOccurrences(of: "), not firing", with: ")")
-        return t.reason[..<at.lowerBound] + "; the trigger fired; the spike rule has no baseline yet (" + rest
+        return "\(mark) \(t.card): \(t.from) -> \(t.to)\(t.to == "resolved" ? "" : level) (value \(display(t.value))) · \(t.readableReason)"
     }
 
     package static func transitionJSON(_ t: AlertTransition) -> String {

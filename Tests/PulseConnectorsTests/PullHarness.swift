@@ -37,9 +37,10 @@ struct PullHarness {
     var environment: [String: String] { FakeVendorServer.credentials }
 
     /// `pulse pull --profile shop ARGS` (paths relative to the scratch folder).
-    func pull(_ arguments: [String] = [], environment: [String: String]? = nil) async throws -> CommandOutput {
+    /// `clock` is the harness's recording one unless a test passes its own.
+    func pull(_ arguments: [String] = [], environment: [String: String]? = nil, clock: (any PullClock)? = nil) async throws -> CommandOutput {
         let options = try PullRunner.Options.parse(["--profiles", root.appendingPathComponent("profiles").path, "--profile", "shop"] + arguments)
-        return await PullRunner.run(options, environment: environment ?? self.environment, clock: clock,
+        return await PullRunner.run(options, environment: environment ?? self.environment, clock: clock ?? self.clock,
                                     backoff: Backoff(base: 0.5, cap: 4, tries: 5, rateLimitedTries: 10))
     }
 

@@ -26,7 +26,7 @@ extension HistoryStore {
             }
             let event = NotificationEvent(profile: profile, store: store, evaluationID: evaluationID, kind: t.to, card: t.card, title: t.title,
                                           value: t.value, trigger: r.settings.alert?.description, state: state, severity: t.severity,
-                                          previous: t.from, reason: t.reason, roles: t.roles, at: t.at, createdAt: plan.clock)
+                                          previous: t.from, reason: t.readableReason, roles: t.roles, at: t.at, createdAt: plan.clock)
             try queue(db, filled(event, r, plan), plan: plan, transitionID: t.id)
         }
         // A card that became no data or stale: only for a snapshot seen for the first time.

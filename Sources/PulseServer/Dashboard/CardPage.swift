@@ -222,7 +222,7 @@ enum CardPage {
             let at = CELTimestamp(parsing: t.at)
             return ["at": at.map { DashboardRoutes.localTime($0.seconds, now: now, timeZone: timeZone) } ?? t.at, "atISO": t.at,
                     "line": "\(t.from) → \(t.to)\(t.to == "resolved" ? "" : t.severity.map { " \($0.rawValue)" } ?? "") (value \(EvalReport.display(t.value)))",
-                    "reason": EvalReport.transitionReason(t)]
+                    "reason": t.readableReason]
         }
         model["hasTransitions"] = !shown.isEmpty
         return model

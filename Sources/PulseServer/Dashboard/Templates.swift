@@ -267,6 +267,9 @@ enum Assets {
         .card:not(.card-detail) .worklist { font-size: .85rem; }
         .card:not(.card-detail) .worklist .listing-title { display: block; }
         .card:not(.card-detail) .worklist th { overflow-wrap: normal; }
+        .card:not(.card-detail) .worklist { table-layout: fixed; }
+        .card:not(.card-detail) .worklist th:first-child { width: 44%; }
+        .card:not(.card-detail) .worklist td { overflow-wrap: break-word; }
         .card:not(.card-detail) .worklist a.ext { white-space: nowrap; }
         .worklist.full .listing-title { white-space: normal; }
         .hero-mark { margin: 0; font-size: .85rem; font-weight: 650; color: var(--muted); letter-spacing: .02em; }
