@@ -326,10 +326,10 @@ struct SMTPClientTests {
     @Test("a reply line longer than 4 KB fails cleanly")
     func hugeLine() async throws {
         try await Self.withServer(.init(behavior: .hugeLine(bytes: 200_000))) { server in
-            let start = ContinuousClock.now
+            // The line limit ends the session, not the 60 s timeout: the message says which (a
+            // wall-clock bound here failed under a loaded CI machine, 42 s for the whole run).
             let text = Self.failureText(await SMTPClient.send(Self.message, server: try server.url(), timeout: 60))
             #expect(text == "SMTP smtp://127.0.0.1:\(server.port) failed at greeting: the server's reply has a line longer than 4096 bytes")
-            #expect(ContinuousClock.now - start < .seconds(5))
         }
     }
 
