@@ -38,7 +38,7 @@ test-deps:
 		fi; \
 	fi
 
-# The Swift suites (the browser test among them), then the card and profile tests in tests/ (pulse test).
+# The Swift suites (the browser test among them), then the card and profile tests in card-tests/ (pulse test).
 # The tests' temporary folders go under $(TEST_TMP), emptied before each run and removed after a
 # green one (a red run leaves them to look at).
 TEST_TMP := $(CURDIR)/.build/test-tmp

@@ -34,8 +34,9 @@ public enum BenchRunner {
         case .failure(let f): return f.output
         case .success(let c): config = c
         }
-        guard let resolved = config.profile else { return CommandFailure.usage("pulse bench: --profile is required").output }
-        let fields = Evaluation.fieldsRead(cards: config.set.cards, profile: resolved) ?? .all
+        guard let plan = config.plan else { return CommandFailure.usage("pulse bench: --profile is required").output }
+        let resolved = plan.profile
+        let fields = plan.fieldsRead() ?? .all
         var loadTimes: [Double] = []
         var snapshot: Snapshot?
         for _ in 0..<runs {

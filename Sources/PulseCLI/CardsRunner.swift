@@ -41,7 +41,7 @@ public enum CardsRunner {
         var out = ""
         var matrix: [String: [String]] = [:]
         for card in ordered {
-            let settings = config.profile.flatMap { try? CardSettings.resolve(card, profile: $0).get() }
+            let settings = config.plan?.settings(of: card.key.value)
             let cardRoles = settings?.roles ?? card.roles?.map(\.value) ?? roles
             let enabled = settings?.enabled ?? true
             if let role, !cardRoles.contains(role) { continue }
@@ -53,6 +53,8 @@ public enum CardsRunner {
             out += "    \(card.connector) · \(card.cardClass.rawValue) · \(card.category ?? "-") · unit \(card.unit.rawValue) · window \(settings?.window ?? card.window.description)"
             out += " · from \(card.from.rawValue) · measure \(card.measure.name) · alert \(alert ?? "none")\n"
             out += "    roles: \(cardRoles.joined(separator: ", "))\n"
+            if let sentiment = card.sentimentKey { out += "    sentiment key: \(sentiment)\n" }
+            if !card.siblings.isEmpty { out += "    siblings: \(card.siblings.map(\.value).joined(separator: ", "))\n" }
             for (i, p) in card.params.enumerated() {
                 // With a profile: the effective value and where it came from; the card's default otherwise.
                 if let settings, i < settings.paramValues.count, let source = settings.paramSources[i] {

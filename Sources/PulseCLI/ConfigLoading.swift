@@ -3,11 +3,16 @@ import PulseConfig
 import PulseDiagnostics
 import PulseEngine
 
-/// Loads and checks the cards and the profile a command needs, turning every problem into the
-/// right exit status: 1 for bad config, 2 for bad usage or a missing path.
+/// Loads and checks the cards and the profile a command needs (one ``Workspace``, the profile's
+/// ``ProfilePlan``), turning every problem into the right exit status: 1 for bad config, 2 for
+/// bad usage or a missing path.
 struct LoadedConfig {
-    let set: ConfigSet
-    let profile: ResolvedProfile?
+    let workspace: Workspace
+    /// The named profile's plan (nil without --profile).
+    let plan: ProfilePlan?
+
+    var set: ConfigSet { workspace.set }
+    var profile: ResolvedProfile? { plan?.profile }
 
     /// Reads `cardsDir` and the profiles folder (plus `profile` when it is a path), validates
     /// all of it, and resolves the named profile.
@@ -35,21 +40,17 @@ struct LoadedConfig {
         } else if profile != nil, !fm.fileExists(atPath: profilesDir) {
             return .failure(.usage("\(command): no profiles folder at \(profilesDir) (use --profiles DIR or give --profile a path)"))
         }
-        let set: ConfigSet
-        do { set = try ConfigSet.load(paths: paths) } catch {
+        let workspace: Workspace
+        do { workspace = try Workspace.load(paths: paths) } catch {
             return .failure(.usage("\(command): \(error)"))
         }
+        let set = workspace.set
         if let p = profile, profileIsPath {
             profileName = set.profiles.first { URL(fileURLWithPath: $0.file).standardizedFileURL == URL(fileURLWithPath: p).standardizedFileURL }?.name.value
         }
         // Only this command's own config can stop it: the cards, and the profile with its
         // `extends` chain. Another merchant's broken profile is a warning, not a failure.
-        let ownFiles = set.files(usedBy: profileName)
-        var warnings: [String] = []
-        var diagnostics: [Diagnostic] = []
-        for d in ExpressionLint.linter.lint(set) where d.severity == .error {
-            if ownFiles.contains(d.location.file) { diagnostics.append(d) } else if !warnings.contains(d.location.file) { warnings.append(d.location.file) }
-        }
+        let (diagnostics, warnings) = workspace.errors(usedBy: profileName)
         if !diagnostics.isEmpty {
             let report = DiagnosticRenderer(sources: set.sources).render(diagnostics, format: .text, files: set.fileCount)
             return .failure(CommandFailure(message: "\(command): the config has errors; fix them first (pulse validate shows them all)\n" + report,
@@ -58,20 +59,20 @@ struct LoadedConfig {
         let warning = warnings.isEmpty ? nil
             : "\(command): warning: \(warnings.joined(separator: ", ")) \(warnings.count == 1 ? "has" : "have") errors (pulse validate shows them); "
                 + (profileName.map { "profile '\($0)' does not use \(warnings.count == 1 ? "it" : "them"), so it runs" } ?? "not used here")
-        var resolved: ResolvedProfile?
+        var plan: ProfilePlan?
         if let p = profile {
             guard let name = profileName, let found = set.profile(name) else {
                 let known = set.profiles.map(\.name.value)
                 return .failure(.usage("\(command): no profile '\(p)'" + Suggestion.didYouMean(p, in: known)
                                        + (known.isEmpty ? "" : "; profiles: " + known.sorted().joined(separator: ", "))))
             }
-            switch ProfileResolver(profiles: set.profiles).resolve(found) {
-            case .success(let r): resolved = r
-            case .failure(let d): return .failure(CommandFailure(message: "\(command): \(d)\n", exitCode: ExitStatus.failure))
+            switch workspace.resolve(found, among: set.profiles) {
+            case .success(let r): plan = r
+            case .failure(let list): return .failure(CommandFailure(message: "\(command): \(list.diagnostics.map { "\($0)" }.joined(separator: "\n"))\n", exitCode: ExitStatus.failure))
             }
         }
         if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        return .success(LoadedConfig(set: set, profile: resolved))
+        return .success(LoadedConfig(workspace: workspace, plan: plan))
     }
 }
 

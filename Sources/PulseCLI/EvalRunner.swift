@@ -104,7 +104,8 @@ public enum EvalRunner {
     public static func run(_ options: Options) -> CommandOutput {
         switch prepare(options) {
         case .failure(let failure): return failure.output
-        case .success(let (config, profile, snapshot, now, checkedAt)):
+        case .success(let (config, plan, snapshot, now, checkedAt)):
+            let profile = plan.profile
             if options.record && (options.role != nil || !options.cards.isEmpty) {
                 return CommandFailure.usage("pulse eval: --record stores every card of the profile, so that the history stays whole; drop --role and --card").output
             }
@@ -159,7 +160,7 @@ public enum EvalRunner {
             history.fallbackBaselines = baselines
             history.whileWriting = hold
             let outcome: RecordedEvaluation.Outcome
-            switch RecordedEvaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now, checkedAt: checkedAt,
+            switch RecordedEvaluation.run(plan, snapshot: snapshot, now: now, checkedAt: checkedAt,
                                           selection: Evaluation.Selection(role: options.role, keys: options.cards), history: history) {
             case .failure(.cannotRun(let list)):
                 let report = DiagnosticRenderer(sources: config.set.sources).render(list.diagnostics, format: .text, files: config.set.fileCount)
@@ -206,7 +207,7 @@ public enum EvalRunner {
     }
 
     /// The config, the profile, the snapshot, CEL's `now` and the evaluation clock.
-    private static func prepare(_ options: Options) -> Result<(LoadedConfig, ResolvedProfile, Snapshot, CELTimestamp, CELTimestamp), CommandFailure> {
+    private static func prepare(_ options: Options) -> Result<(LoadedConfig, ProfilePlan, Snapshot, CELTimestamp, CELTimestamp), CommandFailure> {
         if let max = options.maxRows, max < 0 { return .failure(.usage("pulse eval: --max-rows must be 0 or more")) }
         var now: CELTimestamp?
         if let text = options.now {
@@ -220,7 +221,8 @@ public enum EvalRunner {
         case .failure(let f): return .failure(f)
         case .success(let c): config = c
         }
-        guard let profile = config.profile else { return .failure(.usage("pulse eval: --profile is required")) }
+        guard let plan = config.plan else { return .failure(.usage("pulse eval: --profile is required")) }
+        let profile = plan.profile
         if let role = options.role, !profile.roles.contains(role) {
             return .failure(.usage("pulse eval: profile '\(profile.name)' has no role '\(role)'" + Suggestion.didYouMean(role, in: profile.roles)
                                    + "; its roles are \(profile.roles.joined(separator: ", "))"))
@@ -231,7 +233,7 @@ public enum EvalRunner {
         }
         // A card asked for by name that the selection would drop is said, not silently skipped.
         for key in options.cards {
-            guard let card = config.set.card(key), case .success(let settings) = CardSettings.resolve(card, profile: profile) else { continue }
+            guard let settings = plan.settings(of: key) else { continue }
             if !settings.enabled {
                 return .failure(.usage("pulse eval: card '\(key)' is disabled in profile '\(profile.name)' (enabled: false)"))
             }
@@ -245,14 +247,13 @@ public enum EvalRunner {
         }
         // Store only the fields the cards read (every field is still checked); when the cards
         // cannot run, everything is loaded and the evaluation reports why.
-        let fields = Evaluation.fieldsRead(cards: config.set.cards, profile: profile,
-                                           selection: Evaluation.Selection(role: options.role, keys: options.cards)) ?? .all
+        let fields = plan.fieldsRead(Evaluation.Selection(role: options.role, keys: options.cards)) ?? .all
         let snapshot: Snapshot
         do { snapshot = try SnapshotLoader.load(folder: options.snapshot, fields: fields) } catch {
             return .failure(CommandFailure(message: "pulse eval: the snapshot breaks the format (snapshot-format v1):\n\(error)\n", exitCode: ExitStatus.failure,
                                            diagnostics: error.diagnostics))
         }
-        return .success((config, profile, snapshot, now ?? snapshot.takenAt, now ?? CELTimestamp.wallClock))
+        return .success((config, plan, snapshot, now ?? snapshot.takenAt, now ?? CELTimestamp.wallClock))
     }
 }
 

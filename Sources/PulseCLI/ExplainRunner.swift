@@ -41,7 +41,8 @@ public enum ExplainRunner {
         case .failure(let f): return f.output
         case .success(let c): config = c
         }
-        guard let profile = config.profile else { return CommandFailure.usage("pulse explain: --profile is required").output }
+        guard let plan = config.plan else { return CommandFailure.usage("pulse explain: --profile is required").output }
+        let profile = plan.profile
         guard let card = config.set.card(options.card) else {
             return CommandFailure.usage("pulse explain: no card '\(options.card)'" + Suggestion.didYouMean(options.card, in: config.set.cards.map(\.key.value))).output
         }
@@ -56,7 +57,8 @@ public enum ExplainRunner {
         }
         let settings: CardSettings
         let compiled: CompiledCard
-        switch (CardSettings.resolve(card, profile: profile), CompiledCard.compile(card, tracing: true)) {
+        // The card's plan with the observe decorator: the same closures eval runs, recording each node.
+        switch (plan.entry(card.key.value)?.settings ?? CardSettings.resolve(card, profile: profile), CompiledCard.compile(card, observing: true)) {
         case (.success(let s), .success(let c)): (settings, compiled) = (s, c)
         case (.failure(let list), _), (_, .failure(let list)):
             return CommandFailure(message: "pulse explain: \(list.diagnostics.map(\.description).joined(separator: "\n"))", exitCode: ExitStatus.failure).output

@@ -4,7 +4,7 @@ extension Pulse {
     /// `pulse test [PATH ...]`.
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run unit tests for cards and profiles (test files under tests/ by default).",
+            abstract: "Run unit tests for cards and profiles (test files under card-tests/ by default, or tests/ when there is no card-tests/).",
             discussion: "Exit status: 0 when every case passes, 1 when one fails, 2 when a test file is invalid or --run matches no case."
         )
 

@@ -16,7 +16,7 @@ public enum TestCommandRunner {
             }
             select = { regex.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
         }
-        let roots = paths.isEmpty ? ["tests"] : paths
+        let roots = paths.isEmpty ? [ConfigFiles.defaultTestFolder()] : paths
         let files: [String]
         do { files = try ConfigFiles.yamlFiles(under: roots) } catch {
             return CommandFailure.usage("pulse test: \(error)").output

@@ -10,7 +10,7 @@ public enum ValidateRunner {
     ///
     /// - Returns: exit 0 without errors (and, with `strict`, without warnings), 1 with them,
     ///   2 when a path is missing or a file unreadable.
-    public static func run(paths: [String], format: DiagnosticFormat, strict: Bool, linter: Linter = Linter()) -> CommandOutput {
+    public static func run(paths: [String], format: DiagnosticFormat, strict: Bool) -> CommandOutput {
         var paths = paths
         if paths.isEmpty {
             paths = ["cards", "profiles"].filter { FileManager.default.fileExists(atPath: $0) }
@@ -31,7 +31,8 @@ public enum ValidateRunner {
             return CommandOutput(stderr: "pulse validate: no .yaml or .yml files under \(paths.joined(separator: ", "))\n",
                                  exitCode: ExitStatus.cannotRun)
         }
-        var diagnostics = linter.lint(set)
+        // Every lint rule, expression checks included (each card compiled once).
+        var diagnostics = Workspace(set: set).diagnostics
         // Test files are checked as `pulse test` would load them: their cards and profile, every
         // fixture row against the snapshot contract, every expectation's card. (Whether the
         // expectations hold is `pulse test`'s business, not validate's.)

@@ -3,42 +3,33 @@ import PulseDiagnostics
 import PulseYAML
 
 extension Card {
-    /// Every key a card file may hold.
-    public static let knownKeys = [
-        "key", "title", "description", "connector", "class", "category", "unit", "window", "roles",
-        "sentiment_key", "siblings", "params", "from", "where", "measure", "group_by", "alert", "rows",
-        "rows_where",
-    ]
-
-    static let requiredKeys = ["key", "title", "connector", "from", "measure"]
-
     /// Decodes a card from a file's root node; nil (with diagnostics) when required parts are bad.
     static func decode(_ root: YAMLNode, file: String, reader: NodeReader) -> Card? {
-        guard let f = reader.fields(of: root, in: "a card", known: knownKeys, required: requiredKeys) else { return nil }
+        guard let f = reader.fields(of: root, in: "a card", keys: CardKey.self) else { return nil }
 
-        let key = f["key"].flatMap { reader.nonEmptyString($0.value, "key") }
+        let key = f[.key].flatMap { reader.nonEmptyString($0.value, "key") }
         if let key, key.value.range(of: "^[a-z0-9_]+$", options: .regularExpression) == nil {
             let fixed = key.value.lowercased().replacingOccurrences(of: "[^a-z0-9_]", with: "_", options: .regularExpression)
             reader.error(.cardKeyPattern, "card key '\(key.value)' may use only a-z, 0-9 and _; try '\(fixed)'", at: key.location)
         }
-        let title = f["title"].flatMap { reader.nonEmptyString($0.value, "title") }
-        let description = f["description"].flatMap { reader.string($0.value, "description") }
-        let connector = f["connector"].flatMap { reader.nonEmptyString($0.value, "connector") }
-        let cardClass = f["class"].flatMap { reader.choice($0.value, "class", as: CardClass.self) }
-        let category = f["category"].flatMap { reader.string($0.value, "category") }
-        let unit = f["unit"].flatMap { reader.choice($0.value, "unit", as: CardUnit.self) }
-        let window = f["window"].flatMap { decodeWindow($0.value, reader: reader) }
-        let roles = f["roles"].flatMap { reader.stringList($0.value, "roles") }
-        let sentimentKey = f["sentiment_key"].flatMap { reader.nonEmptyString($0.value, "sentiment_key") }
-        let siblings = f["siblings"].flatMap { reader.stringList($0.value, "siblings") } ?? []
-        let params = f["params"].map { decodeParams($0.value, reader: reader) } ?? []
-        let from = f["from"].flatMap { reader.choice($0.value, "from", as: RowSource.self) }
-        let filter = f["where"].flatMap { expression($0.value, "where", reader: reader) }
-        let measure = f["measure"].flatMap { decodeMeasure($0.value, reader: reader) }
-        let groupBy = f["group_by"].flatMap { expression($0.value, "group_by", reader: reader) }
-        let alert = f["alert"].flatMap { pair in pair.value.isNull ? nil : reader.alertRule(pair.value) }
-        let rows = f["rows"].map { decodeRows($0.value, reader: reader) } ?? []
-        let rowsWhere = f["rows_where"].flatMap { expression($0.value, "rows_where", reader: reader) }
+        let title = f[.title].flatMap { reader.nonEmptyString($0.value, "title") }
+        let description = f[.description].flatMap { reader.string($0.value, "description") }
+        let connector = f[.connector].flatMap { reader.nonEmptyString($0.value, "connector") }
+        let cardClass = f[.class].flatMap { reader.choice($0.value, "class", as: CardClass.self) }
+        let category = f[.category].flatMap { reader.string($0.value, "category") }
+        let unit = f[.unit].flatMap { reader.choice($0.value, "unit", as: CardUnit.self) }
+        let window = f[.window].flatMap { decodeWindow($0.value, reader: reader) }
+        let roles = f[.roles].flatMap { reader.stringList($0.value, "roles") }
+        let sentimentKey = f[.sentimentKey].flatMap { reader.nonEmptyString($0.value, "sentiment_key") }
+        let siblings = f[.siblings].flatMap { reader.stringList($0.value, "siblings") } ?? []
+        let params = f[.params].map { decodeParams($0.value, reader: reader) } ?? []
+        let from = f[.from].flatMap { reader.choice($0.value, "from", as: RowSource.self) }
+        let filter = f[.where].flatMap { expression($0.value, "where", reader: reader) }
+        let measure = f[.measure].flatMap { decodeMeasure($0.value, reader: reader) }
+        let groupBy = f[.groupBy].flatMap { expression($0.value, "group_by", reader: reader) }
+        let alert = f[.alert].flatMap { pair in pair.value.isNull ? nil : reader.alertRule(pair.value) }
+        let rows = f[.rows].map { decodeRows($0.value, reader: reader) } ?? []
+        let rowsWhere = f[.rowsWhere].flatMap { expression($0.value, "rows_where", reader: reader) }
 
         // Without these three there is nothing to check across files; a missing title or
         // connector is already an error, and the rest of the card is still checked.

@@ -14,6 +14,17 @@ public struct ConfigAccessError: Error, Sendable, CustomStringConvertible {
 
 /// Finds the YAML files under the paths a user names.
 public enum ConfigFiles {
+    /// The folders test files live in: `card-tests/`, and `tests/` as it was named before 0.25
+    /// (on a case-insensitive file system `tests/` is also a Swift package's `Tests/`).
+    public static let testFolders = ["card-tests", "tests"]
+
+    /// Where `pulse test` looks without paths: the first of ``testFolders`` that exists under
+    /// `root` (`card-tests` when neither does).
+    public static func defaultTestFolder(in root: String = ".") -> String {
+        let found = testFolders.first { FileManager.default.fileExists(atPath: root == "." ? $0 : root + "/" + $0) }
+        return found ?? testFolders[0]
+    }
+
     /// The `.yaml` and `.yml` files at or under `paths`, each folder searched recursively, in a
     /// stable order (sorted within each path), without duplicates.
     ///

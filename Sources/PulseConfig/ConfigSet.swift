@@ -68,7 +68,7 @@ public struct ConfigSet: Sendable {
         case nil:
             reader.error(.unknownFileKind,
                          "cannot tell whether this is a card (it would have a 'key'), a profile (a 'profile') or a test file ('tests'); "
-                         + "put it under cards/, profiles/ or tests/",
+                         + "put it under cards/, profiles/ or card-tests/",
                          at: root.location)
         }
         diagnostics += reader.diagnostics
@@ -82,7 +82,7 @@ public struct ConfigSet: Sendable {
 
     private func kind(of file: String, root: YAMLNode) -> Kind? {
         let folders = file.split(separator: "/").dropLast()
-        if let folder = folders.last(where: { $0 == "cards" || $0 == "profiles" || $0 == "tests" }) {
+        if let folder = folders.last(where: { $0 == "cards" || $0 == "profiles" || ConfigFiles.testFolders.contains(String($0)) }) {
             return folder == "cards" ? .card : folder == "profiles" ? .profile : .test
         }
         let keys = Set(root.mapping?.compactMap { $0.key.scalar?.value } ?? [])

@@ -84,7 +84,6 @@ extension TestFile {
     /// The states a card can be in (PulseEngine's CardState).
     static let stateNames = CardState.allCases.map(\.rawValue)
 
-    static let knownKeys = ["cards", "profiles", "profile", "now", "tests"]
     static let caseKeys = ["name", "now", "snapshot", "profile", "expect"] + tables.map(\.key)
     static let expectationKeys = ["value", "firing", "state", "severity", "breakdown", "breakdown_includes", "rows", "row_count", "errors"]
 
@@ -103,12 +102,12 @@ extension TestFile {
 
     /// Decodes a test file's parsed root, reporting into `reader`.
     static func decode(_ root: YAMLNode, file: String, reader: NodeReader) -> TestFile? {
-        guard let f = reader.fields(of: root, in: "a test file", known: knownKeys, required: ["profile", "tests"]) else { return nil }
-        let cards = f["cards"].flatMap { reader.nonEmptyString($0.value, "cards") }
-        let profiles = f["profiles"].flatMap { reader.nonEmptyString($0.value, "profiles") }
-        let now = f["now"].flatMap { reader.nonEmptyString($0.value, "now") }
+        guard let f = reader.fields(of: root, in: "a test file", keys: TestFileKey.self) else { return nil }
+        let cards = f[.cards].flatMap { reader.nonEmptyString($0.value, "cards") }
+        let profiles = f[.profiles].flatMap { reader.nonEmptyString($0.value, "profiles") }
+        let now = f[.now].flatMap { reader.nonEmptyString($0.value, "now") }
         var profile: ProfileSource?
-        if let node = f["profile"]?.value {
+        if let node = f[.profile]?.value {
             if node.mapping != nil {
                 profile = Profile.decodeInline(node, name: "\(ConfigFiles.stem(file)) (inline)", file: file, reader: reader).map(ProfileSource.inline)
             } else if let name = reader.nonEmptyString(node, "profile") {
@@ -116,7 +115,7 @@ extension TestFile {
             }
         }
         var cases: [TestCase] = []
-        if let node = f["tests"]?.value {
+        if let node = f[.tests]?.value {
             if let items = node.sequence {
                 var names: [String: SourceLocation] = [:]
                 for item in items {

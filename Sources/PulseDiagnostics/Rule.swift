@@ -70,7 +70,7 @@ public enum Rule: String, CaseIterable, Sendable, Hashable, Codable {
         case .yamlFileSize: "a file over 4 MiB"
         case .yamlEncoding: "bytes that are not UTF-8"
         case .emptyFile: "a file with no document"
-        case .unknownFileKind: "a file outside `cards/`/`profiles/` with neither `key` nor `profile`"
+        case .unknownFileKind: "a file outside `cards/`/`profiles/`/`card-tests/` (or `tests/`) with neither `key`, `profile` nor `tests`"
         case .unknownKey: "a key the schema does not know, with the nearest known key"
         case .missingKey: "a required key that is absent"
         case .wrongType: "a list where a string belongs, `yes` for a boolean, …"

@@ -44,14 +44,15 @@ public enum RecordedEvaluation {
         case history(HistoryError)
     }
 
-    /// Evaluates `cards` over `snapshot` at `now` (CEL's clock, and the snapshot time recorded)
-    /// for `profile`, judging freshness at `checkedAt`, then records, notifies and settles as
+    /// Evaluates `plan`'s cards over `snapshot` at `now` (CEL's clock, and the snapshot time
+    /// recorded), judging freshness at `checkedAt`, then records, notifies and settles as
     /// `history` says.
-    public static func run(cards: [Card], profile: ResolvedProfile, snapshot: Snapshot, now: CELTimestamp, checkedAt: CELTimestamp,
+    public static func run(_ plan: ProfilePlan, snapshot: Snapshot, now: CELTimestamp, checkedAt: CELTimestamp,
                            selection: Evaluation.Selection = Evaluation.Selection(), history: History) -> Result<Outcome, Failure> {
         let store = history.store
+        let profile = plan.profile
         var results: [CardResult]
-        switch Evaluation.run(cards: cards, profile: profile, snapshot: snapshot, now: now, checkedAt: checkedAt, selection: selection,
+        switch Evaluation.run(plan, snapshot: snapshot, now: now, checkedAt: checkedAt, selection: selection,
                               baselines: store?.baselines(profile: profile.name) ?? history.fallbackBaselines) {
         case .failure(let list): return .failure(.cannotRun(list))
         case .success(let r): results = r

@@ -100,7 +100,7 @@ import Testing
             do {
                 let snapshot = try SnapshotLoader.load(files: memory, label: "fuzz")
                 loaded += 1
-                let results = try Evaluation.run(cards: set.cards, profile: profile, snapshot: snapshot, now: snapshot.takenAt).get()
+                let results = try Evaluation.run(ProfilePlan(cards: set.cards, profile: profile), snapshot: snapshot, now: snapshot.takenAt).get()
                 #expect(results.count == 5)
             } catch let error as SnapshotLoadError {
                 refused += 1
@@ -126,7 +126,7 @@ import Testing
             var set = ConfigSet()
             for p in paths { set.add(file: p, bytes: Array((files[p] ?? "").utf8)) }
             // The full lint, expressions and their cost included, as `pulse validate` runs it.
-            for d in ExpressionLint.linter.lint(set) {
+            for d in Workspace(set: set).diagnostics {
                 #expect(files[d.location.file] != nil)
                 #expect(d.location.line >= 1 && d.location.column >= 1)
             }

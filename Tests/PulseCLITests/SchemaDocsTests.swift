@@ -50,3 +50,11 @@ extension SchemaDocsTests {
         #expect(try readmeHolds(ConnectorSources.readmeTable, name: "sources"), "README's sources table must be ConnectorSources.readmeTable")
     }
 }
+
+extension SchemaDocsTests {
+    @Test func theReadmesKeyTablesAreTheKeyEnums() throws {
+        #expect(try readmeHolds(CardKey.readmeTable, name: "card-keys"), "README's card key table must be CardKey.readmeTable")
+        #expect(try readmeHolds(ProfileKey.readmeTable, name: "profile-keys"), "README's profile key table must be ProfileKey.readmeTable")
+        #expect(try readmeHolds(TestFileKey.readmeTable, name: "test-file-keys"), "README's test file key table must be TestFileKey.readmeTable")
+    }
+}

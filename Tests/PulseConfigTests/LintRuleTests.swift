@@ -91,7 +91,7 @@ let lintCases: [LintCase] = [
     LintCase(rule: "unknown-sibling", path: cardPath, text: card + "siblings: [ok_crad]\n",
              expected: "cards/a/ok_card.yaml:15:12: warning: sibling 'ok_crad' is not a known card; did you mean 'ok_card'? [unknown-sibling]"),
     LintCase(rule: "unknown-file-kind", path: "misc/thing.yaml", text: "name: x\n",
-             expected: "misc/thing.yaml:1:1: error: cannot tell whether this is a card (it would have a 'key'), a profile (a 'profile') or a test file ('tests'); put it under cards/, profiles/ or tests/ [unknown-file-kind]"),
+             expected: "misc/thing.yaml:1:1: error: cannot tell whether this is a card (it would have a 'key'), a profile (a 'profile') or a test file ('tests'); put it under cards/, profiles/ or card-tests/ [unknown-file-kind]"),
     LintCase(rule: "unknown-card", path: profilePath, text: profile.replacing1("  ok_card:", "  ok_crd:"),
              expected: "profiles/ok.yaml:5:3: error: no card has the key 'ok_crd'; did you mean 'ok_card'? [unknown-card]"),
     LintCase(rule: "unknown-param", path: profilePath, text: profile + "    params: {widow: 12h}\n",

@@ -12,7 +12,7 @@ import Testing
 @Suite struct BatchedEvaluationTests {
     /// Ignores what it hears: passing it makes the evaluator go row by row.
     final class Silent: EvaluationObserver {
-        func observe(_ row: RowContext, _ outcome: RowOutcome) {}
+        func observe(_ row: RowContext, _ outcome: RowOutcome, trace: Trace) {}
     }
 
     /// A generated snapshot (more rows than a batch) plus rows that make expressions fail:
@@ -114,7 +114,8 @@ import Testing
             let compiled = try CompiledCard.compile(card).get()
             let settings = try CardSettings.resolve(card, profile: profile).get()
             let batched = evaluator.evaluate(compiled, settings: settings)
-            let single = evaluator.evaluate(compiled, settings: settings, observer: Silent())
+            // Explain's configuration: the observe decorator on the same plan, row by row.
+            let single = evaluator.evaluate(try CompiledCard.compile(card, observing: true).get(), settings: settings, observer: Silent())
             let label = "case \(i): \(Self.cases[i].condition)"
             #expect(batched.value == single.value, "\(label)")
             #expect(batched.numerator == single.numerator && batched.denominator == single.denominator, "\(label)")

@@ -37,7 +37,7 @@ enum Harness {
     static func config(extraProfile: String? = nil) throws -> ConfigSet {
         var set = try ConfigSet.load(paths: [packageRoot.appendingPathComponent("cards").path, packageRoot.appendingPathComponent("profiles").path])
         if let extraProfile { set.add(file: "profiles/test.yaml", bytes: Array(extraProfile.utf8)) }
-        let errors = ExpressionLint.linter.lint(set).filter { $0.severity == .error }
+        let errors = Workspace(set: set).errors
         guard errors.isEmpty else { throw Failure(description: errors.map(\.description).joined(separator: "\n")) }
         return set
     }
@@ -51,7 +51,7 @@ enum Harness {
         let snapshot = try SnapshotLoader.load(folder: folder)
         let at = try now.map { t in try #require(CELTimestamp(parsing: t)) } ?? snapshot.takenAt
         let clock = try checkedAt.map { t in try #require(CELTimestamp(parsing: t)) }
-        let results = try Evaluation.run(cards: set.cards, profile: resolved, snapshot: snapshot, now: at, checkedAt: clock, selection: selection).get()
+        let results = try Evaluation.run(Workspace(set: set).plan(resolved), snapshot: snapshot, now: at, checkedAt: clock, selection: selection).get()
         return Dictionary(uniqueKeysWithValues: results.map { ($0.card.key.value, $0) })
     }
 

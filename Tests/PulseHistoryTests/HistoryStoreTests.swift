@@ -41,7 +41,7 @@ enum Fixture {
             "snapshot.json": Array("{\"format\": 1, \"taken_at\": \"\(time(day))\"}".utf8),
             "listings.jsonl": Array(rows.utf8),
         ], label: "fixture")
-        return try Evaluation.run(cards: set.cards, profile: profile, snapshot: snapshot, now: time(day),
+        return try Evaluation.run(ProfilePlan(cards: set.cards, profile: profile), snapshot: snapshot, now: time(day),
                                   baselines: baselines ?? store?.baselines(profile: "p")).get()
     }
 

@@ -54,7 +54,7 @@ enum DeliveryFixture {
         if events == true { files["audit_events.jsonl"] = [] }
         let snapshot = try SnapshotLoader.load(files: files, label: "fixture")
         let clock = try #require(CELTimestamp(seconds: checkedAt ?? at))
-        return try Evaluation.run(cards: set.cards, profile: profile, snapshot: snapshot, now: time, checkedAt: clock).get()
+        return try Evaluation.run(ProfilePlan(cards: set.cards, profile: profile), snapshot: snapshot, now: time, checkedAt: clock).get()
     }
 
     /// A channel of `type` whose secret is `${VAR_<NAME>}`.

@@ -64,7 +64,10 @@ public struct CardEvaluator: Sendable {
         activation.slots[Slots.now] = .timestamp(now)
         activation.slots[Slots.profile] = .object(ProfileObject(profile))
         activation.slots[Slots.params] = .object(ParamsObject(settings.params))
-        var run = CardRun(compiled, snapshot: snapshot, activation: activation, tracing: observer != nil)
+        // An observer reads each row's trace: the programs must carry the observe decorator.
+        assert(observer == nil || compiled.observing, "an observer needs a card compiled with observing: true")
+        if observer != nil { activation.trace = Trace() }
+        var run = CardRun(compiled, snapshot: snapshot, activation: activation)
         run.run(observer == nil ? .planned : .traced, observer: observer)
         return result(of: run, settings: settings, unmatched: unmatched, freshness: freshness)
     }

@@ -7,8 +7,8 @@ enum RowSelection {
     /// (``FilterPlanner``), and parts that read only coded fields are computed once per code
     /// combination. What `eval` runs.
     case planned
-    /// Every expression runs through its compiled closure, one row at a time, so a tracing
-    /// compile's traces hold each row's values when the observer hears about it. What
+    /// Every expression runs through its compiled closure, one row at a time, so the
+    /// activation's trace holds each row's values when the observer hears about it. What
     /// `explain` runs; the same results as ``planned``, errors included (BatchedEvaluationTests).
     case traced
 }
@@ -23,7 +23,7 @@ extension CardRun {
     /// running totals, `rows_where` and the worklist cells. Errors are counted per row in row
     /// order. An `observer` (only with ``RowSelection/traced``) hears each row's outcome.
     mutating func run(_ selection: RowSelection, observer: EvaluationObserver?) {
-        precondition(observer == nil || selection == .traced, "an observer reads traces, which only the traced selection keeps")
+        assert(observer == nil || selection == .traced, "an observer reads the row's trace, which only the traced selection keeps")
         let activation = self.activation, compiled = self.compiled
         let space = RowSpace(source: compiled.card.from, snapshot: snapshot)
         let planner = FilterPlanner(space: space, activation: activation)
@@ -55,12 +55,16 @@ extension CardRun {
             let error: EvalError
         }
         var errors: [RowError] = []
+        let trace = activation.trace ?? Trace()
+        func tell(_ row: Int32, _ outcome: RowOutcome) {
+            observer?.observe(space.context(Int(row)), outcome, trace: trace)
+        }
         func record(_ row: Int32, _ part: CompiledCard.Part?, _ error: EvalError) {
-            if let part { observer?.observe(space.context(Int(row)), .errored(part: part, error: error)) }
+            if let part { tell(row, .errored(part: part, error: error)) }
             errors.append(RowError(row: row, order: errors.count, part: part, error: error))
         }
         func observeCounted(_ row: Int32, _ contribution: RowOutcome.Contribution, worklist: [(column: String, value: Value)]?) {
-            observer?.observe(space.context(Int(row)), .counted(contribution, worklist: worklist))
+            tell(row, .counted(contribution, worklist: worklist))
         }
 
         var batch: [Int32] = []
@@ -73,7 +77,7 @@ extension CardRun {
             considered += end - start
             start = end
             errors.removeAll(keepingCapacity: true)
-            if observer != nil { compiled.resetTraces() }  // one row per batch when traced
+            if observer != nil { trace.reset() }  // one row per batch when traced
 
             // Select: the rows that pass `where`.
             var passed: [Int32] = [], unsure: [Int32] = []
@@ -90,7 +94,7 @@ extension CardRun {
                 for row in unsure {
                     space.bind(activation, Int(row))
                     do throws(EvalError) {
-                        if try filterEval(activation) { decided.append(row) } else { observer?.observe(space.context(Int(row)), .filteredOut) }
+                        if try filterEval(activation) { decided.append(row) } else { tell(row, .filteredOut) }
                     } catch {
                         record(row, compiled.filter, error)
                     }

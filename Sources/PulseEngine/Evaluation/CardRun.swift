@@ -48,9 +48,8 @@ struct CardRun {
     var examples: [String] = []
     var considered = 0
 
-    /// A run of `compiled` with `activation` (its `now`, `profile` and `params` already set);
-    /// `tracing` (explain) keeps every expression evaluated as written.
-    init(_ compiled: CompiledCard, snapshot: Snapshot, activation: Activation, tracing: Bool) {
+    /// A run of `compiled` with `activation` (its `now`, `profile` and `params` already set).
+    init(_ compiled: CompiledCard, snapshot: Snapshot, activation: Activation) {
         self.compiled = compiled
         self.snapshot = snapshot
         self.activation = activation
@@ -72,7 +71,7 @@ struct CardRun {
         measureOffset = compiled.measureArgument?.program.checked.offset ?? 0
         rowsWhereEval = compiled.rowsWhere?.program.conditionClosure ?? always
         var notHeld = false
-        if measureKind == .percent, !tracing, let rowsWhere = compiled.rowsWhere?.program.checked,
+        if measureKind == .percent, let rowsWhere = compiled.rowsWhere?.program.checked,
            let argument = compiled.measureArgument?.program.checked,
            case .call(Operator.not, let operands) = rowsWhere.kind, operands.count == 1,
            ExpressionPrinter.text(operands[0]) == ExpressionPrinter.text(argument) {

@@ -9,8 +9,6 @@ public struct CompiledCard: Sendable {
         public let field: String
         public let expression: PulseConfig.Expression
         public let program: Program
-        /// Where the program records node results, when compiled for tracing.
-        public let trace: Trace?
     }
 
     /// The card as written.
@@ -27,37 +25,36 @@ public struct CompiledCard: Sendable {
     public let columns: [(name: String, part: Part)]
     /// Activation slots the programs need.
     public let slotCount: Int
+    /// Whether the programs carry the observe decorator (they record into an activation's trace).
+    public let observing: Bool
 
     /// Every compiled part, in evaluation order.
     public var parts: [Part] {
         [filter, groupBy, measureArgument, rowsWhere].compactMap { $0 } + columns.map(\.part)
     }
 
-    /// Clears the traces of a tracing compile (before each row).
-    public func resetTraces() {
-        for part in parts { part.trace?.reset() }
-    }
-
     /// Compiles every expression of `card`; on failure, returns a diagnostic per bad expression,
     /// located at the offending character in the YAML file.
-    /// With `tracing`, every expression records each node's result in its part's ``Part/trace``
-    /// (for `explain`); without it the programs carry no tracing code at all.
-    public static func compile(_ card: Card, tracing: Bool = false) -> Result<CompiledCard, DiagnosticList> {
+    /// The programs are the planner's optimized plan; with `observing`, the observe decorator
+    /// wraps every node so that a run with a ``Trace`` records each node's result (for
+    /// `explain`), and without it the programs carry no wrappers at all.
+    public static func compile(_ card: Card, observing: Bool = false) -> Result<CompiledCard, DiagnosticList> {
         let environment = CardEnvironment.make(for: card)
         var diagnostics: [Diagnostic] = []
         var slotCount = Slots.count
+        var scope = 0
 
         func part(_ field: String, _ expression: PulseConfig.Expression?, expect: ((CELType) -> String?)? = nil) -> Part? {
             guard let expression else { return nil }
-            let trace = tracing ? Trace() : nil
+            scope += 1  // each part records under its own scope in a trace
             do {
-                let program = try Compiler.compile(expression.text, environment: environment, trace: trace)
+                let program = try Compiler.compile(expression.text, environment: environment, observing: observing, traceScope: scope)
                 if let problem = expect?(program.type) {
                     diagnostics.append(.error(.expressionType, "\(field): \(problem)", at: expression.location(ofOffset: program.checked.offset)))
                     return nil
                 }
                 slotCount = max(slotCount, program.slotCount)
-                return Part(field: field, expression: expression, program: program, trace: trace)
+                return Part(field: field, expression: expression, program: program)
             } catch {
                 let rule: Rule = { if case .parse = error { return .expressionSyntax } else { return .expressionType } }()
                 diagnostics.append(.error(rule, "\(field): \(error.message)", at: expression.location(ofOffset: error.offset)))
@@ -86,21 +83,6 @@ public struct CompiledCard: Sendable {
         }
         guard diagnostics.isEmpty else { return .failure(DiagnosticList(diagnostics)) }
         return .success(CompiledCard(card: card, filter: filter, measureArgument: measureArgument, groupBy: groupBy,
-                                     rowsWhere: rowsWhere, columns: columns, slotCount: slotCount))
+                                     rowsWhere: rowsWhere, columns: columns, slotCount: slotCount, observing: observing))
     }
-}
-
-/// The `validate` hook: type-checks every expression of a card.
-public enum ExpressionLint {
-    /// Diagnostics for `card`'s expressions (none when they all compile).
-    public static func check(_ card: Card) -> [Diagnostic] {
-        switch CompiledCard.compile(card) {
-        case .success(let compiled):
-            return CostCheck.diagnostics(compiled, params: card.params.map { ParamsObject.value($0.defaultValue) }, profile: nil)
-        case .failure(let list): return list.diagnostics
-        }
-    }
-
-    /// A linter that also checks expressions.
-    public static var linter: Linter { Linter(expressionCheck: check) }
 }

@@ -37,8 +37,9 @@ public enum RowOutcome: Sendable {
 /// Hears each row's outcome as the evaluator runs (`explain` uses it); the evaluator only
 /// builds row contexts when an observer is present.
 public protocol EvaluationObserver: AnyObject {
-    /// Called once per row, after the row's expressions ran (their traces still hold its values).
-    func observe(_ row: RowContext, _ outcome: RowOutcome)
+    /// Called once per row, after the row's expressions ran; `trace` holds the value of each
+    /// node that ran for this row.
+    func observe(_ row: RowContext, _ outcome: RowOutcome, trace: Trace)
 }
 
 /// Recorded card values, for spike baselines (the history store provides them).

@@ -2,8 +2,9 @@ import PulseConfig
 import PulseExpressions
 import PulseSnapshot
 
-/// Why rows count: `pulse explain` observes the card's own compiled evaluator (compiled with a
-/// trace) and reports each sub-expression's value, or the funnel of the `where` clauses.
+/// Why rows count: `pulse explain` runs the card's own plan with the observe decorator (compiled
+/// with `observing: true`), and reports each sub-expression's value from the row's trace, or the
+/// funnel of the `where` clauses.
 public enum Explainer {
     /// One line of a `where` explanation: a sub-expression, its result and the fields it read.
     public struct Clause: Sendable {
@@ -148,16 +149,17 @@ private final class RowObserver: EvaluationObserver {
         self.skuCode = skuCode
     }
 
-    func observe(_ row: RowContext, _ outcome: RowOutcome) {
+    func observe(_ row: RowContext, _ outcome: RowOutcome, trace: Trace) {
         guard row.listingID == listingID else { return }
         if let skuCode, row.sku?.code != skuCode { return }
         var clauses: [Explainer.Clause] = []
         var excludedBy: Explainer.Clause?
         var profileFields: [String] = []
-        if let filter = compiled.filter, let trace = filter.trace {
-            clauses = lines(filter.program.checked, trace: trace, depth: 0)
+        if let filter = compiled.filter {
+            let program = filter.program
+            clauses = lines(filter.program.checked, trace: trace, program: program, depth: 0)
             for clause in Explainer.conjuncts(filter.program.checked) where excludedBy == nil {
-                if case .success(.bool(false))? = trace.result(clause.id) {
+                if case .success(.bool(false))? = trace.result(clause.id, of: program) {
                     excludedBy = clauses.first { $0.text == ExpressionPrinter.text(clause) }
                     profileFields = profileReads(clause)
                 }
@@ -205,14 +207,14 @@ private final class RowObserver: EvaluationObserver {
     }
 
     /// The `where` tree as lines: `&&`/`||` operands nested, every other node a leaf with its reads.
-    private func lines(_ node: CheckedExpr, trace: Trace, depth: Int) -> [Explainer.Clause] {
-        let result = trace.result(node.id)
+    private func lines(_ node: CheckedExpr, trace: Trace, program: Program, depth: Int) -> [Explainer.Clause] {
+        let result = trace.result(node.id, of: program)
         let head = Explainer.Clause(text: ExpressionPrinter.text(node), depth: depth, result: Explainer.show(result),
-                                    reads: result == nil ? [] : reads(node, trace: trace))
+                                    reads: result == nil ? [] : reads(node, trace: trace, program: program))
         if case .call(let function, _) = node.kind, function == Operator.and || function == Operator.or {
             let operands = flatten(node, function)
             return [Explainer.Clause(text: head.text, depth: depth, result: head.result, reads: [])]
-                + operands.flatMap { lines($0, trace: trace, depth: depth + 1) }
+                + operands.flatMap { lines($0, trace: trace, program: program, depth: depth + 1) }
         }
         return [head]
     }
@@ -223,20 +225,20 @@ private final class RowObserver: EvaluationObserver {
     }
 
     /// The field selections and variables a leaf reads (outside macro bodies), with values.
-    private func reads(_ node: CheckedExpr, trace: Trace) -> [(name: String, value: String)] {
+    private func reads(_ node: CheckedExpr, trace: Trace, program: Program) -> [(name: String, value: String)] {
         var out: [(String, String)] = []
         var seen = Set<String>()
         func walk(_ n: CheckedExpr) {
             switch n.kind {
             case .field(let operand, _, _, _):
                 let text = ExpressionPrinter.text(n)
-                if seen.insert(text).inserted { out.append((text, Explainer.show(trace.result(n.id)))) }
+                if seen.insert(text).inserted { out.append((text, Explainer.show(trace.result(n.id, of: program)))) }
                 if case .field = operand.kind { walk(operand) }
             case .variable("now", _):
-                if seen.insert("now").inserted { out.append(("now", Explainer.show(trace.result(n.id)))) }
+                if seen.insert("now").inserted { out.append(("now", Explainer.show(trace.result(n.id, of: program)))) }
             case .variable(let name, _):
                 if ["listing", "sku", "bc", "event"].contains(name), seen.insert(name).inserted,
-                   case .success(.null)? = trace.result(n.id) {
+                   case .success(.null)? = trace.result(n.id, of: program) {
                     out.append((name, "null"))
                 }
             case .call(_, let args): args.forEach(walk)
@@ -270,7 +272,7 @@ private final class RowObserver: EvaluationObserver {
 /// Counts, per top-level clause, the rows it removed.
 private final class FunnelObserver: EvaluationObserver {
     let clauses: [CheckedExpr]
-    let trace: Trace?
+    let filter: Program?
     var removed: [Int]
     var rows = 0
     var errored = 0
@@ -278,18 +280,18 @@ private final class FunnelObserver: EvaluationObserver {
 
     init(compiled: CompiledCard) {
         clauses = compiled.filter.map { Explainer.conjuncts($0.program.checked) } ?? []
-        trace = compiled.filter?.trace
+        filter = compiled.filter?.program
         removed = Array(repeating: 0, count: clauses.count)
     }
 
-    func observe(_ row: RowContext, _ outcome: RowOutcome) {
+    func observe(_ row: RowContext, _ outcome: RowOutcome, trace: Trace) {
         rows += 1
         switch outcome {
         case .counted: counted += 1
         case .errored: errored += 1
         case .filteredOut:
-            guard let trace else { return }
-            if let i = clauses.firstIndex(where: { if case .success(.bool(false))? = trace.result($0.id) { return true } else { return false } }) {
+            guard let filter else { return }
+            if let i = clauses.firstIndex(where: { if case .success(.bool(false))? = trace.result($0.id, of: filter) { return true } else { return false } }) {
                 removed[i] += 1
             }
         }

@@ -56,25 +56,26 @@ public struct TestRunner {
         guard FileManager.default.fileExists(atPath: cardsDir) else {
             return .failure(DiagnosticList([.error(.testSetup, "no cards folder at \(cardsDir)", at: file.cards?.location ?? .startOf(file.file))]))
         }
-        var set: ConfigSet
-        do { set = try ConfigSet.load(paths: paths) } catch {
+        let workspace: Workspace
+        do { workspace = try Workspace.load(paths: paths) } catch {
             return .failure(DiagnosticList([.error(.testSetup, "\(error)", at: .startOf(file.file))]))
         }
-        let configErrors = ExpressionLint.linter.lint(set).filter { $0.severity == .error }
+        let configErrors = workspace.errors
         if !configErrors.isEmpty { return .failure(DiagnosticList(configErrors)) }
+        var profiles = workspace.set.profiles
 
         // The base profile.
         let base: Profile
         switch file.profile {
         case .inline(let p):
             base = p
-            set.profiles.append(p)
+            profiles.append(p)
         case .reference(let ref):
-            let found = profilePath.flatMap { path in set.profiles.first { URL(fileURLWithPath: $0.file).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL } }
-                ?? set.profile(ref.value)
+            let found = profilePath.flatMap { path in profiles.first { URL(fileURLWithPath: $0.file).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL } }
+                ?? workspace.set.profile(ref.value)
             guard let found else {
                 return .failure(DiagnosticList([.error(.testSetup, "no profile '\(ref.value)' in \(profilesDir)"
-                    + Suggestion.didYouMean(ref.value, in: set.profiles.map(\.name.value)), at: ref.location)]))
+                    + Suggestion.didYouMean(ref.value, in: profiles.map(\.name.value)), at: ref.location)]))
             }
             base = found
         }
@@ -82,7 +83,7 @@ public struct TestRunner {
         var diagnostics: [Diagnostic] = []
         for testCase in file.cases where select(testCase.name.value) {
             let started = Date()
-            switch runCase(testCase, file: file, base: base, set: set, resolve: resolve) {
+            switch runCase(testCase, file: file, base: base, workspace: workspace, profiles: profiles, resolve: resolve) {
             case .failure(let list): diagnostics += list.diagnostics
             case .success(let failures):
                 outcomes.append(TestOutcome(file: file.file, name: testCase.name.value, failures: failures,
@@ -93,10 +94,11 @@ public struct TestRunner {
         return .success(outcomes)
     }
 
-    private func runCase(_ testCase: TestCase, file: TestFile, base: Profile, set: ConfigSet,
+    private func runCase(_ testCase: TestCase, file: TestFile, base: Profile, workspace: Workspace, profiles: [Profile],
                          resolve: (String) -> String) -> Result<[String], DiagnosticList> {
         // The profile: the base, or the case's overrides extending it.
-        var profiles = set.profiles
+        let set = workspace.set
+        var profiles = profiles
         var profile = base
         if var overrides = testCase.profile {
             overrides.extends = Located(base.name.value, at: overrides.name.location)
@@ -113,10 +115,10 @@ public struct TestRunner {
             problems.append(.error(.unknownCard, "no card has the key '\(e.card.value)'" + Suggestion.didYouMean(e.card.value, in: cardKeys),
                                    at: e.card.location))
         }
-        let resolved: ResolvedProfile
-        switch ProfileResolver(profiles: profiles).resolve(profile) {
-        case .failure(let d): return .failure(DiagnosticList(problems + [d]))
-        case .success(let r): resolved = r
+        let plan: ProfilePlan
+        switch workspace.resolve(profile, among: profiles) {
+        case .failure(let list): return .failure(DiagnosticList(problems + list.diagnostics))
+        case .success(let p): plan = p
         }
         // now and the snapshot.
         let nowText = testCase.now ?? file.now
@@ -143,7 +145,7 @@ public struct TestRunner {
         guard problems.isEmpty else { return .failure(DiagnosticList(problems)) }
         let keys = testCase.expectations.map(\.card.value)
         let results: [CardResult]
-        switch Evaluation.run(cards: set.cards, profile: resolved, snapshot: snapshot, now: now ?? snapshot.takenAt,
+        switch Evaluation.run(plan, snapshot: snapshot, now: now ?? snapshot.takenAt,
                               selection: Evaluation.Selection(keys: keys)) {
         case .failure(let list): return .failure(list)
         case .success(let r): results = r

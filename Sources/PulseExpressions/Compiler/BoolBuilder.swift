@@ -10,6 +10,27 @@ extension Builder {
     /// `operatorOffset`), a value that is not a bool is that operator's no-overload error, as
     /// in the `Value` closures.
     func buildBool(_ node: CheckedExpr, operandOf function: String? = nil, at operatorOffset: Int = 0) -> BoolEvaluator {
+        if let form = boolForm(node) { return observing ? Observe.condition(node, scope: scope, form) : form }
+        // A node with no condition form runs as a value (observed there) and is checked to be a bool.
+        let value = build(node)
+        let offset = node.offset
+        if let function {
+            return { (a) throws(EvalError) in
+                let v = try value(a)
+                if case .bool(let b) = v { return b }
+                throw EvalError.noOverload(function, [v]).at(operatorOffset)
+            }
+        }
+        return { (a) throws(EvalError) in
+            let v = try value(a)
+            if case .bool(let b) = v { return b }
+            throw EvalError("expected a bool, got \(v.typeName)", offset: offset)
+        }
+    }
+
+    /// The closure of `node` as a condition when it has a form of its own (literal, `&&`, `||`,
+    /// `!`, comparisons, `in`, `all`/`exists`), unobserved; nil for every other node.
+    func boolForm(_ node: CheckedExpr) -> BoolEvaluator? {
         let offset = node.offset
         switch node.kind {
         case .literal(.bool(let b)):
@@ -55,19 +76,7 @@ extension Builder {
         case .comprehension(let kind, _, let slot, let rangeNode, let predicateNode?, nil) where kind == .all || kind == .exists:
             return Comprehensions.decision(kind, slot: slot, range: build(rangeNode), predicate: buildBool(predicateNode), offset: offset)
         default:
-            let value = build(node)
-            if let function {
-                return { (a) throws(EvalError) in
-                    let v = try value(a)
-                    if case .bool(let b) = v { return b }
-                    throw EvalError.noOverload(function, [v]).at(operatorOffset)
-                }
-            }
-            return { (a) throws(EvalError) in
-                let v = try value(a)
-                if case .bool(let b) = v { return b }
-                throw EvalError("expected a bool, got \(v.typeName)", offset: offset)
-            }
+            return nil
         }
     }
 

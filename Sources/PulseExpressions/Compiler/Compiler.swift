@@ -26,54 +26,48 @@ public enum CompileError: Error, Sendable, Equatable {
 /// closure per node with every name and overload resolved, so that nothing is looked up by
 /// name when the program runs.
 public enum Compiler {
-    /// Compiles `text` against `environment`.
+    /// Compiles `text` against `environment` into the optimized plan (fast paths included).
+    /// With `observing`, an observe decorator wraps every node's closure so that it records its
+    /// result in the activation's ``Activation/trace`` when one is set (for `explain`); the
+    /// closures it wraps are the ones compiled without it (cel-go's `interpreter/decorators.go`).
+    /// Without `observing` there are no wrappers at all. Programs that run on one activation
+    /// record under distinct `traceScope`s (node ids are per program).
     ///
     /// - Throws: ``CompileError`` for a syntax or type error.
-    /// Compiles `text` against `environment`; with a `trace`, every node records its result
-    /// there as it runs (for `explain`), and without one nothing is recorded or wrapped.
-    ///
-    /// - Throws: ``CompileError`` for a syntax or type error.
-    public static func compile(_ text: String, environment: Environment, trace: Trace? = nil) throws(CompileError) -> Program {
+    public static func compile(_ text: String, environment: Environment, observing: Bool = false,
+                               traceScope: Int = 0) throws(CompileError) -> Program {
         let parsed: Expr
         do { parsed = try Parser.parse(text) } catch { throw .parse(error) }
         var checker = Checker(environment: environment)
         let checked: CheckedExpr
         do { checked = try checker.check(parsed) } catch { throw .check(error) }
-        let builder = Builder(trace: trace)
-        // Conditions also get a closure that returns Bool directly (not when tracing, which
-        // records every node's Value).
-        let isCondition = checked.type.unwrapped == .bool && trace == nil
-        return Program(type: checked.type, slotCount: checker.slotCount, checked: checked, root: builder.build(checked),
-                       condition: isCondition ? builder.buildBool(checked) : nil)
+        let builder = Builder(observing: observing, scope: traceScope)
+        // Conditions also get a closure that returns Bool directly.
+        let isCondition = checked.type.unwrapped == .bool
+        return Program(type: checked.type, slotCount: checker.slotCount, checked: checked, traceScope: traceScope,
+                       root: builder.build(checked), condition: isCondition ? builder.buildBool(checked) : nil)
     }
 }
 
 extension Compiler {
     /// The closure of one node of a checked expression (a part of an expression run on its own).
-    public static func evaluator(for node: CheckedExpr) -> Evaluator { Builder(trace: nil).build(node) }
+    public static func evaluator(for node: CheckedExpr) -> Evaluator { Builder(observing: false, scope: 0).build(node) }
 
     /// The condition closure (returning `Bool`) of one node of a checked expression.
-    public static func condition(for node: CheckedExpr) -> BoolEvaluator { Builder(trace: nil).buildBool(node) }
+    public static func condition(for node: CheckedExpr) -> BoolEvaluator { Builder(observing: false, scope: 0).buildBool(node) }
 }
 
-/// Builds the closure tree of a checked expression.
+/// Builds the closure tree of a checked expression: the one planner, whose fast paths are the
+/// same with and without the observe decorator.
 struct Builder {
-    let trace: Trace?
+    /// Whether every node's closure is wrapped to record its result in the activation's trace.
+    let observing: Bool
+    /// The program's scope in a trace.
+    let scope: Int
 
     func build(_ node: CheckedExpr) -> Evaluator {
         let evaluator = buildNode(node)
-        guard let trace else { return evaluator }
-        let id = node.id
-        return { (activation) throws(EvalError) in
-            do throws(EvalError) {
-                let value = try evaluator(activation)
-                trace.record(id, .success(value))
-                return value
-            } catch {
-                trace.record(id, .failure(error))
-                throw error
-            }
-        }
+        return observing ? Observe.value(node, scope: scope, evaluator) : evaluator
     }
 
     private func buildNode(_ node: CheckedExpr) -> Evaluator {
@@ -103,7 +97,7 @@ struct Builder {
             }
         case .field(let operandNode, let name, let index, let testOnly):
             // The common case, a field of a row variable (`listing.status`), in one closure.
-            if case .variable(_, let slot) = operandNode.kind, let index, !testOnly, trace == nil {
+            if case .variable(_, let slot) = operandNode.kind, let index, !testOnly {
                 return { (activation) throws(EvalError) in
                     switch activation.slots[slot] {
                     case .row(let row): return row.table.field(row.index, index)
@@ -132,6 +126,10 @@ struct Builder {
                 return value
             }
         case .call(let function, let arguments):
+            // `&&` and `||` run as conditions (no Value per operand), with the same rules.
+            if function == Operator.and || function == Operator.or, let condition = boolForm(node) {
+                return { (activation) throws(EvalError) in .bool(try condition(activation)) }
+            }
             return buildCall(function, arguments, offset: offset)
         case .comprehension(let kind, _, let slot, let rangeNode, let predicateNode, let transformNode):
             // Closures are passed unwrapped: an optional closure is called through a thunk.
@@ -146,17 +144,10 @@ struct Builder {
     private func buildCall(_ function: String, _ arguments: [CheckedExpr], offset: Int) -> Evaluator {
         // Each argument's closure is built into its own constant: a closure taken out of an array
         // would be called through a reabstraction thunk on every row.
-        let first = build(arguments[0])
         switch function {
-        // Untraced, `&&` and `||` run as conditions (no Value per operand), with the same rules.
-        case Operator.and where trace == nil, Operator.or where trace == nil:
-            let condition = buildBool(.init(kind: .call(function: function, arguments: arguments), type: .bool, offset: offset, id: 0))
-            return { (activation) throws(EvalError) in .bool(try condition(activation)) }
-        case Operator.and: return Logic.and(first, build(arguments[1]), offset: offset)
-        case Operator.or: return Logic.or(first, build(arguments[1]), offset: offset)
-        case Operator.conditional: return Logic.conditional(first, build(arguments[1]), build(arguments[2]), offset: offset)
+        case Operator.conditional: return Logic.conditional(build(arguments[0]), build(arguments[1]), build(arguments[2]), offset: offset)
         case Operator.not:
-            let operand = first
+            let operand = build(arguments[0])
             return { (activation) throws(EvalError) in
                 guard case .bool(let b) = try operand(activation) else {
                     throw EvalError.noOverload(function, [try operand(activation)]).at(offset)
@@ -166,15 +157,16 @@ struct Builder {
         default:
             break
         }
+        let first = build(arguments[0])
         // Equality against a string literal (`listing.status == "active"`) compares bytes directly.
-        if function == Operator.equals || function == Operator.notEquals, arguments.count == 2, trace == nil,
+        if function == Operator.equals || function == Operator.notEquals, arguments.count == 2,
            let (literal, other) = Builder.stringLiteralOperand(arguments) {
             let side = build(other)
             let negate = function == Operator.notEquals
             return { (activation) throws(EvalError) in .bool(Builder.equals(try side(activation), literal) != negate) }
         }
         // `x in list` without the generic dispatch, comparing strings by code points.
-        if function == Operator.in, arguments.count == 2, trace == nil {
+        if function == Operator.in, arguments.count == 2 {
             let element = first, list = build(arguments[1])
             return { (activation) throws(EvalError) in .bool(try Builder.contains(try element(activation), in: try list(activation), offset: offset)) }
         }

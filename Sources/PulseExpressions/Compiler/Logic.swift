@@ -1,29 +1,7 @@
-/// `&&`, `||` and `?:` over values. The error rules of `&&` and `||` (commutative with respect
-/// to errors: a side that decides the result absorbs an error on the other side) live in one
-/// place, ``Builder/and(_:_:)`` and ``Builder/or(_:_:)``; these wrap them.
+/// `?:` over values. (`&&` and `||` are conditions: their error rules, commutative with respect
+/// to errors, live in one place, ``Builder/and(_:_:)`` and ``Builder/or(_:_:)``.)
 enum Logic {
-    /// A `&&`/`||` operand as a condition: a value that is not a bool is a no-overload error.
-    private static func operand(_ e: @escaping Evaluator, _ function: String, _ offset: Int) -> BoolEvaluator {
-        { (activation) throws(EvalError) in
-            switch try e(activation) {
-            case .bool(let b): return b
-            case let other: throw EvalError.noOverload(function, [other]).at(offset)
-            }
-        }
-    }
-
-    /// `&&` over values, with ``Builder/and(_:_:)``'s error rules.
-    static func and(_ left: @escaping Evaluator, _ right: @escaping Evaluator, offset: Int) -> Evaluator {
-        let both = Builder.and(operand(left, Operator.and, offset), operand(right, Operator.and, offset))
-        return { (activation) throws(EvalError) in .bool(try both(activation)) }
-    }
-
-    /// `||` over values, with ``Builder/or(_:_:)``'s error rules.
-    static func or(_ left: @escaping Evaluator, _ right: @escaping Evaluator, offset: Int) -> Evaluator {
-        let either = Builder.or(operand(left, Operator.or, offset), operand(right, Operator.or, offset))
-        return { (activation) throws(EvalError) in .bool(try either(activation)) }
-    }
-
+    /// `condition ? whenTrue : whenFalse`; a condition that is not a bool is an error at `offset`.
     static func conditional(_ condition: @escaping Evaluator, _ whenTrue: @escaping Evaluator, _ whenFalse: @escaping Evaluator,
                             offset: Int) -> Evaluator {
         { (activation) throws(EvalError) in

@@ -16,6 +16,9 @@ public final class Activation {
     /// The zone of timestamp accessors called without one (`t.getHours()`): the profile's
     /// `timezone` in cards, UTC otherwise.
     public var timeZone = CELTimeZone.utc
+    /// Where programs compiled with `observing` record each node's result (nil: nothing is
+    /// recorded). It belongs to this evaluation's state, not to the program.
+    public var trace: Trace?
 
     /// An activation with `slotCount` null slots.
     public init(slotCount: Int) {
@@ -71,6 +74,8 @@ public struct Program: Sendable {
     public let slotCount: Int
     /// The checked tree the closures were built from (for explanation and tooling).
     public let checked: CheckedExpr
+    /// Where an observing program's nodes record in a ``Trace`` (see ``Compiler/compile(_:environment:observing:traceScope:)``).
+    public let traceScope: Int
     // Internal, not private, so that the compiler makes them with the synthesized memberwise init.
     let root: Evaluator
     var condition: BoolEvaluator? = nil

@@ -1,13 +1,17 @@
-/// Records the value (or error) of every node of an expression as it runs, for `explain`.
+/// The value (or error) of every node of an expression as it ran, for `explain`: set one on an
+/// ``Activation`` and run a program compiled with `observing` (see ``Compiler/compile(_:environment:observing:)``).
 ///
-/// A program compiled with a trace wraps each node's closure to record its result; a program
-/// compiled without one has no wrappers at all, so tracing costs nothing when it is off. One
-/// trace belongs to one thread: reset it before each row.
-// @unchecked: a trace is written and read by the one thread that runs `explain` (see above);
-// it is Sendable only so that compiled programs holding it can be.
-public final class Trace: @unchecked Sendable {
-    /// The results by node id, for the nodes that ran.
-    public private(set) var results: [Int: Result<Value, EvalError>] = [:]
+/// A trace is per evaluation state, as the activation that holds it is: one thread writes it and
+/// reads it, and it is reset before each row. Several programs run on one activation (a card's
+/// `where`, measure, columns): each records under its own ``Program/traceScope``, as node ids
+/// are per program.
+public final class Trace {
+    struct Key: Hashable {
+        let scope: Int
+        let id: Int
+    }
+
+    private var results: [Key: Result<Value, EvalError>] = [:]
 
     /// An empty trace.
     public init() {}
@@ -17,10 +21,12 @@ public final class Trace: @unchecked Sendable {
         results.removeAll(keepingCapacity: true)
     }
 
-    func record(_ id: Int, _ result: Result<Value, EvalError>) {
-        results[id] = result
+    func record(_ scope: Int, _ id: Int, _ result: Result<Value, EvalError>) {
+        results[Key(scope: scope, id: id)] = result
     }
 
-    /// The result of node `id`, or nil when it did not run (short-circuited).
-    public func result(_ id: Int) -> Result<Value, EvalError>? { results[id] }
+    /// The result of node `id` of `program`, or nil when it did not run (short-circuited).
+    public func result(_ id: Int, of program: Program) -> Result<Value, EvalError>? {
+        results[Key(scope: program.traceScope, id: id)]
+    }
 }

@@ -3,9 +3,10 @@ import PulseConfig
 import PulseDiagnostics
 import PulseEngine
 
-/// One read of the cards and profiles folders, validated in full, judged per profile: a profile
-/// whose own files (every card, its profile file and the ones it extends) have no error gets a
-/// new ``ProfileConfig``; one with errors keeps the config it had, and its errors are shown.
+/// One read of the cards and profiles folders (one ``Workspace``: every card compiled once,
+/// validated in full), judged per profile: a profile whose own files (every card, its profile
+/// file and the ones it extends) have no error gets a new ``ProfileConfig`` (its whole plan);
+/// one with errors keeps the config it had, and its errors are shown.
 struct ConfigReload: Sendable {
     /// Per profile: its new config, or the errors in the files it uses.
     var outcomes: [String: Result<ProfileConfig, DiagnosticList>] = [:]
@@ -24,30 +25,23 @@ struct ConfigReload: Sendable {
             reload.failure = "no folder at \(dir)"
             return reload
         }
-        let set: ConfigSet
-        do { set = try ConfigSet.load(paths: [cardsDir, profilesDir]) } catch {
+        let workspace: Workspace
+        do { workspace = try Workspace.load(paths: [cardsDir, profilesDir]) } catch {
             reload.failure = "\(error)"
             return reload
         }
+        let set = workspace.set
         reload.sources = set.sources
-        let errors = ExpressionLint.linter.lint(set).filter { $0.severity == .error }
         var names = Set(set.profiles.map(\.name.value))
         // A profile file too broken to decode still names a profile (its file's stem).
         for file in set.sources.keys where ConfigFiles.isUnder(file, folder: URL(fileURLWithPath: profilesDir).lastPathComponent) {
             names.insert(ConfigFiles.stem(file))
         }
-        let resolver = ProfileResolver(profiles: set.profiles)
         for name in names {
-            let own = set.files(usedBy: name)
-            let mine = errors.filter { own.contains($0.location.file) }
-            if !mine.isEmpty {
-                reload.outcomes[name] = .failure(DiagnosticList(mine))
-                continue
-            }
-            guard let profile = set.profile(name) else { continue }
-            switch resolver.resolve(profile) {
-            case .success(let resolved): reload.outcomes[name] = .success(ProfileConfig(cards: set.cards, profile: resolved))
-            case .failure(let d): reload.outcomes[name] = .failure(DiagnosticList([d]))
+            switch workspace.plan(profile: name) {
+            case .success(let plan)?: reload.outcomes[name] = .success(ProfileConfig(plan: plan))
+            case .failure(let list)?: reload.outcomes[name] = .failure(list)
+            case nil: continue
             }
         }
         return reload

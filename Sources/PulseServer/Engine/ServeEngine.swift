@@ -221,7 +221,7 @@ public final class ServeEngine: Sendable {
     private func evaluate(_ profile: String, config: ProfileConfig, entry: SnapshotCatalog.Entry) {
         let started = Date()
         // listing.title too: the dashboard shows a listing's title beside its id.
-        let fields = (Evaluation.fieldsRead(cards: config.cards, profile: config.profile) ?? .all).adding(["listing.title"])
+        let fields = (config.plan.fieldsRead() ?? .all).adding(["listing.title"])
         let snapshot: Snapshot
         do { snapshot = try SnapshotLoader.load(folder: entry.folder, fields: fields) } catch {
             fail(profile, entry, "the snapshot breaks the format: \(error)")
@@ -231,7 +231,7 @@ public final class ServeEngine: Sendable {
         history.record = true
         history.notify = NotificationPlans.make(profile: config.profile, legacyWebhook: settings.notifyWebhook != nil, clock: clock().seconds)
         let outcome: RecordedEvaluation.Outcome
-        switch RecordedEvaluation.run(cards: config.cards, profile: config.profile, snapshot: snapshot, now: snapshot.takenAt, checkedAt: clock(),
+        switch RecordedEvaluation.run(config.plan, snapshot: snapshot, now: snapshot.takenAt, checkedAt: clock(),
                                       history: history) {
         case .failure(.cannotRun(let list)):
             state.updateProfile(profile) { $0.configErrors = list.diagnostics }

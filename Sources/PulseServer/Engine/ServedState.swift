@@ -40,10 +40,12 @@ struct ServeProblem: Sendable, Equatable {
     let message: String
 }
 
-/// The config one profile is evaluated with: the cards and the resolved profile, all valid.
+/// The config one profile is evaluated with: its whole plan (the resolved profile and the cards,
+/// compiled once per reload), all valid.
 struct ProfileConfig: Sendable {
-    let cards: [Card]
-    let profile: ResolvedProfile
+    let plan: ProfilePlan
+    var cards: [Card] { plan.cards }
+    var profile: ResolvedProfile { plan.profile }
 }
 
 /// Everything served about one profile at one moment.
