@@ -101,7 +101,7 @@ public enum EvalRunner {
 
     /// Runs an evaluation. Exit 0 on success, 1 for bad config or data, 2 for bad usage, 3 when
     /// an alert fires under `--fail-on-alert`.
-    public static func run(_ options: Options) -> CommandOutput {
+    public static func run(_ options: Options) async -> CommandOutput {
         switch prepare(options) {
         case .failure(let failure): return failure.output
         case .success(let (config, profile, snapshot, now, checkedAt)):
@@ -185,7 +185,7 @@ public enum EvalRunner {
                 let notifications = options.notify ? profile.notifications : ResolvedNotifications()
                 let dispatcher = Dispatcher(store: store, profile: profile.name, notifications: notifications, timezone: profile.timezone, options: delivery)
                 let clock = checkedAt.seconds
-                let report = runBlocking { await dispatcher.deliver(now: clock) }
+                let report = await dispatcher.deliver(now: clock)
                 for line in report.notices + report.failures { stderr += (line.hasPrefix("pulse eval:") ? "" : "pulse eval: ") + line + "\n" }
                 notificationFailed = report.failed
             }
