@@ -143,21 +143,14 @@ public enum EvalRunner {
                     baselines = UnreadableHistory(problem: "\(error)")
                 }
             }
-            var hold: (@Sendable () -> Void)?
-            if ProcessInfo.processInfo.environment["PULSE_TEST_PAUSE_IN_WRITE"] == "1" {
-                hold = { @Sendable in
-                    // Test hook: announce, then wait for a line on standard input before committing.
-                    FileHandle.standardError.write(Data("pulse: paused inside the history write\n".utf8))
-                    _ = readLine()
-                }
-            }
+            let seams = TestSeams.from(environment: ProcessInfo.processInfo.environment)
             var history = RecordedEvaluation.History(store: store)
             history.record = options.record
             if options.record {
                 history.notify = NotificationPlans.make(profile: profile, legacyWebhook: webhook != nil, clock: checkedAt.seconds)
             }
             history.fallbackBaselines = baselines
-            history.whileWriting = hold
+            history.seams = seams
             let outcome: RecordedEvaluation.Outcome
             switch RecordedEvaluation.run(cards: config.set.cards, profile: profile, snapshot: snapshot, now: now, checkedAt: checkedAt,
                                           selection: Evaluation.Selection(role: options.role, keys: options.cards), history: history) {
@@ -173,11 +166,7 @@ public enum EvalRunner {
             let results = outcome.results
             var notificationFailed = false
             if let store, options.record, options.notify || webhook != nil {
-                if ProcessInfo.processInfo.environment["PULSE_TEST_PAUSE_BEFORE_NOTIFY"] == "1" {
-                    // Test hook: recorded and queued; announce, then wait (a test kills the process here).
-                    FileHandle.standardError.write(Data("pulse: paused before notifying\n".utf8))
-                    _ = readLine()
-                }
+                seams.beforeNotifying?()
                 var delivery = Dispatcher.Options()
                 delivery.legacyWebhook = webhook
                 delivery.ignoreBackoff = true
