@@ -26,7 +26,7 @@ extension Pulse {
         var strict = false
 
         func run() throws {
-            try emit(ValidateRunner.run(paths: paths, format: format, strict: strict, linter: ExpressionLint.linter))
+            try emit(ValidateRunner.run(paths: paths, format: format, strict: strict))
         }
     }
 }
