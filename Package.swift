@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // `pulse serve`, and the loopback fake of BigCommerce and AliExpress in tests.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // The HTTP field and status types Hummingbird's requests and responses are made of.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "PulseHistory",
             dependencies: [
-                "PulseEngine", "PulseConfig", "PulseExpressions", "PulseDiagnostics", .product(name: "GRDB", package: "GRDB.swift"),
+                "PulseEngine", "PulseConfig", "PulseExpressions", "PulseDiagnostics", "PulseSnapshot", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // How results read: the JSON documents (`eval --format json`, history, alerts) and the
@@ -62,6 +64,7 @@ let package = Package(
                 "PulseConfig", "PulseDiagnostics", "PulseEngine", "PulseExpressions", "PulseHistory", "PulseReport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -75,6 +78,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -84,12 +88,15 @@ let package = Package(
             dependencies: [
                 "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseReport", "PulseConnectors", "PulseNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -98,6 +105,7 @@ let package = Package(
             dependencies: [
                 "PulseConfig", "PulseDiagnostics", "PulseExpressions", "PulseSnapshot", "PulseEngine", "PulseHistory", "PulseBench", "PulseConnectors", "PulseReport", "PulseServer", "PulseNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -105,16 +113,19 @@ let package = Package(
             name: "pulse",
             dependencies: ["PulseCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "PulseYAMLTests", dependencies: ["PulseYAML"]),
-        .testTarget(name: "PulseConfigTests", dependencies: ["PulseConfig"]),
-        .testTarget(name: "PulseExpressionsTests", dependencies: ["PulseExpressions"]),
-        .testTarget(name: "PulseSnapshotTests", dependencies: ["PulseSnapshot", "PulseBench"]),
-        .testTarget(name: "PulseEngineTests", dependencies: ["PulseEngine", "PulseBench"]),
-        .testTarget(name: "PulseHistoryTests", dependencies: ["PulseHistory", "PulseEngine"]),
+        .testTarget(name: "PulseYAMLTests", dependencies: ["PulseYAML", "PulseDiagnostics"]),
+        .testTarget(name: "PulseConfigTests", dependencies: ["PulseConfig", "PulseDiagnostics"]),
+        .testTarget(name: "PulseExpressionsTests", dependencies: ["PulseExpressions", "PulseDiagnostics"]),
+        .testTarget(name: "PulseSnapshotTests", dependencies: ["PulseSnapshot", "PulseBench", "PulseExpressions"]),
+        .testTarget(name: "PulseEngineTests", dependencies: ["PulseEngine", "PulseBench", "PulseConfig", "PulseExpressions", "PulseSnapshot"]),
+        .testTarget(
+            name: "PulseHistoryTests",
+            dependencies: ["PulseHistory", "PulseEngine", "PulseConfig", "PulseExpressions", "PulseSnapshot", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "PulseNotifyTests",
             dependencies: [
-                "PulseNotify", "PulseHistory", "PulseConfig", "PulseEngine", "PulseExpressions", "PulseDiagnostics",
+                "PulseNotify", "PulseHistory", "PulseConfig", "PulseEngine", "PulseExpressions", "PulseDiagnostics", "PulseSnapshot",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -131,7 +142,10 @@ let package = Package(
             name: "PulseFakeVendors",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -139,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "PulseConnectorsTests",
             dependencies: [
-                "PulseConnectors", "PulseCLI", "PulseConfig", "PulseSnapshot", "PulseFakeVendors",
+                "PulseConnectors", "PulseCLI", "PulseConfig", "PulseSnapshot", "PulseExpressions", "PulseFakeVendors",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -147,14 +161,21 @@ let package = Package(
             name: "PulseServerTests",
             dependencies: [
                 "PulseServer", "PulseCLI", "PulseConfig", "PulseSnapshot", "PulseExpressions", "PulseEngine", "PulseHistory", "PulseBench", "PulseFakeVendors",
+                "PulseConnectors",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
             name: "PulseCLITests",
-            dependencies: ["PulseCLI", "pulse", "PulseExpressions", "PulseDiagnostics", "PulseConfig"],
+            dependencies: ["PulseCLI", "pulse", "PulseExpressions", "PulseDiagnostics", "PulseConfig", "PulseEngine", "PulseHistory", "PulseSnapshot"],
             resources: [.copy("Conformance")]
         ),
     ],

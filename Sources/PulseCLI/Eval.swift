@@ -2,7 +2,7 @@ import ArgumentParser
 
 extension Pulse {
     /// `pulse eval`.
-    struct Eval: ParsableCommand {
+    struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a merchant's KPI cards over a snapshot.",
             discussion: """
@@ -15,8 +15,8 @@ extension Pulse {
 
         @OptionGroup var options: EvalRunner.Options
 
-        func run() throws {
-            try emit(EvalRunner.run(options).jsonErrors(options.format == .json))
+        func run() async throws {
+            try emit(await EvalRunner.run(options).jsonErrors(options.format == .json))
         }
     }
 }

@@ -101,7 +101,7 @@ public enum EvalRunner {
 
     /// Runs an evaluation. Exit 0 on success, 1 for bad config or data, 2 for bad usage, 3 when
     /// an alert fires under `--fail-on-alert`.
-    public static func run(_ options: Options) -> CommandOutput {
+    public static func run(_ options: Options) async -> CommandOutput {
         switch prepare(options) {
         case .failure(let failure): return failure.output
         case .success(let (config, plan, snapshot, now, checkedAt)):
@@ -144,21 +144,14 @@ public enum EvalRunner {
                     baselines = UnreadableHistory(problem: "\(error)")
                 }
             }
-            var hold: (@Sendable () -> Void)?
-            if ProcessInfo.processInfo.environment["PULSE_TEST_PAUSE_IN_WRITE"] == "1" {
-                hold = { @Sendable in
-                    // Test hook: announce, then wait for a line on standard input before committing.
-                    FileHandle.standardError.write(Data("pulse: paused inside the history write\n".utf8))
-                    _ = readLine()
-                }
-            }
+            let seams = TestSeams.from(environment: ProcessInfo.processInfo.environment)
             var history = RecordedEvaluation.History(store: store)
             history.record = options.record
             if options.record {
                 history.notify = NotificationPlans.make(profile: profile, legacyWebhook: webhook != nil, clock: checkedAt.seconds)
             }
             history.fallbackBaselines = baselines
-            history.whileWriting = hold
+            history.seams = seams
             let outcome: RecordedEvaluation.Outcome
             switch RecordedEvaluation.run(plan, snapshot: snapshot, now: now, checkedAt: checkedAt,
                                           selection: Evaluation.Selection(role: options.role, keys: options.cards), history: history) {
@@ -174,11 +167,7 @@ public enum EvalRunner {
             let results = outcome.results
             var notificationFailed = false
             if let store, options.record, options.notify || webhook != nil {
-                if ProcessInfo.processInfo.environment["PULSE_TEST_PAUSE_BEFORE_NOTIFY"] == "1" {
-                    // Test hook: recorded and queued; announce, then wait (a test kills the process here).
-                    FileHandle.standardError.write(Data("pulse: paused before notifying\n".utf8))
-                    _ = readLine()
-                }
+                seams.beforeNotifying?()
                 var delivery = Dispatcher.Options()
                 delivery.legacyWebhook = webhook
                 delivery.ignoreBackoff = true
@@ -186,7 +175,7 @@ public enum EvalRunner {
                 let notifications = options.notify ? profile.notifications : ResolvedNotifications()
                 let dispatcher = Dispatcher(store: store, profile: profile.name, notifications: notifications, timezone: profile.timezone, options: delivery)
                 let clock = checkedAt.seconds
-                let report = runBlocking { await dispatcher.deliver(now: clock) }
+                let report = await dispatcher.deliver(now: clock)
                 for line in report.notices + report.failures { stderr += (line.hasPrefix("pulse eval:") ? "" : "pulse eval: ") + line + "\n" }
                 notificationFailed = report.failed
             }

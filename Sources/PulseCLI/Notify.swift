@@ -100,7 +100,7 @@ extension Pulse {
             abstract: "Check a profile's notification channels.",
             subcommands: [Test.self, Status.self])
 
-        struct Test: ParsableCommand {
+        struct Test: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Send a sample message to each channel (exit 0 when every one took it, 4 when one did not).")
 
@@ -112,7 +112,7 @@ extension Pulse {
             @Option(help: "Only this channel.")
             var channel: String?
 
-            func run() throws { try emit(NotifyRunner.test(folders: folders, profile: profile, channel: channel)) }
+            func run() async throws { try emit(await NotifyRunner.test(folders: folders, profile: profile, channel: channel)) }
         }
 
         struct Status: ParsableCommand {

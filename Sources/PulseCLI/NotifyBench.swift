@@ -9,7 +9,7 @@ import PulseNotify
 
 extension Pulse.Bench {
     /// `pulse bench notify`.
-    struct Notify: ParsableCommand {
+    struct Notify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time delivering queued notification events to a loopback receiver (events/s, messages/s).",
             discussion: """
@@ -38,8 +38,8 @@ extension Pulse.Bench {
         @Option(help: "Output format: table or json.")
         var format: EvalFormat = .table
 
-        func run() throws {
-            try emit(NotifyBenchRunner.run(events: events, url: url, kind: type, grouping: grouping, runs: runs, json: format == .json))
+        func run() async throws {
+            try emit(await NotifyBenchRunner.run(events: events, url: url, kind: type, grouping: grouping, runs: runs, json: format == .json))
         }
     }
 }
@@ -96,7 +96,7 @@ enum NotifyBenchRunner {
         return url
     }
 
-    static func run(events: Int, url text: String, kind: ChannelKind, grouping: Grouping, runs: Int, json: Bool) -> CommandOutput {
+    static func run(events: Int, url text: String, kind: ChannelKind, grouping: Grouping, runs: Int, json: Bool) async -> CommandOutput {
         let command = "pulse bench notify"
         guard events >= 1, events <= 80_000 else { return CommandFailure.usage("\(command): --events must be 1 to 80,000").output }
         guard runs >= 1 else { return CommandFailure.usage("\(command): --runs must be 1 or more").output }
@@ -110,7 +110,7 @@ enum NotifyBenchRunner {
         for g in groupings {
             var all: [Figure] = []
             for _ in 0..<runs {
-                switch once(events: events, url: url, countURL: countURL, kind: kind, grouping: g) {
+                switch await once(events: events, url: url, countURL: countURL, kind: kind, grouping: g) {
                 case .success(let f): all.append(f)
                 case .failure(let why): return CommandFailure(message: "\(command): \(why)", exitCode: ExitStatus.failure).output
                 }
@@ -160,7 +160,7 @@ enum NotifyBenchRunner {
     }
 
     /// One run: a fresh store, `events` queued, delivered until none is left.
-    static func once(events: Int, url: URL, countURL: String, kind: ChannelKind, grouping: Grouping) -> Result<Figure, BenchFailure> {
+    static func once(events: Int, url: URL, countURL: String, kind: ChannelKind, grouping: Grouping) async -> Result<Figure, BenchFailure> {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pulse-bench-notify-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store: HistoryStore
@@ -192,12 +192,12 @@ enum NotifyBenchRunner {
             }
         } catch { return .failure(BenchFailure("queueing: \(error)")) }
         let dispatcher = Dispatcher(store: store, profile: profile, notifications: notifications, timezone: "UTC", environment: environment)
-        let before = receivedCount(countURL)
+        let before = await receivedCount(countURL)
         var sent = 0
         var messages = 0
         let start = DispatchTime.now().uptimeNanoseconds
         while sent < events {
-            let report = runBlocking { await dispatcher.deliver(now: now) }
+            let report = await dispatcher.deliver(now: now)
             if report.failed { return .failure(BenchFailure(report.failures.joined(separator: "; "))) }
             let delivered = report.sent.values.reduce(0, +)
             guard delivered > 0 else { return .failure(BenchFailure("a delivery run sent nothing with \(events - sent) events left")) }
@@ -205,7 +205,7 @@ enum NotifyBenchRunner {
             messages += report.messages
         }
         let deliverSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let after = receivedCount(countURL)
+        let after = await receivedCount(countURL)
         let requests = before.flatMap { b in after.map { $0 - b } }
         return .success(Figure(queueSeconds: queueSeconds, deliverSeconds: deliverSeconds, events: sent, messages: messages, requests: requests, runs: 1))
     }
@@ -222,15 +222,13 @@ enum NotifyBenchRunner {
     }
 
     /// The receiver's count (`GET /_count`), or nil when it does not answer.
-    static func receivedCount(_ url: String) -> Int? {
-        runBlocking {
-            let transport = HTTPTransport(timeout: .seconds(5))
-            let answer = try? await transport.send(method: .GET, url: url, headers: [])
-            await transport.shutdown()
-            guard let reply = answer, reply.status == 200,
-                  let object = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any] else { return nil }
-            return (object["count"] as? NSNumber)?.intValue
-        }
+    static func receivedCount(_ url: String) async -> Int? {
+        let transport = HTTPTransport(timeout: .seconds(5))
+        let answer = try? await transport.send(method: .GET, url: url, headers: [])
+        await transport.shutdown()
+        guard let reply = answer, reply.status == 200,
+              let object = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any] else { return nil }
+        return (object["count"] as? NSNumber)?.intValue
     }
 
     /// Peak resident memory of this process so far, in MB (`getrusage`; Linux reports KB).

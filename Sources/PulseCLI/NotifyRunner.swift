@@ -110,7 +110,7 @@ enum NotifyRunner {
         }
     }
 
-    static func test(folders: ConfigFolders, profile given: String, channel: String?) -> CommandOutput {
+    static func test(folders: ConfigFolders, profile given: String, channel: String?) async -> CommandOutput {
         let command = "pulse notify test"
         let config: LoadedConfig
         switch LoadedConfig.load(cardsDir: folders.cards, profilesDir: folders.profiles, profile: given, command: command) {
@@ -127,9 +127,7 @@ enum NotifyRunner {
         }
         let now = CELTimestamp.wallClock
         let notifications = profile.notifications
-        let outcomes = runBlocking {
-            await NotificationTest.run(notifications: notifications, profile: profile.name, only: channel, at: now.description, now: now.seconds)
-        }
+        let outcomes = await NotificationTest.run(notifications: notifications, profile: profile.name, only: channel, at: now.description, now: now.seconds)
         var out = ""
         var err = ""
         for o in outcomes {

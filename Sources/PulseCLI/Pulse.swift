@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 
-/// The `pulse` command line.
-public struct Pulse: ParsableCommand {
+/// The `pulse` command line. Asynchronous, so that the commands that await (pull, serve, eval
+/// and the notification commands) run on the concurrency pool without a bridge.
+public struct Pulse: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pulse",
         abstract: "KPI cards over AliExpress listings and BigCommerce stock.",

@@ -3,7 +3,7 @@ import PulseServer
 
 extension Pulse {
     /// `pulse serve`.
-    struct Serve: ParsableCommand {
+    struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the dashboard, the JSON API and Prometheus metrics, evaluating each new snapshot as it arrives.",
             discussion: """
@@ -15,8 +15,8 @@ extension Pulse {
 
         @OptionGroup var options: ServeRunner.Options
 
-        func run() throws {
-            try emit(Pull.wait { [options] in await ServeRunner.run(options) })
+        func run() async throws {
+            try emit(await ServeRunner.run(options))
         }
     }
 

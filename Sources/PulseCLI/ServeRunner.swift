@@ -7,20 +7,19 @@ import PulseServer
 
 /// `pulse serve` and `pulse token new`.
 public enum ServeRunner {
-    /// The flags of `pulse serve`; each may also be set in `--config FILE` under the flag's name.
+    /// The flags of `pulse serve`; each may also be set in `--config FILE` under the flag's name,
+    /// and each is described by its ``ServeKey`` (the shared groups --cards, --profiles, --db and
+    /// --notify-webhook keep the words every command shows).
     public struct Options: ParsableArguments, Sendable {
         @Option(help: ArgumentHelp("A serve.yaml whose keys are these flags' names (a flag given here wins).", valueName: "file")) var config: String?
-        @Option(help: ArgumentHelp("HOST:PORT to listen on (default 127.0.0.1:8080).", valueName: "address")) var listen: String?
-        @Option(help: ArgumentHelp("A folder with a subfolder per profile holding its snapshots, as pulse pull writes them (default snapshots).",
-                                   valueName: "dir")) var snapshots: String?
-        @Option(help: ArgumentHelp("Run each profile's connectors this often (15m, 1h); default never.", valueName: "duration")) var pullEvery: String?
-        @Option(help: ArgumentHelp("The tokens file: tokens: [{name, sha256, profile, role}].", valueName: "file")) var tokens: String?
-        @Option(help: ArgumentHelp("A client's time to send a request's whole header (default 10s); then 408 and close.", valueName: "duration"))
-        var headerTimeout: String?
-        @Option(help: ArgumentHelp("Close a connection without a request after this (default 60s).", valueName: "duration")) var idleTimeout: String?
-        @Option(help: ArgumentHelp("Connections open at once (default 512); more wait until one closes.", valueName: "n")) var maxConnections: String?
-        @Option(help: ArgumentHelp("Keep only the newest N complete snapshots of each profile, never the one served (default all).", valueName: "N"))
-        var keep: String?
+        @Option(help: ServeKey.listen.help) var listen: String?
+        @Option(help: ServeKey.snapshots.help) var snapshots: String?
+        @Option(help: ServeKey.pullEvery.help) var pullEvery: String?
+        @Option(help: ServeKey.tokens.help) var tokens: String?
+        @Option(help: ServeKey.headerTimeout.help) var headerTimeout: String?
+        @Option(help: ServeKey.idleTimeout.help) var idleTimeout: String?
+        @Option(help: ServeKey.maxConnections.help) var maxConnections: String?
+        @Option(help: ServeKey.keep.help) var keep: String?
         @OptionGroup var folders: ConfigFolders
         @OptionGroup var store: HistoryStoreOption
         @OptionGroup var webhook: WebhookTarget

@@ -1,6 +1,5 @@
 import ArgumentParser
 import PulseDiagnostics
-import PulseEngine
 
 extension DiagnosticFormat: ExpressibleByArgument {}
 

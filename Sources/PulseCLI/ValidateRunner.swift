@@ -6,7 +6,7 @@ import PulseEngine
 /// `pulse validate`: checks cards, profiles and test files and reports every finding.
 public enum ValidateRunner {
     /// Validates the YAML files at or under `paths` (default: `cards` and `profiles` in the
-    /// current folder, whichever exist).
+    /// current folder, whichever exist), with `linter` (default: with the expression checks).
     ///
     /// - Returns: exit 0 without errors (and, with `strict`, without warnings), 1 with them,
     ///   2 when a path is missing or a file unreadable.

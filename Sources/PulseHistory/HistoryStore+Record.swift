@@ -15,10 +15,10 @@ extension HistoryStore {
     /// they are. Cards with no data, or stale data, change no alert state.
     ///
     /// - Parameter notify: how to queue the evaluation's notifications (nil: none are queued).
-    /// - Parameter whileWriting: called inside the transaction before it commits (a test hook
-    ///   for crash and concurrency tests).
+    /// - Parameter seams: where a crash or concurrency test pauses inside the transaction
+    ///   (``TestSeams/insideHistoryWrite``); none in product use.
     public func record(profile: String, store: String?, takenAt: CELTimestamp, results: [CardResult], notify: NotificationPlan? = nil,
-                       whileWriting: (() -> Void)? = nil) throws(HistoryError) -> RecordOutcome {
+                       seams: TestSeams = .none) throws(HistoryError) -> RecordOutcome {
         let evaluatedAt = CELTimestamp(seconds: Int64(Date().timeIntervalSince1970)).map(\.description) ?? ""
         do {
             return try pool.write { db -> RecordOutcome in
@@ -35,7 +35,7 @@ extension HistoryStore {
                         try queueEvents(db, plan: notify, profile: profile, store: store, evaluationID: existing, transitions: transitions,
                                         results: results, newSnapshot: false, takenAt: takenAt.seconds)
                     }
-                    whileWriting?()
+                    seams.insideHistoryWrite?()
                     return transitions.isEmpty ? .alreadyRecorded : .reevaluated(transitions: transitions)
                 }
                 let latest = try Int64.fetchOne(db, sql: "SELECT MAX(taken_at_seconds) FROM evaluation WHERE profile = ?", arguments: [profile])
@@ -61,7 +61,7 @@ extension HistoryStore {
                     try queueEvents(db, plan: notify, profile: profile, store: store, evaluationID: evaluationID, transitions: transitions,
                                     results: results, newSnapshot: !older, takenAt: takenAt.seconds)
                 }
-                whileWriting?()
+                seams.insideHistoryWrite?()
                 return .recorded(transitions: transitions, note: note)
             }
         } catch {

@@ -19,8 +19,8 @@ public enum RecordedEvaluation {
         public var notify: NotificationPlan?
         /// Baselines to use when there is no store (say, one that could not be opened).
         public var fallbackBaselines: BaselineSource?
-        /// Called inside the history write, before it commits (a test hook).
-        public var whileWriting: (@Sendable () -> Void)?
+        /// Where a test may pause the recording (``TestSeams``; none in product use).
+        public var seams = TestSeams.none
 
         /// Reads `store` (nil: none); set the other properties to record, notify, or fall back.
         public init(store: HistoryStore?) { self.store = store }
@@ -61,7 +61,7 @@ public enum RecordedEvaluation {
         if history.record, let store {
             do {
                 outcome.recorded = try store.record(profile: profile.name, store: snapshot.store, takenAt: now, results: results,
-                                                    notify: history.notify, whileWriting: history.whileWriting)
+                                                    notify: history.notify, seams: history.seams)
             } catch {
                 return .failure(.history(error))
             }

@@ -64,7 +64,7 @@ public enum PulseServer {
         let router = Router(context: ServeContext.self)
         let tokens = engine.tokens.book, sessions = engine.tokens.sessions
         router.add(middleware: QueryLimitMiddleware())
-        router.add(middleware: ViewerMiddleware(tokens: tokens, sessions: sessions))
+        router.add(middleware: ViewerMiddleware(tokens: tokens, sessions: sessions, state: engine.state))
         APIRoutes(engine: engine).add(to: router)
         MetricsRoute(engine: engine).add(to: router)
         DashboardRoutes(engine: engine, tokens: tokens, sessions: sessions).add(to: router)
@@ -183,9 +183,9 @@ struct MetricsRoute: Sendable {
     let engine: ServeEngine
 
     func add(to router: Router<ServeContext>) {
-        router.get("metrics") { _, context in
-            guard let viewer = context.viewer else { return context.unauthorized }
-            guard viewer.role == "owner" else { return Reply.error(.forbidden, "metrics need a token of role owner") }
+        router.group().add(middleware: ErrorReplyMiddleware()).get("metrics") { _, context in
+            guard let viewer = context.viewer else { throw context.unauthorized }
+            try viewer.requireOwner("metrics need a token of role \(Viewer.ownerRole)")
             return Reply.bytes(engine.metrics.exposition(profile: viewer.profile), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }

@@ -104,7 +104,15 @@ import Testing
                 #expect(results.count == 5)
             } catch let error as SnapshotLoadError {
                 refused += 1
-                for issue in error.issues { #expect(issue.line >= 0) }
+                for issue in error.issues {
+                    // Located in a file of this round ("fuzz/NAME"), at one of its lines (0: the
+                    // file as a whole, such as one that is missing), and said in words.
+                    let name = issue.file.hasPrefix("fuzz/") ? String(issue.file.dropFirst("fuzz/".count)) : issue.file
+                    #expect(names.contains(name), "\(issue)")
+                    let lineCount = memory[name].map { bytes in bytes.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 } } ?? 0
+                    #expect((0...lineCount).contains(issue.line), "\(issue): the input has \(lineCount) lines")
+                    #expect(!issue.message.trimmingCharacters(in: .whitespaces).isEmpty, "\(issue)")
+                }
             }
         }
         #expect(loaded > 0 && refused > 0)

@@ -49,13 +49,13 @@ extension GenerateBenchTests {
     /// `--coverage` makes a store whose listings mostly miss a priority market; its long
     /// worklist is streamed: the JSON report comes out in chunks of about a megabyte, the rows
     /// in order and complete, and the same as the table's first rows.
-    @Test func aLongWorklistIsStreamedInChunks() throws {
+    @Test func aLongWorklistIsStreamedInChunks() async throws {
         let dir = folder()
         #expect(try CLI.run(["generate", "--listings", "30000", "--coverage", "10", "--out", dir], in: CLI.packageRoot).status == 0)
         var options = try EvalRunner.Options.parse(["--profile", "demo", "--snapshot", dir, "--card", "aex_ship_to_country_coverage",
                                                     "--format", "json", "--cards", CLI.packageRoot.appendingPathComponent("cards").path,
                                                     "--profiles", CLI.packageRoot.appendingPathComponent("profiles").path])
-        let output = EvalRunner.run(options)
+        let output = await EvalRunner.run(options)
         let stream = try #require(output.stdoutStream)
         var chunks: [[UInt8]] = []
         stream.produce { chunks.append($0) }
@@ -71,7 +71,7 @@ extension GenerateBenchTests {
         // The table shows the same first rows.
         options.format = .table
         options.maxRows = 3
-        let table = EvalRunner.run(options).stdout
+        let table = await EvalRunner.run(options).stdout
         for row in rows.prefix(3) { #expect(table.contains(try #require(row["listing"] as? String))) }
     }
 }

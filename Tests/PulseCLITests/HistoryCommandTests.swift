@@ -47,8 +47,10 @@ import Glibc
         #expect(first.stdout.contains("history: recorded 2026-03-17T08:00:00Z for demo in \(path)\n"))
         #expect(first.stdout.contains("… aex_xc_listed_but_oos_on_bc: inactive -> pending (value 7) · > 0 for 2; held 1 of 2 evaluations"))
         let again = try record("demo", path)
+        #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("is already recorded for demo"))
         let second = try record("demo-next", path, ["--format", "json"])
+        #expect(second.status == 0, "\(second.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
         let recorded = try #require(object["recorded"] as? [String: Any])
         let transitions = try #require(recorded["transitions"] as? [[String: Any]])
@@ -208,7 +210,8 @@ import Glibc
         }
         for run in runs { run.waitUntilExit() }
         // Whatever a run left (another held the claim), one more run sends.
-        _ = try record("demo", path, ["--notify-webhook", server.url])
+        let last = try record("demo", path, ["--notify-webhook", server.url])
+        #expect(last.status == 0, "\(last.stderr)")
         #expect(server.bodies.count == 4)
         #expect(Set(server.bodies).count == 4)
         #expect(try HistoryStore(path: path).undelivered(profile: "demo").isEmpty)

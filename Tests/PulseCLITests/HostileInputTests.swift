@@ -53,7 +53,8 @@ import Testing
     @Test func nowBefore1970WithTheLongestSpikeBaselineEvaluates() throws {
         let root = try config(profiles: ["old": "profile: old\ncards:\n  aex_rejected_listings_24h:\n    alert: {when: \"> 0\", spike: {baseline: 36500d, factor: 5, min: 10}}\n"])
         let db = root.appendingPathComponent("h.sqlite").path
-        _ = try CLI.run(["eval", "--profile", "old", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/demo").path, "--record", "--db", db], in: root)
+        let recorded = try CLI.run(["eval", "--profile", "old", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/demo").path, "--record", "--db", db], in: root)
+        #expect(recorded.status == 0, "the setup recording: \(recorded.stderr)")
         let result = try CLI.run(["eval", "--profile", "old", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/demo").path,
                                   "--db", db, "--now", "0001-01-02T00:00:00.1234567890Z", "--card", "aex_rejected_listings_24h"], in: root)
         #expect(result.status == 0, "\(result.stderr)")
@@ -64,7 +65,8 @@ import Testing
         let root = try config()
         let db = root.appendingPathComponent("h.sqlite").path
         for day in ["demo", "demo-next"] {
-            _ = try CLI.run(["eval", "--profile", "demo", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/\(day)").path, "--record", "--db", db], in: root)
+            let recorded = try CLI.run(["eval", "--profile", "demo", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/\(day)").path, "--record", "--db", db], in: root)
+            #expect(recorded.status == 0, "the setup recording of \(day): \(recorded.stderr)")
         }
         for since in ["520w", "5200w", "36500d"] {
             let result = try CLI.run(["history", "aex_total_listings", "--profile", "demo", "--db", db, "--since", since, "--format", "json"], in: root)
@@ -94,7 +96,8 @@ import Testing
     @Test func historySinceATimestampWithTenFractionalDigits() throws {
         let root = try config()
         let db = root.appendingPathComponent("h.sqlite").path
-        _ = try CLI.run(["eval", "--profile", "demo", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/demo").path, "--record", "--db", db], in: root)
+        let recorded = try CLI.run(["eval", "--profile", "demo", "--snapshot", CLI.packageRoot.appendingPathComponent("examples/demo").path, "--record", "--db", db], in: root)
+        #expect(recorded.status == 0, "the setup recording: \(recorded.stderr)")
         let result = try CLI.run(["history", "aex_total_listings", "--profile", "demo", "--db", db, "--since", "2026-03-01T00:00:00.1234567890Z"], in: root)
         #expect(result.status == 0)
         #expect(result.stdout.contains("1 recorded value"))

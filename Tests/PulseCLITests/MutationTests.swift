@@ -2,6 +2,7 @@ import Foundation
 import PulseCLI
 import PulseConfig
 import PulseDiagnostics
+import PulseEngine
 import Testing
 
 /// A small deterministic generator, so that a failing mutation can be reproduced from its seed.
@@ -66,7 +67,8 @@ enum Mutator {
             }
             var set = ConfigSet()
             for path in paths { set.add(file: path, bytes: Array((files[path] ?? "").utf8)) }
-            let diagnostics = Linter().lint(set)
+            // As `pulse validate` lints: with every card's expressions compiled and checked.
+            let diagnostics = Workspace(set: set).diagnostics
             if diagnostics.hasErrors { errorsSeen += 1 }
             // Every finding points inside a file that was checked, at a real position.
             for d in diagnostics {

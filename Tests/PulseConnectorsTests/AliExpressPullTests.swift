@@ -86,12 +86,12 @@ struct AliExpressPullTests {
         ])
         // Three audit listings have no BigCommerce product: 3 of 53 listing SKUs (5.7%) are
         // unmatched, past the default 5%, so the stock card has no data rather than a value.
-        let strict = EvalRunner.run(options)
+        let strict = await EvalRunner.run(options)
         #expect(strict.exitCode == 5, "\(strict.stderr)")
         #expect(strict.allStdout.contains(#""unmatched_skus": {"count": 3, "of": 53, "max": "5%"}"#))
         let profile = try h.read("profiles/shop.yaml")
         try Data((profile + "data_quality: {max_unmatched_skus: 10%}\n").utf8).write(to: URL(fileURLWithPath: h.path("profiles/shop.yaml")))
-        let report = EvalRunner.run(options)
+        let report = await EvalRunner.run(options)
         #expect(report.exitCode == 0 || report.exitCode == 3, "\(report.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.allStdout.utf8)) as? [String: Any])
         let cards = try #require(json["cards"] as? [[String: Any]])
@@ -123,17 +123,17 @@ struct AliExpressPullTests {
         #expect(loaded.auditEventsSince == CELTimestamp(parsing: "2026-03-16T09:00:00Z"))
         #expect(!loaded.missingFiles.contains(.auditEvents))
 
-        func eval(_ format: String, now: String) throws -> CommandOutput {
-            EvalRunner.run(try EvalRunner.Options.parse([
+        func eval(_ format: String, now: String) async throws -> CommandOutput {
+            await EvalRunner.run(try EvalRunner.Options.parse([
                 "--cards", CLIPaths.cards, "--profiles", h.path("profiles"), "--profile", "shop", "--snapshot", snap, "--format", format,
                 "--now", now, "--card", "aex_rejected_listings_24h",
             ]))
         }
-        let json = try eval("json", now: "2026-03-16T10:00:00Z")
+        let json = try await eval("json", now: "2026-03-16T10:00:00Z")
         #expect(json.exitCode == 0, "\(json.stderr)\(json.allStdout)")
         #expect(!json.allStdout.contains("audit_events.jsonl missing"))
         #expect(json.allStdout.contains(#""state_note": "first pull: audit events are counted from 09:00 today, less than the 24h window""#), "\(json.allStdout)")
-        let table = try eval("table", now: "2026-03-16T10:00:00Z")
+        let table = try await eval("table", now: "2026-03-16T10:00:00Z")
         #expect(table.exitCode == 0, "\(table.stderr)")
         #expect(table.allStdout.contains("ok (alert > 0; first pull: audit events are counted from 09:00 today, less than the 24h window)"), "\(table.allStdout)")
 
@@ -142,7 +142,7 @@ struct AliExpressPullTests {
         #expect(second.exitCode == 0, "\(second.stderr)")
         let next = try SnapshotLoader.load(folder: h.path("snapshots/shop/second"))
         #expect(next.auditEventsSince == CELTimestamp(parsing: "2026-03-16T09:00:00Z"))
-        let later = EvalRunner.run(try EvalRunner.Options.parse([
+        let later = await EvalRunner.run(try EvalRunner.Options.parse([
             "--cards", CLIPaths.cards, "--profiles", h.path("profiles"), "--profile", "shop", "--snapshot", h.path("snapshots/shop/second"),
             "--format", "json", "--now", "2026-03-17T10:00:00Z", "--card", "aex_rejected_listings_24h",
         ]))

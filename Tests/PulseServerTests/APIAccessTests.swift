@@ -35,7 +35,7 @@ import Testing
                 "--snapshot", h.path("snapshots/demo/2026-03-17").path, "--format", "json", "--role", role, "--max-rows", "50",
                 "--db", h.path("history.sqlite").path, "--now", "2026-03-17T08:00:00Z",
             ])
-            let expected = EvalRunner.run(options).allStdout
+            let expected = await EvalRunner.run(options).allStdout
             try await h.app.test(.router) { client in
                 let got = try await h.get(client, "/api/v1/profiles/demo/cards", as: role)
                 #expect(got.status == 200)

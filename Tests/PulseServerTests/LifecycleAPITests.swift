@@ -287,7 +287,7 @@ import Testing
             "--snapshot", h.path("snapshots/demo/2026-03-17").path, "--format", "json", "--role", "operations", "--max-rows", "50",
             "--db", h.path("history.sqlite").path, "--now", "2026-03-17T08:00:00Z",
         ])
-        let expected = EvalRunner.run(options).allStdout
+        let expected = await EvalRunner.run(options).allStdout
         try await h.app.test(.router) { client in
             _ = try await send(h, client, .post, silences, as: "owner", body: #"{"cards": ["aex_total_listings"], "for": "4h", "reason": "r"}"#)
             _ = try await send(h, client, .post, "/api/v1/profiles/demo/cards/aex_rejected_auditing_listings/ack", as: "owner")

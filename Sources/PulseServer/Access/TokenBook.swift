@@ -1,8 +1,10 @@
 import Crypto
 import Foundation
+import Hummingbird
 import NIOConcurrencyHelpers
 import PulseConfig
 import PulseDiagnostics
+import PulseEngine
 
 /// Who a request comes from: the token's name, and the one profile and role it may see.
 struct Viewer: Sendable, Equatable {
@@ -21,6 +23,21 @@ struct Viewer: Sendable, Equatable {
 
     /// Whether the role sees `roles` (a card's `roles`).
     func sees(_ roles: [String]) -> Bool { roles.contains(role) }
+
+    /// The cards of `served` the viewer may see, in served order.
+    func visible(_ served: ServedEvaluation) -> [CardResult] { served.results.filter { sees($0.settings.roles) } }
+
+    /// The role that sees the server itself: `/metrics`, `/api/v1/status`, evaluating on demand,
+    /// and the details of a problem (which may name any card).
+    static let ownerRole = "owner"
+
+    /// Whether the viewer holds ``ownerRole``.
+    var isOwner: Bool { role == Self.ownerRole }
+
+    /// Refuses (403, `message`) a viewer that is not an owner.
+    func requireOwner(_ message: @autoclosure () -> String) throws(HTTPError) {
+        guard isOwner else { throw HTTPError(.forbidden, message: message()) }
+    }
 }
 
 /// The tokens a server accepts, by the SHA-256 of each (never the token itself). The entries are

@@ -96,7 +96,7 @@ struct DashboardRoutes: Sendable {
         model["card"] = card
         model["title"] = "\(r.card.title) · \(model["storeName"] as? String ?? view.name) · Pulse"
         if !problems.isEmpty {
-            model["banners"] = [["heading": "Part of this page could not be read", "lines": viewer.role == "owner" ? problems : ["An owner sees the details."]]]
+            model["banners"] = [["heading": "Part of this page could not be read", "lines": viewer.isOwner ? problems : ["An owner sees the details."]]]
         }
         return html(Templates.library.render(model, withTemplate: "card") ?? "")
     }
@@ -158,7 +158,7 @@ struct DashboardRoutes: Sendable {
     static func model(_ view: ProfileView, viewer: Viewer, snapshotsFolder: String, lifecycle: CardLifecycle? = nil, lifecycleError: String? = nil,
                       now: Int64 = CELTimestamp.wallClock.seconds) -> [String: Any] {
         // The details of a problem may name any card: only an owner sees them.
-        let owner = viewer.role == "owner"
+        let owner = viewer.isOwner
         let ask = ["An owner sees the details on this page and in /api/v1/status."]
         var banners: [[String: Any]] = []
         if !view.configErrors.isEmpty {
@@ -185,7 +185,7 @@ struct DashboardRoutes: Sendable {
         let timeZone = view.config?.profile.timezone ?? "UTC"
         // Owner and operations may acknowledge and silence (the API's LifecycleRoutes).
         let manages = LifecycleRoutes.roles.contains(viewer.role)
-        model["cards"] = APIRoutes.visible(served, to: viewer).map {
+        model["cards"] = viewer.visible(served).map {
             var card = cardModel($0, served: served, timeZone: timeZone, storeHash: storeHash(view), columns: columnsShown)
             lifecycleModel($0, lifecycle: lifecycle, manages: manages, timeZone: timeZone, into: &card)
             return card

@@ -22,10 +22,9 @@ import PulseSnapshot
 /// site can make a browser send without asking this server first, which it never allows.
 struct LifecycleRoutes: Sendable {
     let engine: ServeEngine
-    let api: APIRoutes
 
     /// The roles that may see and change silences and acknowledgements.
-    static let roles = ["owner", "operations"]
+    static let roles = [Viewer.ownerRole, "operations"]
     /// The largest body read (larger: 413).
     static let maxBody = 16 * 1024
     /// The longest a silence may last: a silence forgotten for a season hides real alerts.
@@ -34,11 +33,12 @@ struct LifecycleRoutes: Sendable {
     /// The header a cookie-signed change must carry (any value).
     static let dashboardHeader = "x-requested-with"
 
-    func add(to router: Router<ServeContext>) {
-        router.get("api/v1/profiles/:profile/silences") { request, context in list(request, context) }
-        router.post("api/v1/profiles/:profile/silences") { request, context in await create(request, context) }
-        router.delete("api/v1/profiles/:profile/silences/:id") { request, context in expire(request, context) }
-        router.post("api/v1/profiles/:profile/cards/:key/ack") { request, context in await acknowledge(request, context) }
+    /// Adds the routes to `profile`, the API's `profiles/:profile` group.
+    func add(to profile: RouterGroup<ProfileContext>) {
+        profile.get("silences") { request, context in try list(request, context) }
+        profile.post("silences") { request, context in try await create(request, context) }
+        profile.delete("silences/:id") { request, context in try expire(request, context) }
+        profile.post("cards/:key/ack") { request, context in try await acknowledge(request, context) }
     }
 
     /// Who asks, about what, and when: a viewer of a managing role and its profile's served evaluation.
@@ -49,118 +49,111 @@ struct LifecycleRoutes: Sendable {
         let now: CELTimestamp
 
         /// The card keys the viewer sees, in served order.
-        var visible: [String] { APIRoutes.visible(served, to: viewer).map(\.card.key.value) }
+        var visible: [String] { viewer.visible(served).map(\.card.key.value) }
         /// Whether the viewer sees every served card (then a silence of "every card" is stored as such).
         var seesEverything: Bool { served.results.allSatisfy { viewer.sees($0.settings.roles) } }
         /// The silence as the viewer may see it (nil: it names none of the viewer's cards).
         func shown(_ silence: Silence) -> Silence? { CardLifecycle.shown(silence, hidden: CardLifecycle.hidden(served, from: viewer)) }
     }
 
-    /// The scope of a request: 401, 404 (another profile), 403 (another role; a change signed with
-    /// the session cookie but without the dashboard's header), 503 (nothing evaluated).
-    func scope(_ request: Request, _ context: ServeContext, changes: Bool) throws(RefusedRequest) -> Scope {
-        let (viewer, view) = try api.access(context).get()
+    /// The scope of a request whose access ``ProfileContext`` checked (401, 404): 403 (another
+    /// role; a change signed with the session cookie but without the dashboard's header), 503
+    /// (nothing evaluated).
+    func scope(_ request: Request, _ context: ProfileContext, changes: Bool) throws(HTTPError) -> Scope {
+        let viewer = context.viewer
         guard Self.roles.contains(viewer.role) else {
-            throw RefusedRequest(Reply.error(.forbidden, "silences and acknowledgements need a token of role owner or operations; this token's role is \(viewer.role)"))
+            throw HTTPError(.forbidden, message: "silences and acknowledgements need a token of role \(Self.roles.joined(separator: " or ")); "
+                            + "this token's role is \(viewer.role)")
         }
         if changes, request.headers[.authorization] == nil,
            !request.headers.contains(where: { $0.name.canonicalName == Self.dashboardHeader && !$0.value.isEmpty }) {
-            throw RefusedRequest(Reply.error(.forbidden, "a change signed in with the dashboard's session needs the X-Requested-With header the dashboard sends; "
-                                                + "other clients send Authorization: Bearer <token>"))
+            throw HTTPError(.forbidden, message: "a change signed in with the dashboard's session needs the X-Requested-With header the dashboard sends; "
+                                                + "other clients send Authorization: Bearer <token>")
         }
-        let served = try api.served(view, for: viewer).get()
-        return Scope(viewer: viewer, view: view, served: served, now: engine.settings.clock?() ?? CELTimestamp.wallClock)
+        return Scope(viewer: viewer, view: context.view, served: try context.served(), now: engine.settings.clock?() ?? CELTimestamp.wallClock)
     }
 
     // MARK: routes
 
     /// `GET .../silences`: the silences not yet ended (`?ended=true`: every one), newest first.
-    func list(_ request: Request, _ context: ServeContext) -> Response {
-        Self.respond { () throws(RefusedRequest) -> Response in
-            let scope = try scope(request, context, changes: false)
-            let ended: Bool
-            switch request.uri.queryParameters.get("ended") {
-            case nil, "false"?: ended = false
-            case "true"?: ended = true
-            case let other?: throw RefusedRequest(Reply.error(.badRequest, "ended must be true or false, not '\(other.prefix(64))'"))
-            }
-            let store = engine.store, profile = scope.view.name, now = scope.now.seconds
-            let silences = try Self.storeRead { () throws(HistoryError) in try store.silences(profile: profile, now: now, ended: ended) }.compactMap(scope.shown)
-            let items = silences.map { LifecycleJSON.silence($0, now: now) }
-            return Reply.json("{\"profile\": \(JSONText.quote(profile)), \"now\": \"\(scope.now)\", \"silences\": ["
-                              + (items.isEmpty ? "" : "\n  " + items.joined(separator: ",\n  ") + "\n") + "]}\n")
+    func list(_ request: Request, _ context: ProfileContext) throws(HTTPError) -> Response {
+        let scope = try scope(request, context, changes: false)
+        let ended: Bool
+        switch request.uri.queryParameters.get("ended") {
+        case nil, "false"?: ended = false
+        case "true"?: ended = true
+        case let other?: throw HTTPError(.badRequest, message: "ended must be true or false, not '\(other.prefix(64))'")
         }
+        let store = engine.store, profile = scope.view.name, now = scope.now.seconds
+        let silences = try Self.storeRead { () throws(HistoryError) in try store.silences(profile: profile, now: now, ended: ended) }.compactMap(scope.shown)
+        let items = silences.map { LifecycleJSON.silence($0, now: now) }
+        return Reply.json("{\"profile\": \(JSONText.quote(profile)), \"now\": \"\(scope.now)\", \"silences\": ["
+                          + (items.isEmpty ? "" : "\n  " + items.joined(separator: ",\n  ") + "\n") + "]}\n")
     }
 
     /// `POST .../silences`: a new silence from now, 201 with it.
-    func create(_ request: Request, _ context: ServeContext) async -> Response {
-        await Self.respond { () async throws(RefusedRequest) -> Response in
-            let scope = try scope(request, context, changes: true)
-            let fields = try BodyFields(try await Self.body(request, required: true), allowed: ["cards", "severity", "for", "until", "reason"],
-                                        example: #"{"cards": ["aex_total_listings"], "for": "4h", "reason": "supplier feed down"}"#)
-            let asked = try SilenceRequest(fields, scope: scope)
-            let store = engine.store, profile = scope.view.name, now = scope.now.seconds, by = scope.viewer.name
-            let silence = try Self.storeRead { () throws(HistoryError) in
-                try store.addSilence(profile: profile, cards: asked.cards, severity: asked.severity, startsAt: now, endsAt: asked.endsAt,
-                                     reason: asked.reason, by: by, now: now)
-            }
-            changed(profile)
-            return Reply.json(LifecycleJSON.silence(scope.shown(silence) ?? silence, now: now) + "\n", status: .created)
+    func create(_ request: Request, _ context: ProfileContext) async throws(HTTPError) -> Response {
+        let scope = try scope(request, context, changes: true)
+        let fields = try BodyFields(try await Self.body(request, required: true), allowed: ["cards", "severity", "for", "until", "reason"],
+                                    example: #"{"cards": ["aex_total_listings"], "for": "4h", "reason": "supplier feed down"}"#)
+        let asked = try SilenceRequest(fields, scope: scope)
+        let store = engine.store, profile = scope.view.name, now = scope.now.seconds, by = scope.viewer.name
+        let silence = try Self.storeRead { () throws(HistoryError) in
+            try store.addSilence(profile: profile, cards: asked.cards, severity: asked.severity, startsAt: now, endsAt: asked.endsAt,
+                                 reason: asked.reason, by: by, now: now)
         }
+        changed(profile)
+        return Reply.json(LifecycleJSON.silence(scope.shown(silence) ?? silence, now: now) + "\n", status: .created)
     }
 
     /// `DELETE .../silences/{id}`: ends the silence now; 404 for one the viewer does not know, 409
     /// for one already ended.
-    func expire(_ request: Request, _ context: ServeContext) -> Response {
-        Self.respond { () throws(RefusedRequest) -> Response in
-            let scope = try scope(request, context, changes: true)
-            let text = context.parameters.get("id") ?? ""
-            let unknown = RefusedRequest(Reply.error(.notFound, "no silence '\(text.prefix(64))'; GET /api/v1/profiles/\(scope.view.name)/silences?ended=true lists them"))
-            guard text.utf8.count <= 18, !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let id = Int64(text) else { throw unknown }
-            let store = engine.store, profile = scope.view.name, now = scope.now.seconds
-            let all = try Self.storeRead { () throws(HistoryError) in try store.silences(profile: profile, now: now, ended: true) }
-            guard let found = all.first(where: { $0.id == id }), scope.shown(found) != nil else { throw unknown }
-            guard found.effectiveEnd > now else {
-                let end = CELTimestamp(seconds: found.effectiveEnd)?.description ?? "\(found.effectiveEnd)"
-                throw RefusedRequest(Reply.error(.conflict, "silence #\(id) has already ended (at \(end))"))
-            }
-            let expired = try Self.storeRead { () throws(HistoryError) in try store.expireSilence(profile: profile, id: id, now: now) }
-            changed(profile)
-            return Reply.json(LifecycleJSON.silence(scope.shown(expired) ?? expired, now: now) + "\n")
+    func expire(_ request: Request, _ context: ProfileContext) throws(HTTPError) -> Response {
+        let scope = try scope(request, context, changes: true)
+        let text = context.parameters.get("id") ?? ""
+        let unknown = HTTPError(.notFound, message: "no silence '\(text.prefix(64))'; GET /api/v1/profiles/\(scope.view.name)/silences?ended=true lists them")
+        guard text.utf8.count <= 18, !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let id = Int64(text) else { throw unknown }
+        let store = engine.store, profile = scope.view.name, now = scope.now.seconds
+        let all = try Self.storeRead { () throws(HistoryError) in try store.silences(profile: profile, now: now, ended: true) }
+        guard let found = all.first(where: { $0.id == id }), scope.shown(found) != nil else { throw unknown }
+        guard found.effectiveEnd > now else {
+            let end = CELTimestamp(seconds: found.effectiveEnd)?.description ?? "\(found.effectiveEnd)"
+            throw HTTPError(.conflict, message: "silence #\(id) has already ended (at \(end))")
         }
+        let expired = try Self.storeRead { () throws(HistoryError) in try store.expireSilence(profile: profile, id: id, now: now) }
+        changed(profile)
+        return Reply.json(LifecycleJSON.silence(scope.shown(expired) ?? expired, now: now) + "\n")
     }
 
     /// `POST .../cards/{key}/ack`: acknowledges the card's current firing (body optional:
     /// `{"note": "..."}`); 409 when it is not firing.
-    func acknowledge(_ request: Request, _ context: ServeContext) async -> Response {
-        await Self.respond { () async throws(RefusedRequest) -> Response in
-            let scope = try scope(request, context, changes: true)
-            let key = try api.visibleCard(scope.served, scope.viewer, context).get().card.key.value
-            var note: String?
-            if let body = try await Self.body(request, required: false) {
-                let fields = try BodyFields(body, allowed: ["note"], example: #"{"note": "on it"}"#)
-                note = try fields.string("note").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-                if let n = note, n.count > Self.maxText { throw RefusedRequest(Reply.error(.badRequest, "note is longer than \(Self.maxText) characters")) }
-                if note?.isEmpty == true { note = nil }
-            }
-            let store = engine.store, profile = scope.view.name, now = scope.now.seconds, by = scope.viewer.name
-            func notFiring() throws(RefusedRequest) -> RefusedRequest {
-                let state = try Self.storeRead { () throws(HistoryError) in try store.activeAlerts(profile: profile) }.first { $0.card == key }?.state
-                guard state != "firing" else { return RefusedRequest(Reply.error(.internalServerError, "card '\(key)' could not be acknowledged")) }
-                return RefusedRequest(Reply.error(.conflict, "card '\(key)' is not firing (\(state ?? "ok")); only a firing alert can be acknowledged"))
-            }
-            let firing = try Self.storeRead { () throws(HistoryError) in try store.activeAlerts(profile: profile) }.contains { $0.card == key && $0.state == "firing" }
-            guard firing else { throw try notFiring() }
-            let ack: Acknowledgement
-            do { ack = try store.acknowledge(profile: profile, card: key, by: by, note: note, now: now) } catch {
-                // Resolved between the two reads: say so; anything else is the store's.
-                let refusal = try notFiring()
-                if refusal.response.status == .conflict { throw refusal }
-                throw RefusedRequest(Reply.error(.internalServerError, "the history store: \(error)"))
-            }
-            changed(profile)
-            return Reply.json(LifecycleJSON.acknowledgement(ack) + "\n")
+    func acknowledge(_ request: Request, _ context: ProfileContext) async throws(HTTPError) -> Response {
+        let scope = try scope(request, context, changes: true)
+        let key = try context.visibleCard(scope.served).card.key.value
+        var note: String?
+        if let body = try await Self.body(request, required: false) {
+            let fields = try BodyFields(body, allowed: ["note"], example: #"{"note": "on it"}"#)
+            note = try fields.string("note").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if let n = note, n.count > Self.maxText { throw HTTPError(.badRequest, message: "note is longer than \(Self.maxText) characters") }
+            if note?.isEmpty == true { note = nil }
         }
+        let store = engine.store, profile = scope.view.name, now = scope.now.seconds, by = scope.viewer.name
+        func notFiring() throws(HTTPError) -> HTTPError {
+            let state = try Self.storeRead { () throws(HistoryError) in try store.activeAlerts(profile: profile) }.first { $0.card == key }?.state
+            guard state != "firing" else { return HTTPError(.internalServerError, message: "card '\(key)' could not be acknowledged") }
+            return HTTPError(.conflict, message: "card '\(key)' is not firing (\(state ?? "ok")); only a firing alert can be acknowledged")
+        }
+        let firing = try Self.storeRead { () throws(HistoryError) in try store.activeAlerts(profile: profile) }.contains { $0.card == key && $0.state == "firing" }
+        guard firing else { throw try notFiring() }
+        let ack: Acknowledgement
+        do { ack = try store.acknowledge(profile: profile, card: key, by: by, note: note, now: now) } catch {
+            // Resolved between the two reads: say so; anything else is the store's.
+            let refusal = try notFiring()
+            if refusal.status == .conflict { throw refusal }
+            throw HTTPError(.internalServerError, message: "the history store: \(error)")
+        }
+        changed(profile)
+        return Reply.json(LifecycleJSON.acknowledgement(ack) + "\n")
     }
 
     // MARK: helpers
@@ -170,32 +163,24 @@ struct LifecycleRoutes: Sendable {
 
     /// The request's body, parsed: nil when it is empty and not `required`; 413 over ``maxBody``;
     /// 400 when it is not JSON.
-    static func body(_ request: Request, required: Bool) async throws(RefusedRequest) -> JSONValue? {
-        let tooLarge = RefusedRequest(Reply.error(.contentTooLarge, "the body is over \(maxBody / 1024) KB"))
+    static func body(_ request: Request, required: Bool) async throws(HTTPError) -> JSONValue? {
+        let tooLarge = HTTPError(.contentTooLarge, message: "the body is over \(maxBody / 1024) KB")
         if let length = request.headers[.contentLength], let n = Int(length), n > maxBody { throw tooLarge }
         let bytes: [UInt8]
         do { bytes = Array((try await request.body.collect(upTo: maxBody)).readableBytesView) } catch is NIOTooManyBytesError { throw tooLarge } catch {
-            throw RefusedRequest(Reply.error(.badRequest, "the body could not be read: \(error)"))
+            throw HTTPError(.badRequest, message: "the body could not be read: \(error)")
         }
         guard bytes.contains(where: { !(0x20 == $0 || 0x0A == $0 || 0x0D == $0 || 0x09 == $0) }) else {
-            guard !required else { throw RefusedRequest(Reply.error(.badRequest, "a JSON body is needed")) }
+            guard !required else { throw HTTPError(.badRequest, message: "a JSON body is needed") }
             return nil
         }
         do { return try JSONParser.parse(bytes) } catch {
-            throw RefusedRequest(Reply.error(.badRequest, "the body is not valid JSON: \(error.message) at byte \(error.offset)"))
+            throw HTTPError(.badRequest, message: "the body is not valid JSON: \(error.message) at byte \(error.offset)")
         }
     }
 
-    private static func storeRead<T>(_ read: () throws(HistoryError) -> T) throws(RefusedRequest) -> T {
-        do { return try read() } catch { throw RefusedRequest(Reply.error(.internalServerError, "the history store: \(error)")) }
-    }
-
-    private static func respond(_ body: () throws(RefusedRequest) -> Response) -> Response {
-        do { return try body() } catch { return error.response }
-    }
-
-    private static func respond(_ body: () async throws(RefusedRequest) -> Response) async -> Response {
-        do { return try await body() } catch { return error.response }
+    private static func storeRead<T>(_ read: () throws(HistoryError) -> T) throws(HTTPError) -> T {
+        try APIRoutes.historyRead(read)
     }
 }
 
@@ -203,13 +188,13 @@ struct LifecycleRoutes: Sendable {
 struct BodyFields {
     private let members: [String: JSONValue]
 
-    init(_ value: JSONValue?, allowed: [String], example: String) throws(RefusedRequest) {
+    init(_ value: JSONValue?, allowed: [String], example: String) throws(HTTPError) {
         guard case .object(let list)? = value else {
-            throw RefusedRequest(Reply.error(.badRequest, "the body must be a JSON object such as \(example), not \(value?.kindName ?? "nothing")"))
+            throw HTTPError(.badRequest, message: "the body must be a JSON object such as \(example), not \(value?.kindName ?? "nothing")")
         }
         for member in list where !allowed.contains(member.key) {
-            throw RefusedRequest(Reply.error(.badRequest, "unknown field '\(member.key.prefix(64))' in the body" + Suggestion.didYouMean(member.key, in: allowed)
-                                                + "; its fields are \(allowed.joined(separator: ", "))"))
+            throw HTTPError(.badRequest, message: "unknown field '\(member.key.prefix(64))' in the body" + Suggestion.didYouMean(member.key, in: allowed)
+                                                + "; its fields are \(allowed.joined(separator: ", "))")
         }
         var members: [String: JSONValue] = [:]
         for member in list { members[member.key] = member.value }
@@ -223,28 +208,28 @@ struct BodyFields {
     }
 
     /// The string `name`; nil when absent or null; 400 for another type.
-    func string(_ name: String) throws(RefusedRequest) -> String? {
+    func string(_ name: String) throws(HTTPError) -> String? {
         switch members[name] {
         case nil, .null?: return nil
         case .string(let s)?: return s
-        case let other?: throw RefusedRequest(Reply.error(.badRequest, "\(name) must be a string, not \(other.kindName)"))
+        case let other?: throw HTTPError(.badRequest, message: "\(name) must be a string, not \(other.kindName)")
         }
     }
 
     /// The list of strings `name`; nil when absent or null; 400 for anything else.
-    func strings(_ name: String) throws(RefusedRequest) -> [String]? {
+    func strings(_ name: String) throws(HTTPError) -> [String]? {
         switch members[name] {
         case nil, .null?: return nil
         case .array(let items)?:
             var out: [String] = []
             for item in items {
                 guard case .string(let s) = item else {
-                    throw RefusedRequest(Reply.error(.badRequest, "\(name) must be a list of strings; it holds \(item.kindName)"))
+                    throw HTTPError(.badRequest, message: "\(name) must be a list of strings; it holds \(item.kindName)")
                 }
                 out.append(s)
             }
             return out
-        case let other?: throw RefusedRequest(Reply.error(.badRequest, "\(name) must be a list of card keys, not \(other.kindName)"))
+        case let other?: throw HTTPError(.badRequest, message: "\(name) must be a list of card keys, not \(other.kindName)")
         }
     }
 }
@@ -256,8 +241,8 @@ struct SilenceRequest {
     let endsAt: Int64
     let reason: String
 
-    init(_ fields: BodyFields, scope: LifecycleRoutes.Scope) throws(RefusedRequest) {
-        func bad(_ message: String) -> RefusedRequest { RefusedRequest(Reply.error(.badRequest, message)) }
+    init(_ fields: BodyFields, scope: LifecycleRoutes.Scope) throws(HTTPError) {
+        func bad(_ message: String) -> HTTPError { HTTPError(.badRequest, message: message) }
         let visible = scope.visible
         var cards: [String] = []
         for card in try fields.strings("cards") ?? [] where !cards.contains(card) {

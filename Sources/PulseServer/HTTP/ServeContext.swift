@@ -4,10 +4,13 @@ import Hummingbird
 import NIOCore
 import PulseDiagnostics
 
-/// A request's context: Hummingbird's own, plus who is asking (nil: no valid token or session).
+/// A request's context: Hummingbird's own, plus who is asking (nil: no valid token or session)
+/// and the served state it is answered from (``ProfileContext`` reads its profile there).
 struct ServeContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     var viewer: Viewer?
+    /// The served state (set by ``ViewerMiddleware``).
+    var state: ServedStateBox?
     /// What the request presented that admitted nobody: a token that is not (or no longer) in
     /// the tokens file, or a session that has ended.
     var refused: RefusedCredential?
@@ -20,11 +23,11 @@ struct ServeContext: RequestContext {
 
     /// The 401 for a request without a viewer: "a token is needed" when it presented none, else
     /// why the one it presented admits nobody.
-    var unauthorized: Response {
+    var unauthorized: HTTPError {
         switch refused {
-        case .token: Reply.error(.unauthorized, "this token is not valid (revoked, or never issued): Authorization: Bearer <token>")
-        case .session: Reply.error(.unauthorized, "this session has ended (its token was revoked, or it expired): sign in again")
-        case nil: Reply.error(.unauthorized, "a token is needed: Authorization: Bearer <token>")
+        case .token: HTTPError(.unauthorized, message: "this token is not valid (revoked, or never issued): Authorization: Bearer <token>")
+        case .session: HTTPError(.unauthorized, message: "this session has ended (its token was revoked, or it expired): sign in again")
+        case nil: HTTPError(.unauthorized, message: "a token is needed: Authorization: Bearer <token>")
         }
     }
 }
@@ -34,9 +37,11 @@ struct ServeContext: RequestContext {
 struct ViewerMiddleware: RouterMiddleware {
     let tokens: TokenBook
     let sessions: SessionBook
+    let state: ServedStateBox
 
     func handle(_ request: Request, context: ServeContext, next: (Request, ServeContext) async throws -> Response) async throws -> Response {
         var context = context
+        context.state = state
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
