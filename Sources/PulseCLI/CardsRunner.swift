@@ -54,7 +54,6 @@ public enum CardsRunner {
             out += " · from \(card.from.rawValue) · measure \(card.measure.name) · alert \(alert ?? "none")\n"
             out += "    roles: \(cardRoles.joined(separator: ", "))\n"
             if let sentiment = card.sentimentKey { out += "    sentiment key: \(sentiment)\n" }
-            if !card.siblings.isEmpty { out += "    siblings: \(card.siblings.map(\.value).joined(separator: ", "))\n" }
             for (i, p) in card.params.enumerated() {
                 // With a profile: the effective value and where it came from; the card's default otherwise.
                 if let settings, i < settings.paramValues.count, let source = settings.paramSources[i] {

@@ -106,7 +106,7 @@ public enum ServeRunner {
         var logger = Logger(label: "pulse")
         logger.logLevel = .info
         let prepared: PulseServer.Prepared
-        do { prepared = try PulseServer.prepare(settings, logger: logger) } catch {
+        do { prepared = try await PulseServer.prepare(settings, logger: logger) } catch {
             return CommandOutput(stderr: "pulse serve: \(error)\n", exitCode: ExitStatus.failure)
         }
         do { try await PulseServer.run(prepared, logger: logger) } catch {

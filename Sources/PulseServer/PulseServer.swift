@@ -32,7 +32,7 @@ public enum PulseServer {
     }
 
     /// Loads the config and the tokens and opens the history store; nothing listens yet.
-    public static func prepare(_ settings: ServeSettings, logger: Logger) throws(StartError) -> Prepared {
+    public static func prepare(_ settings: ServeSettings, logger: Logger) async throws(StartError) -> Prepared {
         guard !settings.tokensPath.isEmpty else { throw StartError(message: "--tokens FILE is required (pulse token new makes a token and its line)") }
         let entries: [TokenEntry]
         switch TokenFile.load(path: settings.tokensPath) {
@@ -43,7 +43,7 @@ public enum PulseServer {
         do { engine = try ServeEngine(settings: settings, logger: logger) } catch {
             throw StartError(message: "the history store \(settings.db): \(error)")
         }
-        engine.loadConfig()
+        await engine.loadConfig()
         let profiles = engine.state.current.profiles
         // A token for a profile whose config is broken cannot be checked: the findings say why.
         let broken = Set(entries.map(\.profile.value)).compactMap { profiles[$0] }.filter { $0.config == nil && !$0.configErrors.isEmpty }
@@ -123,13 +123,13 @@ struct EngineService: Service {
                 }
                 // A pull in progress is cancelled, not waited for (its snapshot is complete or not
                 // written at all).
-                engine.cancelPulls()
+                await engine.cancelPulls()
                 await engine.waitForPulls()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
             engine.stop()
-            engine.cancelPulls()
+            Task { await engine.cancelPulls() }
         }
     }
 }

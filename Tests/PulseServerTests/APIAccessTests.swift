@@ -10,7 +10,7 @@ import Testing
 /// from every endpoint.
 @Suite struct APIAccessTests {
     @Test func healthNeedsNoTokenEverythingElseDoes() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let health = try await h.get(client, "/healthz", as: nil)
             #expect(health.status == 200)
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func cardsDocumentIsWhatEvalPrintsForTheRole() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         for role in ["owner", "operations", "finance", "marketing"] {
             let options = try EvalRunner.Options.parse([
                 "--cards", h.path("cards").path, "--profiles", h.path("profiles").path, "--profile", "demo",
@@ -50,10 +50,10 @@ import Testing
     }
 
     @Test func aRoleLearnsNothingOfCardsItMayNotSee() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         // A second day, so that the history holds transitions (coverage fires, then resolves).
         try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("examples/demo-next"), to: h.path("snapshots/demo/2026-03-18"))
-        h.engine.tickNow()
+        await h.engine.tickNow()
         try await h.app.test(.router) { client in
             // marketing sees the coverage card only; finance the out-of-stock card only.
             let hidden = ["aex_total_listings", "aex_rejected_auditing_listings", "aex_rejected_listings_24h", "aex_xc_listed_but_oos_on_bc"]
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func anotherProfileIsNotFoundAndNeverConfirmed() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             for suffix in ["cards", "cards/aex_total_listings", "cards/aex_total_listings/history", "alerts", "served"] {
                 let real = try await h.get(client, "/api/v1/profiles/demo/\(suffix)", as: "other-owner")
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func hostileRequestsAreRefusedPlainly() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let long = String(repeating: "7", count: 1025)
             for (uri, status) in [
@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func oneCardPagesItsWorklistAndDownloadsItAsCSV() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let page = try await h.get(client, "/api/v1/profiles/demo/cards/aex_rejected_auditing_listings?offset=5&limit=3", as: "owner")
             #expect(page.status == 200)
@@ -151,7 +151,7 @@ import Testing
     }
 
     @Test func statusAndEvaluateNeedAnOwner() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let status = try await h.get(client, "/api/v1/status", as: "owner")
             #expect(status.status == 200)
@@ -166,7 +166,7 @@ import Testing
     }
 
     @Test func metricsAreValidExpositionForTheOwnersCards() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let m = try await h.get(client, "/metrics", as: "owner")
             #expect(m.status == 200)

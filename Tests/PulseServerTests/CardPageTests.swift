@@ -10,8 +10,8 @@ import Testing
 /// name and local times, and the pull-failure banner.
 @Suite struct CardPageTests {
     /// The demo's second day (62 rows in the rejected & auditing worklist: two pages).
-    private func secondDay(extra: String = "", environment: [String: String] = [:]) throws -> ServeHarness {
-        try ServeHarness.make(snapshots: ["demo-next"], clock: TestClock("2026-03-18T11:00:00Z"), demoExtra: extra, environment: environment)
+    private func secondDay(extra: String = "", environment: [String: String] = [:]) async throws -> ServeHarness {
+        try await ServeHarness.make(snapshots: ["demo-next"], clock: TestClock("2026-03-18T11:00:00Z"), demoExtra: extra, environment: environment)
     }
 
     private func rows(_ body: String) -> [String] {
@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func aCardPageHasItsWholeWorklistPagedAndSortableAndItsDefinition() async throws {
-        let h = try secondDay()
+        let h = try await secondDay()
         try await h.app.test(.router) { client in
             let page = try await h.get(client, "/cards/aex_rejected_auditing_listings", as: "owner")
             #expect(page.status == 200)
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func aCardPageIsForItsRolesAndSignedInViewersOnly() async throws {
-        let h = try secondDay()
+        let h = try await secondDay()
         try await h.app.test(.router) { client in
             let hidden = try await h.get(client, "/cards/aex_rejected_auditing_listings", as: "marketing")
             let missing = try await h.get(client, "/cards/no_such_card", as: "marketing")
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func theMainPageShowsFewColumnsLinksCardsAndListingsAndTheStoreName() async throws {
-        let h = try secondDay(extra: "store_name: Acme <Outdoor>\nsources:\n  bigcommerce: {store_hash: abc123, access_token: \"${BC_TOKEN}\"}\n",
+        let h = try await secondDay(extra: "store_name: Acme <Outdoor>\nsources:\n  bigcommerce: {store_hash: abc123, access_token: \"${BC_TOKEN}\"}\n",
                               environment: ["BC_TOKEN": "x"])
         try await h.app.test(.router) { client in
             let page = try await h.get(client, "/", as: "owner")

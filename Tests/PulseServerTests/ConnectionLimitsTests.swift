@@ -12,13 +12,13 @@ import Testing
     /// A real server on a free loopback port with small limits, running for `body`.
     private func serving(headerTimeout: Double = 0.5, idleTimeout: Double = 1, maxConnections: Int = 8,
                          _ body: @Sendable (Int) async throws -> Void) async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         var settings = ServeHarness.settings(h.root, clock: h.clock)
         settings.db = h.path("limits.sqlite").path
         settings.headerTimeout = headerTimeout
         settings.idleTimeout = idleTimeout
         settings.maxConnections = maxConnections
-        let prepared = try PulseServer.prepare(settings, logger: ServeHarness.logger)
+        let prepared = try await PulseServer.prepare(settings, logger: ServeHarness.logger)
         let (ports, port) = AsyncStream<Int>.makeStream()
         let app = PulseServer.application(prepared, logger: ServeHarness.logger, loop: false, onListening: { port.yield($0) })
         let running = Task { try await app.runService() }
@@ -81,8 +81,8 @@ import Testing
         }
     }
 
-    @Test func theLimitsAreSetInServeYAMLOrByFlags() throws {
-        let h = try ServeHarness.make()
+    @Test func theLimitsAreSetInServeYAMLOrByFlags() async throws {
+        let h = try await ServeHarness.make()
         let yaml = h.path("serve.yaml")
         try ServeHarness.write("tokens: \(h.path("tokens.yaml").path)\ncards: \(h.path("cards").path)\nprofiles: \(h.path("profiles").path)\n"
                                + "header-timeout: 5s\nidle-timeout: 2m\nmax-connections: 100\n", to: yaml)

@@ -11,7 +11,7 @@ import Testing
 /// when a new snapshot arrives, sign out, and stop the server with SIGTERM.
 @Suite(.serialized) struct DashboardBrowserTests {
     @Test func signInSeeCardsWatchANewSnapshotArriveThenShutDown() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         // `pulse serve` judges data age by the wall clock (stale after 25h, profiles/base.yaml), and the
         // demo snapshots are months old: their taken_at is moved to hours ago. CEL's `now` is taken_at
         // too, so only values that do not depend on it are checked (counts, coverage; the 24h window
@@ -148,7 +148,7 @@ import Testing
     /// An owner acknowledges a firing card and silences then un-silences another from the page
     /// (fetch() with the session cookie); marketing sees a firing card without any button.
     @Test func acknowledgeAndSilenceFromThePageWhileMarketingSeesNoButtons() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         // Fresh data by the wall clock (as above): the critical card fires on the first evaluation.
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         try Self.writeHeader(takenAt: Self.rfc3339(now.addingTimeInterval(-4 * 3600)), to: h.path("snapshots/demo/2026-03-17"))
@@ -250,7 +250,7 @@ import Testing
     /// horizontal scroll, listing ids linked with their titles; then a card's page from its title:
     /// the chart with dates and the trigger line, transitions, definition, sorting and paging.
     @Test func theStoreNameLocalTimesAndACardPageWithItsWholeWorklist() async throws {
-        let h = try ServeHarness.make(demoExtra: "store_name: Acme Outdoor\n")
+        let h = try await ServeHarness.make(demoExtra: "store_name: Acme Outdoor\n")
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let first = Self.rfc3339(now.addingTimeInterval(-4 * 3600)), second = Self.rfc3339(now.addingTimeInterval(-2 * 3600))
         try Self.writeHeader(takenAt: first, to: h.path("snapshots/demo/2026-03-17"))

@@ -42,7 +42,7 @@ import Testing
 
     @Test("a silence is added, listed, shown on its card, expired by hand and ended by the clock")
     func silenceLifecycle() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let before = try #require(h.engine.state.current.profiles["demo"]?.version)
         try await h.app.test(.router) { client in
             let made = try await send(h, client, .post, silences, as: "owner",
@@ -98,7 +98,7 @@ import Testing
 
     @Test("until and severity: a silence shows on a card only at the level it fires at")
     func untilAndSeverity() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let warn = try await send(h, client, .post, silences, as: "owner",
                                       body: #"{"cards": ["aex_ship_to_country_coverage"], "severity": "warn", "until": "2026-03-18T08:00:00Z", "reason": "known gap"}"#)
@@ -116,7 +116,7 @@ import Testing
 
     @Test("a firing card is acknowledged, with a note or without; the cards show by whom")
     func acknowledgeAFiringCard() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let uri = "/api/v1/profiles/demo/cards/aex_rejected_auditing_listings/ack"
             let acked = try await send(h, client, .post, uri, as: "operations", body: #"{"note": "  relisting today "}"#)
@@ -150,7 +150,7 @@ import Testing
 
     @Test("acknowledging a card that does not fire is 409; one the role does not see is 404")
     func acknowledgeRefusals() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let none = try await send(h, client, .post, "/api/v1/profiles/demo/cards/aex_total_listings/ack", as: "owner")
             #expect(none.status == 409 && none.body.contains("is not firing"), "\(none.body)")
@@ -166,7 +166,7 @@ import Testing
 
     @Test("only owner and operations may use silences and acknowledgements; another profile is 404; no token 401")
     func access() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let body = #"{"for": "1h", "reason": "x"}"#
         try await h.app.test(.router) { client in
             let requests: [(HTTPRequest.Method, String, String?)] = [
@@ -192,7 +192,7 @@ import Testing
 
     @Test("bad bodies are 400 naming what is wrong; an unknown card gets a suggestion; a large body 413")
     func badBodies() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let long = String(repeating: "x", count: 501)
         try await h.app.test(.router) { client in
             let cases: [(String, String)] = [
@@ -246,7 +246,7 @@ import Testing
 
     @Test("a role's silences name only the cards it sees, and another role sees only its own of them")
     func silencesKeepToTheRolesCards() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             // Operations silences "every card": every card operations sees, not coverage.
             let ops = try await send(h, client, .post, silences, as: "operations", body: #"{"for": "2h", "reason": "maintenance"}"#)
@@ -281,7 +281,7 @@ import Testing
 
     @Test("the served cards document is eval's, plus silenced and acknowledged on each card")
     func servedCardsAreEvalsPlusTheLifecycle() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let options = try EvalRunner.Options.parse([
             "--cards", h.path("cards").path, "--profiles", h.path("profiles").path, "--profile", "demo",
             "--snapshot", h.path("snapshots/demo/2026-03-17").path, "--format", "json", "--role", "operations", "--max-rows", "50",
@@ -305,7 +305,7 @@ import Testing
 
     @Test("the dashboard's session may change silences only with the header its script sends")
     func sessionChangesNeedTheDashboardsHeader() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let token = try #require(h.tokens["operations"])
             let cookie = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],

@@ -20,7 +20,7 @@ import Testing
 
     /// Loads the config, starts the due pulls, waits for them, and serves what they wrote.
     private func pullAndServe(_ engine: ServeEngine) async {
-        engine.loadConfig()
+        await engine.loadConfig()
         await engine.tick()
         await engine.waitForPulls()
         await engine.tick()
@@ -29,7 +29,7 @@ import Testing
     @Test func aScheduledPullIsServedAndAFailedOneIsReported() async throws {
         let server = FakeVendorServer(store: store(listings: 12))
         try await server.start()
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try ServeHarness.write("profile: shop\nextends: base\npriority_markets: [US]\n" + server.profileSources(), to: h.path("profiles/shop.yaml"))
         var settings = ServeHarness.settings(h.root, clock: h.clock)
         settings.pullEvery = .init(seconds: 3600)

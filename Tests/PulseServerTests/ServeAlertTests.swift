@@ -12,7 +12,7 @@ import Testing
 @Suite struct ServeAlertTests {
     @Test("a trigger changed while serving resolves the alert within one reload, in /alerts, the cards and the history")
     func aChangedTriggerResolvesAtOnce() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let firing = try HistoryStore(path: h.path("history.sqlite").path).activeAlerts(profile: "demo")
         #expect(firing.contains { $0.card == "aex_ship_to_country_coverage" && $0.severity == .critical }, "79.2% is under critical's 90")
         // The merchant lowers the coverage thresholds: 79.2% is fine now.
@@ -20,7 +20,7 @@ import Testing
         let text = try String(contentsOf: profile, encoding: .utf8)
         try ServeHarness.write(text.replacingOccurrences(of: #"alert: {warn: "< 95", critical: "< 90"}"#, with: #"alert: {warn: "< 70", critical: "< 50"}"#), to: profile)
         h.engine.requestReload()
-        h.engine.tickNow()
+        await h.engine.tickNow()
         #expect(h.engine.state.current.profiles["demo"]?.served?.result("aex_ship_to_country_coverage")?.state == .ok)
         let store = try HistoryStore(path: h.path("history.sqlite").path)
         #expect(!(try store.activeAlerts(profile: "demo")).contains { $0.card == "aex_ship_to_country_coverage" })
@@ -38,18 +38,18 @@ import Testing
         // Back to the first thresholds: critical again, from the same snapshot.
         try ServeHarness.write(text, to: profile)
         h.engine.requestReload()
-        h.engine.tickNow()
+        await h.engine.tickNow()
         let again = try #require(try store.transitions(profile: "demo", since: nil).first)
         #expect(again.to == "firing" && again.severity == .critical)
     }
 
     @Test("served data turns stale as the clock moves, without a new snapshot; nothing is recorded; the page says how old")
     func staleByItself() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let before = try #require(h.engine.state.current.profiles["demo"])
         #expect(before.served?.results.contains { $0.state == .stale } == false)
         h.clock.set("2026-03-18T09:00:01Z")   // 25h and a second after taken_at; base.yaml says 25h
-        h.engine.tickNow()
+        await h.engine.tickNow()
         let after = try #require(h.engine.state.current.profiles["demo"])
         #expect(after.version > before.version, "a new version: an open dashboard reloads")
         let coverage = try #require(after.served?.result("aex_ship_to_country_coverage"))
@@ -68,13 +68,13 @@ import Testing
         }
         // Judging again without a change does not bump the version.
         let version = h.engine.state.current.profiles["demo"]?.version
-        h.engine.tickNow()
+        await h.engine.tickNow()
         #expect(h.engine.state.current.profiles["demo"]?.version == version)
     }
 
     @Test("the page and metrics tell warn from critical and a card without an alert from ok, in words")
     func levelsOnThePageAndInMetrics() async throws {
-        let h = try ServeHarness.make(snapshots: ["demo", "demo-next"])
+        let h = try await ServeHarness.make(snapshots: ["demo", "demo-next"])
         try await h.app.test(.router) { client in
             let page = try await h.get(client, "/", as: "owner")
             #expect(page.body.contains("△ Warning"), "coverage 93.1% is under warn's 95")

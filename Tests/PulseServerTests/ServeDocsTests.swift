@@ -39,7 +39,7 @@ import Testing
             }
         }
         #expect(documented.count == 13, "every route is documented")
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let owner = try #require(h.tokens["owner"])
         // A silence to expire, and a firing card to acknowledge.
         let silence = try h.engine.store.addSilence(profile: "demo", cards: [], severity: nil, startsAt: 0, endsAt: 4_000_000_000, reason: "docs", by: "test",

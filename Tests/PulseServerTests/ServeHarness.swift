@@ -56,7 +56,7 @@ struct ServeHarness {
     /// - Parameter demoExtra: YAML appended to the demo profile (say, a `notifications:` section).
     /// - Parameter environment: variables the server reads secrets from, besides the process's.
     static func make(snapshots: [String] = ["demo"], clock: TestClock = TestClock(), demoExtra: String = "",
-                     environment: [String: String] = [:]) throws -> ServeHarness {
+                     environment: [String: String] = [:]) async throws -> ServeHarness {
         let fm = FileManager.default
         let root = fm.temporaryDirectory.appendingPathComponent("pulse-serve-\(UUID().uuidString)")
         try fm.createDirectory(at: root.appendingPathComponent("profiles"), withIntermediateDirectories: true)
@@ -87,8 +87,8 @@ struct ServeHarness {
         var serveSettings = settings(root, clock: clock)
         serveSettings.environment.merge(environment) { _, new in new }
         serveSettings.notifyBackoff = 0.01
-        let prepared = try PulseServer.prepare(serveSettings, logger: logger)
-        prepared.engine.tickNow()
+        let prepared = try await PulseServer.prepare(serveSettings, logger: logger)
+        await prepared.engine.tickNow()
         return ServeHarness(root: root, tokens: tokens, prepared: prepared, clock: clock)
     }
 

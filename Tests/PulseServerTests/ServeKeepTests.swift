@@ -7,8 +7,8 @@ import Testing
 /// `pulse serve --keep N` (and serve.yaml's `keep`): only the newest N complete snapshots of each
 /// profile stay, never the one served (issue 24, item 6).
 @Suite struct ServeKeepTests {
-    @Test func keepRemovesAllButTheNewestAndNeverTheServedOne() throws {
-        let h = try ServeHarness.make(snapshots: ["demo"])
+    @Test func keepRemovesAllButTheNewestAndNeverTheServedOne() async throws {
+        let h = try await ServeHarness.make(snapshots: ["demo"])
         let fm = FileManager.default
         let demo = h.path("snapshots/demo")
         // An older copy (taken a day earlier), the served one (2026-03-17), then a newer one.
@@ -20,15 +20,15 @@ import Testing
         var settings = ServeHarness.settings(h.root)
         settings.db = h.path("keep.sqlite").path
         settings.keep = 1
-        let prepared = try PulseServer.prepare(settings, logger: ServeHarness.logger)
-        prepared.engine.tickNow()
+        let prepared = try await PulseServer.prepare(settings, logger: ServeHarness.logger)
+        await prepared.engine.tickNow()
         #expect(prepared.engine.state.current.profiles["demo"]?.served?.takenAt.description == "2026-03-17T08:00:00Z")
         #expect(!fm.fileExists(atPath: older.path), "older than the newest 1: removed")
         #expect(fm.fileExists(atPath: demo.appendingPathComponent("2026-03-17").path), "the served one stays")
 
         // A newer snapshot arrives: it is served, and the one served before goes.
         try fm.copyItem(at: Repo.root.appendingPathComponent("examples/demo-next"), to: demo.appendingPathComponent("2026-03-18"))
-        prepared.engine.tickNow()
+        await prepared.engine.tickNow()
         #expect(prepared.engine.state.current.profiles["demo"]?.served?.takenAt.description == "2026-03-18T08:00:00Z")
         #expect(((try? fm.contentsOfDirectory(atPath: demo.path)) ?? []).sorted() == ["2026-03-18"])
 
@@ -57,13 +57,13 @@ import Testing
 /// counted from the pull, not "no data" (issue 24, item 1).
 @Suite struct FirstPullNoteTests {
     @Test func theDashboardAndTheAPISayEventsCountFromTheFirstPull() async throws {
-        let h = try ServeHarness.make(snapshots: [])
+        let h = try await ServeHarness.make(snapshots: [])
         let folder = h.path("snapshots/demo/20260317T080000Z")
         try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("examples/demo"), to: folder)
         try Data("".utf8).write(to: folder.appendingPathComponent("audit_events.jsonl"))
         try Data(#"{"format": 1, "store": "acme-outdoor", "taken_at": "2026-03-17T08:00:00Z", "audit_events_since": "2026-03-17T08:00:00Z"}"#.utf8)
             .write(to: folder.appendingPathComponent("snapshot.json"))
-        h.engine.tickNow()
+        await h.engine.tickNow()
         let note = "first pull: audit events are counted from 08:00 today, less than the 24h window"
         try await h.app.test(.router) { client in
             let card = try await h.get(client, "/api/v1/profiles/demo/cards/aex_rejected_listings_24h", as: "owner")

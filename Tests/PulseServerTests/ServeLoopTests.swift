@@ -10,15 +10,15 @@ import Testing
 /// tokens file checked at start-up.
 @Suite struct ServeLoopTests {
     @Test func aNewerSnapshotIsServedAndATemporaryFolderIsNot() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let before = h.engine.state.current.profiles["demo"]?.version ?? 0
         // pull writes into a dot folder and renames it when complete: a dot folder is never read,
         // even with a later taken_at.
         try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("examples/demo-next"), to: h.path("snapshots/demo/.2026-03-18.tmp-42"))
-        h.engine.tickNow()
+        await h.engine.tickNow()
         #expect(h.engine.state.current.profiles["demo"]?.served?.takenAt.description == "2026-03-17T08:00:00Z")
         try FileManager.default.moveItem(at: h.path("snapshots/demo/.2026-03-18.tmp-42"), to: h.path("snapshots/demo/2026-03-18"))
-        h.engine.tickNow()
+        await h.engine.tickNow()
         let view = try #require(h.engine.state.current.profiles["demo"])
         #expect(view.served?.takenAt.description == "2026-03-18T08:00:00Z")
         #expect(view.version > before)
@@ -30,17 +30,17 @@ import Testing
         }
         // An older snapshot arriving later does not replace a newer one.
         try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("examples/demo"), to: h.path("snapshots/demo/2026-03-01-late"))
-        h.engine.tickNow()
+        await h.engine.tickNow()
         #expect(h.engine.state.current.profiles["demo"]?.served?.takenAt.description == "2026-03-18T08:00:00Z")
     }
 
     @Test func aBrokenSnapshotIsReportedAndTheLastGoodOneStays() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let broken = h.path("snapshots/demo/2026-03-19")
         try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("examples/demo-next"), to: broken)
         try ServeHarness.write("{\"format\": 1, \"taken_at\": \"2026-03-19T08:00:00Z\"}\n", to: broken.appendingPathComponent("snapshot.json"))
         try ServeHarness.write("{\"id\": \"1\", \"status\": \"active\"\nnot json\n", to: broken.appendingPathComponent("listings.jsonl"))
-        h.engine.tickNow()
+        await h.engine.tickNow()
         let view = try #require(h.engine.state.current.profiles["demo"])
         #expect(view.served?.takenAt.description == "2026-03-17T08:00:00Z", "the last good snapshot stays served")
         #expect(view.snapshotProblem?.subject == broken.path)
@@ -54,24 +54,24 @@ import Testing
         let headless = h.path("snapshots/demo/2026-03-20")
         try FileManager.default.createDirectory(at: headless, withIntermediateDirectories: true)
         try ServeHarness.write("{\"format\": 1}\n", to: headless.appendingPathComponent("snapshot.json"))
-        h.engine.tickNow()
+        await h.engine.tickNow()
         #expect(h.engine.state.current.profiles["demo"]?.snapshotProblem?.subject == headless.path)
         #expect(h.engine.state.current.profiles["demo"]?.snapshotProblem?.message.contains("taken_at") == true)
         #expect(h.engine.state.current.profiles["demo"]?.served?.takenAt.description == "2026-03-17T08:00:00Z")
         // Once is enough: the same broken folder is not loaded again on every tick.
         let version = h.engine.state.current.profiles["demo"]?.version
-        h.engine.tickNow()
+        await h.engine.tickNow()
         #expect(h.engine.state.current.profiles["demo"]?.version == version)
     }
 
     @Test func hotReloadGoodThenBadThenGood() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let profile = h.path("profiles/demo.yaml")
         let good = try String(contentsOf: profile, encoding: .utf8)
         // Good -> bad: a typo in a key and a tab; the last good config keeps serving.
         try ServeHarness.write(good.replacingOccurrences(of: "priority_markets:", with: "priority_marketz:"), to: profile)
         h.engine.requestReload()
-        h.engine.tickNow()
+        await h.engine.tickNow()
         var view = try #require(h.engine.state.current.profiles["demo"])
         #expect(view.config != nil && view.served != nil, "never a moment with no config")
         #expect(view.configErrors.contains { $0.location.file == profile.path && $0.location.line == 5 && $0.message.contains("priority_markets") })
@@ -94,7 +94,7 @@ import Testing
         // Bad -> good, with a change that shows: coverage now only counts the US.
         try ServeHarness.write(good.replacingOccurrences(of: "priority_markets: [US, GB, DE, FR, BR]", with: "priority_markets: [US]"), to: profile)
         h.engine.requestReload()
-        h.engine.tickNow()
+        await h.engine.tickNow()
         view = try #require(h.engine.state.current.profiles["demo"])
         #expect(view.configErrors.isEmpty)
         #expect(view.config?.profile.priorityMarkets == ["US"])
@@ -107,11 +107,11 @@ import Testing
     }
 
     @Test func aProfileWithoutSnapshotsSaysWhereItLooks() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try FileManager.default.removeItem(at: h.path("snapshots/other"))
         let settings = ServeHarness.settings(h.root, clock: h.clock)
-        let prepared = try PulseServer.prepare(settings, logger: ServeHarness.logger)
-        prepared.engine.tickNow()
+        let prepared = try await PulseServer.prepare(settings, logger: ServeHarness.logger)
+        await prepared.engine.tickNow()
         try await PulseServer.application(prepared, logger: ServeHarness.logger, loop: false).test(.router) { client in
             let page = try await client.execute(uri: "/", method: .get, headers: [.authorization: "Bearer " + h.tokens["other-owner"]!]) {
                 String(buffer: $0.body)
@@ -123,17 +123,17 @@ import Testing
         }
     }
 
-    @Test func aChangedFileIsNoticedWithoutSIGHUP() throws {
-        let h = try ServeHarness.make()
+    @Test func aChangedFileIsNoticedWithoutSIGHUP() async throws {
+        let h = try await ServeHarness.make()
         let profile = h.path("profiles/demo.yaml")
         let good = try String(contentsOf: profile, encoding: .utf8)
         try ServeHarness.write(good + "\n# a change\nbogus_key: 1\n", to: profile)
-        h.engine.tickNow()
+        await h.engine.tickNow()
         #expect(h.engine.state.current.profiles["demo"]?.configErrors.isEmpty == false, "the folder watch saw the change")
     }
 
-    @Test func tokensFileProblemsStopTheStartWithTheirPlace() throws {
-        let h = try ServeHarness.make()
+    @Test func tokensFileProblemsStopTheStartWithTheirPlace() async throws {
+        let h = try await ServeHarness.make()
         let settings = ServeHarness.settings(h.root, clock: h.clock)
         for (text, expected) in [
             ("tokens:\n  - {name: a, sha256: abc, profile: demo, role: owner}\n", "tokens.yaml:2:"),
@@ -145,8 +145,8 @@ import Testing
                 + "  - {name: a, sha256: \(String(repeating: "b", count: 64)), profile: demo, role: owner}\n", "used twice"),
         ] {
             try ServeHarness.write(text, to: h.path("tokens.yaml"))
-            #expect(throws: PulseServer.StartError.self, "\(text)") { try PulseServer.prepare(settings, logger: ServeHarness.logger) }
-            do { _ = try PulseServer.prepare(settings, logger: ServeHarness.logger) } catch {
+            await #expect(throws: PulseServer.StartError.self, "\(text)") { try await PulseServer.prepare(settings, logger: ServeHarness.logger) }
+            do { _ = try await PulseServer.prepare(settings, logger: ServeHarness.logger) } catch {
                 #expect(error.description.contains(expected), "\(error.description)")
             }
         }

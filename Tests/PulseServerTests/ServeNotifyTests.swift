@@ -22,7 +22,7 @@ import Testing
     @Test("a new snapshot reaches the Slack receiver once per evaluation; a failing receiver is retried by a later tick")
     func snapshotToSlack() async throws {
         let r = try await Receiver.start()
-        let h = try ServeHarness.make(demoExtra: Self.notifications, environment: ["SLACK_URL": r.url("slack")])
+        let h = try await ServeHarness.make(demoExtra: Self.notifications, environment: ["SLACK_URL": r.url("slack")])
         await h.engine.tick()
         await h.engine.waitForDeliveries()
         #expect(r.requests("slack").count == 1)
@@ -56,7 +56,7 @@ import Testing
     @Test("a scheduled pull that fails is a pull_failed notification")
     func pullFailedIsNotified() async throws {
         let r = try await Receiver.start()
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let dead = "http://127.0.0.1:1"
         try ServeHarness.write("""
             profile: shop
@@ -76,7 +76,7 @@ import Testing
         settings.environment = ["TEST_BC_TOKEN": "t0ken", "HOOK_URL": r.url("hook")]
         settings.pullBackoff = Backoff(base: 0.01, cap: 0.02, tries: 2, rateLimitedTries: 2)
         let engine = try ServeEngine(settings: settings, logger: ServeHarness.logger)
-        engine.loadConfig()
+        await engine.loadConfig()
         await engine.tick()
         await engine.waitForPulls()
         await engine.tick()

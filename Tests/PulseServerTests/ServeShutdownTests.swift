@@ -20,14 +20,14 @@ import Testing
         let (events, event) = AsyncStream<String>.makeStream()
         // The pull's freight call gets no answer until the fake is stopped.
         server.script("aliexpress.freight.redefining.listfreighttemplate", .stall(arrived: { event.yield("arrived") }))
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try ServeHarness.write("profile: shop\nextends: base\npriority_markets: [US]\n" + server.profileSources(), to: h.path("profiles/shop.yaml"))
         var settings = ServeHarness.settings(h.root, clock: h.clock)
         settings.pullEvery = .init(seconds: 3600)
         settings.environment = FakeVendorServer.credentials
         settings.db = h.path("shutdown.sqlite").path
         let engine = try ServeEngine(settings: settings, logger: ServeHarness.logger)
-        engine.loadConfig()
+        await engine.loadConfig()
         let group = ServiceGroup(configuration: .init(services: [EngineService(engine: engine)], logger: ServeHarness.logger))
         let running = Task { try await group.run() }
         let arrived = try await within(seconds: 60) { () -> String? in
@@ -49,12 +49,12 @@ import Testing
     }
 
     @Test func aSecondServeOnABusyPortFailsBeforeRecordingAnything() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         let busy = try #require(RawSocket.listener())
         var settings = ServeHarness.settings(h.root, clock: h.clock)
         settings.port = busy.port
         settings.db = h.path("second.sqlite").path
-        let prepared = try PulseServer.prepare(settings, logger: ServeHarness.logger)
+        let prepared = try await PulseServer.prepare(settings, logger: ServeHarness.logger)
         let failed = try await within(seconds: 30) { () -> String in
             do { try await PulseServer.run(prepared, logger: ServeHarness.logger) } catch { return "\(error)" }
             return "ran"

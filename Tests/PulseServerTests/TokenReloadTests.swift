@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func aRemovedTokenStopsAndANewOneWorksAtTheNextTick() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let cards = "/api/v1/profiles/demo/cards?max_rows=1"
             #expect(try await h.get(client, cards, as: "marketing").status == 200)
@@ -40,7 +40,7 @@ import Testing
 
             let fresh = try rewriteTokens(h, drop: "marketing", add: ("ana", "demo", "marketing"))
             #expect(try await h.get(client, cards, as: fresh).status == 401, "not before the tick reads the file")
-            h.engine.tickNow()
+            await h.engine.tickNow()
 
             let removed = try await h.get(client, cards, as: "marketing")
             #expect(removed.status == 401)
@@ -56,13 +56,13 @@ import Testing
     }
 
     @Test func aTokenWhoseRoleChangedEndsItsSessions() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let session = try await login(client, try #require(h.tokens["operations"]))
             let text = try String(contentsOf: h.path("tokens.yaml"), encoding: .utf8)
             try ServeHarness.write(text.replacingOccurrences(of: "profile: demo, role: operations", with: "profile: demo, role: finance"),
                                    to: h.path("tokens.yaml"))
-            h.engine.tickNow()
+            await h.engine.tickNow()
             let status = try await client.execute(uri: "/api/v1/profiles/demo/cards", method: .get, headers: [.cookie: session]) { Int($0.status.code) }
             #expect(status == 401, "a session keeps the role it signed in with only while the file says so")
             let reread = try await h.get(client, "/api/v1/profiles/demo/cards?max_rows=0", as: "operations")
@@ -71,16 +71,16 @@ import Testing
     }
 
     @Test func aBrokenTokensFileKeepsTheLastGoodTokens() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try ServeHarness.write("tokens:\n  - {name: x, sha256: nothex, profile: demo, role: owner}\n", to: h.path("tokens.yaml"))
-        h.engine.tickNow()
+        await h.engine.tickNow()
         try await h.app.test(.router) { client in
             let status = try await h.get(client, "/api/v1/profiles/demo/cards?max_rows=0", as: "owner").status
             #expect(status == 200)
         }
         // A token naming a role the profile does not have: refused whole, as at start-up.
         _ = try rewriteTokens(h, drop: "owner", add: ("zed", "demo", "ceo"))
-        h.engine.tickNow()
+        await h.engine.tickNow()
         try await h.app.test(.router) { client in
             let status = try await h.get(client, "/api/v1/profiles/demo/cards?max_rows=0", as: "owner").status
             #expect(status == 200)
@@ -88,9 +88,9 @@ import Testing
     }
 
     @Test func sighupRereadsTheFileAgainstANewConfig() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         h.engine.requestReload()
-        h.engine.tickNow()
+        await h.engine.tickNow()
         try await h.app.test(.router) { client in
             let status = try await h.get(client, "/api/v1/profiles/demo/cards?max_rows=0", as: "owner").status
             #expect(status == 200, "an unchanged file changes nothing")
@@ -98,7 +98,7 @@ import Testing
     }
 
     @Test func wrongAndMissingTokensAreToldApart() async throws {
-        let h = try ServeHarness.make()
+        let h = try await ServeHarness.make()
         try await h.app.test(.router) { client in
             let none = try await h.get(client, "/api/v1/profiles/demo/cards", as: nil)
             #expect(none.status == 401 && none.body.contains("a token is needed"), "\(none.body)")
@@ -110,8 +110,8 @@ import Testing
         }
     }
 
-    @Test func tokenNewRefusesAnUnknownProfileOrRole() throws {
-        let h = try ServeHarness.make()
+    @Test func tokenNewRefusesAnUnknownProfileOrRole() async throws {
+        let h = try await ServeHarness.make()
         let cards = h.path("cards").path, profiles = h.path("profiles").path
         let role = ServeRunner.newToken(profile: "demo", role: "markting", name: "ana", cardsDir: cards, profilesDir: profiles)
         #expect(role.exitCode == 2 && role.stdout.isEmpty)
@@ -125,8 +125,8 @@ import Testing
         #expect(noFolder.exitCode == 2 && noFolder.stderr.contains("no folder"))
     }
 
-    @Test func tokenListShowsNamesProfilesAndRolesOnly() throws {
-        let h = try ServeHarness.make()
+    @Test func tokenListShowsNamesProfilesAndRolesOnly() async throws {
+        let h = try await ServeHarness.make()
         let out = ServeRunner.listTokens(path: h.path("tokens.yaml").path)
         #expect(out.exitCode == 0, "\(out.stderr)")
         let lines = out.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }

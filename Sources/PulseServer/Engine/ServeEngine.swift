@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
+import Synchronization
 import PulseConfig
 import PulseConnectors
 import PulseDiagnostics
@@ -11,30 +11,34 @@ import PulseNotify
 import PulseSnapshot
 
 /// The heart of `pulse serve`: keeps every profile's config and newest snapshot evaluated,
-/// recorded and served. All its work (reloading, loading, evaluating, recording) runs one piece at
-/// a time on its own queue, off the threads that answer requests; what it produces is swapped
-/// into ``state`` whole.
-public final class ServeEngine: Sendable {
-    let settings: ServeSettings
+/// recorded and served. An actor: its work (reloading, loading, evaluating, recording) runs one
+/// piece at a time, on its own executor (``EngineExecutor``: a queue of its own, so that seconds
+/// of evaluation never hold a thread of the cooperative pool that answers requests); what it
+/// produces is swapped into ``state`` whole, which request handlers read without waiting.
+public actor ServeEngine {
+    nonisolated let settings: ServeSettings
     /// What is served.
-    let state = ServedStateBox()
-    let metrics = ServeMetrics()
-    let store: HistoryStore
-    let logger: Logger
+    nonisolated let state = ServedStateBox()
+    nonisolated let metrics = ServeMetrics()
+    nonisolated let store: HistoryStore
+    nonisolated let logger: Logger
     /// The tokens file and the dashboard's sessions, read again with the config.
-    let tokens: TokenAccess
+    nonisolated let tokens: TokenAccess
     /// Points of history behind a card's sparkline.
     static let sparklinePoints = 30
 
-    private let queue = DispatchQueue(label: "pulse.serve.engine", qos: .userInitiated)
-    private let memory = NIOLockedValueBox(Memory())
+    private let executor = EngineExecutor()
+    /// The engine runs on its own queue.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    private var memory = Memory()
+    // The two requests that come from outside the engine's work (a signal, graceful shutdown).
+    private nonisolated let reloadRequested = Atomic<Bool>(false)
+    private nonisolated let stopRequested = Atomic<Bool>(false)
 
-    /// What the engine remembers between ticks (only touched on its queue, or briefly under the lock).
+    /// What the engine remembers between ticks.
     private struct Memory {
         var catalog = SnapshotCatalog()
         var fingerprint: FolderFingerprint?
-        var reloadRequested = false
-        var stopping = false
         /// When each profile's next scheduled pull is due, and which are running.
         var nextPull: [String: Date] = [:]
         var pulling: Set<String> = []
@@ -62,49 +66,41 @@ public final class ServeEngine: Sendable {
     }
 
     /// The profile names the current config knows (with a good config or not).
-    public var profileNames: [String] { state.current.profiles.keys.sorted() }
+    public nonisolated var profileNames: [String] { state.current.profiles.keys.sorted() }
 
     /// Each profile's roles, for checking a tokens file (profiles with a good config only).
-    public var rolesByProfile: [String: [String]] {
+    public nonisolated var rolesByProfile: [String: [String]] {
         state.current.profiles.compactMapValues { $0.config?.profile.roles }
     }
 
-    /// Asks for a config reload at the next tick (SIGHUP).
-    public func requestReload() { memory.withLockedValue { $0.reloadRequested = true } }
+    /// Asks for a config reload at the next tick (SIGHUP; callable from anywhere, at once).
+    public nonisolated func requestReload() { reloadRequested.store(true, ordering: .relaxed) }
 
-    /// Stops ticking after the current piece of work (graceful shutdown).
-    public func stop() { memory.withLockedValue { $0.stopping = true } }
+    /// Stops ticking after the current piece of work (graceful shutdown; callable from anywhere, at once).
+    public nonisolated func stop() { stopRequested.store(true, ordering: .relaxed) }
 
-    var stopping: Bool { memory.withLockedValue { $0.stopping } }
+    nonisolated var stopping: Bool { stopRequested.load(ordering: .relaxed) }
 
     /// One round: reload the config when it changed (or was asked to), then evaluate every
     /// profile whose newest snapshot is not the one served, then start the pulls that are due.
-    public func tick() async {
-        await onQueue { self.tickNow() }
+    public func tick() {
+        tickNow()
         startDuePulls()
         startDeliveries()
     }
 
     /// Evaluates `profile`'s newest snapshot now, even when it is the one served.
     /// - Returns: nil when done, else what went wrong.
-    func evaluateNow(_ profile: String) async -> String? {
-        await onQueue {
-            guard let config = self.state.current.profiles[profile]?.config else { return "profile '\(profile)' has no valid config" }
-            guard let entry = self.newestSnapshot(profile) else { return "no snapshot in \(self.profileFolder(profile))" }
-            self.evaluate(profile, config: config, entry: entry)
-            return self.state.current.profiles[profile]?.snapshotProblem.map { $0.message }
-        }
-    }
-
-    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: work()) }
-        }
+    func evaluateNow(_ profile: String) -> String? {
+        guard let config = state.current.profiles[profile]?.config else { return "profile '\(profile)' has no valid config" }
+        guard let entry = newestSnapshot(profile) else { return "no snapshot in \(profileFolder(profile))" }
+        evaluate(profile, config: config, entry: entry)
+        return state.current.profiles[profile]?.snapshotProblem.map { $0.message }
     }
 
     /// Reads the config (at start-up, before the tokens are checked against it).
     func loadConfig() {
-        memory.withLockedValue { $0.fingerprint = FolderFingerprint([settings.cardsDir, settings.profilesDir]) }
+        memory.fingerprint = FolderFingerprint([settings.cardsDir, settings.profilesDir])
         reloadConfig()
     }
 
@@ -112,10 +108,8 @@ public final class ServeEngine: Sendable {
     func tickNow() {
         let folders = [settings.cardsDir, settings.profilesDir]
         let fingerprint = FolderFingerprint(folders)
-        let reload = memory.withLockedValue { m -> Bool in
-            defer { m.reloadRequested = false; m.fingerprint = fingerprint }
-            return m.reloadRequested || m.fingerprint != fingerprint
-        }
+        let reload = reloadRequested.exchange(false, ordering: .relaxed) || memory.fingerprint != fingerprint
+        memory.fingerprint = fingerprint
         // Profiles that just got a new config are evaluated again, whatever their snapshot.
         let renewed = reload ? reloadConfig() : []
         // The tokens file is read again when it changed, on SIGHUP and with a new config.
@@ -124,14 +118,14 @@ public final class ServeEngine: Sendable {
             guard let view = state.current.profiles[name], let config = view.config, let entry = newestSnapshot(name) else { continue }
             let again = renewed.contains(name)
             if let served = view.served, served.folder == entry.folder, !again { continue }
-            if memory.withLockedValue({ $0.failed.contains(entry.folder) }), !again { continue }
+            if memory.failed.contains(entry.folder), !again { continue }
             evaluate(name, config: config, entry: entry)
         }
         rejudgeFreshness(at: clock())
     }
 
     /// The evaluation clock: the wall clock, unless the settings fix it (tests).
-    private func clock() -> CELTimestamp { settings.clock?() ?? CELTimestamp.wallClock }
+    private nonisolated func clock() -> CELTimestamp { settings.clock?() ?? CELTimestamp.wallClock }
 
     /// The cards of `served` an owner sees: the ones the metrics expose.
     static func ownerSees(_ served: ServedEvaluation) -> [String] {
@@ -159,16 +153,13 @@ public final class ServeEngine: Sendable {
         for (name, served) in judged { metrics.judged(profile: name, served: served, ownerSees: Self.ownerSees(served)) }
     }
 
-    private func profileFolder(_ profile: String) -> String { settings.snapshotsDir + "/" + profile }
+    private nonisolated func profileFolder(_ profile: String) -> String { settings.snapshotsDir + "/" + profile }
 
     /// The newest snapshot of `profile` whose snapshot.json gives a `taken_at`. A folder whose
     /// header does not is reported once (log, status, banner) and passed over.
     private func newestSnapshot(_ profile: String) -> SnapshotCatalog.Entry? {
-        let (entry, skipped) = memory.withLockedValue { m in
-            let entry = m.catalog.newest(in: profileFolder(profile))
-            let skipped = m.catalog.unreadable.filter { m.reportedUnreadable.insert($0.key).inserted }
-            return (entry, skipped)
-        }
+        let entry = memory.catalog.newest(in: profileFolder(profile))
+        let skipped = memory.catalog.unreadable.filter { memory.reportedUnreadable.insert($0.key).inserted }
         for (folder, why) in skipped.sorted(by: { $0.key < $1.key }) {
             logger.error("snapshot skipped", metadata: ["profile": .string(profile), "folder": .string(folder), "error": .string(why)])
             state.updateProfile(profile) { $0.snapshotProblem = ServeProblem(at: Date(), subject: folder, message: why) }
@@ -257,7 +248,7 @@ public final class ServeEngine: Sendable {
         }
         metrics.evaluated(profile: profile, served: served, ownerSees: Self.ownerSees(served))
         pruneSnapshots(profile, serving: entry.folder)
-        memory.withLockedValue { _ = $0.nextDelivery.removeValue(forKey: profile) }  // deliver what it queued now
+        memory.nextDelivery.removeValue(forKey: profile)  // deliver what it queued now
         logger.info("evaluated", metadata: ["profile": .string(profile), "snapshot": .string(entry.folder),
                                             "taken_at": .string("\(snapshot.takenAt)"), "seconds": .string(String(format: "%.3f", seconds))])
     }
@@ -271,7 +262,7 @@ public final class ServeEngine: Sendable {
     }
 
     private func fail(_ profile: String, _ entry: SnapshotCatalog.Entry, _ message: String) {
-        memory.withLockedValue { _ = $0.failed.insert(entry.folder) }
+        memory.failed.insert(entry.folder)
         logger.error("snapshot not served; the last good one stays", metadata: ["profile": .string(profile), "snapshot": .string(entry.folder), "error": .string(message)])
         state.updateProfile(profile) { $0.snapshotProblem = ServeProblem(at: Date(), subject: entry.folder, message: message) }
     }
@@ -281,15 +272,14 @@ public final class ServeEngine: Sendable {
     private func startDuePulls() {
         guard let every = settings.pullEvery else { return }
         let now = Date()
-        let due: [ProfileConfig] = memory.withLockedValue { m in
-            guard !m.stopping else { return [] }
-            return state.current.profiles.values.compactMap { view -> ProfileConfig? in
-                guard let config = view.config, config.profile.sources.bigcommerce != nil || config.profile.sources.aliexpress != nil,
-                      !m.pulling.contains(view.name), m.nextPull[view.name].map({ $0 <= now }) ?? true else { return nil }
-                m.nextPull[view.name] = now.addingTimeInterval(Double(every.seconds))
-                m.pulling.insert(view.name)
-                return config
-            }
+        guard !stopping else { return }
+        var due: [ProfileConfig] = []
+        for view in state.current.profiles.values {
+            guard let config = view.config, config.profile.sources.bigcommerce != nil || config.profile.sources.aliexpress != nil,
+                  !memory.pulling.contains(view.name), memory.nextPull[view.name].map({ $0 <= now }) ?? true else { continue }
+            memory.nextPull[view.name] = now.addingTimeInterval(Double(every.seconds))
+            memory.pulling.insert(view.name)
+            due.append(config)
         }
         for config in due {
             let name = config.profile.name
@@ -312,9 +302,9 @@ public final class ServeEngine: Sendable {
                     metrics.pullFailed(profile: name, source: error.source ?? "config")
                     state.updateProfile(name) { $0.pullProblem = ServeProblem(at: Date(), subject: error.source ?? "pull", message: error.description) }
                 }
-                memory.withLockedValue { _ = $0.pulling.remove(name) }
+                memory.pulling.remove(name)
             }
-            memory.withLockedValue { $0.pulls[name] = task }
+            memory.pulls[name] = task
         }
     }
 
@@ -323,15 +313,14 @@ public final class ServeEngine: Sendable {
     /// has come, reminders due, and what quiet hours held.
     private func startDeliveries() {
         let now = clock().seconds
-        let due: [ProfileConfig] = memory.withLockedValue { m in
-            guard !m.stopping else { return [] }
-            return state.current.profiles.values.compactMap { view -> ProfileConfig? in
-                guard let config = view.config, !config.profile.notifications.isEmpty || settings.notifyWebhook != nil,
-                      m.deliveries[view.name] == nil, (m.nextDelivery[view.name] ?? Int64.min) <= now else { return nil }
-                // Retries, reminders and the end of quiet hours are looked at this often.
-                m.nextDelivery[view.name] = now + Self.deliveryInterval
-                return config
-            }
+        guard !stopping else { return }
+        var due: [ProfileConfig] = []
+        for view in state.current.profiles.values {
+            guard let config = view.config, !config.profile.notifications.isEmpty || settings.notifyWebhook != nil,
+                  memory.deliveries[view.name] == nil, (memory.nextDelivery[view.name] ?? Int64.min) <= now else { continue }
+            // Retries, reminders and the end of quiet hours are looked at this often.
+            memory.nextDelivery[view.name] = now + Self.deliveryInterval
+            due.append(config)
         }
         for config in due {
             let name = config.profile.name
@@ -350,9 +339,9 @@ public final class ServeEngine: Sendable {
                                                        "messages": .stringConvertible(report.messages)])
                 }
                 metrics.notified(profile: name, report: report)
-                memory.withLockedValue { _ = $0.deliveries.removeValue(forKey: name) }
+                memory.deliveries.removeValue(forKey: name)
             }
-            memory.withLockedValue { $0.deliveries[name] = task }
+            memory.deliveries[name] = task
         }
     }
 
@@ -366,7 +355,7 @@ public final class ServeEngine: Sendable {
         let event = NotificationEvent(profile: profile.name, kind: NotificationEventKind.pullFailed.rawValue, card: nil,
                                       title: "Scheduled pull failed (\(error.source ?? "config"))", state: "none", previous: "none",
                                       reason: error.description, at: now.description, createdAt: now.seconds)
-        memory.withLockedValue { _ = $0.nextDelivery.removeValue(forKey: profile.name) }
+        memory.nextDelivery.removeValue(forKey: profile.name)
         do { try store.queueEvent(event, notifications: profile.notifications) } catch {
             logger.error("notify", metadata: ["profile": .string(profile.name), "error": .string("\(error)")])
         }
@@ -374,19 +363,17 @@ public final class ServeEngine: Sendable {
 
     /// Waits for the deliveries that are running.
     func waitForDeliveries() async {
-        let running = memory.withLockedValue { Array($0.deliveries.values) }
-        for task in running { await task.value }
+        for task in Array(memory.deliveries.values) { await task.value }
     }
 
     /// Cancels the pulls that are running (shutdown: a pull is atomic, so a cancelled one leaves
     /// the last snapshot as it was).
     func cancelPulls() {
-        for task in memory.withLockedValue({ Array($0.pulls.values) }) { task.cancel() }
+        for task in memory.pulls.values { task.cancel() }
     }
 
     /// Waits for the pulls that are running.
     func waitForPulls() async {
-        let running = memory.withLockedValue { Array($0.pulls.values) }
-        for task in running { await task.value }
+        for task in Array(memory.pulls.values) { await task.value }
     }
 }
