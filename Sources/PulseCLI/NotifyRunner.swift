@@ -11,13 +11,7 @@ import PulseReport
 enum NotifyRunner {
     /// The profile, the store (created if needed) and the clock, or why not.
     private static func open(_ target: LifecycleTarget, command: String) -> Result<(ResolvedProfile, [String], HistoryStore, CELTimestamp), CommandFailure> {
-        var now = CELTimestamp.wallClock
-        if let text = target.now {
-            guard let parsed = CELTimestamp(parsing: text) else {
-                return .failure(.usage("\(command): --now \(text) is not an RFC 3339 timestamp (e.g. 2026-03-17T08:00:00Z)"))
-            }
-            now = parsed
-        }
+        let now = target.now ?? CELTimestamp.wallClock
         let config: LoadedConfig
         switch LoadedConfig.load(cardsDir: target.folders.cards, profilesDir: target.folders.profiles, profile: target.profile, command: command) {
         case .failure(let f): return .failure(f)
