@@ -2,7 +2,7 @@ import ArgumentParser
 
 extension Pulse {
     /// `pulse eval`.
-    struct Eval: AsyncParsableCommand {
+    struct Eval: AsyncParsableCommand, JSONErrorReporting {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a merchant's KPI cards over a snapshot.",
             discussion: """

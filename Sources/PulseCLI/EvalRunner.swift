@@ -48,9 +48,19 @@ public enum EvalRunner {
 
         public init() {}
 
-        var now: String? { moment.now }
+        /// The rules between the options (those that need the profile are the run's).
+        public func validate() throws {
+            if let maxRows, maxRows < 0 { throw ValidationError("--max-rows must be 0 or more") }
+            if record && (role != nil || !cards.isEmpty) {
+                throw ValidationError("--record stores every card of the profile, so that the history stays whole; drop --role and --card")
+            }
+            if notifyWebhook != nil && !record { throw ValidationError("--notify-webhook sends the transitions --record causes; add --record") }
+            if notify && !record { throw ValidationError("--notify sends the notifications --record queues; add --record") }
+        }
+
+        var now: CELTimestamp? { moment.now }
         var db: String? { store.db }
-        var notifyWebhook: String? { webhook.notifyWebhook }
+        var notifyWebhook: URL? { webhook.notifyWebhook }
 
         var profile: String { inputs.profile }
         var snapshot: String { inputs.snapshot }
@@ -106,27 +116,11 @@ public enum EvalRunner {
         case .failure(let failure): return failure.output
         case .success(let (config, plan, snapshot, now, checkedAt)):
             let profile = plan.profile
-            if options.record && (options.role != nil || !options.cards.isEmpty) {
-                return CommandFailure.usage("pulse eval: --record stores every card of the profile, so that the history stays whole; drop --role and --card").output
-            }
-            if options.notifyWebhook != nil && !options.record {
-                return CommandFailure.usage("pulse eval: --notify-webhook sends the transitions --record causes; add --record").output
-            }
-            if options.notify && !options.record {
-                return CommandFailure.usage("pulse eval: --notify sends the notifications --record queues; add --record").output
-            }
             if options.notify && profile.notifications.isEmpty && options.notifyWebhook == nil {
                 return CommandFailure.usage("pulse eval: --notify: profile '\(profile.name)' has no notifications.channels; "
                                             + "see the README's \"Getting alerts\"").output
             }
-            var webhook: URL?
-            if let text = options.notifyWebhook {
-                guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                    let shown = URL(string: text).map(LegacyWebhook.redacted) ?? "(the URL given)"
-                    return CommandFailure.usage("pulse eval: --notify-webhook \(shown) is not an http(s) URL").output
-                }
-                webhook = url
-            }
+            let webhook = options.notifyWebhook
             // The history store: for recording, and for spike baselines whenever one exists.
             let (dbPath, explicit) = databasePath(options.db)
             // Recording needs a writable store; otherwise a store that cannot be read only costs the
@@ -197,14 +191,7 @@ public enum EvalRunner {
 
     /// The config, the profile, the snapshot, CEL's `now` and the evaluation clock.
     private static func prepare(_ options: Options) -> Result<(LoadedConfig, ProfilePlan, Snapshot, CELTimestamp, CELTimestamp), CommandFailure> {
-        if let max = options.maxRows, max < 0 { return .failure(.usage("pulse eval: --max-rows must be 0 or more")) }
-        var now: CELTimestamp?
-        if let text = options.now {
-            guard let parsed = CELTimestamp(parsing: text) else {
-                return .failure(.usage("pulse eval: --now \(text) is not an RFC 3339 timestamp (e.g. 2026-03-17T08:00:00Z)"))
-            }
-            now = parsed
-        }
+        let now = options.now
         let config: LoadedConfig
         switch LoadedConfig.load(cardsDir: options.cardsDir, profilesDir: options.profilesDir, profile: options.profile, command: "pulse eval") {
         case .failure(let f): return .failure(f)

@@ -2,7 +2,7 @@ import ArgumentParser
 
 extension Pulse {
     /// `pulse explain CARD`.
-    struct Explain: ParsableCommand {
+    struct Explain: JSONErrorReporting {
         static let configuration = CommandConfiguration(
             abstract: "Explain why a listing counts in a card, or how the card's where clauses narrow its rows.",
             discussion: """

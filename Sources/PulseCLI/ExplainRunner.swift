@@ -28,14 +28,13 @@ public enum ExplainRunner {
         var profilesDir: String { inputs.folders.profiles }
         var row: String? { pick.row }
         var sku: String? { pick.sku }
-        var now: String? { pick.moment.now }
+        var now: CELTimestamp? { pick.moment.now }
     }
 
     private static let encoder = ValueJSON(objectTypes: Dictionary(uniqueKeysWithValues: ModelTypes.all.map { ($0.name, $0) }))
 
     /// Explains. Exit 0, 1 for bad config or data, 2 for bad usage.
     public static func run(_ options: Options) -> CommandOutput {
-        if options.sku != nil && options.row == nil { return CommandFailure.usage("pulse explain: --sku needs --row").output }
         let config: LoadedConfig
         switch LoadedConfig.load(cardsDir: options.cardsDir, profilesDir: options.profilesDir, profile: options.profile, command: "pulse explain") {
         case .failure(let f): return f.output
@@ -46,11 +45,7 @@ public enum ExplainRunner {
         guard let card = config.set.card(options.card) else {
             return CommandFailure.usage("pulse explain: no card '\(options.card)'" + Suggestion.didYouMean(options.card, in: config.set.cards.map(\.key.value))).output
         }
-        var now: CELTimestamp?
-        if let t = options.now {
-            guard let parsed = CELTimestamp(parsing: t) else { return CommandFailure.usage("pulse explain: --now \(t) is not an RFC 3339 timestamp").output }
-            now = parsed
-        }
+        let now = options.now
         let snapshot: Snapshot
         do { snapshot = try SnapshotLoader.load(folder: options.snapshot) } catch {
             return CommandFailure(message: "pulse explain: the snapshot breaks the format:\n\(error)\n", exitCode: ExitStatus.failure).output

@@ -30,7 +30,7 @@ public enum ExprRunner {
         var profilesDir: String { folders.profiles }
         var row: String? { pick.row }
         var sku: String? { pick.sku }
-        var now: String? { pick.moment.now }
+        var now: CELTimestamp? { pick.moment.now }
     }
 
     /// Evaluates `text` with the bindings `options` asks for.
@@ -38,12 +38,7 @@ public enum ExprRunner {
         if options.profile == nil && options.snapshot == nil && options.row == nil && options.card == nil && options.now == nil {
             return run(text, format: format)
         }
-        if options.sku != nil && options.row == nil { return CommandFailure.usage("pulse expr: --sku needs --row").output }
-        var now: CELTimestamp?
-        if let t = options.now {
-            guard let parsed = CELTimestamp(parsing: t) else { return CommandFailure.usage("pulse expr: --now \(t) is not an RFC 3339 timestamp").output }
-            now = parsed
-        }
+        let now = options.now
         var profile: ResolvedProfile?
         var card: Card?
         if options.profile != nil || options.card != nil {

@@ -2,7 +2,7 @@ import ArgumentParser
 
 extension Pulse {
     /// `pulse history CARD --profile P`.
-    struct History: ParsableCommand {
+    struct History: JSONErrorReporting {
         static let configuration = CommandConfiguration(abstract: "Show a card's recorded values, with a sparkline.")
 
         @Argument(help: "The card key.")
@@ -17,7 +17,7 @@ extension Pulse {
     }
 
     /// `pulse alerts --profile P`.
-    struct Alerts: ParsableCommand {
+    struct Alerts: JSONErrorReporting {
         static let configuration = CommandConfiguration(abstract: "Show the alerts firing now and recent transitions, newest first.")
 
         @OptionGroup var query: HistoryQuery

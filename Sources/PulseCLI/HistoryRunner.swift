@@ -107,7 +107,7 @@ public enum HistoryRunner {
             var out = "alerts for \(profile)\n"
             if active.isEmpty { out += "  nothing firing\n" }
             for a in active {
-                let mark = a.state != "firing" ? "… pending" : (a.severity == .warn ? "△ FIRING warn" : "▲ FIRING")
+                let mark = a.state != .firing ? "… pending" : (a.severity == .warn ? "△ FIRING warn" : "▲ FIRING")
                 out += "  \(mark) \(a.card) since \(a.since) (value \(EvalReport.display(a.value)))\n"
             }
             out += "recent transitions, newest first:\n"

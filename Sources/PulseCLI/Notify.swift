@@ -1,5 +1,6 @@
 import ArgumentParser
 import PulseConfig
+import PulseExpressions
 
 /// What the lifecycle commands read: a profile (checked against the config) and the history store.
 struct LifecycleTarget: ParsableArguments {
@@ -10,8 +11,8 @@ struct LifecycleTarget: ParsableArguments {
 
     @OptionGroup var store: HistoryStoreOption
 
-    @Option(help: ArgumentHelp("The clock (RFC 3339; default the wall clock).", valueName: "time"))
-    var now: String?
+    @Option(help: ArgumentHelp("The clock (RFC 3339; default the wall clock).", valueName: "time"), transform: ArgumentKind.timestamp.flag("--now"))
+    var now: CELTimestamp?
 }
 
 extension Pulse {
@@ -49,7 +50,7 @@ extension Pulse {
             }
         }
 
-        struct List: ParsableCommand {
+        struct List: JSONErrorReporting {
             static let configuration = CommandConfiguration(abstract: "List a profile's silences that have not ended.")
 
             @OptionGroup var target: LifecycleTarget
@@ -115,7 +116,7 @@ extension Pulse {
             func run() async throws { try emit(await NotifyRunner.test(folders: folders, profile: profile, channel: channel)) }
         }
 
-        struct Status: ParsableCommand {
+        struct Status: JSONErrorReporting {
             static let configuration = CommandConfiguration(abstract: "Show each channel's delivery state: waiting events, last delivery, last error.")
 
             @OptionGroup var target: LifecycleTarget

@@ -23,8 +23,8 @@ extension Pulse.Bench {
         var events = 1000
 
         @Option(help: ArgumentHelp("The receiver: an http URL on 127.0.0.1, ::1 or localhost (pulse-fake-vendors --receiver's base URL and a path).",
-                                   valueName: "url"))
-        var url: String
+                                   valueName: "url"), transform: NotifyBenchRunner.receiver.flag("--url"))
+        var url: URL
 
         @Option(help: "The channel type: slack, teams, webhook or pagerduty.")
         var type: NotifyBenchRunner.ChannelKind = .slack
@@ -37,6 +37,11 @@ extension Pulse.Bench {
 
         @Option(help: "Output format: table or json.")
         var format: EvalFormat = .table
+
+        func validate() throws {
+            guard (1...80_000).contains(events) else { throw ValidationError("--events must be 1 to 80,000") }
+            guard runs >= 1 else { throw ValidationError("--runs must be 1 or more") }
+        }
 
         func run() async throws {
             try emit(await NotifyBenchRunner.run(events: events, url: url, kind: type, grouping: grouping, runs: runs, json: format == .json))
@@ -88,21 +93,17 @@ enum NotifyBenchRunner {
     static let urlVariable = "PULSE_BENCH_URL"
     static let keyVariable = "PULSE_BENCH_ROUTING_KEY"
 
-    /// Whether `url` is an http URL on this machine.
-    static func loopback(_ text: String) -> URL? {
+    /// `--url`: an http URL on this machine.
+    static let receiver = ArgumentKind<URL>(expected: "an http URL on 127.0.0.1, ::1 or localhost (loopback only)", parse: { text in
         guard let url = URL(string: text), url.scheme?.lowercased() == "http", let host = url.host?.lowercased() else { return nil }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         guard bare == "127.0.0.1" || bare == "::1" || bare == "localhost" else { return nil }
         return url
-    }
+    })
 
-    static func run(events: Int, url text: String, kind: ChannelKind, grouping: Grouping, runs: Int, json: Bool) async -> CommandOutput {
+    /// Times the delivery; `events` (1 to 80,000) and `runs` (1 or more) as `validate()` lets them through.
+    static func run(events: Int, url: URL, kind: ChannelKind, grouping: Grouping, runs: Int, json: Bool) async -> CommandOutput {
         let command = "pulse bench notify"
-        guard events >= 1, events <= 80_000 else { return CommandFailure.usage("\(command): --events must be 1 to 80,000").output }
-        guard runs >= 1 else { return CommandFailure.usage("\(command): --runs must be 1 or more").output }
-        guard let url = loopback(text) else {
-            return CommandFailure.usage("\(command): --url \(text) is not an http URL on 127.0.0.1, ::1 or localhost (loopback only)").output
-        }
         let path = url.path.split(separator: "/").last.map(String.init)
         let countURL = "http://\(url.host ?? "127.0.0.1")\(url.port.map { ":\($0)" } ?? "")/_count" + (path.map { "?path=\($0)" } ?? "")
         let groupings: [Grouping] = grouping == .both ? [.separate, .together] : [grouping]

@@ -11,13 +11,7 @@ import PulseReport
 enum NotifyRunner {
     /// The profile, the store (created if needed) and the clock, or why not.
     private static func open(_ target: LifecycleTarget, command: String) -> Result<(ResolvedProfile, [String], HistoryStore, CELTimestamp), CommandFailure> {
-        var now = CELTimestamp.wallClock
-        if let text = target.now {
-            guard let parsed = CELTimestamp(parsing: text) else {
-                return .failure(.usage("\(command): --now \(text) is not an RFC 3339 timestamp (e.g. 2026-03-17T08:00:00Z)"))
-            }
-            now = parsed
-        }
+        let now = target.now ?? CELTimestamp.wallClock
         let config: LoadedConfig
         switch LoadedConfig.load(cardsDir: target.folders.cards, profilesDir: target.folders.profiles, profile: target.profile, command: command) {
         case .failure(let f): return .failure(f)
@@ -32,6 +26,19 @@ enum NotifyRunner {
         }
     }
 
+    /// Runs `body` with the profile, its card keys, the store and the clock; what it throws (the
+    /// store's errors) is the command's failure, exit 1.
+    private static func withStore(_ target: LifecycleTarget, _ command: String,
+                                  _ body: (ResolvedProfile, [String], HistoryStore, CELTimestamp) throws -> CommandOutput) -> CommandOutput {
+        switch open(target, command: command) {
+        case .failure(let f): return f.output
+        case .success(let (profile, keys, store, now)):
+            do { return try body(profile, keys, store, now) } catch {
+                return CommandFailure(message: "\(command): \(error)", exitCode: ExitStatus.failure).output
+            }
+        }
+    }
+
     private static func who(_ by: String?) -> String {
         if let by, !by.trimmingCharacters(in: .whitespaces).isEmpty { return by }
         return ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "cli"
@@ -40,9 +47,7 @@ enum NotifyRunner {
     static func silenceAdd(_ target: LifecycleTarget, cards: [String], severity: AlertSeverity?, duration: String?, until: String?,
                            reason: String, by: String?) -> CommandOutput {
         let command = "pulse silence add"
-        switch open(target, command: command) {
-        case .failure(let f): return f.output
-        case .success(let (profile, keys, store, now)):
+        return withStore(target, command) { profile, keys, store, now in
             for card in cards where !keys.contains(card) {
                 return CommandFailure.usage("\(command): no card '\(card)'" + Suggestion.didYouMean(card, in: keys)).output
             }
@@ -53,60 +58,38 @@ enum NotifyRunner {
             case .success(let v): (ends, text) = v
             case .failure(let problem): return CommandFailure.usage("\(command): \(problem)").output
             }
-            do {
-                let silence = try store.addSilence(profile: profile.name, cards: cards, severity: severity, startsAt: now.seconds, endsAt: ends,
-                                                   reason: text, by: who(by), now: now.seconds)
-                return CommandOutput(stdout: "silence #\(silence.id) added: " + describe(silence, now: now.seconds) + "\n")
-            } catch {
-                return CommandFailure(message: "\(command): \(error)", exitCode: ExitStatus.failure).output
-            }
+            let silence = try store.addSilence(profile: profile.name, cards: cards, severity: severity, startsAt: now.seconds, endsAt: ends,
+                                               reason: text, by: who(by), now: now.seconds)
+            return CommandOutput(stdout: "silence #\(silence.id) added: " + describe(silence, now: now.seconds) + "\n")
         }
     }
 
     static func silenceList(_ target: LifecycleTarget, all: Bool, json: Bool) -> CommandOutput {
         let command = "pulse silence list"
-        switch open(target, command: command) {
-        case .failure(let f): return f.output
-        case .success(let (profile, _, store, now)):
-            do {
-                let silences = try store.silences(profile: profile.name, now: now.seconds, ended: all)
-                if json { return CommandOutput(stdout: "[" + silences.map { LifecycleJSON.silence($0, now: now.seconds) }.joined(separator: ",\n ") + "]\n") }
-                if silences.isEmpty { return CommandOutput(stdout: "no silences for \(profile.name)\(all ? "" : " now")\n") }
-                return CommandOutput(stdout: silences.map { "#\($0.id)  " + describe($0, now: now.seconds) }.joined(separator: "\n") + "\n")
-            } catch {
-                return CommandFailure(message: "\(command): \(error)", exitCode: ExitStatus.failure).output
-            }
+        return withStore(target, command) { profile, _, store, now in
+            let silences = try store.silences(profile: profile.name, now: now.seconds, ended: all)
+            if json { return CommandOutput(stdout: "[" + silences.map { LifecycleJSON.silence($0, now: now.seconds) }.joined(separator: ",\n ") + "]\n") }
+            if silences.isEmpty { return CommandOutput(stdout: "no silences for \(profile.name)\(all ? "" : " now")\n") }
+            return CommandOutput(stdout: silences.map { "#\($0.id)  " + describe($0, now: now.seconds) }.joined(separator: "\n") + "\n")
         }
     }
 
     static func silenceExpire(_ target: LifecycleTarget, id: Int64) -> CommandOutput {
         let command = "pulse silence expire"
-        switch open(target, command: command) {
-        case .failure(let f): return f.output
-        case .success(let (profile, _, store, now)):
-            do {
-                let silence = try store.expireSilence(profile: profile.name, id: id, now: now.seconds)
-                return CommandOutput(stdout: "silence #\(silence.id) expired: " + describe(silence, now: now.seconds) + "\n"
-                                     + "alerts still firing that it covered are notified at the next delivery\n")
-            } catch {
-                return CommandFailure(message: "\(command): \(error)", exitCode: ExitStatus.failure).output
-            }
+        return withStore(target, command) { profile, _, store, now in
+            let silence = try store.expireSilence(profile: profile.name, id: id, now: now.seconds)
+            return CommandOutput(stdout: "silence #\(silence.id) expired: " + describe(silence, now: now.seconds) + "\n"
+                                 + "alerts still firing that it covered are notified at the next delivery\n")
         }
     }
 
     static func ack(_ target: LifecycleTarget, card: String, by: String?, note: String?) -> CommandOutput {
         let command = "pulse ack"
-        switch open(target, command: command) {
-        case .failure(let f): return f.output
-        case .success(let (profile, keys, store, now)):
+        return withStore(target, command) { profile, keys, store, now in
             guard keys.contains(card) else { return CommandFailure.usage("\(command): no card '\(card)'" + Suggestion.didYouMean(card, in: keys)).output }
-            do {
-                let ack = try store.acknowledge(profile: profile.name, card: card, by: who(by), note: note.flatMap { $0.isEmpty ? nil : $0 }, now: now.seconds)
-                return CommandOutput(stdout: "\(card) acknowledged by \(ack.by) at \(CELTimestamp(seconds: ack.at).map(\.description) ?? "")"
-                                     + "; no reminders until it resolves or escalates\n")
-            } catch {
-                return CommandFailure(message: "\(command): \(error)", exitCode: ExitStatus.failure).output
-            }
+            let ack = try store.acknowledge(profile: profile.name, card: card, by: who(by), note: note.flatMap { $0.isEmpty ? nil : $0 }, now: now.seconds)
+            return CommandOutput(stdout: "\(card) acknowledged by \(ack.by) at \(CELTimestamp(seconds: ack.at).map(\.description) ?? "")"
+                                 + "; no reminders until it resolves or escalates\n")
         }
     }
 
@@ -142,32 +125,26 @@ enum NotifyRunner {
 
     static func status(_ target: LifecycleTarget, json: Bool) -> CommandOutput {
         let command = "pulse notify status"
-        switch open(target, command: command) {
-        case .failure(let f): return f.output
-        case .success(let (profile, _, store, now)):
-            do {
-                let channels = try store.channelStatuses(profile: profile.name)
-                func time(_ s: Int64?) -> String { s.flatMap { CELTimestamp(seconds: $0)?.description } ?? "never" }
-                if json {
-                    return CommandOutput(stdout: "[" + channels.map { c in
-                        "{\"channel\": \(JSONText.quote(c.name)), \"type\": \(JSONText.quote(c.type)), \"pending\": \(c.pending), "
-                            + "\"attempts\": \(c.attempts), \"last_sent_at\": \(c.lastSentAt.map { JSONText.quote(time($0)) } ?? "null"), "
-                            + "\"next_attempt_at\": \(c.attempts > 0 ? JSONText.quote(time(c.nextAttemptAt)) : "null"), "
-                            + "\"last_error\": \(c.lastError.map(JSONText.quote) ?? "null")}"
-                    }.joined(separator: ",\n ") + "]\n")
-                }
-                if channels.isEmpty { return CommandOutput(stdout: "no channel has been used for \(profile.name) yet\n") }
-                return CommandOutput(stdout: channels.map { c in
-                    var line = "\(c.name) (\(c.type)): \(c.pending) waiting, last delivery \(time(c.lastSentAt))"
-                    if c.attempts > 0 {
-                        line += "; \(c.attempts) failed attempt\(c.attempts == 1 ? "" : "s"), next \(c.nextAttemptAt <= now.seconds ? "at the next delivery" : time(c.nextAttemptAt))"
-                    }
-                    if let e = c.lastError { line += "\n  last error: \(e)" }
-                    return line
-                }.joined(separator: "\n") + "\n")
-            } catch {
-                return CommandFailure(message: "\(command): \(error)", exitCode: ExitStatus.failure).output
+        return withStore(target, command) { profile, _, store, now in
+            let channels = try store.channelStatuses(profile: profile.name)
+            func time(_ s: Int64?) -> String { s.flatMap { CELTimestamp(seconds: $0)?.description } ?? "never" }
+            if json {
+                return CommandOutput(stdout: "[" + channels.map { c in
+                    "{\"channel\": \(JSONText.quote(c.name)), \"type\": \(JSONText.quote(c.type)), \"pending\": \(c.pending), "
+                        + "\"attempts\": \(c.attempts), \"last_sent_at\": \(c.lastSentAt.map { JSONText.quote(time($0)) } ?? "null"), "
+                        + "\"next_attempt_at\": \(c.attempts > 0 ? JSONText.quote(time(c.nextAttemptAt)) : "null"), "
+                        + "\"last_error\": \(c.lastError.map(JSONText.quote) ?? "null")}"
+                }.joined(separator: ",\n ") + "]\n")
             }
+            if channels.isEmpty { return CommandOutput(stdout: "no channel has been used for \(profile.name) yet\n") }
+            return CommandOutput(stdout: channels.map { c in
+                var line = "\(c.name) (\(c.type)): \(c.pending) waiting, last delivery \(time(c.lastSentAt))"
+                if c.attempts > 0 {
+                    line += "; \(c.attempts) failed attempt\(c.attempts == 1 ? "" : "s"), next \(c.nextAttemptAt <= now.seconds ? "at the next delivery" : time(c.nextAttemptAt))"
+                }
+                if let e = c.lastError { line += "\n  last error: \(e)" }
+                return line
+            }.joined(separator: "\n") + "\n")
         }
     }
 

@@ -12,8 +12,8 @@ public enum PullRunner {
         @Option(help: "The profile: a name looked up in --profiles, or a path to a profile file.") var profile: String
         @Option(help: "The snapshot folder to write (default snapshots/<profile>/<taken_at>); it must not exist.") var out: String?
         @Option(help: "The snapshot to diff against (default the newest beside --out).") var previous: String?
-        @Option(help: "Refresh one side only (bigcommerce or aliexpress); the other side's files are copied from --previous.") var only: String?
-        @Option(help: "The snapshot's taken_at (RFC 3339); default now.") var now: String?
+        @Option(help: "Refresh one side only; the other side's files are copied from --previous.") var only: PulseConnectors.Pull.Side?
+        @Option(help: "The snapshot's taken_at (RFC 3339); default now.", transform: ArgumentKind.timestamp.flag("--now")) var now: CELTimestamp?
         @Option(help: ArgumentHelp("The folder of snapshots: the default --out is <snapshots>/<profile>/<taken_at>.", valueName: "dir"))
         var snapshots: String = "snapshots"
         @Option(help: ArgumentHelp("After writing, remove all but the newest N complete snapshots of the profile (beside the new one).", valueName: "N"))
@@ -31,20 +31,6 @@ public enum PullRunner {
                            clock: any PullClock = SystemPullClock(), backoff: Backoff = .standard,
                            terminal: Bool = isatty(2) == 1, progressOutput: @escaping @Sendable (String) -> Void = PullProgressLine.standardError) async -> CommandOutput {
         let command = "pulse pull"
-        var only: PulseConnectors.Pull.Side?
-        if let given = options.only {
-            guard let side = PulseConnectors.Pull.Side(rawValue: given) else {
-                return CommandFailure.usage("\(command): --only must be bigcommerce or aliexpress, not '\(given)'").output
-            }
-            only = side
-        }
-        var now: CELTimestamp?
-        if let given = options.now {
-            guard let t = CELTimestamp(parsing: given) else {
-                return CommandFailure.usage("\(command): --now must be an RFC 3339 time such as 2026-03-18T08:00:00Z, not '\(given)'").output
-            }
-            now = t
-        }
         let loaded: LoadedConfig
         switch LoadedConfig.load(cardsDir: "", profilesDir: options.profiles, profile: options.profile, command: command, cards: false) {
         case .failure(let f):
@@ -54,7 +40,7 @@ public enum PullRunner {
         case .success(let l): loaded = l
         }
         guard let profile = loaded.profile else { return CommandFailure.usage("\(command): no profile").output }
-        var pull = PulseConnectors.Pull(profile: profile, out: options.out, previous: options.previous, only: only, now: now,
+        var pull = PulseConnectors.Pull(profile: profile, out: options.out, previous: options.previous, only: options.only, now: options.now,
                                         environment: environment, clock: clock, backoff: backoff, snapshotsRoot: options.snapshots)
         pull.keep = options.keep
         pull.stockCSV = options.stock

@@ -15,6 +15,60 @@ public struct Pulse: AsyncParsableCommand {
     public static let version = "0.5.0"
 
     public init() {}
+
+    /// Ends the process for an error that parsing, validation or a command threw. A parse or
+    /// validation error (an unknown option, a value a transform refused, a rule a `validate()`
+    /// broke) is reported in Pulse's form, `pulse <command>: <message>` and the usage, exit 2
+    /// (not ArgumentParser's `Error: ...`, exit 64); under `--format json` a command that reports
+    /// failures in JSON (``JSONErrorReporting``) also writes its `{"error": ...}` on standard
+    /// output. Help, `--version` and other errors go to ArgumentParser as they are.
+    public static func reportAndExit(_ error: any Error, arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        if let output = usageOutput(for: error, arguments: arguments) { try? emit(output) }
+        exit(withError: error)
+    }
+
+    /// Pulse's report of a parse or validation error, or nil for any other error.
+    static func usageOutput(for error: any Error, arguments: [String]) -> CommandOutput? {
+        guard exitCode(for: error) == .validationFailure else { return nil }
+        // ArgumentParser keeps the command the error belongs to, and the error a transform threw,
+        // inside an error type it does not make public: they are looked for by type.
+        let stack = ErrorContents.first(in: error) { ($0 as? [any ParsableCommand.Type]).flatMap { $0.isEmpty ? nil : $0 } } ?? [Pulse.self]
+        let command = stack.map { $0._commandName }.joined(separator: " ")
+        let problem = ErrorContents.first(in: error) { $0 as? ArgumentProblem }
+        let message = message(for: error)
+        // The usage and the pointer to --help that ArgumentParser prints after its message.
+        let full = fullMessage(for: error)
+        let usage = full.range(of: message).map { String(full[$0.upperBound...]) } ?? ""
+        var text = "\(command): \(problem?.description ?? message)"
+        if !usage.isEmpty { text += usage.hasPrefix("\n") ? usage : "\n" + usage }
+        let output = CommandOutput(stderr: text.hasSuffix("\n") ? text : text + "\n", exitCode: ExitStatus.cannotRun)
+        return output.jsonErrors(stack.last is any JSONErrorReporting.Type && CommandOutput.asksForJSON(arguments))
+    }
+}
+
+/// A command whose `--format json` reports failures as JSON on standard output
+/// (``CommandOutput/jsonErrors(_:)``), usage errors the parser finds included.
+protocol JSONErrorReporting: ParsableCommand {}
+
+extension CommandOutput {
+    /// Whether `arguments` ask for JSON (`--format json` or `--format=json`). A usage error comes
+    /// before the command's options are whole, so the words themselves are read.
+    static func asksForJSON(_ arguments: [String]) -> Bool {
+        arguments.contains("--format=json") || zip(arguments, arguments.dropFirst()).contains { $0 == "--format" && $1 == "json" }
+    }
+}
+
+/// Looks inside an error ArgumentParser threw for a value of a given type.
+enum ErrorContents {
+    /// The first value inside `value` (itself, its fields, their fields, ...) that `match` takes.
+    static func first<T>(in value: Any, depth: Int = 8, _ match: (Any) -> T?) -> T? {
+        if let found = match(value) { return found }
+        guard depth > 0 else { return nil }
+        for child in Mirror(reflecting: value).children {
+            if let found = first(in: child.value, depth: depth - 1, match) { return found }
+        }
+        return nil
+    }
 }
 
 /// Writes all of `bytes` to file descriptor `fd` (a pipe may take them in parts).

@@ -12,14 +12,14 @@ public enum ServeRunner {
     /// --notify-webhook keep the words every command shows).
     public struct Options: ParsableArguments, Sendable {
         @Option(help: ArgumentHelp("A serve.yaml whose keys are these flags' names (a flag given here wins).", valueName: "file")) var config: String?
-        @Option(help: ServeKey.listen.help) var listen: String?
+        @Option(help: ServeKey.listen.help, transform: ListenAddress.kind.flag("--listen")) var listen: ListenAddress?
         @Option(help: ServeKey.snapshots.help) var snapshots: String?
-        @Option(help: ServeKey.pullEvery.help) var pullEvery: String?
+        @Option(help: ServeKey.pullEvery.help, transform: ArgumentKind.pullInterval.flag("--pull-every")) var pullEvery: ConfigDuration?
         @Option(help: ServeKey.tokens.help) var tokens: String?
-        @Option(help: ServeKey.headerTimeout.help) var headerTimeout: String?
-        @Option(help: ServeKey.idleTimeout.help) var idleTimeout: String?
-        @Option(help: ServeKey.maxConnections.help) var maxConnections: String?
-        @Option(help: ServeKey.keep.help) var keep: String?
+        @Option(help: ServeKey.headerTimeout.help, transform: ArgumentKind.timeout.flag("--header-timeout")) var headerTimeout: ConfigDuration?
+        @Option(help: ServeKey.idleTimeout.help, transform: ArgumentKind.timeout.flag("--idle-timeout")) var idleTimeout: ConfigDuration?
+        @Option(help: ServeKey.maxConnections.help, transform: ArgumentKind.count(of: "connections").flag("--max-connections")) var maxConnections: Int?
+        @Option(help: ServeKey.keep.help, transform: ArgumentKind.count(of: "snapshots").flag("--keep")) var keep: Int?
         @OptionGroup var folders: ConfigFolders
         @OptionGroup var store: HistoryStoreOption
         @OptionGroup var webhook: WebhookTarget
@@ -41,50 +41,32 @@ public enum ServeRunner {
                                                diagnostics: list.diagnostics))
             }
         }
-        /// The flag, else the file's value (with where it was written, for messages).
-        func value(_ flag: String?, _ key: ServeKey) -> (text: String, origin: String)? {
-            if let flag { return (flag, "--\(key.rawValue)") }
-            return file[key].map { ($0.value, "\($0.location): \(key.rawValue)") }
+        /// The flag (parsed as it was given), else the file's value parsed by the flag's own kind.
+        func value<T>(_ flag: T?, _ key: ServeKey, _ kind: ArgumentKind<T>) throws(CommandFailure) -> T? {
+            if let flag { return flag }
+            guard let written = file[key] else { return nil }
+            guard let parsed = kind.parse(written.value) else { throw .usage("pulse serve: " + kind.problem("\(written.location): \(key.rawValue)", written.value)) }
+            return parsed
         }
+        /// The flag, else the file's text.
+        func text(_ flag: String?, _ key: ServeKey) -> String? { flag ?? file[key]?.value }
         var s = ServeSettings()
-        if let (text, origin) = value(options.listen, .listen) {
-            guard let (host, port) = ServeSettings.address(text) else {
-                return .failure(.usage("pulse serve: \(origin) \(text) is not HOST:PORT (e.g. 127.0.0.1:8080)"))
-            }
-            (s.host, s.port) = (host, port)
+        do throws(CommandFailure) {
+            if let address = try value(options.listen, .listen, ListenAddress.kind) { (s.host, s.port) = (address.host, address.port) }
+            if let d = try value(options.pullEvery, .pullEvery, .pullInterval) { s.pullEvery = d }
+            if let url = try value(options.webhook.notifyWebhook, .notifyWebhook, .webhook) { s.notifyWebhook = url }
+            if let d = try value(options.headerTimeout, .headerTimeout, .timeout) { s.headerTimeout = Double(d.seconds) }
+            if let d = try value(options.idleTimeout, .idleTimeout, .timeout) { s.idleTimeout = Double(d.seconds) }
+            if let n = try value(options.maxConnections, .maxConnections, .count(of: "connections")) { s.maxConnections = n }
+            if let n = try value(options.keep, .keep, .count(of: "snapshots")) { s.keep = n }
+        } catch {
+            return .failure(error)
         }
-        if let v = value(options.folders.given.cards, .cards) { s.cardsDir = v.text }
-        if let v = value(options.folders.given.profiles, .profiles) { s.profilesDir = v.text }
-        if let v = value(options.snapshots, .snapshots) { s.snapshotsDir = v.text }
-        if let v = value(options.store.db, .db) { s.db = v.text } else if let env = environment["PULSE_DB"], !env.isEmpty { s.db = env }
-        if let v = value(options.tokens, .tokens) { s.tokensPath = v.text }
-        if let (text, origin) = value(options.pullEvery, .pullEvery) {
-            guard let d = ConfigDuration(parsing: text), d.seconds >= 60 else {
-                return .failure(.usage("pulse serve: \(origin) \(text) is not a duration of a minute or more (15m, 1h, 1d)"))
-            }
-            s.pullEvery = d
-        }
-        if let (text, origin) = value(options.webhook.notifyWebhook, .notifyWebhook) {
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                return .failure(.usage("pulse serve: \(origin) is not an http(s) URL"))
-            }
-            s.notifyWebhook = url
-        }
-        for key in [ServeKey.headerTimeout, .idleTimeout] {
-            guard let (text, origin) = value(key == .headerTimeout ? options.headerTimeout : options.idleTimeout, key) else { continue }
-            guard let d = ConfigDuration(parsing: text), d.seconds >= 1, d.seconds <= 86_400 else {
-                return .failure(.usage("pulse serve: \(origin) \(text) is not a duration from 1s to 1d (10s, 2m)"))
-            }
-            if key == .headerTimeout { s.headerTimeout = Double(d.seconds) } else { s.idleTimeout = Double(d.seconds) }
-        }
-        if let (text, origin) = value(options.maxConnections, .maxConnections) {
-            guard let n = Int(text), n >= 1 else { return .failure(.usage("pulse serve: \(origin) \(text) is not a number of connections, 1 or more")) }
-            s.maxConnections = n
-        }
-        if let (text, origin) = value(options.keep, .keep) {
-            guard let n = Int(text), n >= 1 else { return .failure(.usage("pulse serve: \(origin) \(text) is not a number of snapshots, 1 or more")) }
-            s.keep = n
-        }
+        if let v = text(options.folders.given.cards, .cards) { s.cardsDir = v }
+        if let v = text(options.folders.given.profiles, .profiles) { s.profilesDir = v }
+        if let v = text(options.snapshots, .snapshots) { s.snapshotsDir = v }
+        if let v = text(options.store.db, .db) { s.db = v } else if let env = environment["PULSE_DB"], !env.isEmpty { s.db = env }
+        if let v = text(options.tokens, .tokens) { s.tokensPath = v }
         for (dir, flag) in [(s.cardsDir, "--cards"), (s.profilesDir, "--profiles")] where !FileManager.default.fileExists(atPath: dir) {
             return .failure(.usage("pulse serve: no folder at \(dir) (\(flag))"))
         }

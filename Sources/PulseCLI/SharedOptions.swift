@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import PulseExpressions
 
 /// Where the config lives: `--cards DIR` and `--profiles DIR` (shared by every command that reads it).
 ///
@@ -39,8 +41,9 @@ struct EvaluationInputs: ParsableArguments {
 
 /// When to evaluate: `--now` (`eval`, `explain`, `expr`).
 struct Moment: ParsableArguments {
-    @Option(help: "The moment to evaluate at (RFC 3339): CEL's now, and the clock data age is judged at; default the snapshot's taken_at for now, the wall clock for age.")
-    var now: String?
+    @Option(help: "The moment to evaluate at (RFC 3339): CEL's now, and the clock data age is judged at; default the snapshot's taken_at for now, the wall clock for age.",
+            transform: ArgumentKind.timestamp.flag("--now"))
+    var now: CELTimestamp?
 }
 
 /// Which row of a snapshot, and when: `--row`, `--sku` and `--now` (`explain`, `expr`).
@@ -52,6 +55,10 @@ struct RowAndMoment: ParsableArguments {
     var sku: String?
 
     @OptionGroup var moment: Moment
+
+    func validate() throws {
+        if sku != nil && row == nil { throw ValidationError("--sku needs --row") }
+    }
 }
 
 /// Where evaluations are recorded: `--db` (`eval`, `history`, `alerts`, `serve`).
@@ -62,8 +69,9 @@ struct HistoryStoreOption: ParsableArguments {
 
 /// Where alert transitions are posted: `--notify-webhook` (`eval --record`, `serve`).
 struct WebhookTarget: ParsableArguments {
-    @Option(help: ArgumentHelp("POST each alert transition as JSON to this URL (in pulse eval, only with --record).", valueName: "url"))
-    var notifyWebhook: String?
+    @Option(help: ArgumentHelp("POST each alert transition as JSON to this URL (in pulse eval, only with --record).", valueName: "url"),
+            transform: ArgumentKind.webhook.flag("--notify-webhook"))
+    var notifyWebhook: URL?
 }
 
 /// What `pulse history` and `pulse alerts` read: a profile's records in a history store.

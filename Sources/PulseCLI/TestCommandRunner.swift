@@ -86,21 +86,8 @@ enum TestReport {
         return "{\n  \"tests\": [\n\(items.joined(separator: ",\n"))\n  ],\n  \"passed\": \(outcomes.count - failed),\n  \"failed\": \(failed)\n}\n"
     }
 
-    /// `s` as XML text or an attribute value. XML 1.0 has no way to write most control
-    /// characters, not even as `&#1;`, so they are written as JSON writes them (`\u0001`).
-    static func xml(_ s: String) -> String {
-        JSONText.escaped(s) { c in
-            switch c {
-            case "&": "&amp;"
-            case "<": "&lt;"
-            case ">": "&gt;"
-            case "\"": "&quot;"
-            case "'": "&apos;"
-            case let c where c.value < 0x20 && c != "\n" && c != "\t" && c != "\r": JSONText.controlEscape(c)
-            default: nil
-            }
-        }
-    }
+    /// `s` as XML text or an attribute value (control characters as JSON writes them).
+    static func xml(_ s: String) -> String { JSONText.markup(s, apostrophe: "&apos;", escapingControls: true) }
 
     static func junit(_ outcomes: [TestOutcome]) -> String {
         var byFile: [(String, [TestOutcome])] = []

@@ -57,7 +57,7 @@ public struct CardExpectation: Sendable {
     public var firing: Located<Bool>?
     /// The card's state, one of ``CardState`` (a test has no history: an alert with `for: N > 1`
     /// whose condition holds is pending).
-    public var state: Located<String>?
+    public var state: Located<CardState>?
     /// The severity of a firing card: warn or critical (`none`: not firing).
     public var severity: Located<AlertSeverity?>?
     /// The exact breakdown.
@@ -81,8 +81,6 @@ extension TestFile {
         ("freight_templates", "freight_templates.jsonl"), ("category_restrictions", "category_restrictions.jsonl"),
     ]
 
-    /// The states a card can be in (PulseEngine's CardState).
-    static let stateNames = CardState.allCases.map(\.rawValue)
 
     static let caseKeys = ["name", "now", "snapshot", "profile", "expect"] + tables.map(\.key)
     static let expectationKeys = ["value", "firing", "state", "severity", "breakdown", "breakdown_includes", "rows", "row_count", "errors"]
@@ -192,11 +190,7 @@ extension TestFile {
             }
         }
         e.firing = f["firing"].flatMap { reader.bool($0.value, "firing") }
-        e.state = f["state"].flatMap { reader.string($0.value, "state") }
-        if let state = e.state, !stateNames.contains(state.value) {
-            reader.error(.invalidValue, "state must be one of \(stateNames.joined(separator: ", ")), not '\(state.value)'"
-                         + Suggestion.didYouMean(state.value, in: stateNames), at: state.location)
-        }
+        e.state = f["state"].flatMap { p in reader.choice(p.value, "state", as: CardState.self).map { Located($0, at: p.value.location) } }
         if let p = f["severity"] {
             if p.value.scalar?.value == "none" {
                 e.severity = Located(nil, at: p.value.location)

@@ -28,6 +28,24 @@ public enum JSONText {
         return out
     }
 
+    /// `s` as XML or HTML text or an attribute value: `&`, `<`, `>`, `"` and `'` as entities (`'`
+    /// as `apostrophe`: XML's `&apos;`, HTML's `&#39;`). With `escapingControls`, control
+    /// characters other than tab and line ends are written as JSON writes them (`\u0001`): XML
+    /// 1.0 has no way to write most of them, not even as `&#1;`.
+    public static func markup(_ s: String, apostrophe: String, escapingControls: Bool = false) -> String {
+        escaped(s) { c in
+            switch c {
+            case "&": "&amp;"
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "\"": "&quot;"
+            case "'": apostrophe
+            case let c where escapingControls && c.value < 0x20 && c != "\n" && c != "\t" && c != "\r": controlEscape(c)
+            default: nil
+            }
+        }
+    }
+
     /// A control character as JSON writes it: `\u0001`.
     public static func controlEscape(_ c: Unicode.Scalar) -> String {
         let hex = String(c.value, radix: 16)

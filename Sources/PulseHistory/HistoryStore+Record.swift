@@ -163,7 +163,7 @@ extension HistoryStore {
                 // Recorded before bases were kept: the nearest guess is one evaluation less.
                 base.consecutive = max(0, base.consecutive - 1)
                 base.critical = max(0, base.critical - 1)
-                if base.state == "firing", base.consecutive < (r.settings.alert?.holdFor ?? 1) { base.state = "pending" }
+                if base.state == .firing, base.consecutive < (r.settings.alert?.holdFor ?? 1) { base.state = .pending }
             }
         }
         let holdFor = r.settings.alert?.holdFor ?? 1
@@ -184,16 +184,16 @@ extension HistoryStore {
         guard let kind else { return (next, nil) }
         var reason = r.settings.alert?.description ?? "the card no longer alerts"
         if let rule = r.settings.alert?.spike, let outcome = r.spike { reason += "; " + outcome.describe(rule, value: r.value) }
-        if next.state == "pending" { reason += "; held \(next.consecutive) of \(holdFor) evaluations" }
+        if next.state == .pending { reason += "; held \(next.consecutive) of \(holdFor) evaluations" }
         if again { reason = "re-evaluated with the current config: " + reason }
         let severity = kind == "resolved" ? (current.severity ?? .critical) : next.severity
         let roles = r.settings.roles
         try db.execute(sql: """
             INSERT INTO alert_transition (evaluation_id, profile, card, title, from_state, to_state, severity, value, at, roles, reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [evaluationID, profile, card, r.card.title, current.state, kind, severity?.rawValue, r.value, takenAt.description,
+            """, arguments: [evaluationID, profile, card, r.card.title, current.state.rawValue, kind, severity?.rawValue, r.value, takenAt.description,
                              roles.joined(separator: ","), reason])
-        let transition = AlertTransition(id: db.lastInsertedRowID, profile: profile, card: card, title: r.card.title, from: current.state, to: kind,
+        let transition = AlertTransition(id: db.lastInsertedRowID, profile: profile, card: card, title: r.card.title, from: current.state.rawValue, to: kind,
                                          severity: severity, value: r.value, at: takenAt.description, roles: roles, reason: reason, deliveredAt: nil)
         return (next, transition)
     }

@@ -49,8 +49,8 @@ public struct AlertState: Sendable, Equatable {
     public let profile: String
     public let card: String
     public let title: String
-    /// `inactive`, `pending` or `firing`.
-    public let state: String
+    /// Inactive, pending or firing.
+    public let state: AlertStatus
     /// The level it fires at (firing only).
     public let severity: AlertSeverity?
     /// Consecutive evaluations the condition has held.

@@ -100,13 +100,7 @@ package enum EvalReport {
                     out.removeAll(keepingCapacity: true)
                 }
             }
-            out.append(utf8: """
-                {
-                  "profile": \(JSONText.quote(context.profile)),
-                  "store": \(context.store.map(JSONText.quote) ?? "null"),
-                  "now": "\(context.now)",
-                  "checked_at": "\(context.checkedAt)",
-                  "role": \(context.role.map(JSONText.quote) ?? "null"),
+            out.append(utf8: "{\n" + contextFields(context) + """
                   "cards": [
 
                 """)
@@ -155,6 +149,18 @@ package enum EvalReport {
             """)
     }
 
+    /// The evaluation's context as the first members of a report object, one a line.
+    private static func contextFields(_ context: Context) -> String {
+        """
+          "profile": \(JSONText.quote(context.profile)),
+          "store": \(context.store.map(JSONText.quote) ?? "null"),
+          "now": "\(context.now)",
+          "checked_at": "\(context.checkedAt)",
+          "role": \(context.role.map(JSONText.quote) ?? "null"),
+
+        """
+    }
+
     /// One card with the worklist rows `offset ..< offset + limit`:
     /// `{"profile", "store", "now", "role", "offset", "limit", "card": {...}}` (the card as in
     /// ``json(_:context:maxRows:recording:)``).
@@ -162,13 +168,7 @@ package enum EvalReport {
         let start = min(max(0, offset), r.rows.count)
         let end = start + min(max(0, limit), r.rows.count - start)
         var out: [UInt8] = []
-        out.append(utf8: """
-            {
-              "profile": \(JSONText.quote(context.profile)),
-              "store": \(context.store.map(JSONText.quote) ?? "null"),
-              "now": "\(context.now)",
-              "checked_at": "\(context.checkedAt)",
-              "role": \(context.role.map(JSONText.quote) ?? "null"),
+        out.append(utf8: "{\n" + contextFields(context) + """
               "offset": \(start),
               "limit": \(limit),
               "card":

@@ -48,7 +48,7 @@ package enum HistoryReport {
     /// `{"profile", "active": [{card, title, state, severity, since, value, consecutive}], "transitions": [...]}`.
     package static func alertsJSON(profile: String, active: [AlertState], transitions: [AlertTransition]) -> String {
         let a = active.map {
-            "{\"card\": \(JSONText.quote($0.card)), \"title\": \(JSONText.quote($0.title)), \"state\": \"\($0.state)\", "
+            "{\"card\": \(JSONText.quote($0.card)), \"title\": \(JSONText.quote($0.title)), \"state\": \"\($0.state.rawValue)\", "
                 + "\"severity\": \($0.severity.map { "\"\($0.rawValue)\"" } ?? "null"), \"since\": \"\($0.since)\", "
                 + "\"value\": \(EvalReport.number($0.value)), \"consecutive\": \($0.consecutive)}"
         }

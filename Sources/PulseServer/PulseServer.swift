@@ -139,14 +139,7 @@ struct EngineService: Service {
 final class ListeningGate: Sendable {
     private let state = NIOLockedValueBox<(open: Bool, released: Bool, waiters: [CheckedContinuation<Bool, Never>])>((false, false, []))
 
-    func open() {
-        let waiters = state.withLockedValue { s -> [CheckedContinuation<Bool, Never>] in
-            s.open = true
-            defer { s.waiters = [] }
-            return s.waiters
-        }
-        for w in waiters { w.resume(returning: true) }
-    }
+    func open() { letGo(opened: true) }
 
     var isOpen: Bool { state.withLockedValue { $0.open } }
 
@@ -167,13 +160,15 @@ final class ListeningGate: Sendable {
     }
 
     /// Lets the waiters go without opening (false): a shutdown before the server listened.
-    func release() {
+    func release() { letGo(opened: false) }
+
+    private func letGo(opened: Bool) {
         let waiters = state.withLockedValue { s -> [CheckedContinuation<Bool, Never>] in
-            s.released = true
+            if opened { s.open = true } else { s.released = true }
             defer { s.waiters = [] }
             return s.waiters
         }
-        for w in waiters { w.resume(returning: false) }
+        for w in waiters { w.resume(returning: opened) }
     }
 }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import PulseCLI
 
 /// Parses the command line and runs the command. The root is an AsyncParsableCommand: a command
@@ -14,15 +13,11 @@ func parseAndRun() async throws {
     }
 }
 
-// Usage errors (unknown options, missing values) exit 2, as every Pulse command documents,
-// rather than ArgumentParser's 64.
+// Usage errors (unknown options, values refused, broken option rules) are reported as
+// `pulse <command>: ...` and exit 2, as every Pulse command documents, rather than
+// ArgumentParser's `Error: ...` and 64.
 do {
     try await parseAndRun()
 } catch {
-    let code = Pulse.exitCode(for: error)
-    if code == .validationFailure {
-        FileHandle.standardError.write(Data((Pulse.fullMessage(for: error) + "\n").utf8))
-        exit(2)
-    }
-    Pulse.exit(withError: error)
+    Pulse.reportAndExit(error)
 }

@@ -85,7 +85,7 @@ import Glibc
         process.waitUntilExit()
         let store = try HistoryStore(path: path)
         #expect(try store.evaluationCount() == 1)
-        #expect(try store.activeAlerts(profile: "demo").first { $0.card == "aex_xc_listed_but_oos_on_bc" }?.state == "pending")
+        #expect(try store.activeAlerts(profile: "demo").first { $0.card == "aex_xc_listed_but_oos_on_bc" }?.state == .pending)
         #expect(try store.transitions(profile: "demo", since: nil).count == 4)
         // The next run records normally.
         let again = try record("demo-next", path)

@@ -96,7 +96,7 @@ enum Fixture {
         #expect(try record(2, 3) == ["inactive->pending"])
         #expect(try record(2, 4) == [])
         #expect(try record(2, 5) == ["pending->firing"])
-        #expect(try store.activeAlerts(profile: "p").map(\.state) == ["firing"])
+        #expect(try store.activeAlerts(profile: "p").map(\.state) == [.firing])
     }
 
     @Test func spikeAgainstASeededHistory() throws {

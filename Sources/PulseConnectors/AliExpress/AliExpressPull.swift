@@ -155,12 +155,8 @@ struct AliExpressPull {
                     client.stats.expect(pages: made.unbounded ? 1 : made.pages)
                     plan = made
                 }
-                guard let plan else { break }
-                if plan.isLast(page: page, count: rows.count) {
-                    try plan.checkEnd(page: page, count: rows.count, site: site)
-                    break
-                }
-                page += 1
+                guard let next = try plan?.nextPage(after: page, count: rows.count, site: site) else { break }
+                page = next
             }
         }
         return items
@@ -248,12 +244,8 @@ struct AliExpressPull {
                 let size = PagePlan.pageSize(said: body["page_size"], asked: Self.diagnosisPageSize)
                 plan = try PagePlan(totalPages: nil, total: body["total_count"]?.int64, pageSize: size, fullPage: nil, site: site)
             }
-            guard let plan else { break }
-            if plan.isLast(page: page, count: rows.count) {
-                try plan.checkEnd(page: page, count: rows.count, site: site)
-                break
-            }
-            page += 1
+            guard let next = try plan?.nextPage(after: page, count: rows.count, site: site) else { break }
+            page = next
         }
         return reasons
     }

@@ -184,12 +184,8 @@ struct BigCommercePull {
                 client.stats.expect(pages: made.unbounded ? 1 : made.pages)
                 plan = made
             }
-            guard let plan else { break }
-            if plan.isLast(page: page, count: items.count) {
-                try plan.checkEnd(page: page, count: items.count, site: site)
-                break
-            }
-            page += 1
+            guard let next = try plan?.nextPage(after: page, count: items.count, site: site) else { break }
+            page = next
         }
         return levels
     }

@@ -51,6 +51,14 @@ struct PagePlan: Sendable {
         count == 0 || fullPage.map { count < $0 } ?? false || page >= pages
     }
 
+    /// The page to read after `page`, which held `count` items; nil when it was the last (and
+    /// ``checkEnd(page:count:site:)`` passed).
+    func nextPage(after page: Int, count: Int, site: CallSite) throws(PullError) -> Int? {
+        guard isLast(page: page, count: count) else { return page + 1 }
+        try checkEnd(page: page, count: count, site: site)
+        return nil
+    }
+
     /// After the last page read: a list without counts still full at ``maxPages`` fails there.
     func checkEnd(page: Int, count: Int, site: CallSite) throws(PullError) {
         guard unbounded, page >= pages, count > 0, fullPage.map({ count >= $0 }) ?? true else { return }

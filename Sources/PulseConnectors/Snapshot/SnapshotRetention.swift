@@ -11,6 +11,16 @@ public enum SnapshotRetention {
         public var removed: [String] = []
         /// Folders that could not be removed, each with why: `cannot remove DIR: reason`.
         public var problems: [String] = []
+
+        /// Removes `path`: listed as removed, or as a problem `failure: reason`.
+        mutating func remove(_ path: String, or failure: String) {
+            do {
+                try FileManager.default.removeItem(atPath: path)
+                removed.append(path)
+            } catch {
+                problems.append("\(failure): \(StagingFolder.reason(error))")
+            }
+        }
     }
 
     /// The complete snapshots in `parent` (a non-dot folder whose snapshot.json gives an RFC 3339
@@ -39,12 +49,7 @@ public enum SnapshotRetention {
         guard keep >= 1, all.count > keep else { return outcome }
         let kept = Set(protected.map(standardized))
         for (folder, _) in all.dropLast(keep) where !kept.contains(standardized(folder)) {
-            do {
-                try FileManager.default.removeItem(atPath: folder)
-                outcome.removed.append(folder)
-            } catch {
-                outcome.problems.append("cannot remove \(folder) (--keep \(keep)): \(StagingFolder.reason(error))")
-            }
+            outcome.remove(folder, or: "cannot remove \(folder) (--keep \(keep))")
         }
         return outcome
     }
@@ -59,12 +64,7 @@ public enum SnapshotRetention {
             guard let pid = StagingFolder.pid(ofStaging: entry), pid != getpid() else { continue }
             guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
             let path = parent + "/" + entry
-            do {
-                try FileManager.default.removeItem(atPath: path)
-                outcome.removed.append(path)
-            } catch {
-                outcome.problems.append("cannot remove the abandoned staging folder \(path): \(StagingFolder.reason(error))")
-            }
+            outcome.remove(path, or: "cannot remove the abandoned staging folder \(path)")
         }
         return outcome
     }

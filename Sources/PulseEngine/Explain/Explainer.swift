@@ -77,8 +77,7 @@ public enum Explainer {
             left -= observer.removed[i]
             return Funnel.Step(clause: ExpressionPrinter.text(clause), removed: observer.removed[i], left: left)
         }
-        let measure: String
-        let argument = compiled.measureArgument.map { ExpressionPrinter.text($0.program.checked) } ?? ""
+        let argument = measureArgument(compiled), measure: String
         switch compiled.card.measure {
         case .count: measure = "count of the rows left"
         case .countDistinct: measure = "distinct values of \(argument) among the rows left"
@@ -88,6 +87,11 @@ public enum Explainer {
         }
         return Funnel(source: compiled.card.from.rawValue, rows: observer.rows, steps: steps, errored: observer.errored,
                       counted: observer.counted, measure: measure, value: result.value)
+    }
+
+    /// The argument of the card's measure as CEL (empty for `count`).
+    static func measureArgument(_ compiled: CompiledCard) -> String {
+        compiled.measureArgument.map { ExpressionPrinter.text($0.program.checked) } ?? ""
     }
 
     /// A number as people read it: whole numbers without a fraction, nil as null.
@@ -182,8 +186,7 @@ private final class RowObserver: EvaluationObserver {
                                       summary: "left out of the value: \(part.field) failed with \(error.message) (at \(at))",
                                       clauses: clauses, contribution: nil, label: nil, worklist: nil))
         case .counted(let contribution, let worklist):
-            let measure: String
-            let e = compiled.measureArgument.map { ExpressionPrinter.text($0.program.checked) } ?? ""
+            let e = Explainer.measureArgument(compiled), measure: String
             switch compiled.card.measure {
             case .count: measure = "+1 to the count"
             case .countDistinct: measure = "\(e) = \(Explainer.show(contribution.measured)) joins the distinct values"

@@ -169,8 +169,8 @@ public struct TestRunner {
         if let expected = e.value, !same(expected.value, r.value, tolerance: e.valueTolerance) {
             out.append("\(card): value: expected \(number(expected.value)), got \(number(r.value))")
         }
-        if let expected = e.state, expected.value != r.state.rawValue {
-            out.append("\(card): state: expected \(expected.value), got \(r.state.rawValue)" + (r.stateNote.map { " (\($0))" } ?? ""))
+        if let expected = e.state, expected.value != r.state {
+            out.append("\(card): state: expected \(expected.value.rawValue), got \(r.state.rawValue)" + (r.stateNote.map { " (\($0))" } ?? ""))
         }
         if let expected = e.severity, expected.value != (r.state == .firing ? r.severity : nil) {
             let got = r.state == .firing ? (r.severity?.rawValue ?? "none") : "none (state \(r.state.rawValue))"

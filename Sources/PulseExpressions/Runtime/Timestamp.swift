@@ -199,7 +199,8 @@ public struct CELTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         return era * 146_097 + doe - 719_468
     }
 
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+    /// The civil date (year, month 1-12, day 1-31) of `z0` days since 1970-01-01 (H. Hinnant's algorithm).
+    package static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468
         let era = floorDiv(z, 146_097)
         let doe = z - era * 146_097

@@ -1,6 +1,7 @@
 import Foundation
 import PulseConfig
 import PulseDiagnostics
+import PulseExpressions
 import PulseHistory
 
 /// An email of a message: a complete RFC 5322 message, multipart text and HTML, 7-bit clean.
@@ -137,16 +138,7 @@ public enum EmailRenderer {
         let seconds = Int64(clamped.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CELTimestamp.civil(fromDays: days)
         let weekday = Int(((days % 7) + 11) % 7) // 1970-01-01 was a Thursday
         let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -242,18 +234,7 @@ public enum EmailRenderer {
     }
 
     /// `s` for HTML text and attribute values: `&`, `<`, `>`, `"` and `'` as entities.
-    static func escape(_ s: String) -> String {
-        JSONText.escaped(s) { scalar in
-            switch scalar {
-            case "&": "&amp;"
-            case "<": "&lt;"
-            case ">": "&gt;"
-            case "\"": "&quot;"
-            case "'": "&#39;"
-            default: nil
-            }
-        }
-    }
+    static func escape(_ s: String) -> String { JSONText.markup(s, apostrophe: "&#39;") }
 
     // MARK: - Quoted-printable
 

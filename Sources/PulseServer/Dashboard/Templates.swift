@@ -8,6 +8,7 @@ enum Templates {
         // The templates are constants of this file: a parse error is a bug that every test shows.
         try? library.register(layout, named: "layout")
         try? library.register(header, named: "header")
+        try? library.register(banners, named: "banners")
         try? library.register(summary, named: "summary")
         try? library.register(breakdown, named: "breakdown")
         try? library.register(cell, named: "cell")
@@ -26,6 +27,16 @@ enum Templates {
         {{#evaluatedAt}} · evaluated <time id="evaluated-at" datetime="{{evaluatedAtISO}}">{{evaluatedAt}}</time>{{/evaluatedAt}}{{#timeZone}} · times in {{timeZone}}{{/timeZone}}</p>
         <form method="post" action="/logout" class="logout"><button type="submit">Sign out</button></form>
         </header>
+        """
+
+    /// The page's problems (stale data, config errors, a failed pull), each a section.
+    static let banners = """
+        {{#banners}}
+        <section class="banner" role="alert">
+        <h2>{{heading}}</h2>
+        <ul>{{#lines}}<li>{{.}}</li>{{/lines}}</ul>
+        </section>
+        {{/banners}}
         """
 
     /// A card's value, state and notes (the main page's card and the card page).
@@ -61,12 +72,7 @@ enum Templates {
         {{>header}}
         <main>
         <p class="back"><a href="/">← All cards</a></p>
-        {{#banners}}
-        <section class="banner" role="alert">
-        <h2>{{heading}}</h2>
-        <ul>{{#lines}}<li>{{.}}</li>{{/lines}}</ul>
-        </section>
-        {{/banners}}
+        {{>banners}}
         {{#card}}
         <article class="card card-detail state-{{stateClass}}{{#hero}} hero{{/hero}}" id="card-{{key}}" aria-labelledby="title-{{key}}">
         {{#hero}}<p class="hero-mark"><span aria-hidden="true">★</span> Hero card</p>{{/hero}}
@@ -163,12 +169,7 @@ enum Templates {
         <body data-profile="{{profile}}" data-version="{{version}}">
         {{>header}}
         <main>
-        {{#banners}}
-        <section class="banner" role="alert">
-        <h2>{{heading}}</h2>
-        <ul>{{#lines}}<li>{{.}}</li>{{/lines}}</ul>
-        </section>
-        {{/banners}}
+        {{>banners}}
         <p id="lifecycle-status" class="flash" role="status"></p>
         {{^cards}}<p class="empty">No cards to show yet.</p>{{/cards}}
         <div class="cards">

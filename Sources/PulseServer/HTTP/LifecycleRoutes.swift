@@ -140,10 +140,10 @@ struct LifecycleRoutes: Sendable {
         let store = engine.store, profile = scope.view.name, now = scope.now.seconds, by = scope.viewer.name
         func notFiring() throws(HTTPError) -> HTTPError {
             let state = try Self.storeRead { () throws(HistoryError) in try store.activeAlerts(profile: profile) }.first { $0.card == key }?.state
-            guard state != "firing" else { return HTTPError(.internalServerError, message: "card '\(key)' could not be acknowledged") }
+            guard state != .firing else { return HTTPError(.internalServerError, message: "card '\(key)' could not be acknowledged") }
             return HTTPError(.conflict, message: "card '\(key)' is not firing (\(state ?? "ok")); only a firing alert can be acknowledged")
         }
-        let firing = try Self.storeRead { () throws(HistoryError) in try store.activeAlerts(profile: profile) }.contains { $0.card == key && $0.state == "firing" }
+        let firing = try Self.storeRead { () throws(HistoryError) in try store.activeAlerts(profile: profile) }.contains { $0.card == key && $0.state == .firing }
         guard firing else { throw try notFiring() }
         let ack: Acknowledgement
         do { ack = try store.acknowledge(profile: profile, card: key, by: by, note: note, now: now) } catch {
