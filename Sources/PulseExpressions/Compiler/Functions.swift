@@ -2,48 +2,22 @@ import Foundation
 
 /// The run-time implementations of CEL's operators and functions over ``Value``s.
 ///
-/// Operators are picked here by name (``unary(_:)``, ``binary(_:)``); functions through their
-/// ``StandardLibrary`` declaration, which names the implementation below. Each is picked once,
-/// when an expression compiles; it dispatches on the values' cases, which also covers operands
-/// the checker could only type as `dyn`.
+/// Each is named by its ``StandardLibrary`` declaration and picked once, when an expression
+/// compiles; it dispatches on the values' cases, which also covers operands the checker could
+/// only type as `dyn`.
 enum Functions {
     typealias Unary = @Sendable (Value) throws(EvalError) -> Value
     typealias Binary = @Sendable (Value, Value) throws(EvalError) -> Value
 
-    static func unary(_ function: String) -> Unary {
-        switch function {
-        case Operator.negate: return negate
-        default: return { (v) throws(EvalError) in throw EvalError.noOverload(function, [v]) }
-        }
-    }
-
-    static func binary(_ function: String) -> Binary {
-        switch function {
-        case Operator.equals: return { a, b in .bool(Value.celEquals(a, b)) }
-        case Operator.notEquals: return { a, b in .bool(!Value.celEquals(a, b)) }
-        case Operator.less: return compare(function) { $0 < 0 }
-        case Operator.lessOrEqual: return compare(function) { $0 <= 0 }
-        case Operator.greater: return compare(function) { $0 > 0 }
-        case Operator.greaterOrEqual: return compare(function) { $0 >= 0 }
-        case Operator.add: return add
-        case Operator.subtract: return subtract
-        case Operator.multiply: return multiply
-        case Operator.divide: return divide
-        case Operator.modulo: return modulo
-        case Operator.in: return isIn
-        case Operator.index: return index
-        default: return { (a, b) throws(EvalError) in throw EvalError.noOverload(function, [a, b]) }
-        }
-    }
-
-    private static func compare(_ function: String, _ test: @escaping @Sendable (Int) -> Bool) -> Binary {
+    /// `<`, `<=`, `>`, `>=`: whether the order of the operands passes `test`.
+    static func compare(_ function: String, _ test: @escaping @Sendable (Int) -> Bool) -> Binary {
         { (a, b) throws(EvalError) in
             guard let order = Value.celCompare(a, b) else { throw EvalError.noOverload(function, [a, b]) }
             return .bool(order.holds(test))
         }
     }
 
-    private static func negate(_ v: Value) throws(EvalError) -> Value {
+    static func negate(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .int(let i):
             guard i != .min else { throw EvalError("integer overflow: -(\(i))") }
@@ -173,7 +147,7 @@ enum Functions {
         }
     }
 
-    private static func add(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func add(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)):
             let (r, o) = x.addingReportingOverflow(y)
@@ -192,7 +166,7 @@ enum Functions {
         }
     }
 
-    private static func subtract(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func subtract(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)):
             let (r, o) = x.subtractingReportingOverflow(y)
@@ -212,7 +186,7 @@ enum Functions {
         }
     }
 
-    private static func multiply(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func multiply(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)):
             let (r, o) = x.multipliedReportingOverflow(by: y)
@@ -223,7 +197,7 @@ enum Functions {
         }
     }
 
-    private static func divide(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func divide(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)):
             guard y != 0 else { throw EvalError("division by zero") }
@@ -235,7 +209,7 @@ enum Functions {
         }
     }
 
-    private static func modulo(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func modulo(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)):
             guard y != 0 else { throw EvalError("modulus by zero") }
@@ -246,13 +220,13 @@ enum Functions {
         }
     }
 
-    private static func isIn(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func isIn(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         guard case .list(let items) = b else { throw EvalError.noOverload(Operator.in, [a, b]) }
         for item in items where Value.celEquals(a, item) { return .bool(true) }
         return .bool(false)
     }
 
-    private static func index(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func index(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
         case (.list(let items), .int(let i)):
             guard i >= 0, i < items.count else { throw EvalError("index \(i) out of range for a list of \(items.count)") }
