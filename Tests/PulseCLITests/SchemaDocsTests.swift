@@ -20,6 +20,28 @@ import Testing
         #expect(try readmeHolds(StandardLibrary.readmeTable, name: "functions"), "README's function table must be StandardLibrary.readmeTable")
     }
 
+    @Test func theReadmesOperatorTableIsTheStandardLibrary() throws {
+        #expect(try readmeHolds(StandardLibrary.readmeOperatorTable, name: "operators"),
+                "README's operator table must be StandardLibrary.readmeOperatorTable")
+    }
+
+    @Test func everyDeclaredOperatorOverloadTypeChecksAndRuns() throws {
+        // Each overload an operator declares, applied to samples of its argument types, compiles
+        // to its result type and runs: the checker and the compiler both find it in the table.
+        let samples = ["string": "'1'", "int": "1", "double": "1.5", "bool": "true",
+                       "timestamp": "timestamp('2026-01-01T00:00:00Z')", "duration": "duration('1h')"]
+        for o in StandardLibrary.operators {
+            for overload in o.overloads {
+                let arguments = try overload.parameters.map { try #require(samples[$0.description], "a sample \($0)") }
+                let text = arguments.count == 1 ? Operator.display(o.name) + arguments[0]
+                    : "\(arguments[0]) \(Operator.display(o.name)) \(arguments[1])"
+                let program = try Compiler.compile(text, environment: Environment())
+                #expect(program.type == overload.result, "\(text)")
+                _ = try program.evaluate(Activation(slotCount: program.slotCount))
+            }
+        }
+    }
+
     @Test func everyDeclaredFunctionTypeChecksAndRuns() throws {
         // Each function, called in its own style with arguments of its first overload, compiles
         // and runs: the checker and the compiler both find it in the table.

@@ -37,6 +37,12 @@ public indirect enum CELType: Sendable, Hashable, CustomStringConvertible {
         return self
     }
 
+    /// Whether it is a list type.
+    var isList: Bool {
+        if case .list = self { return true }
+        return false
+    }
+
     /// Whether a null value may appear here (nullable fields, objects, dyn, null itself).
     var acceptsNull: Bool {
         switch self {

@@ -115,29 +115,18 @@ public struct Checker {
 
     private func isBoolLike(_ t: CELType) -> Bool { t.unwrapped == .bool || t == .dyn }
 
-    private func isNumeric(_ t: CELType) -> Bool { t == .int || t == .double }
-
     /// The result type of a call, or the error that it has no overload.
     private func callType(_ function: String, method: Bool, _ args: [CheckedExpr], offset: Int) throws(CheckError) -> CELType {
         let types = args.map(\.type)
         let plain = types.map(\.unwrapped)
-        let anyDyn = plain.contains(.dyn)
         func noOverload() -> CheckError {
             let shown = Operator.display(function)
             let isOperator = shown != function
             return CheckError(offset: offset, message: "no matching overload for \(isOperator ? "'\(shown)'" : "\(function)()") applied to (\(types.map(\.description).joined(separator: ", ")))"
                 + hint(function, plain))
         }
+        // What the standard library's overloads cannot say: joins of the operands' types.
         switch function {
-        case Operator.and, Operator.or:
-            guard plain.allSatisfy({ $0 == .bool || $0 == .dyn }) else { throw noOverload() }
-            return .bool
-        case Operator.not:
-            guard plain[0] == .bool || anyDyn else { throw noOverload() }
-            return .bool
-        case Operator.negate:
-            guard isNumeric(plain[0]) || anyDyn else { throw noOverload() }
-            return plain[0]
         case Operator.conditional:
             guard isBoolLike(types[0]) else {
                 throw CheckError(offset: args[0].offset, message: "the condition of ?: must be a bool, not \(types[0])")
@@ -147,42 +136,9 @@ public struct Checker {
         case Operator.equals, Operator.notEquals:
             guard CELType.join(types[0], types[1]) != nil else { throw noOverload() }
             return .bool
-        case Operator.less, Operator.lessOrEqual, Operator.greater, Operator.greaterOrEqual:
-            if anyDyn { return .bool }
-            let (a, b) = (plain[0], plain[1])
-            guard (isNumeric(a) && isNumeric(b)) || (a == b && [.string, .bool, .timestamp, .duration].contains(a)) else { throw noOverload() }
-            return .bool
-        case Operator.add:
-            if anyDyn { return .dyn }
-            switch (plain[0], plain[1]) {
-            case (.int, .int): return .int
-            case (.double, .double): return .double
-            case (.string, .string): return .string
-            case (.list, .list):
-                guard let joined = CELType.join(plain[0], plain[1]) else { throw noOverload() }
-                return joined
-            case (.timestamp, .duration), (.duration, .timestamp): return .timestamp
-            case (.duration, .duration): return .duration
-            default: throw noOverload()
-            }
-        case Operator.subtract:
-            if anyDyn { return .dyn }
-            switch (plain[0], plain[1]) {
-            case (.int, .int): return .int
-            case (.double, .double): return .double
-            case (.timestamp, .timestamp): return .duration
-            case (.timestamp, .duration): return .timestamp
-            case (.duration, .duration): return .duration
-            default: throw noOverload()
-            }
-        case Operator.multiply, Operator.divide:
-            if anyDyn { return .dyn }
-            guard plain[0] == plain[1], isNumeric(plain[0]) else { throw noOverload() }
-            return plain[0]
-        case Operator.modulo:
-            if anyDyn { return .dyn }
-            guard plain[0] == .int, plain[1] == .int else { throw noOverload() }
-            return .int
+        case Operator.add where plain.allSatisfy(\.isList):
+            guard let joined = CELType.join(plain[0], plain[1]) else { throw noOverload() }
+            return joined
         case Operator.in:
             switch plain[1] {
             case .dyn: return .bool
@@ -200,15 +156,21 @@ public struct Checker {
             default: throw noOverload()
             }
         default:
-            // A function: its declaration in the standard library says what it accepts.
-            guard let declared = StandardLibrary.lookup(function) else {
-                throw CheckError(offset: offset, message: "unknown function '\(function)'"
-                    + (Suggestion.nearest(to: function, in: StandardLibrary.names).map { suggestion(method: $0, called: method, args) } ?? ""))
-            }
-            guard declared.accepts(plain, asMethod: method) else { throw noOverload() }
-            try declared.check?(args)
-            return declared.result
+            break
         }
+        // Every other operator: its declaration's overloads.
+        if let declared = StandardLibrary.lookupOperator(function) {
+            guard let result = declared.result(plain) else { throw noOverload() }
+            return result
+        }
+        // A function: its declaration in the standard library says what it accepts.
+        guard let declared = StandardLibrary.lookup(function) else {
+            throw CheckError(offset: offset, message: "unknown function '\(function)'"
+                + (Suggestion.nearest(to: function, in: StandardLibrary.names).map { suggestion(method: $0, called: method, args) } ?? ""))
+        }
+        guard declared.accepts(plain, asMethod: method) else { throw noOverload() }
+        try declared.check?(args)
+        return declared.result
     }
 
     /// String functions called only as methods (`s.lowerAscii()`), never as `lowerAscii(s)`.

@@ -170,37 +170,24 @@ struct Builder {
             let element = first, list = build(arguments[1])
             return { (activation) throws(EvalError) in .bool(try Builder.contains(try element(activation), in: try list(activation), offset: offset)) }
         }
-        if let declared = StandardLibrary.lookup(function) {
-            switch declared.implementation {
-            case .built(let make): return make(arguments, build, offset)
-            case .unary(let implementation):
-                let a = first
-                return { (activation) throws(EvalError) in
-                    do throws(EvalError) { return try implementation(try a(activation)) } catch { throw error.at(offset) }
-                }
-            case .binary(let implementation):
-                let a = first, b = build(arguments[1])
-                return { (activation) throws(EvalError) in
-                    let x = try a(activation)
-                    let y = try b(activation)
-                    do throws(EvalError) { return try implementation(x, y) } catch { throw error.at(offset) }
-                }
-            }
-        }
-        switch arguments.count {
-        case 1:
+        switch StandardLibrary.implementation(of: function) {
+        case .built(let make)?: return make(arguments, build, offset)
+        case .unary(let implementation)?:
             let a = first
-            let implementation = Functions.unary(function)
             return { (activation) throws(EvalError) in
                 do throws(EvalError) { return try implementation(try a(activation)) } catch { throw error.at(offset) }
             }
-        default:
+        case .binary(let implementation)?:
             let a = first, b = build(arguments[1])
-            let implementation = Functions.binary(function)
             return { (activation) throws(EvalError) in
                 let x = try a(activation)
                 let y = try b(activation)
                 do throws(EvalError) { return try implementation(x, y) } catch { throw error.at(offset) }
+            }
+        case nil:
+            // Nothing the checker passes: `&&`, `||`, `!` and `?:` are built above.
+            return { (activation) throws(EvalError) in
+                throw EvalError.noOverload(function, [try first(activation)]).at(offset)
             }
         }
     }

@@ -2,48 +2,22 @@ import Foundation
 
 /// The run-time implementations of CEL's operators and functions over ``Value``s.
 ///
-/// Operators are picked here by name (``unary(_:)``, ``binary(_:)``); functions through their
-/// ``StandardLibrary`` declaration, which names the implementation below. Each is picked once,
-/// when an expression compiles; it dispatches on the values' cases, which also covers operands
-/// the checker could only type as `dyn`.
+/// Each is named by its ``StandardLibrary`` declaration and picked once, when an expression
+/// compiles; it dispatches on the values' cases, which also covers operands the checker could
+/// only type as `dyn`.
 enum Functions {
     typealias Unary = @Sendable (Value) throws(EvalError) -> Value
     typealias Binary = @Sendable (Value, Value) throws(EvalError) -> Value
 
-    static func unary(_ function: String) -> Unary {
-        switch function {
-        case Operator.negate: return negate
-        default: return { (v) throws(EvalError) in throw EvalError.noOverload(function, [v]) }
-        }
-    }
-
-    static func binary(_ function: String) -> Binary {
-        switch function {
-        case Operator.equals: return { a, b in .bool(Value.celEquals(a, b)) }
-        case Operator.notEquals: return { a, b in .bool(!Value.celEquals(a, b)) }
-        case Operator.less: return compare(function) { $0 < 0 }
-        case Operator.lessOrEqual: return compare(function) { $0 <= 0 }
-        case Operator.greater: return compare(function) { $0 > 0 }
-        case Operator.greaterOrEqual: return compare(function) { $0 >= 0 }
-        case Operator.add: return add
-        case Operator.subtract: return subtract
-        case Operator.multiply: return multiply
-        case Operator.divide: return divide
-        case Operator.modulo: return modulo
-        case Operator.in: return isIn
-        case Operator.index: return index
-        default: return { (a, b) throws(EvalError) in throw EvalError.noOverload(function, [a, b]) }
-        }
-    }
-
-    private static func compare(_ function: String, _ test: @escaping @Sendable (Int) -> Bool) -> Binary {
+    /// `<`, `<=`, `>`, `>=`: whether the order of the operands passes `test`.
+    static func compare(_ function: String, _ test: @escaping @Sendable (Int) -> Bool) -> Binary {
         { (a, b) throws(EvalError) in
             guard let order = Value.celCompare(a, b) else { throw EvalError.noOverload(function, [a, b]) }
             return .bool(order.holds(test))
         }
     }
 
-    private static func negate(_ v: Value) throws(EvalError) -> Value {
+    static func negate(_ v: Value) throws(EvalError) -> Value {
         switch v {
         case .int(let i):
             guard i != .min else { throw EvalError("integer overflow: -(\(i))") }
@@ -73,72 +47,74 @@ enum Functions {
         return .string(out)
     }
 
-    static func timestamp(_ v: Value) throws(EvalError) -> Value {
-        switch v {
-        case .timestamp: return v
-        case .int(let seconds):
-            guard let t = CELTimestamp(seconds: seconds) else { throw EvalError("timestamp(\(seconds)) is outside years 0001-9999") }
-            return .timestamp(t)
-        case .string(let s):
-            guard let t = CELTimestamp(parsing: s) else { throw EvalError("invalid timestamp '\(s)': use RFC 3339 within years 0001-9999") }
-            return .timestamp(t)
-        default: throw EvalError.noOverload("timestamp", [v])
+    /// A conversion function (`int(x)`, `timestamp(x)`, …): a value of its own type as it is,
+    /// any other through `convert`, which gives nil for one it has no overload for.
+    private static func conversion(_ name: String, _ convert: @escaping @Sendable (Value) throws(EvalError) -> Value?) -> Unary {
+        { (v) throws(EvalError) in
+            if v.shortTypeName == name { return v }
+            guard let converted = try convert(v) else { throw EvalError.noOverload(name, [v]) }
+            return converted
         }
     }
 
-    static func duration(_ v: Value) throws(EvalError) -> Value {
+    /// `value`, or the error `message` when a conversion could not make one.
+    private static func converted<T>(_ value: T?, _ message: @autoclosure () -> String) throws(EvalError) -> T {
+        guard let value else { throw EvalError(message()) }
+        return value
+    }
+
+    /// `timestamp(x)`: an RFC 3339 string, or seconds since the epoch.
+    static let timestamp = conversion("timestamp") { (v) throws(EvalError) -> Value? in
         switch v {
-        case .duration: return v
-        case .string(let s):
-            guard let d = CELDuration(parsing: s) else {
-                // CEL durations stop at hours: days are the most common slip.
-                var hint = "use e.g. 90s, 1h30m, 1.5h"
-                if s.hasSuffix("d"), let days = Int64(s.dropLast()) {
-                    let (hours, overflow) = days.multipliedReportingOverflow(by: 24)
-                    if !overflow { hint = "CEL durations have no days: use '\(hours)h'" }
-                }
-                throw EvalError("invalid duration '\(s)': \(hint)")
-            }
-            return .duration(d)
-        default: throw EvalError.noOverload("duration", [v])
+        case .int(let seconds): return .timestamp(try converted(CELTimestamp(seconds: seconds), "timestamp(\(seconds)) is outside years 0001-9999"))
+        case .string(let s): return .timestamp(try converted(CELTimestamp(parsing: s), "invalid timestamp '\(s)': use RFC 3339 within years 0001-9999"))
+        default: return nil
         }
+    }
+
+    /// `duration(x)`: a string such as `90s`, `1h30m` or `1.5h`.
+    static let duration = conversion("duration") { (v) throws(EvalError) -> Value? in
+        guard case .string(let s) = v else { return nil }
+        return .duration(try converted(CELDuration(parsing: s), "invalid duration '\(s)': \(durationHint(s))"))
+    }
+
+    /// CEL durations stop at hours: days are the most common slip.
+    private static func durationHint(_ s: String) -> String {
+        if s.hasSuffix("d"), let days = Int64(s.dropLast()) {
+            let (hours, overflow) = days.multipliedReportingOverflow(by: 24)
+            if !overflow { return "CEL durations have no days: use '\(hours)h'" }
+        }
+        return "use e.g. 90s, 1h30m, 1.5h"
     }
 
     /// `int(x)`: doubles truncate toward zero (and must fit, as cel-spec says, strictly inside
     /// the 64-bit range), strings parse, timestamps give seconds since the epoch.
-    static func toInt(_ v: Value) throws(EvalError) -> Value {
+    static let toInt = conversion("int") { (v) throws(EvalError) -> Value? in
         switch v {
-        case .int: return v
         case .double(let d):
             guard d.isFinite, d > -9.223372036854775808e18, d < 9.223372036854775808e18 else { throw EvalError("int(\(d)) is out of the int range") }
             return .int(Int64(d.rounded(.towardZero)))
-        case .string(let s):
-            guard let i = Int64(s) else { throw EvalError("int('\(s.prefix(40))') is not an integer") }
-            return .int(i)
+        case .string(let s): return .int(try converted(Int64(s), "int('\(s.prefix(40))') is not an integer"))
         case .timestamp(let t): return .int(t.seconds)
-        default: throw EvalError.noOverload("int", [v])
+        default: return nil
         }
     }
 
-    /// `double(x)`.
-    static func toDouble(_ v: Value) throws(EvalError) -> Value {
+    /// `double(x)`: a number or a numeric string (not a hexadecimal one).
+    static let toDouble = conversion("double") { (v) throws(EvalError) -> Value? in
         switch v {
-        case .double: return v
         case .int(let i): return .double(Double(i))
         case .string(let s):
-            guard let d = Double(s), !s.lowercased().hasPrefix("0x"), !s.lowercased().hasPrefix("-0x") else {
-                throw EvalError("double('\(s.prefix(40))') is not a number")
-            }
-            return .double(d)
-        default: throw EvalError.noOverload("double", [v])
+            let hex = s.lowercased().hasPrefix("0x") || s.lowercased().hasPrefix("-0x")
+            return .double(try converted(hex ? nil : Double(s), "double('\(s.prefix(40))') is not a number"))
+        default: return nil
         }
     }
 
     /// `string(x)`: numbers as CEL prints them (`123`, `123.456`, `-0.0045`), timestamps in
     /// RFC 3339, durations as seconds (`1000000s`).
-    static func toString(_ v: Value) throws(EvalError) -> Value {
+    static let toString = conversion("string") { (v) throws(EvalError) -> Value? in
         switch v {
-        case .string: return v
         case .int(let i): return .string(String(i))
         case .double(let d):
             if d.isFinite, d.rounded() == d, abs(d) < 1e21, let whole = Int64(exactly: d) { return .string(String(whole)) }
@@ -146,20 +122,16 @@ enum Functions {
         case .bool(let b): return .string(b ? "true" : "false")
         case .timestamp(let t): return .string(t.description)
         case .duration(let d): return .string(d.description)
-        default: throw EvalError.noOverload("string", [v])
+        default: return nil
         }
     }
 
     /// `bool(x)`: the strings cel-go accepts (`1`, `t`, `true`, `TRUE`, `True` and their opposites).
-    static func toBool(_ v: Value) throws(EvalError) -> Value {
-        switch v {
-        case .bool: return v
-        case .string(let s):
-            if ["1", "t", "true", "TRUE", "True"].contains(s) { return .bool(true) }
-            if ["0", "f", "false", "FALSE", "False"].contains(s) { return .bool(false) }
-            throw EvalError("bool('\(s.prefix(40))') is not a boolean: use true or false")
-        default: throw EvalError.noOverload("bool", [v])
-        }
+    static let toBool = conversion("bool") { (v) throws(EvalError) -> Value? in
+        guard case .string(let s) = v else { return nil }
+        if ["1", "t", "true", "TRUE", "True"].contains(s) { return .bool(true) }
+        if ["0", "f", "false", "FALSE", "False"].contains(s) { return .bool(false) }
+        throw EvalError("bool('\(s.prefix(40))') is not a boolean: use true or false")
     }
 
     /// A duration accessor: the whole duration in hours, minutes, seconds or milliseconds.
@@ -173,12 +145,20 @@ enum Functions {
         }
     }
 
-    private static func add(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    /// `x op y` on ints by `operation` (`x.addingReportingOverflow`): an overflow is an error, and
+    /// so is a zero `y` where `byZero` says.
+    @inline(__always)
+    private static func intResult(_ x: Int64, _ symbol: String, _ y: Int64, _ operation: (Int64) -> (partialValue: Int64, overflow: Bool),
+                                  byZero: String? = nil) throws(EvalError) -> Value {
+        if let byZero, y == 0 { throw EvalError(byZero) }
+        let (r, o) = operation(y)
+        guard !o else { throw EvalError("integer overflow: \(x) \(symbol) \(y)") }
+        return .int(r)
+    }
+
+    static func add(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
-        case (.int(let x), .int(let y)):
-            let (r, o) = x.addingReportingOverflow(y)
-            guard !o else { throw EvalError("integer overflow: \(x) + \(y)") }
-            return .int(r)
+        case (.int(let x), .int(let y)): return try intResult(x, "+", y, x.addingReportingOverflow)
         case (.double(let x), .double(let y)): return .double(x + y)
         case (.string(let x), .string(let y)): return .string(x + y)
         case (.list(let x), .list(let y)): return .list(x + y)
@@ -192,12 +172,9 @@ enum Functions {
         }
     }
 
-    private static func subtract(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func subtract(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
-        case (.int(let x), .int(let y)):
-            let (r, o) = x.subtractingReportingOverflow(y)
-            guard !o else { throw EvalError("integer overflow: \(x) - \(y)") }
-            return .int(r)
+        case (.int(let x), .int(let y)): return try intResult(x, "-", y, x.subtractingReportingOverflow)
         case (.double(let x), .double(let y)): return .double(x - y)
         case (.timestamp(let x), .timestamp(let y)):
             guard let r = x.subtracting(y) else { throw EvalError("duration out of range: \(x) - \(y)") }
@@ -212,47 +189,36 @@ enum Functions {
         }
     }
 
-    private static func multiply(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func multiply(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
-        case (.int(let x), .int(let y)):
-            let (r, o) = x.multipliedReportingOverflow(by: y)
-            guard !o else { throw EvalError("integer overflow: \(x) * \(y)") }
-            return .int(r)
+        case (.int(let x), .int(let y)): return try intResult(x, "*", y, x.multipliedReportingOverflow(by:))
         case (.double(let x), .double(let y)): return .double(x * y)
         default: throw EvalError.noOverload(Operator.multiply, [a, b])
         }
     }
 
-    private static func divide(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func divide(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
-        case (.int(let x), .int(let y)):
-            guard y != 0 else { throw EvalError("division by zero") }
-            let (r, o) = x.dividedReportingOverflow(by: y)
-            guard !o else { throw EvalError("integer overflow: \(x) / \(y)") }
-            return .int(r)
+        case (.int(let x), .int(let y)): return try intResult(x, "/", y, x.dividedReportingOverflow(by:), byZero: "division by zero")
         case (.double(let x), .double(let y)): return .double(x / y)
         default: throw EvalError.noOverload(Operator.divide, [a, b])
         }
     }
 
-    private static func modulo(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func modulo(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
-        case (.int(let x), .int(let y)):
-            guard y != 0 else { throw EvalError("modulus by zero") }
-            let (r, o) = x.remainderReportingOverflow(dividingBy: y)
-            guard !o else { throw EvalError("integer overflow: \(x) % \(y)") }
-            return .int(r)
+        case (.int(let x), .int(let y)): return try intResult(x, "%", y, x.remainderReportingOverflow(dividingBy:), byZero: "modulus by zero")
         default: throw EvalError.noOverload(Operator.modulo, [a, b])
         }
     }
 
-    private static func isIn(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func isIn(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         guard case .list(let items) = b else { throw EvalError.noOverload(Operator.in, [a, b]) }
         for item in items where Value.celEquals(a, item) { return .bool(true) }
         return .bool(false)
     }
 
-    private static func index(_ a: Value, _ b: Value) throws(EvalError) -> Value {
+    static func index(_ a: Value, _ b: Value) throws(EvalError) -> Value {
         switch (a, b) {
         case (.list(let items), .int(let i)):
             guard i >= 0, i < items.count else { throw EvalError("index \(i) out of range for a list of \(items.count)") }

@@ -1,10 +1,11 @@
 /// The functions and methods expressions may call, one ``FunctionDecl`` each: **the place to add
-/// a CEL function.** The checker types a call from its declaration's overloads, the compiler runs
-/// its implementation, the printer writes it in its call style, suggestions and the README's
-/// function table come from here (a test checks the README against it).
+/// a CEL function**, and the operators, one ``OperatorDecl`` each. The checker types a call from
+/// its declaration's overloads, the compiler runs its implementation, the printer writes it in
+/// its call style, suggestions and the README's function and operator tables come from here (a
+/// test checks the README against them).
 ///
-/// Operators (`+`, `==`, `in`, `[]`, …) are not here: their typing is ``Checker``'s and their
-/// run time ``Functions``'; macros (`has`, `all`, …) are the parser's.
+/// What no overload list says stays in ``Checker``: the joins of `==`, `!=`, `in`, `[]`, `?:` and
+/// of lists added; macros (`has`, `all`, …) are the parser's.
 public enum StandardLibrary {
     /// Every function, in the order the README lists them.
     public static let functions: [FunctionDecl] = [
@@ -49,6 +50,78 @@ public enum StandardLibrary {
         "getDayOfWeek": "day of the week (0 is Sunday)", "getHours": "hour (0-23)", "getMinutes": "minute (0-59)",
         "getSeconds": "second (0-59)", "getMilliseconds": "millisecond (0-999)",
     ]
+
+    /// Every operator, in the order the README lists them.
+    public static let operators: [OperatorDecl] = [
+        OperatorDecl(Operator.and, [([.bool, .bool], .bool)], "and: a false side decides, even when the other is an error",
+                     nil, dyn: .perOperand),
+        OperatorDecl(Operator.or, [([.bool, .bool], .bool)], "or: a true side decides, even when the other is an error",
+                     nil, dyn: .perOperand),
+        OperatorDecl(Operator.not, [([.bool], .bool)], "not", nil),
+        OperatorDecl(Operator.conditional, joined: "(bool, A, A) → A", "x when c is true, else y; only that side runs", nil),
+        OperatorDecl(Operator.equals, joined: "(A, A) → bool", "equality; the types must join (null joins any, int and double do not)",
+                     .binary { a, b in .bool(Value.celEquals(a, b)) }),
+        OperatorDecl(Operator.notEquals, joined: "(A, A) → bool", "not equal", .binary { a, b in .bool(!Value.celEquals(a, b)) }),
+        OperatorDecl(Operator.less, comparable, "less than: numbers by value (int with double), strings by code point, false before true",
+                     .binary(Functions.compare(Operator.less) { $0 < 0 })),
+        OperatorDecl(Operator.lessOrEqual, comparable, "less than or equal", .binary(Functions.compare(Operator.lessOrEqual) { $0 <= 0 })),
+        OperatorDecl(Operator.greater, comparable, "greater than", .binary(Functions.compare(Operator.greater) { $0 > 0 })),
+        OperatorDecl(Operator.greaterOrEqual, comparable, "greater than or equal",
+                     .binary(Functions.compare(Operator.greaterOrEqual) { $0 >= 0 })),
+        OperatorDecl(Operator.add, [([.int, .int], .int), ([.double, .double], .double), ([.string, .string], .string),
+                                    ([.timestamp, .duration], .timestamp), ([.duration, .timestamp], .timestamp),
+                                    ([.duration, .duration], .duration)],
+                     joined: "(list(A), list(A)) → list(A)",
+                     "sum (int overflow is an error), strings and lists joined, a timestamp moved by a duration", .binary(Functions.add)),
+        OperatorDecl(Operator.subtract, [([.int, .int], .int), ([.double, .double], .double), ([.timestamp, .timestamp], .duration),
+                                         ([.timestamp, .duration], .timestamp), ([.duration, .duration], .duration)],
+                     "difference (int overflow is an error); two timestamps give the duration between", .binary(Functions.subtract)),
+        OperatorDecl(Operator.multiply, [([.int, .int], .int), ([.double, .double], .double)], "product (int overflow is an error)",
+                     .binary(Functions.multiply)),
+        OperatorDecl(Operator.divide, [([.int, .int], .int), ([.double, .double], .double)],
+                     "quotient: ints truncate toward zero, an int divided by zero is an error", .binary(Functions.divide)),
+        OperatorDecl(Operator.modulo, [([.int, .int], .int)], "remainder (with the sign of x); modulus by zero is an error",
+                     .binary(Functions.modulo)),
+        OperatorDecl(Operator.negate, [([.int], .int), ([.double], .double)], "negation (of the least int, an overflow error)",
+                     .unary(Functions.negate)),
+        OperatorDecl(Operator.in, joined: "(A, list(A)) → bool", "whether the list has an element equal to x", .binary(Functions.isIn)),
+        OperatorDecl(Operator.index, joined: "(list(A), int) → A", "the element at i, from 0; out of range is an error",
+                     .binary(Functions.index)),
+    ]
+
+    /// What `<`, `<=`, `>` and `>=` compare.
+    private static let comparable: [([FunctionDecl.Parameter], CELType)] = {
+        let pairs: [[FunctionDecl.Parameter]] = [[.int, .int], [.int, .double], [.double, .int], [.double, .double],
+                                                 [.string, .string], [.bool, .bool], [.timestamp, .timestamp], [.duration, .duration]]
+        return pairs.map { ($0, .bool) }
+    }()
+
+    /// The declaration of the operator `name` (``Operator/add``, …).
+    static func lookupOperator(_ name: String) -> OperatorDecl? { operatorsByName[name] }
+
+    private static let operatorsByName = Dictionary(operators.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// What runs for the function or operator `name`: nil for the operators the compiler builds
+    /// itself (`&&`, `||`, `!`, `?:`: their operands run conditionally).
+    static func implementation(of name: String) -> FunctionDecl.Implementation? {
+        lookup(name)?.implementation ?? lookupOperator(name)?.implementation
+    }
+
+    /// The README's operator table: one row per operator.
+    public static var readmeOperatorTable: String {
+        var out = "| operator | takes → gives | what it does |\n|---|---|---|\n"
+        for o in operators {
+            // Overloads of one result type (the comparisons') share it: `(int, int), (double, double) → bool`.
+            let results = Set(o.overloads.map(\.result))
+            let typed = results.count == 1 ? [o.overloads.map(\.arguments).joined(separator: ", ") + " → \(o.overloads[0].result)"]
+                : o.overloads.map(\.description)
+            let takes = (typed + [o.joined].compactMap { $0 }).joined(separator: ", ")
+            // A | inside a cell, even in code, must be escaped.
+            let usage = String(o.usage.flatMap { $0 == "|" ? ["\\", "|"] : [$0] })
+            out += "| `\(usage)` | \(takes) | \(o.summary) |\n"
+        }
+        return out
+    }
 
     /// The macros, expanded by the parser.
     public static let macros = ["has", "all", "exists", "exists_one", "filter", "map"]
@@ -101,7 +174,7 @@ public struct FunctionDecl: Sendable {
             if t == .dyn { return true }
             switch self {
             case .type(let expected): return t == expected
-            case .anyList: if case .list = t { return true } else { return false }
+            case .anyList: return t.isList
             }
         }
 
@@ -164,5 +237,80 @@ public struct FunctionDecl: Sendable {
     var isStringMethod: Bool {
         guard style == .method, case .type(.string)? = overloads.first?.first else { return false }
         return true
+    }
+}
+
+/// One operator of the ``StandardLibrary``: its overloads, which the checker types it by, and
+/// its implementation.
+public struct OperatorDecl: Sendable {
+    /// One overload: argument types and the result.
+    public struct Overload: Sendable, CustomStringConvertible {
+        /// The argument types, left to right.
+        public let parameters: [FunctionDecl.Parameter]
+        /// The result type.
+        public let result: CELType
+
+        func accepts(_ types: [CELType]) -> Bool {
+            parameters.count == types.count && zip(parameters, types).allSatisfy { $0.accepts($1) }
+        }
+
+        /// `(int, int)`.
+        var arguments: String { "(" + parameters.map(\.description).joined(separator: ", ") + ")" }
+
+        /// `(int, int) → int`.
+        public var description: String { "\(arguments) → \(result)" }
+    }
+
+    /// How an operand typed `dyn` (known only at run time) is checked.
+    public enum DynOperand: Sendable {
+        /// Any `dyn` operand lets the call through, whatever the other: the result is `bool`
+        /// when every overload gives one, else `dyn` (arithmetic, comparisons).
+        case anyOperand
+        /// A `dyn` operand stands for any one argument type, the others must fit (`&&`, `||`).
+        case perOperand
+    }
+
+    /// The name, as CEL spells it (``Operator/add``).
+    public let name: String
+    /// The overloads the checker looks up.
+    public let overloads: [Overload]
+    /// A signature the checker works out itself from joins (`==`, `in`, lists added), shown in
+    /// the README with the overloads.
+    public let joined: String?
+    /// What it does, one line (the README's table).
+    public let summary: String
+    /// What runs; nil when the compiler builds it itself (`&&`, `||`, `!`, `?:`).
+    let implementation: FunctionDecl.Implementation?
+    /// How `dyn` operands type.
+    public let dyn: DynOperand
+
+    init(_ name: String, _ overloads: [([FunctionDecl.Parameter], CELType)] = [], joined: String? = nil, _ summary: String,
+         _ implementation: FunctionDecl.Implementation?, dyn: DynOperand = .anyOperand) {
+        self.name = name
+        self.overloads = overloads.map { Overload(parameters: $0.0, result: $0.1) }
+        self.joined = joined
+        self.summary = summary
+        self.implementation = implementation
+        self.dyn = dyn
+    }
+
+    /// The result type of the operator applied to operands of `types` (unwrapped), nil when no
+    /// overload takes them.
+    func result(_ types: [CELType]) -> CELType? {
+        if dyn == .anyOperand, types.contains(.dyn) {
+            return overloads.allSatisfy { $0.result == .bool } ? .bool : .dyn
+        }
+        return overloads.first { $0.accepts(types) }?.result
+    }
+
+    /// How it is written, with operands x, y (c, i).
+    public var usage: String {
+        let symbol = Operator.display(name)
+        switch name {
+        case Operator.conditional: return "c ? x : y"
+        case Operator.index: return "x[i]"
+        case Operator.not, Operator.negate: return "\(symbol)x"
+        default: return "x \(symbol) y"
+        }
     }
 }
