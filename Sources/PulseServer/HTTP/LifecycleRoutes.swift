@@ -141,7 +141,7 @@ struct LifecycleRoutes: Sendable {
         func notFiring() throws(HTTPError) -> HTTPError {
             let state = try Self.storeRead { () throws(HistoryError) in try store.activeAlerts(profile: profile) }.first { $0.card == key }?.state
             guard state != .firing else { return HTTPError(.internalServerError, message: "card '\(key)' could not be acknowledged") }
-            return HTTPError(.conflict, message: "card '\(key)' is not firing (\(state ?? "ok")); only a firing alert can be acknowledged")
+            return HTTPError(.conflict, message: "card '\(key)' is not firing (\(state?.rawValue ?? "ok")); only a firing alert can be acknowledged")
         }
         let firing = try Self.storeRead { () throws(HistoryError) in try store.activeAlerts(profile: profile) }.contains { $0.card == key && $0.state == .firing }
         guard firing else { throw try notFiring() }
