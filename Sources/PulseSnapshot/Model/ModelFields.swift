@@ -3,8 +3,9 @@ import PulseExpressions
 /// One column of the snapshot model, declared once: the field expressions see (name, CEL type,
 /// doc: what the checker, `pulse cards` and the README's field table show), the key the
 /// snapshot file writes it under (the loader's fast scanner and general reader both match that
-/// key), whether a load may leave it out when no card reads it (``FieldSelection``), and the
-/// optional file it is derived from.
+/// key), whether the file writes it as a string (a test fixture's plain YAML scalar under the
+/// key is then a string), whether a load may leave it out when no card reads it
+/// (``FieldSelection``), and the optional file it is derived from.
 public struct FieldColumn: Sendable {
     /// Its name, CEL type and doc.
     public let declaration: FieldDeclaration
@@ -14,18 +15,32 @@ public struct FieldColumn: Sendable {
     public let droppable: Bool
     /// The optional snapshot file the field is derived from (a card reading it has no data without it).
     public let derivedFrom: SnapshotFile?
+    /// Whether the file writes it as a string or a list of strings (false for a computed field).
+    public let writtenAsText: Bool
 
-    /// A field read from the row's key of the same name.
-    init(_ name: String, _ type: CELType, _ summary: String = "", droppable: Bool = false, derivedFrom: SnapshotFile? = nil) {
-        self.init(name, type, summary, key: name, droppable: droppable, derivedFrom: derivedFrom)
+    /// A field read from the row's key of the same name; written as text when its type is a
+    /// string or a list of strings, or when `writtenAsText` says so (a price: "49.99").
+    init(_ name: String, _ type: CELType, _ summary: String = "", droppable: Bool = false, derivedFrom: SnapshotFile? = nil,
+         writtenAsText: Bool = false) {
+        self.init(name, type, summary, key: name, droppable: droppable, derivedFrom: derivedFrom, writtenAsText: writtenAsText)
     }
 
     /// A field read from `key` (nil: computed at load).
-    init(_ name: String, _ type: CELType, _ summary: String, key: String?, droppable: Bool = false, derivedFrom: SnapshotFile? = nil) {
+    init(_ name: String, _ type: CELType, _ summary: String, key: String?, droppable: Bool = false, derivedFrom: SnapshotFile? = nil,
+         writtenAsText: Bool = false) {
         declaration = FieldDeclaration(name, type, summary)
         self.key = key
         self.droppable = droppable
         self.derivedFrom = derivedFrom
+        self.writtenAsText = key != nil && (writtenAsText || FieldColumn.isText(type))
+    }
+
+    private static func isText(_ type: CELType) -> Bool {
+        switch type {
+        case .string, .list(.string): return true
+        case .nullable(let inner): return isText(inner)
+        default: return false
+        }
     }
 }
 
@@ -88,8 +103,6 @@ public enum ListingField: Int, ModelField {
     case id, title, status, categoryID, freightTemplateID, shipTo, restrictedDestinations, buyable, createdAt, updatedAt,
          expiresAt, rejectionReason, skus, ownShipTo
 
-    public static let typeName = "listing"
-
     public var column: FieldColumn {
         switch self {
         case .id: FieldColumn("id", .string, "the AliExpress product id")
@@ -117,13 +130,11 @@ public enum ListingField: Int, ModelField {
 public enum SKUField: Int, ModelField {
     case code, stock, price
 
-    public static let typeName = "sku"
-
     public var column: FieldColumn {
         switch self {
         case .code: FieldColumn("code", .string, "the merchant SKU")
         case .stock: FieldColumn("stock", .int, "AliExpress-side sellable quantity")
-        case .price: FieldColumn("price", .nullable(.double), droppable: true)
+        case .price: FieldColumn("price", .nullable(.double), droppable: true, writtenAsText: true)
         }
     }
 }
@@ -131,8 +142,6 @@ public enum SKUField: Int, ModelField {
 /// `bc`: the BigCommerce stock record of a SKU.
 public enum StockField: Int, ModelField {
     case sku, available, tracking, purchasable, updatedAt
-
-    public static let typeName = "bc"
 
     public var column: FieldColumn {
         switch self {
@@ -149,8 +158,6 @@ public enum StockField: Int, ModelField {
 public enum EventField: Int, ModelField {
     case listingID, at, from, to, reason
 
-    public static let typeName = "event"
-
     public var column: FieldColumn {
         switch self {
         case .listingID: FieldColumn("listing_id", .string)
@@ -161,6 +168,12 @@ public enum EventField: Int, ModelField {
         }
     }
 }
+
+// The types' names in expressions, side by side.
+extension ListingField { public static let typeName = "listing" }
+extension SKUField { public static let typeName = "sku" }
+extension StockField { public static let typeName = "bc" }
+extension EventField { public static let typeName = "event" }
 
 /// The snapshot model as expressions see it, built from the field tables above.
 public enum ModelTypes {
@@ -183,4 +196,7 @@ public enum ModelTypes {
 
 extension ModelField {
     static var droppableNames: [String] { allCases.filter(\.droppable).map(\.qualifiedName) }
+
+    /// The keys of the type's file written as text.
+    static var textKeys: [String] { allCases.compactMap { $0.column.writtenAsText ? $0.key : nil } }
 }
