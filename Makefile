@@ -53,12 +53,13 @@ test: build test-deps
 # activation's slots, row values outliving their snapshot). Only those three suites: the whole
 # suite under ASan takes far longer (and the browser test drives chromium, which is not ours to
 # check). The instrumented build goes to its own folder, so that it does not replace the debug build.
-# Its temporary folders go under $(ASAN_TMP), as `make test`'s go under $(TEST_TMP).
+# Its temporary folders go under $(ASAN_TMP), as `make test`'s go under $(TEST_TMP); leaks are
+# checked too (LeakSanitizer), but for XCTest's own (Tests/lsan-suppressions.txt).
 ASAN_SUITES ?= PulseSnapshotTests|PulseExpressionsTests|PulseEngineTests
 ASAN_TMP := $(CURDIR)/.build/asan-tmp
 test-asan: deps
 	@rm -rf $(ASAN_TMP) && mkdir -p $(ASAN_TMP)
-	TMPDIR=$(ASAN_TMP) $(SWIFT) test --sanitize=address --scratch-path .build/asan --filter '$(ASAN_SUITES)'
+	TMPDIR=$(ASAN_TMP) LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --sanitize=address --scratch-path .build/asan --filter '$(ASAN_SUITES)'
 	@rm -rf $(ASAN_TMP)
 
 # A long run of the fuzz tests (a bounded round of each runs in `make test`): the connectors'
