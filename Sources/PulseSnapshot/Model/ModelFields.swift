@@ -85,9 +85,7 @@ extension ModelField {
     public var qualifiedName: String { Self.typeName + "." + name }
 
     /// The object type expressions see.
-    // A closure, not the key path `\.declaration`: projecting this computed property through a key
-    // path leaked the temporary column's type boxes (LeakSanitizer, `make test-asan`).
-    public static var objectType: ObjectType { ObjectType(name: typeName, fields: allCases.map { $0.declaration }) }
+    public static var objectType: ObjectType { ObjectType(name: typeName, fields: allCases.map(\.declaration)) }
 
     /// The fields as the README's field table lists them: `id, title?, status, …` (`?`: may be null).
     public static var readmeList: String {
@@ -197,7 +195,7 @@ public enum ModelTypes {
 }
 
 extension ModelField {
-    static var droppableNames: [String] { allCases.filter { $0.droppable }.map { $0.qualifiedName } }
+    static var droppableNames: [String] { allCases.filter(\.droppable).map(\.qualifiedName) }
 
     /// The keys of the type's file written as text.
     static var textKeys: [String] { allCases.compactMap { $0.column.writtenAsText ? $0.key : nil } }
