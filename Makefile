@@ -4,7 +4,7 @@ PULSE := .build/debug/pulse
 
 PREFIX ?= /usr/local
 
-.PHONY: deps test-deps build test fuzz demo install uninstall clean
+.PHONY: deps test-deps build test test-asan fuzz demo install uninstall clean
 
 DEMO_DB := .pulse/demo.sqlite
 
@@ -47,6 +47,20 @@ test: build test-deps
 	TMPDIR=$(TEST_TMP) $(SWIFT) test
 	$(PULSE) test
 	@rm -rf $(TEST_TMP)
+
+# The snapshot, expression and engine suites under AddressSanitizer: the tests that reach the
+# pointer work (the loader's byte runs and worker slots, the column stores and key indexes, the
+# activation's slots, row values outliving their snapshot). Only those three suites: the whole
+# suite under ASan takes far longer (and the browser test drives chromium, which is not ours to
+# check). The instrumented build goes to its own folder, so that it does not replace the debug build.
+# Its temporary folders go under $(ASAN_TMP), as `make test`'s go under $(TEST_TMP); leaks are
+# checked too (LeakSanitizer), but for XCTest's own (Tests/lsan-suppressions.txt).
+ASAN_SUITES ?= PulseSnapshotTests|PulseExpressionsTests|PulseEngineTests
+ASAN_TMP := $(CURDIR)/.build/asan-tmp
+test-asan: deps
+	@rm -rf $(ASAN_TMP) && mkdir -p $(ASAN_TMP)
+	TMPDIR=$(ASAN_TMP) LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --sanitize=address --scratch-path .build/asan --filter '$(ASAN_SUITES)'
+	@rm -rf $(ASAN_TMP)
 
 # A long run of the fuzz tests (a bounded round of each runs in `make test`): the connectors'
 # mutated vendor answers, and the config, CEL and snapshot front ends. FUZZ_ITERATIONS rounds each;

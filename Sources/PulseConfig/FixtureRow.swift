@@ -2,50 +2,67 @@ import PulseDiagnostics
 import PulseYAML
 
 /// One row of a test case's inline fixture table, turned into a snapshot line at the config
-/// boundary: its JSON text and where it is in the test file (no YAML leaves PulseConfig).
+/// boundary: its values and where it is in the test file (no YAML leaves PulseConfig).
 public struct FixtureRow: Sendable {
-    /// The row as a JSON object, as a snapshot file holds it.
-    public let json: String
     /// Where the row starts in the test file.
     public let location: SourceLocation
+    private let value: FixtureValue
 
     /// The row `node` (a mapping) of a fixture table.
     init(_ node: YAMLNode) {
-        json = FixtureRow.json(node, key: nil)
+        value = FixtureValue(node, key: nil)
         location = node.location
     }
 
-    /// Fields whose values are always strings, even when written as plain numbers in YAML.
-    private static let stringFields: Set<String> = [
-        "id", "listing_id", "code", "sku", "category_id", "freight_template_id", "name", "reason", "title",
-        "rejection_reason", "status", "to", "from", "tracking", "price", "ship_to", "countries",
-    ]
+    /// The row as a JSON object, as a snapshot file holds it. A plain YAML scalar under one of
+    /// `textKeys` (the keys a snapshot file writes as strings, from the snapshot's field table)
+    /// is a string even when it reads as a number, as in `id: 123` or `price: 9.99`.
+    public func json(textKeys: Set<String>) -> String { value.json(key: nil, textKeys: textKeys) }
+}
 
-    /// A YAML node as JSON text; `key` is the field it sits under (it decides string fields).
-    private static func json(_ node: YAMLNode, key: String?) -> String {
+/// A fixture value as written: what the JSON needs of the YAML node.
+private indirect enum FixtureValue: Sendable {
+    case mapping([(key: String, value: FixtureValue)])
+    case sequence([FixtureValue])
+    /// A scalar: its text, and whether it was plain (unquoted), and null.
+    case scalar(String, plain: Bool, null: Bool)
+    /// A bare SKU code under `skus`, shorthand for {code: CODE, stock: 1}.
+    case skuCode(String)
+
+    init(_ node: YAMLNode, key: String?) {
         switch node.content {
         case .mapping(let pairs):
-            return "{" + pairs.map { pair in
+            self = .mapping(pairs.map { pair in
                 let k = pair.key.scalar?.value ?? ""
-                return JSONText.quote(k) + ": " + json(pair.value, key: k)
-            }.joined(separator: ", ") + "}"
+                return (k, FixtureValue(pair.value, key: k))
+            })
         case .sequence(let items):
-            if key == "skus" {
-                // Shorthand: a bare SKU code is {code: CODE, stock: 1}.
-                return "[" + items.map { item in
-                    if let s = item.scalar, !s.isNull { return "{\"code\": \(JSONText.quote(s.value)), \"stock\": 1}" }
-                    return json(item, key: nil)
-                }.joined(separator: ", ") + "]"
-            }
-            return "[" + items.map { json($0, key: key) }.joined(separator: ", ") + "]"
+            self = .sequence(items.map { item in
+                if key == "skus", let s = item.scalar, !s.isNull { return .skuCode(s.value) }
+                return FixtureValue(item, key: key == "skus" ? nil : key)
+            })
         case .scalar(let s):
-            if s.style != .plain { return JSONText.quote(s.value) }
-            if s.isNull { return "null" }
-            if let key, stringFields.contains(key) { return JSONText.quote(s.value) }
-            if s.value == "true" || s.value == "false" { return s.value }
-            if Int64(s.value) != nil { return s.value }
-            if let d = Double(s.value), d.isFinite, s.value.first.map({ $0.isNumber || $0 == "-" }) == true { return String(d) }
-            return JSONText.quote(s.value)
+            self = .scalar(s.value, plain: s.style == .plain, null: s.isNull)
+        }
+    }
+
+    /// The value as JSON text; `key` is the field it sits under (it decides string fields).
+    func json(key: String?, textKeys: Set<String>) -> String {
+        switch self {
+        case .mapping(let pairs):
+            return "{" + pairs.map { JSONText.quote($0.key) + ": " + $0.value.json(key: $0.key, textKeys: textKeys) }.joined(separator: ", ") + "}"
+        case .sequence(let items):
+            return "[" + items.map { $0.json(key: key, textKeys: textKeys) }.joined(separator: ", ") + "]"
+        case .skuCode(let code):
+            return "{\"code\": \(JSONText.quote(code)), \"stock\": 1}"
+        case .scalar(let value, let plain, let null):
+            if !plain { return JSONText.quote(value) }
+            if null { return "null" }
+            if let key, textKeys.contains(key) { return JSONText.quote(value) }
+            if value == "true" || value == "false" { return value }
+            if Int64(value) != nil { return value }
+            if let d = Double(value), d.isFinite, value.first.map({ $0.isNumber || $0 == "-" }) == true { return String(d) }
+            return JSONText.quote(value)
         }
     }
 }

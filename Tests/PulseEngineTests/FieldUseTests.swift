@@ -33,13 +33,13 @@ import Testing
 
     @Test func keepsWhatIsReadAndWholeRows() throws {
         let narrow = FieldUse.selection(for: [try Self.compiled(Self.card(where: "listing.title != null", rows: "at: bc.updated_at"))])
-        #expect(narrow.keeps("listing", "title") && narrow.keeps("bc", "updated_at"))
-        #expect(!narrow.keeps("listing", "created_at") && !narrow.keeps("sku", "price"))
-        #expect(narrow.keeps("listing", "id") && narrow.keeps("listing", "status"), "fields that cannot be dropped stay")
+        #expect(narrow.keeps(ListingField.title) && narrow.keeps(StockField.updatedAt))
+        #expect(!narrow.keeps(ListingField.createdAt) && !narrow.keeps(SKUField.price))
+        #expect(narrow.keeps(ListingField.id) && narrow.keeps(ListingField.status), "fields that cannot be dropped stay")
         let whole = FieldUse.selection(for: [try Self.compiled(Self.card(where: "true", rows: "l: listing"))])
-        #expect(whole.keeps("listing", "created_at") && whole.keeps("sku", "price"), "a whole listing keeps its fields and its SKUs'")
+        #expect(whole.keeps(ListingField.createdAt) && whole.keeps(SKUField.price), "a whole listing keeps its fields and its SKUs'")
         let skus = FieldUse.selection(for: [try Self.compiled(Self.card(where: "listing.skus.exists(s, s.price > 1.0)", rows: "x: sku.code"))])
-        #expect(skus.keeps("sku", "price"))
+        #expect(skus.keeps(SKUField.price))
     }
 
     @Test func seedCardsGiveTheSameResultsFromAPartialLoad() throws {
@@ -48,7 +48,7 @@ import Testing
         let set = try Harness.config()
         let profile = try ProfileResolver(profiles: set.profiles).resolve(try #require(set.profile("demo"))).get()
         let fields = try #require(ProfilePlan(cards: set.cards, profile: profile).fieldsRead())
-        #expect(!fields.keeps("listing", "title"), "no seed card reads titles")
+        #expect(!fields.keeps(ListingField.title), "no seed card reads titles")
         let full = try SnapshotLoader.load(folder: dir), partial = try SnapshotLoader.load(folder: dir, fields: fields)
         #expect(partial.byteCount < full.byteCount)
         let a = try Evaluation.run(ProfilePlan(cards: set.cards, profile: profile), snapshot: full, now: full.takenAt).get()

@@ -53,10 +53,10 @@ import Testing
         let fd = try LineReader.openRegularFile(path)
         defer { close(fd) }
         let file = try #require(MappedFile(fd: fd, size: text.utf8.count))
-        #expect(file.bytes.occurrences(of: 0x0A) == 1_000)
-        file.release(0..<file.bytes.count)
+        #expect(file.read { $0.occurrences(of: 0x0A) } == 1_000)
+        file.release(0..<file.count)
         // Released pages read again from the file.
-        #expect(String(decoding: file.bytes.slice(0..<11), as: UTF8.self) == "{\"id\":\"L1\"}")
+        #expect(file.read { String(decoding: $0.slice(0..<11), as: UTF8.self) } == "{\"id\":\"L1\"}")
         #expect(MappedFile(fd: fd, size: 0) == nil)
     }
 

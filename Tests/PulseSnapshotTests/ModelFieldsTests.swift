@@ -64,3 +64,20 @@ import Testing
             + SKUField.allCases.filter(\.droppable).map { "sku." + $0.name } + StockField.allCases.filter(\.droppable).map { "bc." + $0.name }))
     }
 }
+
+/// The keys a snapshot file writes as text come from the field tables: a test fixture's plain
+/// YAML scalar under one of them is a string.
+@Suite struct SnapshotKeysTests {
+    @Test func textKeysAreTheFilesStringKeys() {
+        #expect(SnapshotKeys.text == [
+            "id", "listing_id", "code", "sku", "category_id", "freight_template_id", "name", "reason", "title",
+            "rejection_reason", "status", "to", "from", "tracking", "price", "ship_to", "countries",
+        ])
+    }
+
+    @Test func everyFileKeyIsAFieldsKey() {
+        #expect(ListingField.allCases.compactMap(\.key) == ["id", "title", "status", "category_id", "freight_template_id", "ship_to",
+                                                           "created_at", "updated_at", "expires_at", "rejection_reason", "skus"])
+        #expect(StockField.allCases.compactMap(\.key) == ["sku", "available", "tracking", "purchasable", "updated_at"])
+    }
+}

@@ -9,7 +9,7 @@ public struct RowBinding: Sendable {
     private let values: [(Int, Value)]
     /// The profile's zone, for timestamp accessors called without one.
     private var timeZone = CELTimeZone.utc
-    /// Kept for as long as the binding: row values point into its tables without retaining them.
+    /// The snapshot the rows are read from (row values retain their own tables too).
     private let snapshot: Snapshot?
 
     /// Everything `pulse expr` can bind: a profile, a snapshot, a listing (with one of its SKUs

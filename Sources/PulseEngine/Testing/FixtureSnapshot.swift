@@ -10,7 +10,7 @@ enum FixtureSnapshot {
         var files: [String: [UInt8]] = ["snapshot.json": Array("{\"format\": 1, \"store\": \"test\", \"taken_at\": \"\(takenAt)\"}".utf8)]
         var locations: [String: [SourceLocation]] = [:]
         for (name, rows) in tables {
-            files[name] = Array(rows.map(\.json).joined(separator: "\n").utf8)
+            files[name] = Array(rows.map { $0.json(textKeys: SnapshotKeys.text) }.joined(separator: "\n").utf8)
             locations[name] = rows.map(\.location)
         }
         // A table a case leaves out is empty, not missing: inline fixtures are written whole.

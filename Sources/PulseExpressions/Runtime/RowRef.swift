@@ -1,30 +1,24 @@
 /// A table of rows stored column by column (listings, SKUs, stock records, audit events).
 ///
 /// Rows are not objects: an expression sees one as a ``RowRef`` (the table and a row number), and
-/// a field read goes straight to the table's column. Subclasses live with the model.
-// @unchecked: a table is filled once by the loader and never changed after; subclasses only
-// add immutable columns, so reading it from several threads is safe.
-open class RowTable: @unchecked Sendable {
+/// a field read goes straight to the table's column. The tables are final classes of the model
+/// (PulseSnapshot) whose stored properties are immutable and `Sendable`, so the compiler checks
+/// that sharing one between threads is safe (no `@unchecked`, no subclass to break the promise).
+public protocol RowTable: AnyObject, Sendable {
     /// The name of the rows' declared type (e.g. `listing`).
-    public let celTypeName: String
-
-    /// A table whose rows are of the declared type `celTypeName`.
-    public init(celTypeName: String) {
-        self.celTypeName = celTypeName
-    }
+    var celTypeName: String { get }
 
     /// The value of field `index` (in the declared type's field order) of row `row`.
-    open func field(_ row: Int, _ index: Int) -> Value { .null }
+    func field(_ row: Int, _ index: Int) -> Value
 
     /// Field `index` as a typed column, for evaluators that read many rows at once
     /// (``RowColumn/none`` when it is only readable row by row with ``field(_:_:)``).
-    open func column(_ index: Int) -> RowColumn { .none }
+    func column(_ index: Int) -> RowColumn
 }
 
 /// A field of every row of a table, typed: what a vectorized evaluator reads instead of
 /// asking for one ``Value`` at a time. Every case gives the same values ``RowTable/field(_:_:)`` does.
-// @unchecked: its cases hold buffers of a finished table (immutable; see RowTable).
-public enum RowColumn: @unchecked Sendable {
+public enum RowColumn: Sendable {
     /// Integers.
     case ints([Int64])
     /// Timestamps as seconds (`Int64.min` for null) and nanoseconds (empty when all are 0).
@@ -39,26 +33,30 @@ public enum RowColumn: @unchecked Sendable {
 
 /// One row of a ``RowTable``, as an expression value.
 ///
-/// It does not retain its table: copying a row value is then free of reference counting, which
-/// the evaluator does several times per row and field. Whoever holds row values must keep the
-/// tables alive (the snapshot; a card result holds its snapshot for the values in its worklist).
+/// It retains its table: a row value is safe to keep for as long as one likes (in a worklist
+/// cell, in explain's output, after the snapshot itself is gone). The row number is kept in 32
+/// bits, as every row column of the model keeps row numbers, so that a ``Value`` stays 24 bytes.
 public struct RowRef: Sendable {
     /// The table the row is in.
-    public unowned(unsafe) let table: RowTable
-    /// Its position in the table.
-    public let index: Int
+    public let table: any RowTable
+    private let row: UInt32
 
-    /// Row `index` of `table`.
+    /// Row `index` of `table` (`index` below 2³²: the tables' own join columns hold rows in 32 bits).
     @inline(__always)
-    public init(_ table: RowTable, _ index: Int) {
+    public init(_ table: any RowTable, _ index: Int) {
+        assert(index >= 0 && index <= Int(UInt32.max), "row \(index) does not fit a row reference")
         self.table = table
-        self.index = index
+        row = UInt32(truncatingIfNeeded: index)
     }
+
+    /// Its position in the table.
+    @inline(__always)
+    public var index: Int { Int(row) }
 
     /// The value of field `field` (declared-type order).
     @inline(__always)
     public func field(_ field: Int) -> Value { table.field(index, field) }
 
     /// Whether both name the same row of the same table.
-    public static func === (a: RowRef, b: RowRef) -> Bool { a.table === b.table && a.index == b.index }
+    public static func === (a: RowRef, b: RowRef) -> Bool { a.table === b.table && a.row == b.row }
 }

@@ -7,7 +7,7 @@ struct EventBatch: RowBatch {
     var refused: [RefusedRow] = []
 
     mutating func reset() {
-        columns.removeAll()
+        columns.resetSlots()
         refused.removeAll()
     }
 
@@ -28,11 +28,11 @@ struct EventBatch: RowBatch {
     mutating func decodeGeneral(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, listings: ListingTable) {
         guard let members = GeneralLine.members(bytes, line: line, refused: &refused) else { return }
         var r = RowReader(members)
-        let listingID = r.requiredString("listing_id")
-        let at = r.timestamp("at", required: true)
-        let to = r.status("to", required: true)
-        let from = r.status("from", required: false)
-        let reason = r.optionalString("reason")
+        let listingID = r.requiredString(EventField.listingID)
+        let at = r.timestamp(EventField.at, required: true)
+        let to = r.status(EventField.to, required: true)
+        let from = r.status(EventField.from, required: false)
+        let reason = r.optionalString(EventField.reason)
         guard r.problems.isEmpty, let listingID, let at, let to else {
             refused.append(RefusedRow(line: line, key: nil, problems: r.problems))
             return

@@ -157,29 +157,34 @@ struct FastRowScanner {
         return codes
     }
 
-    /// Calls `member` with each key (as bytes) of an object; stops with false on any surprise.
-    /// Calls `member` with each key of an object; stops with false on any surprise. Keys usually
-    /// come in the order the exporter writes them (`expected`): the next expected key is
-    /// compared in place first, and only another key is read and looked up.
-    private mutating func object(expecting expected: [Key.Expected], _ member: (inout FastRowScanner, Key) -> Bool) -> Bool {
+    /// Calls `member` with the field of each key of an object (nil: a key the file does not
+    /// have); stops with false on any surprise, and on a repeated key (which the general path
+    /// reports). Keys usually come in the order the exporter writes them (`keys.expected`): the
+    /// next expected key is compared in place first, and only another key is read and looked up.
+    private mutating func object<Field>(_ keys: FileKeys<Field>, _ member: (inout FastRowScanner, Field) -> Bool) -> Bool {
         guard eat(UInt8(ascii: "{")) else { return false }
         if eat(UInt8(ascii: "}")) { return true }
+        let expected = keys.expected
         var next = 0
+        var seen: UInt64 = 0
         while true {
             skipSpace()
-            var key = Key.other
+            let field: Field
             if next < expected.count, matches(expected[next].member) {
                 // `"key": ` as written by most exporters, in one compare.
-                key = expected[next].key
+                field = expected[next].field
                 i += expected[next].member.count
                 next += 1
             } else {
-                guard let raw = rawString() else { return false }
-                key = Key(bytes.slice(raw))
-                if let at = expected.firstIndex(where: { $0.key == key }) { next = at + 1 }
+                guard let raw = rawString(), let known = keys.field(bytes.slice(raw)) else { return false }
+                field = known
+                if let at = expected.firstIndex(where: { $0.field == known }) { next = at + 1 }
                 guard eat(UInt8(ascii: ":")) else { return false }
             }
-            guard member(&self, key) else { return false }
+            let bit: UInt64 = 1 << UInt64(field.index & 63)
+            guard seen & bit == 0 else { return false }
+            seen |= bit
+            guard member(&self, field) else { return false }
             // `, ` between members, in one step; anything else the general way.
             if i + 1 < bytes.count, bytes[i] == UInt8(ascii: ","), bytes[i + 1] == 0x20 {
                 i += 2
@@ -198,13 +203,6 @@ struct FastRowScanner {
     private mutating func atEnd() -> Bool {
         skipSpace()
         return i == bytes.count
-    }
-
-    /// Marks `bit` seen; false when it was already (a repeated key: the general path reports it).
-    @inline(__always) private static func first(_ seen: inout UInt32, _ bit: UInt32) -> Bool {
-        if seen & bit != 0 { return false }
-        seen |= bit
-        return true
     }
 
     // MARK: rows
@@ -228,24 +226,20 @@ struct FastRowScanner {
     /// Reads a well-formed stock row into `batch`; false (and nothing added) to take the general path.
     static func stock(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, into batch: inout StockBatch) -> Bool {
         var s = FastRowScanner(bytes)
-        var seen: UInt32 = 0
         var sku: Range<Int>?, available: Int64?, tracking = StockTracking.variant, purchasable = true, updatedAt: CELTimestamp?
-        let ok = s.object(expecting: Key.stockOrder) { s, key in
+        let ok = s.object(Self.stockKeys) { s, key in
             switch key {
-            case .sku: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; sku = v
-            case .available: guard first(&seen, 2), let v = s.int() else { return false }; available = v
+            case .sku: guard let v = s.rawString(), !v.isEmpty else { return false }; sku = v
+            case .available: guard let v = s.int() else { return false }; available = v
             case .tracking:
-                guard first(&seen, 4) else { return false }
                 if s.null() { return true }
                 guard let v = s.rawString(), let t = Self.tracking(s.slice(v)) else { return false }
                 tracking = t
             case .purchasable:
-                guard first(&seen, 8) else { return false }
                 if s.null() { return true }
                 guard let v = s.bool() else { return false }
                 purchasable = v
-            case .updatedAt: guard first(&seen, 16), let v = s.timestamp() else { return false }; updatedAt = v
-            default: return false
+            case .updatedAt: guard let v = s.timestamp() else { return false }; updatedAt = v
             }
             return true
         }
@@ -257,7 +251,6 @@ struct FastRowScanner {
     /// Reads a well-formed listing row into `batch`; false (and nothing added) to take the general path.
     static func listing(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, _ context: ListingContext, into batch: inout ListingBatch) -> Bool {
         var s = FastRowScanner(bytes)
-        var seen: UInt32 = 0
         var id: Range<Int>?, status: ListingStatus?, title: Range<Int>?, category: Range<Int>?, template: Range<Int>?
         var ownShipTo: OwnCountryList?
         var created: CELTimestamp?, updated: CELTimestamp?, expires: CELTimestamp?, reason: Range<Int>?
@@ -266,36 +259,33 @@ struct FastRowScanner {
         skus.removeAll(keepingCapacity: true)
         defer { batch.scratch = skus }
         var sawSKUs = false
-        let skuOrder = Key.skuOrder
-        let ok = s.object(expecting: Key.listingOrder) { s, key in
+        let skuKeys = Self.skuKeys
+        let ok = s.object(Self.listingKeys) { s, key in
             switch key {
-            case .id: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; id = v
-            case .status: guard first(&seen, 2), let v = s.rawString(), let st = Self.status(s.slice(v)) else { return false }; status = st
-            case .title: guard first(&seen, 4), let v = s.optionalRange() else { return false }; title = v
-            case .categoryID: guard first(&seen, 8), let v = s.optionalRange() else { return false }; category = v
-            case .freightTemplateID: guard first(&seen, 16), let v = s.optionalRange() else { return false }; template = v
-            case .shipTo: guard first(&seen, 32), let v = s.countryList() else { return false }; ownShipTo = v
-            case .createdAt: guard first(&seen, 64), let v = s.timestamp() else { return false }; created = v
-            case .updatedAt: guard first(&seen, 128), let v = s.timestamp() else { return false }; updated = v
-            case .expiresAt: guard first(&seen, 256), let v = s.timestamp() else { return false }; expires = v
-            case .rejectionReason: guard first(&seen, 512), let v = s.optionalRange() else { return false }; reason = v
+            case .id: guard let v = s.rawString(), !v.isEmpty else { return false }; id = v
+            case .status: guard let v = s.rawString(), let st = Self.status(s.slice(v)) else { return false }; status = st
+            case .title: guard let v = s.optionalRange() else { return false }; title = v
+            case .categoryID: guard let v = s.optionalRange() else { return false }; category = v
+            case .freightTemplateID: guard let v = s.optionalRange() else { return false }; template = v
+            case .shipTo: guard let v = s.countryList() else { return false }; ownShipTo = v
+            case .createdAt: guard let v = s.timestamp() else { return false }; created = v
+            case .updatedAt: guard let v = s.timestamp() else { return false }; updated = v
+            case .expiresAt: guard let v = s.timestamp() else { return false }; expires = v
+            case .rejectionReason: guard let v = s.optionalRange() else { return false }; reason = v
             case .skus:
-                guard first(&seen, 1024), s.eat(UInt8(ascii: "[")) else { return false }
+                guard s.eat(UInt8(ascii: "[")) else { return false }
                 sawSKUs = true
                 if s.eat(UInt8(ascii: "]")) { return true }
                 repeat {
-                    var skuSeen: UInt32 = 0
                     var code: Range<Int>?, stock: Int64?, price: Range<Int>?
-                    let fine = s.object(expecting: skuOrder) { s, key in
+                    let fine = s.object(skuKeys) { s, key in
                         switch key {
-                        case .code: guard first(&skuSeen, 1), let v = s.rawString(), !v.isEmpty else { return false }; code = v
-                        case .stock: guard first(&skuSeen, 2), let v = s.int(), v >= 0 else { return false }; stock = v
+                        case .code: guard let v = s.rawString(), !v.isEmpty else { return false }; code = v
+                        case .stock: guard let v = s.int(), v >= 0 else { return false }; stock = v
                         case .price:
-                            guard first(&skuSeen, 4) else { return false }
                             if s.null() { return true }
                             guard let v = s.rawString(), Self.isDecimal(s.slice(v)) else { return false }
                             price = v
-                        default: return false
                         }
                         return true
                     }
@@ -303,7 +293,7 @@ struct FastRowScanner {
                     skus.append(SKUScratch(code: code, stock: stock, price: price))
                 } while s.eat(UInt8(ascii: ","))
                 guard s.eat(UInt8(ascii: "]")) else { return false }
-            default: return false
+            case .restrictedDestinations, .buyable, .ownShipTo: return false  // computed at load: no key of their own
             }
             return true
         }
@@ -326,20 +316,17 @@ struct FastRowScanner {
     /// Reads a well-formed audit event row into `batch`; false (and nothing added) to take the general path.
     static func event(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, listings: ListingTable, into batch: inout EventBatch) -> Bool {
         var s = FastRowScanner(bytes)
-        var seen: UInt32 = 0
         var listingID: Range<Int>?, at: CELTimestamp?, from: ListingStatus?, to: ListingStatus?, reason: Range<Int>?
-        let ok = s.object(expecting: Key.eventOrder) { s, key in
+        let ok = s.object(Self.eventKeys) { s, key in
             switch key {
-            case .listingID: guard first(&seen, 1), let v = s.rawString(), !v.isEmpty else { return false }; listingID = v
-            case .at: guard first(&seen, 2), let v = s.timestamp(), let t = v else { return false }; at = t
+            case .listingID: guard let v = s.rawString(), !v.isEmpty else { return false }; listingID = v
+            case .at: guard let v = s.timestamp(), let t = v else { return false }; at = t
             case .from:
-                guard first(&seen, 4) else { return false }
                 if s.null() { return true }
                 guard let v = s.rawString(), let st = Self.status(s.slice(v)) else { return false }
                 from = st
-            case .to: guard first(&seen, 8), let v = s.rawString(), let st = Self.status(s.slice(v)) else { return false }; to = st
-            case .reason: guard first(&seen, 16), let v = s.optionalRange() else { return false }; reason = v
-            default: return false
+            case .to: guard let v = s.rawString(), let st = Self.status(s.slice(v)) else { return false }; to = st
+            case .reason: guard let v = s.optionalRange() else { return false }; reason = v
             }
             return true
         }
@@ -391,58 +378,9 @@ struct FastRowScanner {
         return wholeDigits <= 308 || Double(String(decoding: b, as: UTF8.self))?.isFinite == true
     }
 
-    /// The keys the fast path knows, matched by bytes.
-    enum Key: Int {
-        case id, status, title, categoryID, freightTemplateID, shipTo, createdAt, updatedAt, expiresAt, rejectionReason, skus
-        case code, stock, price, sku, available, tracking, purchasable, listingID, at, from, to, reason, other
-
-        private static let names = ["id", "status", "title", "category_id", "freight_template_id", "ship_to", "created_at", "updated_at",
-                                    "expires_at", "rejection_reason", "skus", "code", "stock", "price", "sku", "available", "tracking",
-                                    "purchasable", "listing_id", "at", "from", "to", "reason", ""]
-        /// Each key as it appears in a line: `"name"`.
-        private static let quotedNames = names.map { Array("\"\($0)\"".utf8) }
-
-        /// The key with its quotes, as bytes.
-        var quoted: [UInt8] { Key.quotedNames[rawValue] }
-
-        /// A key expected next, with its bytes as a member starts: `"key": `.
-        struct Expected {
-            let key: Key
-            let member: [UInt8]
-            init(_ key: Key) {
-                self.key = key
-                member = key.quoted + Array(": ".utf8)
-            }
-        }
-
-        /// The order `pulse generate` and most exporters write the fields in.
-        static let listingOrder = [Key.id, .title, .status, .categoryID, .freightTemplateID, .shipTo, .createdAt, .updatedAt, .expiresAt,
-                                   .rejectionReason, .skus].map(Expected.init)
-        static let skuOrder = [Key.code, .stock, .price].map(Expected.init)
-        static let stockOrder = [Key.sku, .available, .tracking, .purchasable, .updatedAt].map(Expected.init)
-        static let eventOrder = [Key.listingID, .at, .from, .to, .reason].map(Expected.init)
-
-        init(_ key: UnsafeBufferPointer<UInt8>) {
-            func equals(_ s: StaticString) -> Bool {
-                guard key.count == s.utf8CodeUnitCount else { return false }
-                for k in 0..<key.count where key[k] != s.utf8Start[k] { return false }
-                return true
-            }
-            switch key.count {
-            case 2: self = equals("id") ? .id : equals("at") ? .at : equals("to") ? .to : .other
-            case 3: self = equals("sku") ? .sku : .other
-            case 4: self = equals("skus") ? .skus : equals("code") ? .code : equals("from") ? .from : .other
-            case 5: self = equals("title") ? .title : equals("stock") ? .stock : equals("price") ? .price : .other
-            case 6: self = equals("status") ? .status : equals("reason") ? .reason : .other
-            case 7: self = equals("ship_to") ? .shipTo : .other
-            case 8: self = equals("tracking") ? .tracking : .other
-            case 9: self = equals("available") ? .available : .other
-            case 10: self = equals("created_at") ? .createdAt : equals("updated_at") ? .updatedAt : equals("expires_at") ? .expiresAt : equals("listing_id") ? .listingID : .other
-            case 11: self = equals("category_id") ? .categoryID : equals("purchasable") ? .purchasable : .other
-            case 16: self = equals("rejection_reason") ? .rejectionReason : .other
-            case 19: self = equals("freight_template_id") ? .freightTemplateID : .other
-            default: self = .other
-            }
-        }
-    }
+    /// The keys of each file, from the field tables.
+    private static let listingKeys = FileKeys<ListingField>()
+    private static let skuKeys = FileKeys<SKUField>()
+    private static let stockKeys = FileKeys<StockField>()
+    private static let eventKeys = FileKeys<EventField>()
 }

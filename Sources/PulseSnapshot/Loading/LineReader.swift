@@ -84,9 +84,9 @@ enum LineReader {
         guard let file = MappedFile(fd: fd, size: Int(info.st_size)) else {
             return try forEachChunk(path: path) { _, run in try body(run) }
         }
-        // The mapping must outlive every run handed to `body`: keep the handle alive to the end.
-        try withExtendedLifetime(file) {
-            let bytes = file.bytes, size = bytes.count
+        // The mapping outlives every run handed to `body`: they are all handed out inside `read`.
+        try file.read { bytes in
+            let size = bytes.count
             var start = 0
             while start < size {
                 var end = min(size, start + chunkSize)

@@ -91,11 +91,10 @@ struct RefusedRow: Sendable {
 /// problems, both in line order.
 struct ListingBatch: RowBatch {
     var columns = ListingColumns()
-    /// The hash of each row's id.
-    var idHashes: [UInt64] = []
+    /// The ids' hashes, and the rows refused.
+    var keys = BatchKeys()
     /// Own `ship_to` lists, indexed by `columns.ownShipTo` until the batch is applied.
     var ownLists: [OwnCountryList] = []
-    var refused: [RefusedRow] = []
     /// Where the next SKU's stock row is expected (see ``ListingContext/stockRow(_:hint:)``).
     var stockHint = StockHint()
     /// A fast-path scratch list of SKUs, reused from row to row.
@@ -103,9 +102,8 @@ struct ListingBatch: RowBatch {
 
     mutating func reset() {
         columns.removeAll()
-        idHashes.removeAll(keepingCapacity: true)
+        keys.reset()
         ownLists.removeAll()
-        refused.removeAll()
     }
 
     /// Adds a good row (strings as bytes; `ownShipTo` nil when absent).
@@ -115,7 +113,7 @@ struct ListingBatch: RowBatch {
                          templateList: Int32?, createdAt: CELTimestamp?, updatedAt: CELTimestamp?, expiresAt: CELTimestamp?,
                          reason: UnsafeBufferPointer<UInt8>?, line: Int, context: ListingContext) {
         columns.ids.append(id)
-        idHashes.append(ByteHash.hash(id))
+        keys.add(id)
         columns.statuses.append(status.code)
         if let title { columns.titles.append(title) } else { columns.titles.appendNull() }
         if let categoryID {
@@ -158,14 +156,21 @@ struct ListingBatch: RowBatch {
             guard k < rows.count else { return }
             // Otherwise every lookup misses the cache three times in a row (index slot, key
             // offset, key bytes): prefetch each step a few lookups ahead so that they overlap.
+            // Every address comes from a scoped reader (the memory is lent only for the loop).
             let index = context.stock.index, keys = context.stock.columns.skus
             var hashes = [UInt64](repeating: 0, count: rows.count)
             for j in k..<rows.count { hashes[j] = codes.withBytes(j, ByteHash.hash) }
-            for j in k..<rows.count {
-                if j + 24 < rows.count, let slot = index.slotAddress(hashes[j + 24]) { pulse_prefetch(slot) }
-                if j + 16 < rows.count, let row = index.likelyRow(hashes[j + 16]), let end = keys.endAddress(row) { pulse_prefetch(end) }
-                if j + 8 < rows.count, let row = index.likelyRow(hashes[j + 8]) { pulse_prefetch(keys.bytesAddress(row)) }
-                rows[j] = codes.withBytes(j) { index.find($0, hash: hashes[j], in: keys) }.map { Int32($0) } ?? -1
+            codes.read { codes in
+                keys.read { keys in
+                    index.read { index in
+                        for j in k..<rows.count {
+                            if j + 24 < rows.count, let slot = index.slotAddress(hashes[j + 24]) { pulse_prefetch(slot) }
+                            if j + 16 < rows.count, let row = index.likelyRow(hashes[j + 16]), let end = keys.endAddress(row) { pulse_prefetch(end) }
+                            if j + 8 < rows.count, let row = index.likelyRow(hashes[j + 8]), let bytes = keys.bytesAddress(row) { pulse_prefetch(bytes) }
+                            rows[j] = index.find(codes.bytes(codes.range(j)), hash: hashes[j], in: keys).map { Int32($0) } ?? -1
+                        }
+                    }
+                }
             }
             hint.misses = 0  // the next batch tries the order again
         }
@@ -174,20 +179,20 @@ struct ListingBatch: RowBatch {
 
     /// Decodes a line the fast path gave up on: every problem is worded here.
     mutating func decodeGeneral(_ bytes: UnsafeBufferPointer<UInt8>, line: Int, context: ListingContext) {
-        guard let members = GeneralLine.members(bytes, line: line, refused: &refused) else { return }
+        guard let members = GeneralLine.members(bytes, line: line, refused: &keys.refused) else { return }
         var r = RowReader(members)
-        let id = r.requiredString("id")
-        let status = r.status("status", required: true)
-        let title = r.optionalString("title")
-        let categoryID = r.optionalString("category_id")
-        let templateID = r.optionalString("freight_template_id")
-        let ownShipTo = r.stringList("ship_to", required: false).map(OwnCountryList.init)
-        let createdAt = r.timestamp("created_at", required: false)
-        let updatedAt = r.timestamp("updated_at", required: false)
-        let expiresAt = r.timestamp("expires_at", required: false)
-        let reason = r.optionalString("rejection_reason")
+        let id = r.requiredString(ListingField.id)
+        let status = r.status(ListingField.status, required: true)
+        let title = r.optionalString(ListingField.title)
+        let categoryID = r.optionalString(ListingField.categoryID)
+        let templateID = r.optionalString(ListingField.freightTemplateID)
+        let ownShipTo = r.stringList(ListingField.shipTo, required: false).map(OwnCountryList.init)
+        let createdAt = r.timestamp(ListingField.createdAt, required: false)
+        let updatedAt = r.timestamp(ListingField.updatedAt, required: false)
+        let expiresAt = r.timestamp(ListingField.expiresAt, required: false)
+        let reason = r.optionalString(ListingField.rejectionReason)
         var skus: [(code: String, stock: Int64, price: String?)] = []
-        switch r.value("skus") {
+        switch r.value(ListingField.skus) {
         case nil: r.problems.append("missing required field \"skus\" (write [] for none)")
         case .array(let items)?:
             for (i, item) in items.enumerated() {
@@ -196,11 +201,11 @@ struct ListingBatch: RowBatch {
                     continue
                 }
                 var s = RowReader(skuFields)
-                let code = s.requiredString("code")
-                let stock = s.requiredInt("stock")
+                let code = s.requiredString(SKUField.code)
+                let stock = s.requiredInt(SKUField.stock)
                 if let stock, stock < 0 { s.problems.append("\"stock\" must be >= 0, not \(stock)") }
                 var price: String?
-                if let p = s.value("price"), p != .null {
+                if let p = s.value(SKUField.price), p != .null {
                     if case .string(let text) = p, withBytes(text, FastRowScanner.isDecimal) { price = text } else {
                         s.problems.append("\"price\" must be a decimal string such as \"49.99\""
                             + { if case .string(let t) = p { return " (a finite number), not \"\(t.prefix(40))\"" + (t.count > 40 ? "…" : "") } else { return ", not \(p.kindName)" } }())
@@ -219,7 +224,7 @@ struct ListingBatch: RowBatch {
             }
         }
         guard r.problems.isEmpty, let id, let status else {
-            refused.append(RefusedRow(line: line, key: id, problems: r.problems))
+            keys.refused.append(RefusedRow(line: line, key: id, problems: r.problems))
             return
         }
         for sku in skus {

@@ -3,10 +3,11 @@ import Glibc
 #endif
 
 /// A regular file mapped read-only into memory, unmapped when the handle goes: the loader's
-/// one use of `mmap`. Its bytes are read through ``bytes``, a ``ByteRun``.
+/// one use of `mmap`. Its bytes are lent only inside ``read(_:)``, as a ``ByteRun``, so no run
+/// of them outlives the mapping.
 final class MappedFile {
-    /// The whole file.
-    let bytes: ByteRun
+    /// The whole file (lent by ``read(_:)``).
+    private let bytes: ByteRun
     private let base: UnsafeMutableRawPointer
     private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
@@ -20,6 +21,14 @@ final class MappedFile {
     }
 
     deinit { munmap(base, bytes.count) }
+
+    /// How many bytes the file has.
+    var count: Int { bytes.count }
+
+    /// Calls `body` with the file's bytes, mapped until `body` returns.
+    func read<R>(_ body: (ByteRun) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(bytes) }
+    }
 
     /// Hands back the pages wholly inside `range`, once they have been read (touching them again
     /// reads the file again), so that a large file never stays resident.

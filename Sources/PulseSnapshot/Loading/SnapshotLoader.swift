@@ -294,8 +294,9 @@ public struct SnapshotLoader {
 
     /// Applies one batch of rows to `columns`: good rows join the key index (a repeated key is
     /// reported), bad rows report their problems; both in line order.
-    private mutating func apply(_ name: String, keyName: String, good goodLines: LineNumbers, hashes: [UInt64], refused: [RefusedRow],
+    private mutating func apply(_ name: String, keyName: String, good goodLines: LineNumbers, batch batchKeys: BatchKeys,
                                 keys: StringColumn, base: Int, index: inout KeyIndex, refusedKeys: inout RefusedKeys, lines: LineNumbers) {
+        let hashes = batchKeys.hashes, refused = batchKeys.refused
         var g = 0, r = 0
         while g < goodLines.count || r < refused.count {
             if r < refused.count, g == goodLines.count || refused[r].line < goodLines[g] {
@@ -331,8 +332,8 @@ public struct SnapshotLoader {
         var refusedKeys = RefusedKeys()
         func add(_ me: inout SnapshotLoader, _ name: String, _ batch: StockBatch) {
             let base = columns.count
-            columns.append(contentsOf: batch.columns)
-            me.apply(name, keyName: "sku", good: batch.columns.lines, hashes: batch.hashes, refused: batch.refused, keys: columns.skus,
+            columns.appendSlots(of: batch.columns)
+            me.apply(name, keyName: "sku", good: batch.columns.lines, batch: batch.keys, keys: columns.skus,
                      base: base, index: &index, refusedKeys: &refusedKeys, lines: columns.lines)
         }
         if exists("stock.jsonl") && exists("stock.csv") {
@@ -351,7 +352,7 @@ public struct SnapshotLoader {
                 try forEachLine("stock.csv") { line, bytes in
                     switch csv.read(bytes) {
                     case .skip: break
-                    case .error(let message): batch.refused.append(RefusedRow(line: line, key: nil, problems: [message]))
+                    case .error(let message): batch.keys.refused.append(RefusedRow(line: line, key: nil, problems: [message]))
                     case .record(let fields): batch.decode(fields, line: line)
                     }
                 }
@@ -387,7 +388,7 @@ public struct SnapshotLoader {
             }
             let base = columns.count
             columns.append(contentsOf: batch.columns)
-            me.apply(name, keyName: "listing id", good: batch.columns.lines, hashes: batch.idHashes, refused: batch.refused,
+            me.apply(name, keyName: "listing id", good: batch.columns.lines, batch: batch.keys,
                      keys: columns.ids, base: base, index: &index, refusedKeys: &refusedKeys, lines: columns.lines)
         })
         return ListingTable(columns: columns, index: index, shipToLists: shipToLists,
@@ -403,7 +404,7 @@ public struct SnapshotLoader {
                 batch.decodeGeneral(bytes, line: line, listings: listings)
             }
         }, apply: { me, batch in
-            columns.append(contentsOf: batch.columns)
+            columns.appendSlots(of: batch.columns)
             for row in batch.refused {
                 for problem in row.problems { me.report(me.path(name), row.line, problem) }
             }

@@ -28,10 +28,10 @@ public struct FieldSelection: Sendable, Equatable {
     /// The fields a load may leave out.
     public static let droppable: Set<String> = ModelTypes.droppable
 
-    /// Whether `type.field` is kept.
-    public func keeps(_ type: String, _ field: String) -> Bool {
+    /// Whether `field` is kept.
+    public func keeps(_ field: some ModelField) -> Bool {
         guard let kept else { return true }
-        let name = type + "." + field
-        return kept.contains(name) || !FieldSelection.droppable.contains(name)
+        let name = field.qualifiedName
+        return kept.contains(name) || !field.droppable
     }
 }

@@ -48,32 +48,54 @@ struct KeyIndex: Sendable {
 
     /// The first slot to probe for `hash` (any table size, no modulo).
     @inline(__always)
-    private func home(_ hash: UInt64, _ size: Int) -> Int {
+    fileprivate static func home(_ hash: UInt64, _ size: Int) -> Int {
         Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(size)).high)
-    }
-
-    /// The address of the first slot a lookup of `hash` reads (to prefetch it).
-    @inline(__always)
-    func slotAddress(_ hash: UInt64) -> UnsafeRawPointer? {
-        slots.withUnsafeBufferPointer { buffer in UnsafeRawPointer(buffer.baseAddress.map { $0 + home(hash, buffer.count) }) }
-    }
-
-    /// The row in the first slot a lookup of `hash` reads, if its tag matches (a likely answer,
-    /// to prefetch its key; ``find(_:hash:in:)`` decides).
-    @inline(__always)
-    func likelyRow(_ hash: UInt64) -> Int? {
-        let s = slots[home(hash, slots.count)]
-        guard s != 0, s & 0xFFFF_FFFF_0000_0000 == hash & 0xFFFF_FFFF_0000_0000 else { return nil }
-        return Int(s & 0xFFFF_FFFF) - 1
     }
 
     /// The row whose key (in `keys`) equals `key`, or nil.
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, in keys: StringColumn) -> Int? {
-        let size = slots.count
-        var i = home(hash, size)
-        let tag = hash & 0xFFFF_FFFF_0000_0000
-        return slots.withUnsafeBufferPointer { slots in
+        keys.read { keys in read { $0.find(key, hash: hash, in: keys) } }
+    }
+
+    /// Calls `body` with a ``Reader`` of the slots, valid only until it returns (for many lookups
+    /// in a row, and the prefetch hints of the stock join).
+    @inline(__always)
+    func read<R>(_ body: (Reader) -> R) -> R {
+        slots.withUnsafeBufferPointer { body(Reader(slots: $0)) }
+    }
+
+    /// The slots as lent by ``read(_:)``. Every access asserts its bounds in debug builds.
+    struct Reader {
+        private let slots: UnsafeBufferPointer<UInt64>
+
+        fileprivate init(slots: UnsafeBufferPointer<UInt64>) { self.slots = slots }
+
+        @inline(__always)
+        private func home(_ hash: UInt64) -> Int { KeyIndex.home(hash, slots.count) }
+
+        /// The address of the first slot a lookup of `hash` reads: a prefetch hint, inside the
+        /// ``read(_:)`` that lent the reader.
+        @inline(__always)
+        func slotAddress(_ hash: UInt64) -> UnsafeRawPointer? {
+            UnsafeRawPointer(slots.baseAddress.map { $0 + home(hash) })
+        }
+
+        /// The row in the first slot a lookup of `hash` reads, if its tag matches (a likely
+        /// answer, to prefetch its key; ``find(_:hash:in:)`` decides).
+        @inline(__always)
+        func likelyRow(_ hash: UInt64) -> Int? {
+            let s = slots[home(hash)]
+            guard s != 0, s & 0xFFFF_FFFF_0000_0000 == hash & 0xFFFF_FFFF_0000_0000 else { return nil }
+            return Int(s & 0xFFFF_FFFF) - 1
+        }
+
+        /// The row whose key (in `keys`) equals `key`, or nil.
+        @inline(__always)
+        func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, in keys: StringColumn.Reader) -> Int? {
+            let size = slots.count
+            var i = home(hash)
+            let tag = hash & 0xFFFF_FFFF_0000_0000
             while true {
                 let s = slots[i]
                 if s == 0 { return nil }
@@ -93,7 +115,7 @@ struct KeyIndex: Sendable {
     mutating func insert(row: Int, hash: UInt64, in keys: StringColumn) -> Int? {
         if (count + 1) * 10 > slots.count * 7 { grow(keys) }
         let size = slots.count
-        var i = home(hash, size)
+        var i = KeyIndex.home(hash, size)
         let tag = hash & 0xFFFF_FFFF_0000_0000
         while true {
             let s = slots[i]

@@ -1,12 +1,18 @@
 /// Growable bytes for a ``StringColumn``: appending a short string is a capacity check and a
 /// copy, without the general `Array` machinery (which costs more than the copy itself at this
 /// size). Shared on copy and copied on write, like an array.
-// @unchecked: a store is written only while its column is built (on one thread, copied on
-// write); once the table is done it is only read.
+///
+/// Its memory is reachable only inside a scope, as in swift-collections' `Deque._Storage`:
+/// ``read(_:)`` lends the bytes for the length of a closure, and the store stays alive (and
+/// unchanged: nothing appends to a store while it is lent) until the closure returns. No pointer
+/// outlives the call that lent it.
+// @unchecked Sendable: a store is written only while its column is built (on one thread; a
+// column copied to another worker is copied on write before it changes); once the table is
+// done it is only read.
 final class ByteStore: @unchecked Sendable {
-    private(set) var base: UnsafeMutablePointer<UInt8>
+    private var base: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
-    private(set) var capacity: Int
+    private var capacity: Int
 
     init(capacity: Int = 0) {
         self.capacity = max(16, capacity)
@@ -48,12 +54,23 @@ final class ByteStore: @unchecked Sendable {
         count += n
     }
 
+    /// Appends the bytes of `other` (which may be this store).
+    func append(contentsOf other: ByteStore) {
+        let source = other === self ? other.copy() : other  // growing would free the bytes being read
+        source.read { append($0) }
+    }
+
     /// Forgets the bytes from `newCount` on.
     func truncate(to newCount: Int) {
         assert(newCount >= 0, "a store truncated to \(newCount) bytes")
         count = min(count, newCount)
     }
 
-    /// The bytes held.
-    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    /// Calls `body` with the bytes held, valid only until it returns (subscripts bounds-checked
+    /// in debug builds).
+    @inline(__always)
+    func read<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        let bytes = UnsafeBufferPointer(start: base, count: count)
+        return try withExtendedLifetime(self) { () throws(E) -> R in try body(bytes) }
+    }
 }

@@ -1,7 +1,7 @@
 import PulseExpressions
 
 /// The audit event columns.
-struct EventColumns: Sendable {
+struct EventColumns: ColumnSet {
     var listingIDs = StringColumn()
     var at = TimestampColumn()
     /// ``ListingStatus/code`` of each row (``noCode`` for none).
@@ -12,42 +12,23 @@ struct EventColumns: Sendable {
     /// The row of the listing the event is about (-1 when the snapshot has no such listing).
     var listingRows: [Int32] = []
 
+    static let slots: [ColumnSlot<EventColumns>] = [
+        ColumnSlot(\.listingIDs, EventField.listingID), ColumnSlot(\.at, EventField.at), ColumnSlot(\.from, EventField.from),
+        ColumnSlot(\.to, EventField.to), ColumnSlot(\.reasons, EventField.reason), ColumnSlot(\.lines), ColumnSlot(\.listingRows),
+    ]
+
+    init() {}
+
     var count: Int { to.count }
-
-    mutating func removeAll() {
-        listingIDs.removeAll()
-        at.removeAll()
-        from.removeAll(keepingCapacity: true)
-        to.removeAll(keepingCapacity: true)
-        reasons.removeAll()
-        lines.removeAll()
-        listingRows.removeAll(keepingCapacity: true)
-    }
-
-    mutating func append(contentsOf other: EventColumns) {
-        listingIDs.append(contentsOf: other.listingIDs)
-        at.append(contentsOf: other.at)
-        from.append(contentsOf: other.from)
-        to.append(contentsOf: other.to)
-        reasons.append(contentsOf: other.reasons)
-        lines.append(contentsOf: other.lines)
-        listingRows.append(contentsOf: other.listingRows)
-    }
-
-    var byteCount: Int { listingIDs.byteCount + at.byteCount + to.count * 2 + reasons.byteCount + lines.byteCount + listingRows.count * 4 }
 }
 
 /// The audit events, joined to their listings.
-// @unchecked: immutable once the loader has built it (see RowTable).
-public final class EventTable: RowTable, @unchecked Sendable {
+public final class EventTable: ModelTable {
     let columns: EventColumns
+    /// The listings the events are about.
     let listings: ListingTable
 
-    init(columns: EventColumns, listings: ListingTable) {
-        self.columns = columns
-        self.listings = listings
-        super.init(celTypeName: "event")
-    }
+    init(columns: EventColumns, listings: ListingTable) { (self.columns, self.listings) = (columns, listings) }
 
     /// How many events.
     public var count: Int { columns.count }
@@ -55,36 +36,30 @@ public final class EventTable: RowTable, @unchecked Sendable {
     /// For each event row, the row of its listing (-1 none).
     public var listingRows: [Int32] { columns.listingRows }
 
-    override public func column(_ index: Int) -> RowColumn {
-        switch EventField(index: index) {
-        case .at?: return columns.at.rowColumn
-        case .from?: return .codes8(columns.from, values: ListingStatus.values, missing: .null)
-        case .to?: return .codes8(columns.to, values: ListingStatus.values, missing: .null)
-        default: return .none
+    /// Field `field` as a typed column.
+    public func typedColumn(_ field: EventField) -> RowColumn {
+        switch field {
+        case .at: return columns.at.rowColumn
+        case .from: return .codes8(columns.from, values: ListingStatus.values, missing: .null)
+        case .to: return .codes8(columns.to, values: ListingStatus.values, missing: .null)
+        case .listingID, .reason: return .none
         }
     }
 
-    /// The listing of row `row` as an expression value (null when unknown).
+    /// Field `field` of row `row`.
     @inline(__always)
-    public func listingValue(_ row: Int) -> Value {
-        let l = columns.listingRows[row]
-        return l < 0 ? .null : .row(RowRef(listings, Int(l)))
-    }
-
-    /// The value of field `index` (an ``EventField``).
-    override public func field(_ row: Int, _ index: Int) -> Value {
-        switch EventField(index: index) {
-        case .listingID?: return .string(columns.listingIDs.nonNull(row))
-        case .at?: return columns.at.value(row)
-        case .from?: return columns.from[row] == noCode ? .null : ListingStatus.values[Int(columns.from[row])]
-        case .to?: return ListingStatus.values[Int(columns.to[row])]
-        case .reason?: return columns.reasons.string(row).map(Value.string) ?? .null
-        case nil: return .null
+    public func value(_ field: EventField, _ row: Int) -> Value {
+        switch field {
+        case .listingID: return .string(columns.listingIDs.nonNull(row))
+        case .at: return columns.at.value(row)
+        case .from: return columns.from[row] == noCode ? .null : ListingStatus.values[Int(columns.from[row])]
+        case .to: return ListingStatus.values[Int(columns.to[row])]
+        case .reason: return columns.reasons.string(row).map(Value.string) ?? .null
         }
     }
 
     /// Bytes the columns hold.
-    public var byteCount: Int { columns.byteCount }
+    public var byteCount: Int { columns.slotBytes }
 }
 
 /// One audit state change of a listing (a view of one row of the events table).

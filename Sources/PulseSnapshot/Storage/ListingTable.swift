@@ -3,114 +3,85 @@ import PulseExpressions
 /// The listing columns, as a loader worker fills them for a batch of lines and as the table
 /// keeps them. Lists are indexes: `shipTo`/`ownShipTo` into the ship-to lists (-1 none),
 /// `restricted` into the category restrictions (-1 none).
-struct ListingColumns: Sendable {
-    var ids = StringColumn()
-    var titles = StringColumn()
+struct ListingColumns: ColumnSet {
+    var ids = StringColumn(), titles = StringColumn()
     /// ``ListingStatus/code`` of each row.
     var statuses: [UInt8] = []
-    var categoryIDs = StringColumn()
-    var templateIDs = StringColumn()
-    var ownShipTo: [Int32] = []
-    var shipTo: [Int32] = []
-    var restricted: [Int32] = []
-    var createdAt = TimestampColumn()
-    var updatedAt = TimestampColumn()
-    var expiresAt = TimestampColumn()
+    var categoryIDs = StringColumn(), templateIDs = StringColumn()
+    /// Indexes into the ship-to lists (`ownShipTo`, `shipTo`) and the category restrictions.
+    var ownShipTo: [Int32] = [], shipTo: [Int32] = [], restricted: [Int32] = []
+    var createdAt = TimestampColumn(), updatedAt = TimestampColumn(), expiresAt = TimestampColumn()
     var reasons = StringColumn()
-    /// The end of each listing's SKU rows in the SKU columns.
-    var skuEnds: [UInt32] = []
     var lines = LineNumbers()
+    /// The end of each listing's SKU rows in the SKU columns (appended by ``append(contentsOf:)``).
+    var skuEnds: [UInt32] = []
     var skus = SKUColumns()
+
+    /// Every column but the SKU links, each with the field it holds and its size per row.
+    static let slots: [ColumnSlot<ListingColumns>] = [
+        ColumnSlot(\.ids, ListingField.id, bytesPerRow: 16), ColumnSlot(\.titles, ListingField.title, bytesPerRow: 16),
+        ColumnSlot(\.statuses, ListingField.status), ColumnSlot(\.categoryIDs, ListingField.categoryID, bytesPerRow: 10),
+        ColumnSlot(\.templateIDs, ListingField.freightTemplateID, bytesPerRow: 8), ColumnSlot(\.ownShipTo, ListingField.ownShipTo),
+        ColumnSlot(\.shipTo, ListingField.shipTo), ColumnSlot(\.restricted, ListingField.restrictedDestinations),
+        ColumnSlot(\.createdAt, ListingField.createdAt), ColumnSlot(\.updatedAt, ListingField.updatedAt),
+        ColumnSlot(\.expiresAt, ListingField.expiresAt), ColumnSlot(\.reasons, ListingField.rejectionReason, bytesPerRow: 2),
+        ColumnSlot(\.lines),
+    ]
 
     init() {}
 
     /// Room for about `rows` listings with `skusPerRow` SKUs each, storing the `fields` selected.
     init(rows: Int, skusPerRow: Int, fields: FieldSelection) {
-        ids = StringColumn(rows: rows, bytesPerRow: 16)
-        titles = StringColumn(rows: rows, bytesPerRow: 16, kept: fields.keeps("listing", "title"))
-        categoryIDs = StringColumn(rows: rows, bytesPerRow: 10, kept: fields.keeps("listing", "category_id"))
-        templateIDs = StringColumn(rows: rows, bytesPerRow: 8, kept: fields.keeps("listing", "freight_template_id"))
-        reasons = StringColumn(rows: rows, bytesPerRow: 2, kept: fields.keeps("listing", "rejection_reason"))
-        for c in [\ListingColumns.ownShipTo, \.shipTo, \.restricted] { self[keyPath: c].reserveCapacity(rows) }
-        statuses.reserveCapacity(rows)
-        createdAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "created_at"))
-        updatedAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "updated_at"))
-        expiresAt = TimestampColumn(capacity: rows, kept: fields.keeps("listing", "expires_at"))
+        self.init(rows: rows, fields: fields)
         skuEnds.reserveCapacity(rows)
         skus = SKUColumns(rows: rows * skusPerRow, fields: fields)
+        skus.listingRows.reserveCapacity(rows * skusPerRow)
     }
 
     var count: Int { statuses.count }
 
     /// Empties every column, keeping storage for reuse.
     mutating func removeAll() {
-        for c in [\ListingColumns.ids, \.titles, \.categoryIDs, \.templateIDs, \.reasons] { self[keyPath: c].removeAll() }
-        for c in [\ListingColumns.ownShipTo, \.shipTo, \.restricted] { self[keyPath: c].removeAll(keepingCapacity: true) }
-        statuses.removeAll(keepingCapacity: true)
-        createdAt.removeAll()
-        updatedAt.removeAll()
-        expiresAt.removeAll()
-        skuEnds.removeAll(keepingCapacity: true)
-        lines.removeAll()
+        resetSlots()
+        skuEnds.reset()
         skus.removeAll()
     }
 
     /// Appends the rows of `batch` (whose own ship-to lists are already global indexes).
     mutating func append(contentsOf batch: ListingColumns) {
-        let skuBase = UInt32(skus.count)
-        ids.append(contentsOf: batch.ids)
-        titles.append(contentsOf: batch.titles)
-        statuses.append(contentsOf: batch.statuses)
-        categoryIDs.append(contentsOf: batch.categoryIDs)
-        templateIDs.append(contentsOf: batch.templateIDs)
-        ownShipTo.append(contentsOf: batch.ownShipTo)
-        shipTo.append(contentsOf: batch.shipTo)
-        restricted.append(contentsOf: batch.restricted)
-        createdAt.append(contentsOf: batch.createdAt)
-        updatedAt.append(contentsOf: batch.updatedAt)
-        expiresAt.append(contentsOf: batch.expiresAt)
-        reasons.append(contentsOf: batch.reasons)
+        let skuBase = UInt32(skus.count), listingBase = Int32(truncatingIfNeeded: count)
+        appendSlots(of: batch)
         skuEnds.append(contentsOf: batch.skuEnds.lazy.map { $0 + skuBase })
-        lines.append(contentsOf: batch.lines)
-        skus.append(contentsOf: batch.skus, listingBase: Int32(truncatingIfNeeded: lines.count - batch.lines.count))
+        skus.append(contentsOf: batch.skus, listingBase: listingBase)
     }
 
-    var byteCount: Int {
-        ids.byteCount + titles.byteCount + statuses.count + categoryIDs.byteCount + templateIDs.byteCount
-            + (ownShipTo.count + shipTo.count + restricted.count) * 4 + createdAt.byteCount + updatedAt.byteCount
-            + expiresAt.byteCount + reasons.byteCount + skuEnds.count * 4 + lines.byteCount + skus.byteCount
-    }
+    var byteCount: Int { slotBytes + skuEnds.byteCount + skus.byteCount }
 }
 
 /// The SKU columns: one row per (listing, variant), in listing order.
-struct SKUColumns: Sendable {
+struct SKUColumns: ColumnSet {
     var codes = StringColumn()
     var stocks: [Int64] = []
     var prices = StringColumn()
     /// The row of the BigCommerce stock record with the same code (-1 none; filled in by
     /// ``ListingBatch/joinStock(_:)``).
     var stockRows: [Int32] = []
-    /// The row of the listing the SKU belongs to.
+    /// The row of the listing the SKU belongs to (appended by ``append(contentsOf:listingBase:)``).
     var listingRows: [Int32] = []
 
-    init() {}
+    /// Every column but the listing links.
+    static let slots: [ColumnSlot<SKUColumns>] = [
+        ColumnSlot(\.codes, SKUField.code, bytesPerRow: 12), ColumnSlot(\.stocks, SKUField.stock),
+        ColumnSlot(\.prices, SKUField.price, bytesPerRow: 6), ColumnSlot(\.stockRows),
+    ]
 
-    init(rows: Int, fields: FieldSelection) {
-        codes = StringColumn(rows: rows, bytesPerRow: 12)
-        prices = StringColumn(rows: rows, bytesPerRow: 6, kept: fields.keeps("sku", "price"))
-        stocks.reserveCapacity(rows)
-        stockRows.reserveCapacity(rows)
-        listingRows.reserveCapacity(rows)
-    }
+    init() {}
 
     var count: Int { stocks.count }
 
     mutating func removeAll() {
-        codes.removeAll()
-        stocks.removeAll(keepingCapacity: true)
-        prices.removeAll()
-        stockRows.removeAll(keepingCapacity: true)
-        listingRows.removeAll(keepingCapacity: true)
+        resetSlots()
+        listingRows.reset()
     }
 
     /// Adds a SKU of the listing at `listingRow` (within the same columns).
@@ -124,19 +95,15 @@ struct SKUColumns: Sendable {
 
     /// Appends `other`'s rows, whose listing rows are counted from `listingBase`.
     mutating func append(contentsOf other: SKUColumns, listingBase: Int32) {
-        codes.append(contentsOf: other.codes)
-        stocks.append(contentsOf: other.stocks)
-        prices.append(contentsOf: other.prices)
-        stockRows.append(contentsOf: other.stockRows)
+        appendSlots(of: other)
         listingRows.append(contentsOf: other.listingRows.lazy.map { $0 + listingBase })
     }
 
-    var byteCount: Int { codes.byteCount + stocks.count * 8 + prices.byteCount + stockRows.count * 8 }
+    var byteCount: Int { slotBytes + listingRows.byteCount }
 }
 
 /// The listings: columns, the id index (the audit-event join) and the lists rows share.
-// @unchecked: immutable once the loader has built it (see RowTable).
-public final class ListingTable: RowTable, @unchecked Sendable {
+public final class ListingTable: ModelTable {
     let columns: ListingColumns
     let index: KeyIndex
     let shipToLists: CountryLists
@@ -150,7 +117,6 @@ public final class ListingTable: RowTable, @unchecked Sendable {
         self.shipToLists = shipToLists
         self.restrictionLists = restrictionLists
         skus = SKUTable(columns: columns.skus, stock: stock)
-        super.init(celTypeName: "listing")
     }
 
     /// How many listings.
@@ -181,55 +147,51 @@ public final class ListingTable: RowTable, @unchecked Sendable {
 
     private static let emptyList = Value.list([])
 
-    /// The value of field `index` (a ``ListingField``).
-    override public func field(_ row: Int, _ index: Int) -> Value {
-        switch ListingField(index: index) {
-        case .id?: return .string(columns.ids.nonNull(row))
-        case .title?: return columns.titles.string(row).map(Value.string) ?? .null
-        case .status?: return ListingStatus.values[Int(columns.statuses[row])]
-        case .categoryID?: return columns.categoryIDs.string(row).map(Value.string) ?? .null
-        case .freightTemplateID?: return columns.templateIDs.string(row).map(Value.string) ?? .null
-        case .shipTo?: return shipToLists.value(columns.shipTo[row], empty: ListingTable.emptyList)
-        case .restrictedDestinations?: return restrictionLists.value(columns.restricted[row], empty: ListingTable.emptyList)
-        case .buyable?: return .bool(buyable(row))
-        case .createdAt?: return columns.createdAt.value(row)
-        case .updatedAt?: return columns.updatedAt.value(row)
-        case .expiresAt?: return columns.expiresAt.value(row)
-        case .rejectionReason?: return columns.reasons.string(row).map(Value.string) ?? .null
-        case .skus?: return .list(skuRows(row).map { .row(RowRef(skus, $0)) })  // built on use: few cards read it
-        case .ownShipTo?: return shipToLists.value(columns.ownShipTo[row], empty: .null)
-        case nil: return .null
+    /// Field `field` of row `row`.
+    @inline(__always)
+    public func value(_ field: ListingField, _ row: Int) -> Value {
+        switch field {
+        case .id: return .string(columns.ids.nonNull(row))
+        case .title: return columns.titles.string(row).map(Value.string) ?? .null
+        case .status: return ListingStatus.values[Int(columns.statuses[row])]
+        case .categoryID: return columns.categoryIDs.string(row).map(Value.string) ?? .null
+        case .freightTemplateID: return columns.templateIDs.string(row).map(Value.string) ?? .null
+        case .shipTo: return shipToLists.value(columns.shipTo[row], empty: ListingTable.emptyList)
+        case .restrictedDestinations: return restrictionLists.value(columns.restricted[row], empty: ListingTable.emptyList)
+        case .buyable: return .bool(buyable(row))
+        case .createdAt: return columns.createdAt.value(row)
+        case .updatedAt: return columns.updatedAt.value(row)
+        case .expiresAt: return columns.expiresAt.value(row)
+        case .rejectionReason: return columns.reasons.string(row).map(Value.string) ?? .null
+        case .skus: return .list(skuRows(row).map { .row(RowRef(skus, $0)) })  // built on use: few cards read it
+        case .ownShipTo: return shipToLists.value(columns.ownShipTo[row], empty: .null)
         }
     }
 
     /// Bytes the columns and index hold.
     public var byteCount: Int { columns.byteCount + index.byteCount }
 
-    override public func column(_ index: Int) -> RowColumn {
-        switch ListingField(index: index) {
-        case .status?: return .codes8(columns.statuses, values: ListingStatus.values, missing: .null)
-        case .shipTo?: return .codes32(columns.shipTo, values: shipToLists.values, missing: ListingTable.emptyList)
-        case .restrictedDestinations?: return .codes32(columns.restricted, values: restrictionLists.values, missing: ListingTable.emptyList)
-        case .createdAt?: return columns.createdAt.rowColumn
-        case .updatedAt?: return columns.updatedAt.rowColumn
-        case .expiresAt?: return columns.expiresAt.rowColumn
-        case .ownShipTo?: return .codes32(columns.ownShipTo, values: shipToLists.values, missing: .null)
-        default: return .none
+    /// Field `field` as a typed column.
+    public func typedColumn(_ field: ListingField) -> RowColumn {
+        switch field {
+        case .status: return .codes8(columns.statuses, values: ListingStatus.values, missing: .null)
+        case .shipTo: return .codes32(columns.shipTo, values: shipToLists.values, missing: ListingTable.emptyList)
+        case .restrictedDestinations: return .codes32(columns.restricted, values: restrictionLists.values, missing: ListingTable.emptyList)
+        case .createdAt: return columns.createdAt.rowColumn
+        case .updatedAt: return columns.updatedAt.rowColumn
+        case .expiresAt: return columns.expiresAt.rowColumn
+        case .ownShipTo: return .codes32(columns.ownShipTo, values: shipToLists.values, missing: .null)
+        case .id, .title, .categoryID, .freightTemplateID, .buyable, .rejectionReason, .skus: return .none
         }
     }
 }
 
 /// The SKUs of every listing, joined to their stock records.
-// @unchecked: immutable once the loader has built it (see RowTable).
-public final class SKUTable: RowTable, @unchecked Sendable {
-    let columns: SKUColumns
-    let stock: StockTable
+public final class SKUTable: ModelTable {
+    /// The SKU columns, and the stock records they are joined to.
+    let columns: SKUColumns, stock: StockTable
 
-    init(columns: SKUColumns, stock: StockTable) {
-        self.columns = columns
-        self.stock = stock
-        super.init(celTypeName: "sku")
-    }
+    init(columns: SKUColumns, stock: StockTable) { (self.columns, self.stock) = (columns, stock) }
 
     /// How many (listing, SKU) rows.
     public var count: Int { columns.count }
@@ -239,24 +201,16 @@ public final class SKUTable: RowTable, @unchecked Sendable {
     /// For each SKU row, the row of its listing.
     public var listingRows: [Int32] { columns.listingRows }
 
-    override public func column(_ index: Int) -> RowColumn {
-        SKUField(index: index) == .stock ? .ints(columns.stocks) : .none
-    }
+    /// Field `field` as a typed column.
+    public func typedColumn(_ field: SKUField) -> RowColumn { field == .stock ? .ints(columns.stocks) : .none }
 
-    /// The stock record of row `row` as an expression value (null when none).
+    /// Field `field` of row `row`.
     @inline(__always)
-    public func stockValue(_ row: Int) -> Value {
-        let s = columns.stockRows[row]
-        return s < 0 ? .null : .row(RowRef(stock, Int(s)))
-    }
-
-    /// The value of field `index` (a ``SKUField``).
-    override public func field(_ row: Int, _ index: Int) -> Value {
-        switch SKUField(index: index) {
-        case .code?: return .string(columns.codes.nonNull(row))
-        case .stock?: return .int(columns.stocks[row])
-        case .price?: return columns.prices.string(row).flatMap(Double.init).map(Value.double) ?? .null
-        case nil: return .null
+    public func value(_ field: SKUField, _ row: Int) -> Value {
+        switch field {
+        case .code: return .string(columns.codes.nonNull(row))
+        case .stock: return .int(columns.stocks[row])
+        case .price: return columns.prices.string(row).flatMap(Double.init).map(Value.double) ?? .null
         }
     }
 }

@@ -1,7 +1,7 @@
 import PulseExpressions
 
 /// The BigCommerce stock columns, as a loader worker fills them and as the table keeps them.
-struct StockColumns: Sendable {
+struct StockColumns: ColumnSet {
     var skus = StringColumn()
     var available: [Int64] = []
     /// ``StockTracking/code`` of each row.
@@ -11,27 +11,17 @@ struct StockColumns: Sendable {
     var updatedAt = TimestampColumn()
     var lines = LineNumbers()
 
-    init() {}
+    static let slots: [ColumnSlot<StockColumns>] = [
+        ColumnSlot(\.skus, StockField.sku, bytesPerRow: 12), ColumnSlot(\.available, StockField.available),
+        ColumnSlot(\.tracking, StockField.tracking), ColumnSlot(\.purchasable, StockField.purchasable),
+        ColumnSlot(\.updatedAt, StockField.updatedAt), ColumnSlot(\.lines),
+    ]
 
-    init(rows: Int, fields: FieldSelection) {
-        skus = StringColumn(rows: rows, bytesPerRow: 12)
-        available.reserveCapacity(rows)
-        tracking.reserveCapacity(rows)
-        purchasable.reserveCapacity(rows)
-        updatedAt = TimestampColumn(capacity: rows, kept: fields.keeps("bc", "updated_at"))
-    }
+    init() {}
 
     var count: Int { available.count }
 
-    mutating func removeAll() {
-        skus.removeAll()
-        available.removeAll(keepingCapacity: true)
-        tracking.removeAll(keepingCapacity: true)
-        purchasable.removeAll(keepingCapacity: true)
-        updatedAt.removeAll()
-        lines.removeAll()
-    }
-
+    /// Adds the fields of a row whose SKU code is already appended.
     mutating func append(available a: Int64, tracking t: StockTracking, purchasable p: Bool, updatedAt u: CELTimestamp?, line: Int) {
         available.append(a)
         tracking.append(t.code)
@@ -39,30 +29,15 @@ struct StockColumns: Sendable {
         updatedAt.append(u)
         lines.append(line)
     }
-
-    mutating func append(contentsOf other: StockColumns) {
-        skus.append(contentsOf: other.skus)
-        available.append(contentsOf: other.available)
-        tracking.append(contentsOf: other.tracking)
-        purchasable.append(contentsOf: other.purchasable)
-        updatedAt.append(contentsOf: other.updatedAt)
-        lines.append(contentsOf: other.lines)
-    }
-
-    var byteCount: Int { skus.byteCount + available.count * 14 + updatedAt.byteCount + lines.byteCount }
 }
 
 /// The BigCommerce stock records, with the index by SKU code (the `bc` join).
-// @unchecked: immutable once the loader has built it (see RowTable).
-public final class StockTable: RowTable, @unchecked Sendable {
+public final class StockTable: ModelTable {
     let columns: StockColumns
+    /// The rows by SKU code.
     let index: KeyIndex
 
-    init(columns: StockColumns, index: KeyIndex) {
-        self.columns = columns
-        self.index = index
-        super.init(celTypeName: "bc")
-    }
+    init(columns: StockColumns, index: KeyIndex) { (self.columns, self.index) = (columns, index) }
 
     /// How many records.
     public var count: Int { columns.count }
@@ -71,30 +46,31 @@ public final class StockTable: RowTable, @unchecked Sendable {
     @inline(__always)
     func row(sku: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? { index.find(sku, hash: hash, in: columns.skus) }
 
-    override public func column(_ index: Int) -> RowColumn {
-        switch StockField(index: index) {
-        case .available?: return .ints(columns.available)
-        case .tracking?: return .codes8(columns.tracking, values: StockTracking.values, missing: .null)
-        case .purchasable?: return .codes8(columns.purchasable, values: boolValues, missing: .null)
-        case .updatedAt?: return columns.updatedAt.rowColumn
-        case .sku?, nil: return .none
+    /// Field `field` as a typed column.
+    public func typedColumn(_ field: StockField) -> RowColumn {
+        switch field {
+        case .available: return .ints(columns.available)
+        case .tracking: return .codes8(columns.tracking, values: StockTracking.values, missing: .null)
+        case .purchasable: return .codes8(columns.purchasable, values: boolValues, missing: .null)
+        case .updatedAt: return columns.updatedAt.rowColumn
+        case .sku: return .none
         }
     }
 
-    /// The value of field `index` (a ``StockField``).
-    override public func field(_ row: Int, _ index: Int) -> Value {
-        switch StockField(index: index) {
-        case .sku?: return .string(columns.skus.nonNull(row))
-        case .available?: return .int(columns.available[row])
-        case .tracking?: return StockTracking.values[Int(columns.tracking[row])]
-        case .purchasable?: return boolValues[Int(columns.purchasable[row])]
-        case .updatedAt?: return columns.updatedAt.value(row)
-        case nil: return .null
+    /// Field `field` of row `row`.
+    @inline(__always)
+    public func value(_ field: StockField, _ row: Int) -> Value {
+        switch field {
+        case .sku: return .string(columns.skus.nonNull(row))
+        case .available: return .int(columns.available[row])
+        case .tracking: return StockTracking.values[Int(columns.tracking[row])]
+        case .purchasable: return boolValues[Int(columns.purchasable[row])]
+        case .updatedAt: return columns.updatedAt.value(row)
         }
     }
 
     /// Bytes the columns and index hold.
-    public var byteCount: Int { columns.byteCount + index.byteCount }
+    public var byteCount: Int { columns.slotBytes + index.byteCount }
 }
 
 /// A BigCommerce SKU's stock record (a view of one row of the stock table).

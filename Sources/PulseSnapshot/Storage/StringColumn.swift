@@ -32,8 +32,6 @@ struct StringColumn: Sendable {
         nulls.removeAll(keepingCapacity: true)
     }
 
-    @inline(__always) private func start(_ i: Int) -> Int { i == 0 ? 0 : Int(ends[i - 1]) }
-
     /// Appends a string given as bytes.
     @inline(__always)
     mutating func append(_ s: UnsafeBufferPointer<UInt8>) {
@@ -70,7 +68,7 @@ struct StringColumn: Sendable {
         }
         let base = ends.count, offset = UInt32(truncatingIfNeeded: store.count)
         unique()
-        store.append(other.store.buffer)
+        store.append(contentsOf: other.store)
         ends.reserveCapacity(ends.count + other.ends.count)
         for end in other.ends { ends.append(end &+ offset) }
         if !other.nulls.isEmpty {
@@ -93,33 +91,82 @@ struct StringColumn: Sendable {
     /// Row `i` as a string (nil when null).
     func string(_ i: Int) -> String? {
         if isNull(i) { return nil }
-        return String(decoding: UnsafeBufferPointer(rebasing: store.buffer[start(i)..<Int(ends[i])]), as: UTF8.self)
+        return read { String(decoding: $0.bytes($0.range(i)), as: UTF8.self) }
     }
 
     /// Row `i` as a string, "" when null.
     func nonNull(_ i: Int) -> String { string(i) ?? "" }
 
-    /// Calls `body` with the bytes of row `i`.
+    /// Calls `body` with the bytes of row `i` (valid only until it returns).
     @inline(__always)
     func withBytes<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        body(UnsafeBufferPointer(rebasing: store.buffer[start(i)..<Int(ends[i])]))
+        read { body($0.bytes($0.range(i))) }
     }
 
     /// Whether row `i` holds exactly `other`'s bytes.
     @inline(__always)
     func equals(_ i: Int, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
-        let s = start(i), e = Int(ends[i])
-        return e - s == other.count && ByteRun(store.buffer).matches(ByteRun(other), at: s)
+        read { $0.equals(i, other) }
     }
 
-    /// The address of row `i`'s end offset, and, given it is loaded, of its first byte (to prefetch).
+    /// Calls `body` with a ``Reader`` of the column's rows: the one place a column's memory is
+    /// reachable, and only until `body` returns (the column's storage is kept alive and
+    /// unchanged for that long).
     @inline(__always)
-    func endAddress(_ i: Int) -> UnsafeRawPointer? {
-        ends.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress.map { $0 + max(0, i - 1) }) }
+    func read<R, E: Error>(_ body: (Reader) throws(E) -> R) throws(E) -> R {
+        try ends.withUnsafeBufferPointer { ends throws(E) -> R in
+            try store.read { bytes throws(E) -> R in try body(Reader(ends: ends, bytes: bytes)) }
+        }
     }
 
-    @inline(__always)
-    func bytesAddress(_ i: Int) -> UnsafeRawPointer { UnsafeRawPointer(store.base + start(i)) }
+    /// The rows of a column as lent by ``read(_:)``: row `i` is `bytes[ends[i-1] ..< ends[i]]`.
+    /// Every access asserts its bounds in debug builds.
+    struct Reader {
+        private let ends: UnsafeBufferPointer<UInt32>
+        private let bytes: UnsafeBufferPointer<UInt8>
+
+        fileprivate init(ends: UnsafeBufferPointer<UInt32>, bytes: UnsafeBufferPointer<UInt8>) {
+            self.ends = ends
+            self.bytes = bytes
+        }
+
+        /// How many rows.
+        var count: Int { ends.count }
+
+        /// Where row `i`'s bytes are.
+        @inline(__always)
+        func range(_ i: Int) -> Range<Int> {
+            assert(i >= 0 && i < ends.count, "row \(i) of \(ends.count)")
+            let start = i == 0 ? 0 : Int(ends[i - 1]), end = Int(ends[i])
+            assert(start <= end && end <= bytes.count, "bytes \(start)..<\(end) of \(bytes.count)")
+            return start..<end
+        }
+
+        /// The bytes in `range` (a row's, from ``range(_:)``).
+        @inline(__always)
+        func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
+
+        /// Whether row `i` holds exactly `other`'s bytes.
+        @inline(__always)
+        func equals(_ i: Int, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+            let r = range(i)
+            return r.count == other.count && ByteRun(bytes).matches(ByteRun(other), at: r.lowerBound)
+        }
+
+        /// The address of row `i`'s end offset, and, given it is loaded, of its first byte: for a
+        /// prefetch hint only, inside the ``read(_:)`` that lent the reader.
+        @inline(__always)
+        func endAddress(_ i: Int) -> UnsafeRawPointer? {
+            assert(i >= 0 && i < ends.count, "row \(i) of \(ends.count)")
+            return UnsafeRawPointer(ends.baseAddress.map { $0 + max(0, i - 1) })
+        }
+
+        /// The address of row `i`'s first byte (a prefetch hint, like ``endAddress(_:)``).
+        @inline(__always)
+        func bytesAddress(_ i: Int) -> UnsafeRawPointer? {
+            UnsafeRawPointer(bytes.baseAddress.map { $0 + range(i).lowerBound })
+        }
+    }
 
     /// The hash of row `i`'s bytes (``ByteHash``).
     func hash(_ i: Int) -> UInt64 { withBytes(i, ByteHash.hash) }

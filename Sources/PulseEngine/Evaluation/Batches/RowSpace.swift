@@ -9,7 +9,7 @@ struct RowSpace: Sendable {
     /// -1 in the map: null for that row).
     struct Variable: Sendable {
         let slot: Int
-        let table: RowTable
+        let table: any RowTable
         let map: [Int32]?
     }
 
