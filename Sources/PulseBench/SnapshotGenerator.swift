@@ -122,11 +122,11 @@ public struct SnapshotGenerator {
     }
 }
 
-/// SplitMix64: small, fast and the same on every machine.
-struct SeededRandom {
+/// SplitMix64: small, fast and the same on every machine (the generator's, and the property tests').
+package struct SeededRandom: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    package init(seed: UInt64) { state = seed }
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -134,7 +134,7 @@ struct SeededRandom {
         return z ^ (z >> 31)
     }
     /// A number in 0..<bound.
-    mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    package mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 /// Appends lines to a file through a large buffer.

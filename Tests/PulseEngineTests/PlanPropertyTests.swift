@@ -12,26 +12,14 @@ import Testing
 /// closures under the observe decorator, one row at a time), and for the seed cards the
 /// hand-written baseline. Each traced row's trace must also agree with the row's outcome.
 @Suite struct PlanPropertyTests {
-    /// SplitMix64: a seeded generator, so a failure names a case that replays.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Builds well-typed expressions over the variables of one row source.
     struct ExpressionGenerator {
-        var rng: Seeded
+        var rng: SeededRandom  // seeded: a failure names a case that replays
         /// `listing.status`: string, … from the field table, for the source's row variables.
         let fields: [(text: String, type: CELType)]
 
         init(seed: UInt64, variables: [String]) {
-            rng = Seeded(state: seed)
+            rng = SeededRandom(seed: seed)
             var fields: [(String, CELType)] = []
             for type in ModelTypes.all where variables.contains(type.name) {
                 for field in type.fields {
@@ -141,25 +129,6 @@ import Testing
         }
     }
 
-    static func card(_ key: String, from: String, where condition: String, measure: String, groupBy: String?, column: String) -> String {
-        """
-        key: \(key)
-        title: T
-        connector: aliexpress
-        class: hero
-        unit: \(measure.hasPrefix("percent") ? "percent" : "count")
-        window: RT
-        roles: [owner]
-        from: \(from)
-        where: '\(condition)'
-        measure: '\(measure)'
-        \(groupBy.map { "group_by: '\($0)'" } ?? "")
-        rows:
-          c: '\(column)'
-
-        """
-    }
-
     /// Hears each row: its outcome, and whether the trace's record of `where` agrees with it.
     final class Recorder: EvaluationObserver {
         let filter: Program?
@@ -204,8 +173,9 @@ import Testing
             let groupBy = generator.chance(40) ? generator.expression(.string, depth: 1) : nil
             let column = generator.expression(generator.pick([.string, .int, .bool, .list(.string)]), depth: 2)
             var set = ConfigSet()
-            set.add(file: "cards/p/p\(i).yaml", bytes: Array(Self.card("p\(i)", from: source, where: condition, measure: measure,
-                                                                          groupBy: groupBy, column: column).utf8))
+            let text = BatchedEvaluationTests.card("p\(i)", from: source, where: condition, measure: measure,
+                                                  groupBy: groupBy.map { "'\($0)'" }, rows: ["c": column])
+            set.add(file: "cards/p/p\(i).yaml", bytes: Array(text.utf8))
             guard let card = set.cards.first, case .success(let planned) = CompiledCard.compile(card),
                   case .success(let observed) = CompiledCard.compile(card, observing: true) else { continue }
             compiledCount += 1
