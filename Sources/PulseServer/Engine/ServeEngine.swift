@@ -129,7 +129,7 @@ public actor ServeEngine {
 
     /// The cards of `served` an owner sees: the ones the metrics expose.
     static func ownerSees(_ served: ServedEvaluation) -> [String] {
-        served.results.filter { $0.settings.roles.contains("owner") }.map(\.card.key.value)
+        served.results.filter { $0.settings.roles.contains(Viewer.ownerRole) }.map(\.card.key.value)
     }
 
     /// Judges every served card's staleness again at `now`: data ages while it is served, so a
