@@ -123,13 +123,13 @@ struct EngineService: Service {
                 }
                 // A pull in progress is cancelled, not waited for (its snapshot is complete or not
                 // written at all).
-                await engine.cancelPulls()
+                engine.cancelPulls()
                 await engine.waitForPulls()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
             engine.stop()
-            Task { await engine.cancelPulls() }
+            engine.cancelPulls()
         }
     }
 }

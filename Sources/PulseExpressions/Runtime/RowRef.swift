@@ -44,7 +44,7 @@ public struct RowRef: Sendable {
     /// Row `index` of `table` (`index` below 2³²: the tables' own join columns hold rows in 32 bits).
     @inline(__always)
     public init(_ table: any RowTable, _ index: Int) {
-        assert(index >= 0 && index <= Int(UInt32.max), "row \(index) does not fit a row reference")
+        precondition(index >= 0 && index <= Int(UInt32.max), "row \(index) does not fit a row reference")
         self.table = table
         row = UInt32(truncatingIfNeeded: index)
     }

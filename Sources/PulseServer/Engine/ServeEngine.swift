@@ -34,6 +34,8 @@ public actor ServeEngine {
     // The two requests that come from outside the engine's work (a signal, graceful shutdown).
     private nonisolated let reloadRequested = Atomic<Bool>(false)
     private nonisolated let stopRequested = Atomic<Bool>(false)
+    /// The pulls running: shutdown cancels them at once, without waiting for the engine's work.
+    private nonisolated let pulls = Mutex<[String: Task<Void, Never>]>([:])
 
     /// What the engine remembers between ticks.
     private struct Memory {
@@ -42,8 +44,6 @@ public actor ServeEngine {
         /// When each profile's next scheduled pull is due, and which are running.
         var nextPull: [String: Date] = [:]
         var pulling: Set<String> = []
-        /// The pulls running, so that shutdown (and tests) can wait for them.
-        var pulls: [String: Task<Void, Never>] = [:]
         /// The notification deliveries running, one per profile at a time.
         var deliveries: [String: Task<Void, Never>] = [:]
         /// When each profile's next delivery is due (evaluation clock, Unix seconds); an
@@ -304,7 +304,7 @@ public actor ServeEngine {
                 }
                 memory.pulling.remove(name)
             }
-            memory.pulls[name] = task
+            pulls.withLock { $0[name] = task }
         }
     }
 
@@ -368,12 +368,12 @@ public actor ServeEngine {
 
     /// Cancels the pulls that are running (shutdown: a pull is atomic, so a cancelled one leaves
     /// the last snapshot as it was).
-    func cancelPulls() {
-        for task in memory.pulls.values { task.cancel() }
+    nonisolated func cancelPulls() {
+        for task in pulls.withLock({ Array($0.values) }) { task.cancel() }
     }
 
     /// Waits for the pulls that are running.
-    func waitForPulls() async {
-        for task in Array(memory.pulls.values) { await task.value }
+    nonisolated func waitForPulls() async {
+        for task in pulls.withLock({ Array($0.values) }) { await task.value }
     }
 }

@@ -136,7 +136,8 @@ struct StringColumn: Sendable {
         /// Where row `i`'s bytes are.
         @inline(__always)
         func range(_ i: Int) -> Range<Int> {
-            assert(i >= 0 && i < ends.count, "row \(i) of \(ends.count)")
+            // Checked in release builds too: the ends are read through an unchecked buffer.
+            precondition(i >= 0 && i < ends.count, "row \(i) of \(ends.count)")
             let start = i == 0 ? 0 : Int(ends[i - 1]), end = Int(ends[i])
             assert(start <= end && end <= bytes.count, "bytes \(start)..<\(end) of \(bytes.count)")
             return start..<end
