@@ -33,15 +33,15 @@ enum AlertMachine {
     }
 
     /// The transition from `a` to `b`, if the state (or the firing severity) changed.
-    static func transition(from a: Stored, to b: Stored) -> String? {
+    static func transition(from a: Stored, to b: Stored) -> AlertTransitionKind? {
         switch (a.state, b.state) {
         case (.firing, .firing):
             guard a.severity != b.severity, let to = b.severity else { return nil }
-            return to > (a.severity ?? .critical) ? "escalated" : "deescalated"
-        case (.firing, _): return "resolved"
-        case (_, .firing): return "firing"
-        case (.inactive, .pending): return "pending"
-        case (.pending, .inactive): return "inactive"
+            return to > (a.severity ?? .critical) ? .escalated : .deescalated
+        case (.firing, _): return .resolved
+        case (_, .firing): return .firing
+        case (.inactive, .pending): return .pending
+        case (.pending, .inactive): return .inactive
         default: return nil
         }
     }

@@ -11,3 +11,20 @@ public enum AlertStatus: String, Sendable, CaseIterable, DatabaseValueConvertibl
     /// It fires (at a severity).
     case firing
 }
+
+/// What a change of stored state is called, in the history and in notifications: the state
+/// machine's transitions (``AlertMachine/transition(from:to:)``), stored as their names.
+public enum AlertTransitionKind: String, Sendable, CaseIterable {
+    /// inactive -> pending.
+    case pending
+    /// -> firing.
+    case firing
+    /// firing warn -> firing critical.
+    case escalated
+    /// firing critical -> firing warn.
+    case deescalated
+    /// firing -> not firing.
+    case resolved
+    /// pending -> inactive.
+    case inactive
+}

@@ -186,14 +186,14 @@ extension HistoryStore {
         if let rule = r.settings.alert?.spike, let outcome = r.spike { reason += "; " + outcome.describe(rule, value: r.value) }
         if next.state == .pending { reason += "; held \(next.consecutive) of \(holdFor) evaluations" }
         if again { reason = "re-evaluated with the current config: " + reason }
-        let severity = kind == "resolved" ? (current.severity ?? .critical) : next.severity
+        let severity = kind == .resolved ? (current.severity ?? .critical) : next.severity
         let roles = r.settings.roles
         try db.execute(sql: """
             INSERT INTO alert_transition (evaluation_id, profile, card, title, from_state, to_state, severity, value, at, roles, reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [evaluationID, profile, card, r.card.title, current.state.rawValue, kind, severity?.rawValue, r.value, takenAt.description,
+            """, arguments: [evaluationID, profile, card, r.card.title, current.state.rawValue, kind.rawValue, severity?.rawValue, r.value, takenAt.description,
                              roles.joined(separator: ","), reason])
-        let transition = AlertTransition(id: db.lastInsertedRowID, profile: profile, card: card, title: r.card.title, from: current.state.rawValue, to: kind,
+        let transition = AlertTransition(id: db.lastInsertedRowID, profile: profile, card: card, title: r.card.title, from: current.state.rawValue, to: kind.rawValue,
                                          severity: severity, value: r.value, at: takenAt.description, roles: roles, reason: reason, deliveredAt: nil)
         return (next, transition)
     }
