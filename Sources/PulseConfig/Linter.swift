@@ -139,7 +139,7 @@ public struct Linter: Sendable {
                                      at: param.name.location)
                         continue
                     }
-                    _ = reader.paramValue(param.node, type: declaration.type, "parameter '\(param.name.value)' of card '\(card.key.value)'")
+                    reader.diagnostics += param.diagnostics(as: declaration.type)
                 }
             }
             if let routes = profile.notifications?.routes {

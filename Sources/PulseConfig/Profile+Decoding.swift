@@ -62,7 +62,7 @@ extension Profile {
                 if let entries = node.mapping {
                     for entry in entries {
                         if let name = reader.nonEmptyString(entry.key, "a parameter name") {
-                            params.append(ParamOverride(name: name, node: entry.value))
+                            params.append(ParamOverride(name: name, node: entry.value, card: key.value))
                         }
                     }
                 } else if !node.isNull {

@@ -23,12 +23,14 @@ public struct CardOverride: Sendable {
     public var enabled: Located<Bool>?
 }
 
-/// One parameter a profile sets for a card: the raw node until it is typed against the card.
+/// One parameter a profile sets for a card, typed when the profile is read: as each parameter
+/// type, since only the card's declaration says which it is (``value(as:)`` picks one). No YAML
+/// node outlives decoding.
 public struct ParamOverride: Sendable {
     /// The parameter name.
     public var name: Located<String>
-    /// The YAML value as written (typed against the card inside PulseConfig; YAML does not leave it).
-    var node: YAMLNode
+    /// The value as each type (nil when it is not one), with what typing it found.
+    let typings: [ParamType: (value: ParamValue?, diagnostics: [Diagnostic])]
 }
 
 /// One merchant's settings, decoded from `profiles/<name>.yaml`; every field is optional except

@@ -100,8 +100,8 @@ import Testing
         #expect(child.timezone == "UTC")
         #expect(child.roles == Roles.standard)
         let c = try #require(child.cards["c"])
-        #expect(c.params["window"]?.node.scalar?.value == "6h")
-        #expect(c.params["flag"]?.node.scalar?.value == "true")
+        #expect(try c.params["window"]?.value(as: .duration).get().description == "6h")
+        #expect(try c.params["flag"]?.value(as: .bool).get() == .bool(true))
         #expect(c.enabled?.value == false)
         guard case .rule(let rule) = c.alert else { Issue.record("alert not inherited"); return }
         #expect(rule.trigger == Trigger(.greater, 1))

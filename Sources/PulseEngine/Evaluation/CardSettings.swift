@@ -32,7 +32,7 @@ public struct CardSettings: Sendable {
             var chosen = declaration.defaultValue
             var source: String?
             if let override = overrides?.params[declaration.name.value] {
-                switch override.value(as: declaration.type, card: card.key.value) {
+                switch override.value(as: declaration.type) {
                 case .success(let v): chosen = v; source = "\(override.name.location.file):\(override.name.location.line)"
                 case .failure(let d): diagnostics.append(d)
                 }
