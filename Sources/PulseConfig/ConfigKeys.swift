@@ -65,7 +65,7 @@ public enum CardKey: String, ConfigKey {
         case .window: "`RT` (default), a duration, or `params.NAME`"
         case .roles: "who sees it (default: every role of the profile)"
         case .sentimentKey: "the key of the alert the card stands for (shown by `pulse cards`)"
-        case .siblings: "other card keys shown beside it"
+        case .siblings: "the keys of related cards (`validate` checks each exists)"
         case .params: "typed knobs a profile may override: `NAME: {type, default, description}`"
         case .from: "the rows it runs over: `listings`, `skus` or `audit_events`"
         case .where: "CEL: which rows count"
